@@ -1,0 +1,90 @@
+/**
+ * NVIDIA GPUs of one node: runs `nvidia-smi -q -x` on the node's Host and turns what came back
+ * into a status plus the GPU model. Nothing here throws: every failure is a status.
+ */
+import type { Gpu, GpuStatus } from '../../../shared/model/gpu';
+import type { ExecResult, Host } from '../hosts/host';
+import { parseNvidiaSmiXml } from './nvidia-smi-xml';
+
+export interface GpuCollection {
+  status: GpuStatus;
+  gpus: Gpu[];
+}
+
+/** Known failure texts of nvidia-smi/NVML, checked in order against stdout + stderr. */
+const KNOWN_FAILURES: Array<{ pattern: RegExp; state: GpuStatus['state']; message: (output: string) => string }> = [
+  {
+    pattern: /couldn't communicate with the NVIDIA driver/i,
+    state: 'driver-not-loaded',
+    message: () => 'The NVIDIA driver is not loaded: nvidia-smi could not communicate with it.',
+  },
+  {
+    pattern: /Driver\/library version mismatch/i,
+    state: 'version-mismatch',
+    message: (output) => {
+      const library = /NVML library version:\s*([\w.]+)/i.exec(output)?.[1];
+      return `NVML driver/library version mismatch${library ? ` (NVML library ${library})` : ''}: the loaded kernel module differs from the user-space driver; reboot or reload the nvidia module.`;
+    },
+  },
+  {
+    pattern: /No devices were found/i,
+    state: 'no-devices',
+    message: () => 'nvidia-smi found no GPUs: the driver is loaded but no device initialised (check the kernel log for RmInitAdapter or "fallen off the bus").',
+  },
+  {
+    pattern: /Failed to initialize NVML/i,
+    state: 'nvml-error',
+    message: (output) => `NVML failed to initialise: ${firstLine(output).replace(/^Failed to initialize NVML:\s*/i, '')}.`,
+  },
+];
+
+function firstLine(text: string): string {
+  return (
+    text
+      .split('\n')
+      .map((line) => line.trim())
+      .find((line) => line.length > 0) ?? ''
+  ).slice(0, 300);
+}
+
+function status(state: GpuStatus['state'], message: string, driverVersion: string | null = null, cudaVersion: string | null = null): GpuStatus {
+  return { state, message, driverVersion, cudaVersion };
+}
+
+/** Pure: what one run of `nvidia-smi -q -x` came to. */
+export function interpretNvidiaSmi(result: ExecResult, timeoutMs: number): GpuCollection {
+  if (result.notFound) return { status: status('no-gpu', 'No NVIDIA GPU: nvidia-smi is not installed on this node.'), gpus: [] };
+  if (result.timedOut) {
+    return {
+      status: status('timeout', `nvidia-smi did not answer within ${Math.round(timeoutMs / 1000)} s; a GPU may have fallen off the bus or the driver is hung.`),
+      gpus: [],
+    };
+  }
+  const output = `${result.stdout}\n${result.stderr}`;
+  if (result.exitCode !== 0) {
+    for (const known of KNOWN_FAILURES) {
+      if (known.pattern.test(output)) return { status: status(known.state, known.message(output)), gpus: [] };
+    }
+    const detail = firstLine(output) || 'no output';
+    return { status: status('failed', `nvidia-smi failed (exit ${result.exitCode ?? 'killed'}): ${detail}`), gpus: [] };
+  }
+  if (result.truncated) return { status: status('invalid-output', 'nvidia-smi output exceeded the size cap and was cut off.'), gpus: [] };
+  try {
+    const report = parseNvidiaSmiXml(result.stdout);
+    const { driverVersion, cudaVersion } = report;
+    if (report.gpus.length === 0) return { status: status('no-devices', 'nvidia-smi reported no GPUs.', driverVersion, cudaVersion), gpus: [] };
+    const n = report.gpus.length;
+    return { status: status('ok', `${n} GPU${n === 1 ? '' : 's'}`, driverVersion, cudaVersion), gpus: report.gpus };
+  } catch (error) {
+    // Exit 0 with a known failure text still counts as that failure (some builds exit 0).
+    for (const known of KNOWN_FAILURES) {
+      if (known.pattern.test(output)) return { status: status(known.state, known.message(output)), gpus: [] };
+    }
+    return { status: status('invalid-output', `nvidia-smi output could not be read: ${(error as Error).message}`), gpus: [] };
+  }
+}
+
+export async function collectGpus(host: Host, timeoutMs: number): Promise<GpuCollection> {
+  const result = await host.exec('nvidia-smi', ['-q', '-x'], { timeoutMs });
+  return interpretNvidiaSmi(result, timeoutMs);
+}

@@ -1,0 +1,63 @@
+/**
+ * The local machine as a node: systeminformation for CPU, memory, disks, network and OS, and
+ * the Host's nvidia-smi for GPUs. Each collector may fail alone; the snapshot records which.
+ */
+import { hostname } from 'node:os';
+import type { CollectorError, NodeSnapshot, OsInfo } from '../../../shared/model/node';
+import type { Host } from '../hosts/host';
+import { collectGpus } from './gpu';
+import { collectCpu } from './local/cpu';
+import { collectFilesystems } from './local/filesystems';
+import { collectMemory } from './local/memory';
+import { collectNetwork } from './local/network';
+import { collectOsInfo } from './local/os-info';
+
+export interface NodeCollector {
+  readonly nodeId: string;
+  collect(collectedAt: number): Promise<NodeSnapshot>;
+}
+
+const UNKNOWN_OS: OsInfo = { platform: process.platform, distro: null, release: null, kernel: null, arch: process.arch };
+
+export class LocalNodeCollector implements NodeCollector {
+  readonly nodeId: string;
+  constructor(
+    private readonly host: Host,
+    private readonly options: { nvidiaSmiTimeoutMs: number },
+  ) {
+    this.nodeId = host.id;
+  }
+
+  async collect(collectedAt: number): Promise<NodeSnapshot> {
+    const errors: CollectorError[] = [];
+    const settle = async <T>(collector: string, run: () => Promise<T>, fallback: T): Promise<T> => {
+      try {
+        return await run();
+      } catch (error) {
+        errors.push({ collector, message: error instanceof Error ? error.message : String(error) });
+        return fallback;
+      }
+    };
+    const [os, cpu, memory, filesystems, network, gpu] = await Promise.all([
+      settle('os', collectOsInfo, UNKNOWN_OS),
+      settle('cpu', collectCpu, null),
+      settle('memory', collectMemory, null),
+      settle('filesystems', collectFilesystems, []),
+      settle('network', collectNetwork, []),
+      collectGpus(this.host, this.options.nvidiaSmiTimeoutMs),
+    ]);
+    return {
+      id: this.nodeId,
+      hostname: hostname(),
+      collectedAt,
+      os,
+      cpu,
+      memory,
+      filesystems,
+      network,
+      gpuStatus: gpu.status,
+      gpus: gpu.gpus,
+      errors: errors.sort((a, b) => a.collector.localeCompare(b.collector)),
+    };
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * The composition root: builds hosts, collectors, store and scheduler from a config, and
+ * exposes the contract's handlers and events. Every shell (Electron main, serve, CLI) creates
+ * its engine here and nowhere else.
+ */
+import type { Config } from '../../shared/config';
+import type { AppInfo, CallHandlers, EngineStatus } from '../../shared/contract';
+import { ContractError } from '../../shared/dispatch';
+import type { NodeSnapshot } from '../../shared/model/node';
+import { LocalNodeCollector, type NodeCollector } from './collectors/local-node';
+import { EngineEvents } from './events';
+import { LocalHost } from './hosts/local';
+import { consoleLogger, type Logger } from './log';
+import { Scheduler, snapToGrid, systemClock, type Clock } from './scheduler';
+import { openDatabase } from './store/db';
+import { SqliteTelemetryStore, type TelemetryStore } from './store/telemetry-store';
+import { version as packageVersion } from './version';
+
+export interface EngineOptions {
+  config: Config;
+  dbPath: string;
+  configPath: string;
+  /** Why the config file could not be used (the engine then runs on defaults). */
+  configError?: string | null;
+  mode: AppInfo['mode'];
+  /** A better_sqlite3.node for this runtime (Electron's own build). */
+  nativeBinding?: string;
+  clock?: Clock;
+  log?: Logger;
+  /** The nodes to collect; defaults to this machine. */
+  collectors?: NodeCollector[];
+}
+
+export interface Engine {
+  readonly handlers: CallHandlers;
+  readonly events: EngineEvents;
+  status(): EngineStatus;
+  /** Starts the collection loop. */
+  start(): void;
+  /** Runs one tick now and returns its snapshots (the CLI's `collect --once`). */
+  collectOnce(): Promise<NodeSnapshot[]>;
+  /** Stops collecting and closes the database. */
+  close(): void;
+}
+
+export function createEngine(options: EngineOptions): Engine {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? consoleLogger;
+  const intervalMs = config.collection.intervalMs;
+  const db = openDatabase(options.dbPath, { nativeBinding: options.nativeBinding });
+  const store: TelemetryStore = new SqliteTelemetryStore(db, { intervalMs, retentionDays: config.storage.retentionDays });
+  const events = new EngineEvents((error) => log.error('event listener failed', error));
+  const collectors = options.collectors ?? [
+    new LocalNodeCollector(new LocalHost(), { nvidiaSmiTimeoutMs: config.collection.nvidiaSmiTimeoutMs }),
+  ];
+
+  let status: EngineStatus = { state: 'starting', ticks: 0, lastTickAt: null, lastTickDurationMs: null, lastError: null };
+  const setStatus = (next: EngineStatus) => {
+    status = next;
+    events.emit('engine:statusChanged', status);
+  };
+
+  async function tick(gridTimeMs: number): Promise<NodeSnapshot[]> {
+    const started = performance.now();
+    const snapshots = await Promise.all(collectors.map((collector) => collector.collect(gridTimeMs)));
+    let lastError: string | null = null;
+    try {
+      store.writeTick(snapshots);
+      store.pruneStep(clock.now());
+    } catch (error) {
+      lastError = `could not store tick: ${(error as Error).message}`;
+      log.error('could not store tick', error);
+    }
+    for (const snapshot of snapshots) events.emit('snapshot:collected', snapshot);
+    const degraded = lastError !== null || snapshots.some((s) => s.errors.length > 0);
+    setStatus({
+      state: degraded ? 'degraded' : 'running',
+      ticks: status.ticks + 1,
+      lastTickAt: gridTimeMs,
+      lastTickDurationMs: Math.round((performance.now() - started) * 10) / 10,
+      lastError: lastError ?? snapshots.flatMap((s) => s.errors.map((e) => `${s.id} ${e.collector}: ${e.message}`))[0] ?? null,
+    });
+    return snapshots;
+  }
+
+  const scheduler = new Scheduler(
+    intervalMs,
+    async (gridTimeMs) => {
+      try {
+        await tick(gridTimeMs);
+      } catch (error) {
+        log.error('collection tick failed', error);
+      }
+    },
+    clock,
+  );
+
+  const handlers: CallHandlers = {
+    'app:info': async () => ({
+      version: packageVersion,
+      mode: options.mode,
+      intervalMs,
+      dbPath: options.dbPath,
+      configPath: options.configPath,
+      configError: options.configError ?? null,
+    }),
+    'engine:status': async () => status,
+    'nodes:list': async () => store.listNodes(),
+    'nodes:latest': async ({ nodeId }) => store.latestSnapshot(nodeId),
+    'metrics:query': async (query) => {
+      if (query.toMs - query.fromMs > 400 * 86_400_000) throw new ContractError('bad-request', 'range longer than 400 days');
+      return store.queryMetric(query);
+    },
+  };
+
+  return {
+    handlers,
+    events,
+    status: () => status,
+    start: () => scheduler.start(),
+    collectOnce: () => tick(snapToGrid(clock.now(), intervalMs)),
+    close: () => {
+      scheduler.stop();
+      setStatus({ ...status, state: 'stopped' });
+      store.close();
+    },
+  };
+}

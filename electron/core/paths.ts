@@ -1,0 +1,19 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** Where serve and the CLI keep data: $XDG_DATA_HOME/clusterdeck (~/.local/share/clusterdeck). */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'clusterdeck');
+  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'clusterdeck');
+  return join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'clusterdeck');
+}
+
+/** Where the config file lives: $XDG_CONFIG_HOME/clusterdeck (~/.config/clusterdeck). */
+export function defaultConfigDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Preferences', 'clusterdeck');
+  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'clusterdeck');
+  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'clusterdeck');
+}
+
+export const DB_FILE_NAME = 'clusterdeck.db';
+export const CONFIG_FILE_NAME = 'config.yaml';

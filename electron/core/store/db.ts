@@ -1,0 +1,112 @@
+/**
+ * Opening the database: pragmas, migrations, and clear refusals. A file written by a newer
+ * version is opened read-only, checked and closed without a byte written; a file that is not a
+ * database is left exactly where it is, and the error says how to move it aside.
+ */
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database, { type Database as Db } from 'better-sqlite3';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations/index';
+import type { Migration } from './migrations/types';
+
+export class StoreOpenError extends Error {
+  constructor(
+    readonly code: 'corrupt' | 'newer-schema' | 'cannot-open' | 'native-module',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StoreOpenError';
+  }
+}
+
+export interface OpenDatabaseOptions {
+  /** Path of a better_sqlite3.node built for this runtime (Electron passes its own build). */
+  nativeBinding?: string;
+  /** Migrations to apply; tests pass a prefix to build older schemas. */
+  migrations?: readonly Migration[];
+}
+
+function moveAsideAdvice(path: string): string {
+  return `The file was left untouched. Move it aside (mv '${path}' '${path}.broken') and start again to create a new database, or pass --db with another path.`;
+}
+
+function describeOpenFailure(path: string, error: unknown): StoreOpenError {
+  const code = (error as { code?: string }).code ?? '';
+  const message = (error as Error).message ?? String(error);
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || /not a database|malformed/i.test(message)) {
+    return new StoreOpenError('corrupt', `The database ${path} is damaged or not a Clusterdeck database (${message}). ${moveAsideAdvice(path)}`);
+  }
+  if (/NODE_MODULE_VERSION|was compiled against a different Node\.js version|invalid ELF|cannot open shared object/i.test(message)) {
+    return new StoreOpenError('native-module', `The SQLite module cannot load in this runtime: ${message.split('\n')[0]}`);
+  }
+  return new StoreOpenError('cannot-open', `Cannot open the database ${path}: ${message}`);
+}
+
+function readSchemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Opens (creating if needed) and migrates the database at `path`. */
+export function openDatabase(path: string, options: OpenDatabaseOptions = {}): Db {
+  const migrations = options.migrations ?? MIGRATIONS;
+  const latest = migrations.length;
+  const dbOptions = options.nativeBinding ? { nativeBinding: options.nativeBinding } : {};
+  const isNew = path === ':memory:' || !existsSync(path);
+
+  if (!isNew) {
+    // Look before writing: a newer or broken file must not be touched (no WAL switch, no migration).
+    let probe: Db | undefined;
+    try {
+      probe = new Database(path, { ...dbOptions, readonly: true, fileMustExist: true });
+      const version = readSchemaVersion(probe);
+      probe.prepare('SELECT count(*) FROM sqlite_schema').get();
+      if (version > latest) {
+        throw new StoreOpenError(
+          'newer-schema',
+          `The database ${path} was written by a newer Clusterdeck (schema ${version}; this version knows up to ${latest}). Nothing was written to it. Update Clusterdeck, or use another database with --db.`,
+        );
+      }
+    } catch (error) {
+      if (error instanceof StoreOpenError) throw error;
+      throw describeOpenFailure(path, error);
+    } finally {
+      probe?.close();
+    }
+  } else if (path !== ':memory:') {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  }
+
+  let db: Db;
+  try {
+    db = new Database(path, dbOptions);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+  } catch (error) {
+    throw describeOpenFailure(path, error);
+  }
+  if (isNew && path !== ':memory:') chmodSync(path, 0o600);
+
+  try {
+    migrate(db, migrations);
+  } catch (error) {
+    db.close();
+    throw error instanceof StoreOpenError ? error : describeOpenFailure(path, error);
+  }
+  return db;
+}
+
+/** Applies every migration above the file's version, each in its own transaction. */
+export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): void {
+  const current = readSchemaVersion(db);
+  for (const migration of migrations) {
+    if (migration.version <= current) continue;
+    db.transaction(() => {
+      migration.up(db);
+      db.pragma(`user_version = ${migration.version}`);
+    })();
+  }
+}
+
+export { LATEST_SCHEMA_VERSION };

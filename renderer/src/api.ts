@@ -1,0 +1,132 @@
+/**
+ * The renderer's only way to the engine, and the only file that knows the transport: the
+ * preload bridge inside Electron, HTTP + server-sent events under `clusterdeck serve`.
+ * Pages import `api` and never look further.
+ */
+import {
+  EVENT_NAMES,
+  type CallError,
+  type CallName,
+  type CallRequest,
+  type CallResponse,
+  type CallResult,
+  type ClusterdeckApi,
+  type EventName,
+  type EventPayload,
+} from '../../shared/contract';
+
+/** What electron/preload exposes on window.clusterdeck. */
+export interface PreloadBridge {
+  invoke(name: string, payload: unknown): Promise<CallResult<unknown>>;
+  subscribe(listener: (name: string, payload: unknown) => void): () => void;
+}
+
+declare global {
+  interface Window {
+    clusterdeck?: PreloadBridge;
+  }
+}
+
+/** A call the engine refused or failed; `code` says which. */
+export class ApiError extends Error {
+  readonly code: CallError['code'] | 'transport';
+  constructor(code: CallError['code'] | 'transport', message: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+  }
+}
+
+type Listener = (payload: unknown) => void;
+
+class Fanout {
+  private readonly listeners = new Map<string, Set<Listener>>();
+  add(name: string, listener: Listener): () => void {
+    let set = this.listeners.get(name);
+    if (!set) this.listeners.set(name, (set = new Set()));
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+  emit(name: string, payload: unknown): void {
+    for (const listener of this.listeners.get(name) ?? []) listener(payload);
+  }
+}
+
+function unwrap<T>(result: CallResult<unknown>): T {
+  if (result.ok) return result.value as T;
+  throw new ApiError(result.error.code, result.error.message);
+}
+
+function createIpcApi(bridge: PreloadBridge): ClusterdeckApi {
+  const fanout = new Fanout();
+  bridge.subscribe((name, payload) => fanout.emit(name, payload));
+  return {
+    async call(name, request) {
+      return unwrap(await bridge.invoke(name, request));
+    },
+    on(name, listener) {
+      return fanout.add(name, listener as Listener);
+    },
+  };
+}
+
+/** Connection state of the HTTP event stream, for the status bar. */
+export type StreamState = 'connecting' | 'open' | 'closed';
+
+function createHttpApi(): ClusterdeckApi & { onStreamState(listener: (state: StreamState) => void): () => void } {
+  const fanout = new Fanout();
+  const stateListeners = new Set<(state: StreamState) => void>();
+  const setState = (state: StreamState) => stateListeners.forEach((l) => l(state));
+  // The session cookie set when the page was opened with ?token= authenticates these requests.
+  const source = new EventSource('api/events');
+  source.onopen = () => setState('open');
+  source.onerror = () => setState(source.readyState === EventSource.CLOSED ? 'closed' : 'connecting');
+  for (const name of EVENT_NAMES) {
+    source.addEventListener(name, (event) => {
+      try {
+        fanout.emit(name, JSON.parse((event as MessageEvent<string>).data));
+      } catch {
+        // a malformed event is dropped; the next snapshot replaces it
+      }
+    });
+  }
+  return {
+    async call<C extends CallName>(name: C, request: CallRequest<C>): Promise<CallResponse<C>> {
+      let response: Response;
+      try {
+        response = await fetch(`api/call/${encodeURIComponent(name)}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify(request ?? {}),
+          credentials: 'same-origin',
+        });
+      } catch (error) {
+        throw new ApiError('transport', `cannot reach the Clusterdeck server: ${(error as Error).message}`);
+      }
+      if (response.status === 401) throw new ApiError('transport', 'not authorised: open the URL that `clusterdeck serve` printed');
+      let body: CallResult<unknown>;
+      try {
+        body = (await response.json()) as CallResult<unknown>;
+      } catch {
+        throw new ApiError('transport', `unexpected answer from the server (HTTP ${response.status})`);
+      }
+      return unwrap(body);
+    },
+    on<E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void) {
+      return fanout.add(name, listener as Listener);
+    },
+    onStreamState(listener) {
+      stateListeners.add(listener);
+      return () => stateListeners.delete(listener);
+    },
+  };
+}
+
+function createApi(): ClusterdeckApi & { transport: 'ipc' | 'http'; onStreamState(listener: (state: StreamState) => void): () => void } {
+  if (window.clusterdeck) {
+    return { ...createIpcApi(window.clusterdeck), transport: 'ipc', onStreamState: () => () => {} };
+  }
+  return { ...createHttpApi(), transport: 'http' };
+}
+
+export const api = createApi();

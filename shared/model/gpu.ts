@@ -1,0 +1,89 @@
+import { z } from 'zod';
+
+/** Corrected/uncorrected ECC error counts for one side (volatile or aggregate). */
+export const EccCountsSchema = z.object({
+  corrected: z.number().nullable(),
+  uncorrected: z.number().nullable(),
+});
+
+/** ECC error counters: since the last driver load (volatile) and over the GPU's life (aggregate). */
+export const EccErrorsSchema = z.object({
+  volatile: EccCountsSchema.nullable(),
+  aggregate: EccCountsSchema.nullable(),
+});
+
+/** Page retirement (pre-Ampere): pages retired for single/double bit errors and a pending flag. */
+export const RetiredPagesSchema = z.object({
+  singleBit: z.number().nullable(),
+  doubleBit: z.number().nullable(),
+  pending: z.string().nullable(),
+});
+
+/** Row remapping (Ampere and later). */
+export const RemappedRowsSchema = z.object({
+  correctable: z.number().nullable(),
+  uncorrectable: z.number().nullable(),
+  pending: z.string().nullable(),
+  failure: z.string().nullable(),
+});
+
+/**
+ * One GPU as read from `nvidia-smi -q -x`. Null means the driver reported N/A, Not Supported,
+ * deprecated or the element was missing. Units are in the names.
+ */
+export const GpuSchema = z.object({
+  index: z.number().int(),
+  minorNumber: z.number().nullable(),
+  productName: z.string().nullable(),
+  uuid: z.string().nullable(),
+  pciBusId: z.string().nullable(),
+  driverVersion: z.string().nullable(),
+  cudaVersion: z.string().nullable(),
+  fanSpeedPct: z.number().nullable(),
+  gpuUtilPct: z.number().nullable(),
+  memoryUtilPct: z.number().nullable(),
+  fbMemoryTotalMib: z.number().nullable(),
+  fbMemoryUsedMib: z.number().nullable(),
+  temperatureC: z.number().nullable(),
+  powerDrawW: z.number().nullable(),
+  powerDrawAverageW: z.number().nullable(),
+  powerDrawInstantW: z.number().nullable(),
+  powerLimitW: z.number().nullable(),
+  enforcedPowerLimitW: z.number().nullable(),
+  smClockMhz: z.number().nullable(),
+  eccModeCurrent: z.string().nullable(),
+  eccErrors: EccErrorsSchema.nullable(),
+  retiredPages: RetiredPagesSchema.nullable(),
+  remappedRows: RemappedRowsSchema.nullable(),
+  migModeCurrent: z.string().nullable(),
+  migDeviceCount: z.number().nullable(),
+  processCount: z.number().nullable(),
+  clockEventReasonsActive: z.array(z.string()).nullable(),
+});
+export type Gpu = z.infer<typeof GpuSchema>;
+
+/**
+ * What a node's GPU collection came to. `no-gpu` is not an error: the node simply has no
+ * nvidia-smi. Every other state but `ok` carries a message meant for an administrator.
+ */
+export const GpuStatusStateSchema = z.enum([
+  'ok',
+  'no-gpu',
+  'driver-not-loaded',
+  'no-devices',
+  'version-mismatch',
+  'nvml-error',
+  'timeout',
+  'invalid-output',
+  'failed',
+]);
+export type GpuStatusState = z.infer<typeof GpuStatusStateSchema>;
+
+/** The GPU status of one node at one collection. */
+export const GpuStatusSchema = z.object({
+  state: GpuStatusStateSchema,
+  message: z.string(),
+  driverVersion: z.string().nullable(),
+  cudaVersion: z.string().nullable(),
+});
+export type GpuStatus = z.infer<typeof GpuStatusSchema>;

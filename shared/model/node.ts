@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { GpuSchema, GpuStatusSchema } from './gpu';
+
+/** Operating system and kernel of a node. */
+export const OsInfoSchema = z.object({
+  platform: z.string(),
+  distro: z.string().nullable(),
+  release: z.string().nullable(),
+  kernel: z.string().nullable(),
+  arch: z.string().nullable(),
+});
+export type OsInfo = z.infer<typeof OsInfoSchema>;
+
+/** CPU utilisation over the last interval, in percent of all cores, plus load averages. */
+export const CpuStatsSchema = z.object({
+  model: z.string().nullable(),
+  cores: z.number().int().nonnegative(),
+  utilPct: z.number().nullable(),
+  perCoreUtilPct: z.array(z.number().nullable()),
+  load1: z.number().nullable(),
+  load5: z.number().nullable(),
+  load15: z.number().nullable(),
+});
+export type CpuStats = z.infer<typeof CpuStatsSchema>;
+
+/** Memory and swap in bytes; `usedBytes` excludes reclaimable caches (total - available). */
+export const MemoryStatsSchema = z.object({
+  totalBytes: z.number().nonnegative(),
+  usedBytes: z.number().nonnegative(),
+  availableBytes: z.number().nonnegative(),
+  usedPct: z.number().nullable(),
+  swapTotalBytes: z.number().nonnegative(),
+  swapUsedBytes: z.number().nonnegative(),
+});
+export type MemoryStats = z.infer<typeof MemoryStatsSchema>;
+
+/** One mounted filesystem. Inode counts are null where the filesystem has none (btrfs, vfat). */
+export const FilesystemStatsSchema = z.object({
+  mount: z.string(),
+  device: z.string(),
+  fsType: z.string().nullable(),
+  sizeBytes: z.number().nonnegative(),
+  usedBytes: z.number().nonnegative(),
+  availableBytes: z.number().nonnegative(),
+  usedPct: z.number().nullable(),
+  inodesTotal: z.number().nullable(),
+  inodesUsed: z.number().nullable(),
+});
+export type FilesystemStats = z.infer<typeof FilesystemStatsSchema>;
+
+/** One network interface: byte counters and rates over the last interval (null on the first). */
+export const NetworkStatsSchema = z.object({
+  iface: z.string(),
+  rxBytesTotal: z.number().nonnegative(),
+  txBytesTotal: z.number().nonnegative(),
+  rxBytesPerSec: z.number().nullable(),
+  txBytesPerSec: z.number().nullable(),
+});
+export type NetworkStats = z.infer<typeof NetworkStatsSchema>;
+
+/** A collector that failed during one collection; the rest of the snapshot still stands. */
+export const CollectorErrorSchema = z.object({
+  collector: z.string(),
+  message: z.string(),
+});
+export type CollectorError = z.infer<typeof CollectorErrorSchema>;
+
+/** Everything collected from one node at one tick. */
+export const NodeSnapshotSchema = z.object({
+  id: z.string(),
+  hostname: z.string(),
+  collectedAt: z.number().int(),
+  os: OsInfoSchema,
+  cpu: CpuStatsSchema.nullable(),
+  memory: MemoryStatsSchema.nullable(),
+  filesystems: z.array(FilesystemStatsSchema),
+  network: z.array(NetworkStatsSchema),
+  gpuStatus: GpuStatusSchema,
+  gpus: z.array(GpuSchema),
+  errors: z.array(CollectorErrorSchema),
+});
+export type NodeSnapshot = z.infer<typeof NodeSnapshotSchema>;
+
+/** A node as listed in the UI. */
+export const NodeSummarySchema = z.object({
+  id: z.string(),
+  hostname: z.string(),
+  lastSeenAt: z.number().int().nullable(),
+  gpuCount: z.number().int().nonnegative(),
+  gpuStatus: GpuStatusSchema.nullable(),
+});
+export type NodeSummary = z.infer<typeof NodeSummarySchema>;
