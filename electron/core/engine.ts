@@ -14,7 +14,9 @@ import { consoleLogger, type Logger } from './log';
 import { Scheduler, snapToGrid, systemClock, type Clock } from './scheduler';
 import { openDatabase } from './store/db';
 import { SqliteTelemetryStore, type TelemetryStore } from './store/telemetry-store';
-import { version as packageVersion } from './version';
+import { APP_VERSION } from './app-root';
+
+const PRIME_WINDOW_MS = 500;
 
 export interface EngineOptions {
   config: Config;
@@ -35,8 +37,8 @@ export interface Engine {
   readonly handlers: CallHandlers;
   readonly events: EngineEvents;
   status(): EngineStatus;
-  /** Starts the collection loop. */
-  start(): void;
+  /** Starts the collection loop (after a first counter reading, so the first rates are real). */
+  start(): Promise<void>;
   /** Runs one tick now and returns its snapshots (the CLI's `collect --once`). */
   collectOnce(): Promise<NodeSnapshot[]>;
   /** Stops collecting and closes the database. */
@@ -96,9 +98,15 @@ export function createEngine(options: EngineOptions): Engine {
     clock,
   );
 
+  let closed = false;
+  let primed: Promise<void> | null = null;
+  /** One counter reading, then a short pause: rates over half a second beat rates since boot. */
+  const prime = () =>
+    (primed ??= Promise.all(collectors.map((c) => c.prime())).then(() => new Promise<void>((done) => setTimeout(done, PRIME_WINDOW_MS))));
+
   const handlers: CallHandlers = {
     'app:info': async () => ({
-      version: packageVersion,
+      version: APP_VERSION,
       mode: options.mode,
       intervalMs,
       dbPath: options.dbPath,
@@ -118,9 +126,17 @@ export function createEngine(options: EngineOptions): Engine {
     handlers,
     events,
     status: () => status,
-    start: () => scheduler.start(),
-    collectOnce: () => tick(snapToGrid(clock.now(), intervalMs)),
+    start: async () => {
+      await prime();
+      if (!closed) scheduler.start();
+    },
+    collectOnce: async () => {
+      await prime();
+      return tick(snapToGrid(clock.now(), intervalMs));
+    },
     close: () => {
+      if (closed) return;
+      closed = true;
       scheduler.stop();
       setStatus({ ...status, state: 'stopped' });
       store.close();

@@ -9,15 +9,16 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
-/** The grid time a tick started at `nowMs` belongs to. */
+/** The grid time a tick started at `nowMs` belongs to (timers fire just after the boundary). */
 export function snapToGrid(nowMs: number, intervalMs: number): number {
-  return Math.round(nowMs / intervalMs) * intervalMs;
+  return Math.floor(nowMs / intervalMs) * intervalMs;
 }
 
 export class Scheduler {
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private stopped = true;
+  private lastGridTimeMs = -Infinity;
   skippedTicks = 0;
 
   constructor(
@@ -53,10 +54,14 @@ export class Scheduler {
       this.scheduleNext();
       return;
     }
-    this.running = true;
+    const gridTimeMs = snapToGrid(this.clock.now(), this.intervalMs);
     this.scheduleNext();
+    // Never two ticks on one grid point (a timer that fires early would otherwise repeat one).
+    if (gridTimeMs <= this.lastGridTimeMs) return;
+    this.lastGridTimeMs = gridTimeMs;
+    this.running = true;
     try {
-      await this.tick(snapToGrid(this.clock.now(), this.intervalMs));
+      await this.tick(gridTimeMs);
     } finally {
       this.running = false;
     }

@@ -14,6 +14,8 @@ import { collectOsInfo } from './local/os-info';
 
 export interface NodeCollector {
   readonly nodeId: string;
+  /** Takes the first reading of counters (CPU time, network bytes) that rates are computed from. */
+  prime(): Promise<void>;
   collect(collectedAt: number): Promise<NodeSnapshot>;
 }
 
@@ -26,6 +28,10 @@ export class LocalNodeCollector implements NodeCollector {
     private readonly options: { nvidiaSmiTimeoutMs: number },
   ) {
     this.nodeId = host.id;
+  }
+
+  async prime(): Promise<void> {
+    await Promise.allSettled([collectCpu(), collectNetwork()]);
   }
 
   async collect(collectedAt: number): Promise<NodeSnapshot> {

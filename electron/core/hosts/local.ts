@@ -99,12 +99,12 @@ export class LocalHost implements Host {
   readonly kind = 'local' as const;
   constructor(readonly id: string = hostname()) {}
 
-  exec(command: AllowedCommand, args: readonly string[], options?: ExecOptions): Promise<ExecResult> {
+  async exec(command: AllowedCommand, args: readonly string[], options?: ExecOptions): Promise<ExecResult> {
     assertAllowedCommand(command, args);
     return runLocal(command, args, options);
   }
 
-  readFile(path: string, options?: { maxBytes?: number }): Promise<string> {
+  async readFile(path: string, options?: { maxBytes?: number }): Promise<string> {
     assertReadablePath(path);
     return readLocalFile(path, options?.maxBytes);
   }

@@ -62,8 +62,9 @@ export class SqliteTelemetryStore implements TelemetryStore {
       raw: db.prepare(`SELECT t, v FROM samples WHERE series_id = ? AND t >= ? AND t <= ? ORDER BY t`).raw(),
       bucketed: db
         .prepare(
-          `SELECT (t / @bucket) * @bucket AS bt, avg(v), min(v), max(v) FROM samples
-           WHERE series_id = @id AND t >= @from AND t <= @to GROUP BY t / @bucket ORDER BY bt`,
+          // better-sqlite3 binds JS numbers as REAL; the cast keeps the division an integer one.
+          `SELECT (t / CAST(@bucket AS INTEGER)) * CAST(@bucket AS INTEGER) AS bt, avg(v), min(v), max(v) FROM samples
+           WHERE series_id = @id AND t >= @from AND t <= @to GROUP BY bt ORDER BY bt`,
         )
         .raw(),
       pruneSeries: db.prepare(`DELETE FROM samples WHERE series_id = ? AND t < ?`),

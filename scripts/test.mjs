@@ -1,0 +1,43 @@
+// `npm test`: the whole suite, from a fresh clone too. Installs dependencies if needed, checks the
+// system programs the integration and browser tests use (installing them with apt-get when run
+// as root, as CI does), then typecheck, lint, build, and every vitest project.
+// Flags after `--` go to vitest (e.g. `npm test -- --project unit`).
+import { existsSync } from 'node:fs';
+import { ROOT, ensureInstalled, run, say } from './lib/setup.mjs';
+import { join } from 'node:path';
+
+/** Program the tests run → the Debian package that provides it. */
+const SYSTEM_PROGRAMS = {
+  '/usr/bin/chromium': 'chromium',
+};
+
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const vitestArgs = process.argv.slice(2);
+
+function ensureSystemPrograms() {
+  const missing = Object.entries(SYSTEM_PROGRAMS).filter(([program]) => !existsSync(program));
+  if (missing.length === 0) return;
+  const packages = [...new Set(missing.map(([, pkg]) => pkg))];
+  const isRoot = process.getuid?.() === 0;
+  if (!isRoot || !existsSync('/usr/bin/apt-get')) {
+    say(`the tests need ${missing.map(([p]) => p).join(', ')}: install them with \`sudo apt-get install ${packages.join(' ')}\` (Debian/Ubuntu), then run npm test again.`);
+    process.exit(1);
+  }
+  say(`installing the test programs with apt-get: ${packages.join(' ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  if (run('apt-get', ['update', '-qq'], { env }) !== 0 || run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { env }) !== 0) {
+    say('apt-get failed; see above.');
+    process.exit(1);
+  }
+}
+
+await ensureInstalled();
+ensureSystemPrograms();
+for (const script of ['typecheck', 'lint', 'build']) {
+  say(`npm run ${script}`);
+  if (run(npm, ['run', '--silent', script]) !== 0) {
+    say(`npm run ${script} failed.`);
+    process.exit(1);
+  }
+}
+process.exitCode = run(process.execPath, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...vitestArgs]);
