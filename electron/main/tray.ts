@@ -1,0 +1,69 @@
+/**
+ * The tray icon: its colour and tooltip follow the engine's state and last tick; its menu shows
+ * the window or quits.
+ */
+import { Menu, Tray, nativeImage, type NativeImage } from 'electron';
+import type { EngineStatus } from '../../shared/contract';
+import { TRAY_COLORS, renderDotPng, type TrayVariant } from './tray-icon';
+
+/** Windows cuts tooltips at 127 characters. */
+const MAX_TOOLTIP = 120;
+
+export function trayVariant(state: EngineStatus['state']): TrayVariant {
+  if (state === 'running') return 'running';
+  if (state === 'stopped') return 'stopped';
+  return 'degraded'; // starting counts as not-yet-healthy
+}
+
+const defaultFormatTime = (ms: number) => new Date(ms).toLocaleTimeString();
+
+/** e.g. "Clusterdeck: degraded (node-1 gpu: nvidia-smi timed out), last tick 12:00:05". */
+export function trayTooltip(status: EngineStatus, formatTime: (ms: number) => string = defaultFormatTime): string {
+  const problem = status.state === 'degraded' && status.lastError ? ` (${status.lastError})` : '';
+  const lastTick = status.lastTickAt === null ? 'no tick yet' : `last tick ${formatTime(status.lastTickAt)}`;
+  const head = `Clusterdeck: ${status.state}`;
+  const tail = `, ${lastTick}`;
+  const room = MAX_TOOLTIP - head.length - tail.length;
+  const detail = problem.length > room ? `${problem.slice(0, Math.max(0, room - 2))}…)` : problem;
+  return `${head}${detail}${tail}`;
+}
+
+function iconFor(variant: TrayVariant): NativeImage {
+  // Drawn at 32px and declared 2x: crisp at the usual 16px logical tray size.
+  return nativeImage.createFromBuffer(renderDotPng(32, TRAY_COLORS[variant]), { scaleFactor: 2 });
+}
+
+export interface StatusTray {
+  update(status: EngineStatus): void;
+  destroy(): void;
+}
+
+export function createStatusTray(initial: EngineStatus, actions: { showWindow(): void; quit(): void }): StatusTray {
+  let variant = trayVariant(initial.state);
+  const tray = new Tray(iconFor(variant));
+  tray.setToolTip(trayTooltip(initial));
+  tray.setContextMenu(
+    Menu.buildFromTemplate([
+      { label: 'Show window', click: () => actions.showWindow() },
+      { type: 'separator' },
+      { label: 'Quit Clusterdeck', click: () => actions.quit() },
+    ]),
+  );
+  // Windows and macOS: a plain click brings the window (Linux app indicators only show the menu).
+  tray.on('click', () => actions.showWindow());
+
+  return {
+    update(status) {
+      if (tray.isDestroyed()) return;
+      const next = trayVariant(status.state);
+      if (next !== variant) {
+        variant = next;
+        tray.setImage(iconFor(variant));
+      }
+      tray.setToolTip(trayTooltip(status));
+    },
+    destroy() {
+      if (!tray.isDestroyed()) tray.destroy();
+    },
+  };
+}
