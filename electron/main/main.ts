@@ -1,0 +1,123 @@
+/**
+ * The desktop shell's entry: wiring only. One instance; the engine on the Electron build of
+ * SQLite; the renderer over app://; one window, a tray, one IPC channel. Anything that stops
+ * startup is one dialog and a clean exit, never a crash.
+ */
+import path from 'node:path';
+import { app, BrowserWindow, dialog, protocol, screen, session } from 'electron';
+import { createEngine, type Engine } from '../core/engine';
+import { consoleLogger } from '../core/log';
+import { CONFIG_FILE_NAME, DB_FILE_NAME, defaultConfigDir } from '../core/paths';
+import { bindIpc } from './ipc';
+import { findNativeBinding } from './native-binding';
+import { registerAppScheme, serveRenderer } from './protocol';
+import { loadConfigOrDefaults, parseDbArg, startupFailureMessage } from './startup';
+import { createStatusTray } from './tray';
+import { createMainWindow, denyAllPermissions, hardenWebContents } from './window';
+import { WINDOW_STATE_FILE_NAME, fitToDisplays, loadWindowState, trackWindowState } from './window-state';
+
+const log = consoleLogger;
+
+let engine: Engine | null = null;
+let mainWindow: BrowserWindow | null = null;
+const teardown: Array<() => void> = [];
+
+/** Stops everything this process started; safe to call twice. */
+function shutdown(): void {
+  for (const undo of teardown.splice(0).reverse()) {
+    try {
+      undo();
+    } catch (error) {
+      log.error('shutdown step failed', error);
+    }
+  }
+}
+
+function failStartup(title: string, message: string): void {
+  shutdown();
+  dialog.showErrorBox(title, message);
+  // Nothing is open yet that needs before-quit; exit with a status scripts can see.
+  app.exit(1);
+}
+
+function showWindow(): void {
+  if (!mainWindow || mainWindow.isDestroyed()) {
+    mainWindow = openMainWindow();
+    return;
+  }
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.show();
+  mainWindow.focus();
+}
+
+function openMainWindow(): BrowserWindow {
+  const stateFile = path.join(app.getPath('userData'), WINDOW_STATE_FILE_NAME);
+  const workAreas = screen.getAllDisplays().map((display) => display.workArea);
+  const state = fitToDisplays(loadWindowState(stateFile, log), workAreas);
+  const window = createMainWindow({ preloadPath: path.join(__dirname, '..', 'preload', 'preload.js'), state, isPackaged: app.isPackaged }, log);
+  trackWindowState(window, stateFile, log);
+  return window;
+}
+
+async function start(): Promise<void> {
+  const nativeBinding = findNativeBinding(app.getAppPath());
+  if (!nativeBinding.found) {
+    failStartup('Clusterdeck cannot start', nativeBinding.message);
+    return;
+  }
+
+  const configPath = path.join(defaultConfigDir(), CONFIG_FILE_NAME);
+  const { config, configError } = loadConfigOrDefaults(configPath);
+  if (configError) log.warn(`${configError} (running on defaults)`);
+  const dbPath = parseDbArg(process.argv.slice(1)) ?? path.join(app.getPath('userData'), DB_FILE_NAME);
+
+  try {
+    engine = createEngine({ config, dbPath, configPath, configError, mode: 'desktop', nativeBinding: nativeBinding.path, log });
+  } catch (error) {
+    failStartup('Clusterdeck cannot open its database', startupFailureMessage(error));
+    return;
+  }
+  const running = engine;
+  teardown.push(() => running.close());
+
+  denyAllPermissions(session.defaultSession);
+  serveRenderer(protocol, path.join(app.getAppPath(), 'dist', 'renderer'));
+
+  teardown.push(
+    bindIpc({
+      engine: running,
+      trustedContents: () => (mainWindow && !mainWindow.isDestroyed() ? [mainWindow.webContents] : []),
+      log,
+    }),
+  );
+
+  try {
+    const statusTray = createStatusTray(running.status(), { showWindow, quit: () => app.quit() });
+    teardown.push(() => statusTray.destroy());
+    teardown.push(running.events.on('engine:statusChanged', (status) => statusTray.update(status)));
+  } catch (error) {
+    // Some Linux desktops have no tray; the window still works.
+    log.warn(`no tray icon: ${(error as Error).message}`);
+  }
+
+  showWindow();
+  app.on('second-instance', showWindow);
+  app.on('activate', showWindow);
+
+  await Promise.resolve(running.start()).catch((error: unknown) => log.error('the collection loop did not start', error));
+}
+
+// Chromium fixes scheme privileges at startup, so this precedes 'ready'.
+registerAppScheme(protocol);
+// Every web contents, including any this code never meant to create, gets the same guards.
+app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, log));
+app.on('window-all-closed', () => {
+  // macOS apps stay in the dock; elsewhere closing the window quits.
+  if (process.platform !== 'darwin') app.quit();
+});
+app.on('will-quit', shutdown);
+
+/** Settles when startup has finished or failed (tests wait on it). */
+export const startup: Promise<void> = app.requestSingleInstanceLock()
+  ? app.whenReady().then(start).catch((error: unknown) => failStartup('Clusterdeck could not start', startupFailureMessage(error)))
+  : Promise.resolve(app.quit());
