@@ -73,10 +73,21 @@ function createIpcApi(bridge: PreloadBridge): ClusterdeckApi {
 /** Connection state of the HTTP event stream, for the status bar. */
 export type StreamState = 'connecting' | 'open' | 'closed';
 
-function createHttpApi(): ClusterdeckApi & { onStreamState(listener: (state: StreamState) => void): () => void } {
+/** What the status bar needs to show whether live events are flowing. */
+interface StreamStatus {
+  streamState(): StreamState;
+  onStreamState(listener: (state: StreamState) => void): () => void;
+}
+
+function createHttpApi(): ClusterdeckApi & StreamStatus {
   const fanout = new Fanout();
   const stateListeners = new Set<(state: StreamState) => void>();
-  const setState = (state: StreamState) => stateListeners.forEach((l) => l(state));
+  // Kept so a component mounting after the stream opened still learns its state.
+  let current: StreamState = 'connecting';
+  const setState = (state: StreamState) => {
+    current = state;
+    stateListeners.forEach((l) => l(state));
+  };
   // The session cookie set when the page was opened with ?token= authenticates these requests.
   const source = new EventSource('api/events');
   source.onopen = () => setState('open');
@@ -94,7 +105,8 @@ function createHttpApi(): ClusterdeckApi & { onStreamState(listener: (state: Str
     async call<C extends CallName>(name: C, request: CallRequest<C>): Promise<CallResponse<C>> {
       let response: Response;
       try {
-        response = await fetch(`api/call/${encodeURIComponent(name)}`, {
+        // The server routes /api/call/area:verb with the colon as is, so only the parts are encoded.
+        response = await fetch(`api/call/${name.split(':').map(encodeURIComponent).join(':')}`, {
           method: 'POST',
           headers: { 'Content-Type': 'application/json' },
           body: JSON.stringify(request ?? {}),
@@ -115,6 +127,7 @@ function createHttpApi(): ClusterdeckApi & { onStreamState(listener: (state: Str
     on<E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void) {
       return fanout.add(name, listener as Listener);
     },
+    streamState: () => current,
     onStreamState(listener) {
       stateListeners.add(listener);
       return () => stateListeners.delete(listener);
@@ -122,9 +135,10 @@ function createHttpApi(): ClusterdeckApi & { onStreamState(listener: (state: Str
   };
 }
 
-function createApi(): ClusterdeckApi & { transport: 'ipc' | 'http'; onStreamState(listener: (state: StreamState) => void): () => void } {
+function createApi(): ClusterdeckApi & StreamStatus & { transport: 'ipc' | 'http' } {
   if (window.clusterdeck) {
-    return { ...createIpcApi(window.clusterdeck), transport: 'ipc', onStreamState: () => () => {} };
+    // IPC events cannot drop while the window lives, so the stream is always open.
+    return { ...createIpcApi(window.clusterdeck), transport: 'ipc', streamState: () => 'open', onStreamState: () => () => {} };
   }
   return { ...createHttpApi(), transport: 'http' };
 }

@@ -1,0 +1,98 @@
+/**
+ * Axis options: the x axis is epoch milliseconds on a plain linear scale with our own ticks and
+ * labels (no date adapter); each y axis follows its metric's unit.
+ */
+import type { Scale } from 'chart.js';
+import type { MetricUnit } from '../../../shared/model/metrics';
+import { formatAxisTime, formatValue } from '../format';
+import type { RangeDefinition } from '../ranges';
+import type { ChartPalette } from '../theme';
+
+/** Fixed y-axis width, so the plot areas of stacked charts line up. */
+const Y_AXIS_WIDTH = 56;
+const TICK_FONT_SIZE = 11;
+
+/** Limits a chart knows from the snapshot, such as a GPU's memory size or power limit. */
+export interface YLimits {
+  max?: number;
+  suggestedMax?: number;
+}
+
+/** Ticks on round local clock times (a 3 h step lands on 00:00, 03:00 ... in the viewer's zone). */
+function localClockTicks(min: number, max: number, stepMs: number): Array<{ value: number }> {
+  const offsetMs = -new Date(min).getTimezoneOffset() * 60_000;
+  const ticks: Array<{ value: number }> = [];
+  for (let t = Math.ceil((min + offsetMs) / stepMs) * stepMs - offsetMs; t <= max; t += stepMs) ticks.push({ value: t });
+  return ticks;
+}
+
+/** Ticks at power-of-two steps, so memory axes read 4 GiB, 8 GiB rather than 4.88 GiB. */
+function binaryTicks(max: number): Array<{ value: number }> {
+  if (!(max > 0)) return [{ value: 0 }];
+  const step = 2 ** Math.ceil(Math.log2(max / 5));
+  const ticks: Array<{ value: number }> = [];
+  for (let v = 0; v <= max + 1e-9; v += step) ticks.push({ value: v });
+  return ticks;
+}
+
+export function xScaleOptions(range: RangeDefinition, fromMs: number, toMs: number, palette: ChartPalette) {
+  return {
+    type: 'linear' as const,
+    min: fromMs,
+    max: toMs,
+    grid: { color: palette.grid, drawTicks: false },
+    border: { color: palette.axis },
+    ticks: {
+      color: palette.muted,
+      font: { size: TICK_FONT_SIZE },
+      padding: 4,
+      maxRotation: 0,
+      autoSkip: true,
+      autoSkipPadding: 16,
+      callback: (value: number | string) => formatAxisTime(Number(value)),
+    },
+    afterBuildTicks: (scale: Scale) => {
+      scale.ticks = localClockTicks(scale.min, scale.max, range.tickStepMs);
+    },
+  };
+}
+
+export function yScaleOptions(unit: MetricUnit, limits: YLimits, palette: ChartPalette) {
+  const base = {
+    type: 'linear' as const,
+    grid: { color: palette.grid, drawTicks: false },
+    border: { display: false },
+    ticks: {
+      color: palette.muted,
+      font: { size: TICK_FONT_SIZE },
+      padding: 6,
+      maxTicksLimit: 6,
+      callback: (value: number | string) => formatValue(unit, Number(value)),
+    },
+    afterFit: (scale: Scale) => {
+      scale.width = Y_AXIS_WIDTH;
+    },
+  };
+  switch (unit) {
+    case 'pct':
+      return { ...base, min: 0, max: 100, ticks: { ...base.ticks, stepSize: 25 } };
+    case 'mib':
+    case 'bytes':
+      return {
+        ...base,
+        min: 0,
+        max: limits.max,
+        suggestedMax: limits.suggestedMax,
+        afterBuildTicks: (scale: Scale) => {
+          scale.ticks = binaryTicks(scale.max);
+        },
+      };
+    case 'celsius':
+      // Idle GPUs sit near 30 °C and throttle near 85 °C: a fixed band keeps charts comparable.
+      return { ...base, suggestedMin: 20, suggestedMax: limits.suggestedMax ?? 90, max: limits.max };
+    case 'watts':
+    case 'bytesPerSec':
+    case 'load':
+      return { ...base, min: 0, max: limits.max, suggestedMax: limits.suggestedMax };
+  }
+}

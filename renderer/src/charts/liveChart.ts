@@ -1,0 +1,365 @@
+/**
+ * One Chart.js line chart fed by history queries and live snapshots, outside React: the React
+ * wrapper creates it once and hands it data, so a tick costs one chart.update('none') and no
+ * re-render.
+ */
+import type { ChartDataset, ChartOptions, LegendItem, Plugin, ScriptableContext, TooltipItem } from 'chart.js';
+import type { MetricQueryResult } from '../../../shared/contract';
+import { METRICS, type MetricName, type MetricUnit } from '../../../shared/model/metrics';
+import type { NodeSnapshot } from '../../../shared/model/node';
+import { formatDateTime, formatDuration, formatValue } from '../format';
+import type { ChartWindow, RangeDefinition } from '../ranges';
+import { type ChartPalette, withAlpha } from '../theme';
+import { xScaleOptions, yScaleOptions, type YLimits } from './axes';
+import { Chart } from './register';
+import { SeriesBuffer, type Point, type SeriesResolution } from './seriesBuffer';
+
+/** One metric drawn in a chart, optionally narrowed to one device. */
+export interface ChartSource {
+  metric: MetricName;
+  /** Only this device's series (a GPU's key); every device when absent. */
+  device?: string;
+  /** Legend and tooltip name of one device's line. */
+  label(device: string): string;
+  /** Dashed lines tell a second metric of the same device apart (network tx next to rx). */
+  dashed?: boolean;
+}
+
+export interface LiveChartSpec {
+  unit: MetricUnit;
+  sources: ChartSource[];
+  /** A fixed colour slot; otherwise each device gets the next one. */
+  colorSlot?: number;
+}
+
+interface Series {
+  source: ChartSource;
+  buffer: SeriesBuffer;
+  colorSlot: number;
+}
+
+type Role = 'line' | 'low' | 'high';
+type LineDataset = ChartDataset<'line', Point[]>;
+
+/** Radius of a point with no neighbour to draw a line to (a lone first tick, or one between gaps). */
+const ISOLATED_POINT_RADIUS = 2.5;
+
+/** A gap wider than this many point spacings breaks the line. */
+const GAP_SPACINGS = 3;
+
+/**
+ * The usual distance between neighbouring points: the median, so a few gaps do not inflate it.
+ * History may be sparser than the current interval (collected under another config).
+ */
+function typicalSpacing(lines: Point[][]): number {
+  const deltas: number[] = [];
+  for (const line of lines) {
+    for (let i = 1; i < line.length && deltas.length < 4000; i++) deltas.push(line[i]!.x - line[i - 1]!.x);
+  }
+  if (deltas.length === 0) return 0;
+  deltas.sort((a, b) => a - b);
+  return deltas[Math.floor(deltas.length / 2)]!;
+}
+
+/** Snapshots kept while history loads, to be replayed on top of it (a few minutes' worth). */
+const MAX_QUEUED_SNAPSHOTS = 120;
+
+export class LiveChart {
+  private readonly chart: Chart<'line', Point[]>;
+  private readonly series = new Map<string, Series>();
+  /** Which series and role each dataset index draws, for legend, tooltip and colours. */
+  private roles: Array<{ series: Series; role: Role }> = [];
+  private readonly deviceSlots = new Map<string, number>();
+  private resolution: SeriesResolution;
+  private range: RangeDefinition;
+  private windowEnd: number;
+  private loading = false;
+  private queued: NodeSnapshot[] = [];
+  private limits: YLimits = {};
+  /** Points further apart than this are not joined (the engine was not collecting). */
+  private maxGapMs: number;
+
+  constructor(
+    canvas: HTMLCanvasElement,
+    /** Carries the data-points test hook, updated after every chart update. */
+    private readonly wrapper: HTMLElement,
+    private readonly spec: LiveChartSpec,
+    view: ChartWindow,
+    range: RangeDefinition,
+    private palette: ChartPalette,
+    private intervalMs: number,
+  ) {
+    this.range = range;
+    this.windowEnd = view.toMs;
+    this.resolution = { stepMs: intervalMs, bucketed: false, intervalMs };
+    this.maxGapMs = intervalMs * GAP_SPACINGS;
+    const pointsHook: Plugin<'line'> = {
+      id: 'clusterdeckPoints',
+      afterUpdate: () => {
+        this.wrapper.dataset.points = String(this.pointCount());
+      },
+    };
+    this.chart = new Chart(canvas, { type: 'line', data: { datasets: [] }, options: this.options(), plugins: [pointsHook] });
+    this.wrapper.dataset.points = '0';
+  }
+
+  /** Points currently drawn, summed over the value lines (envelope bounds not counted). */
+  pointCount(): number {
+    let n = 0;
+    for (const s of this.series.values()) n += s.buffer.line.length;
+    return n;
+  }
+
+  /** Live snapshots arriving from now on wait until loadHistory or loadFailed. */
+  beginLoading(): void {
+    this.loading = true;
+    this.queued = [];
+  }
+
+  /** Shows a new window's history (one result per source, in order), then replays queued ticks. */
+  loadHistory(view: ChartWindow, range: RangeDefinition, results: MetricQueryResult[], intervalMs: number): void {
+    this.range = range;
+    this.windowEnd = view.toMs;
+    this.intervalMs = intervalMs;
+    const stepMs = results[0]?.stepMs ?? intervalMs;
+    const bucketed = results.some((r) => r.series.some((s) => s.min !== null)) || stepMs > intervalMs;
+    this.resolution = { stepMs, bucketed, intervalMs };
+    this.series.clear();
+    results.forEach((result, i) => {
+      const source = this.spec.sources[i];
+      if (!source) return;
+      for (const points of result.series) {
+        if (source.device !== undefined && points.device !== source.device) continue;
+        this.seriesFor(source, points.device).buffer.loadHistory(points, this.resolution, view.toMs);
+      }
+    });
+    const spacing = typicalSpacing([...this.series.values()].map((s) => s.buffer.line));
+    this.maxGapMs = Math.max(stepMs, intervalMs, spacing) * GAP_SPACINGS;
+    this.finishLoading();
+  }
+
+  /** History could not be read: keep drawing live points at collection resolution. */
+  loadFailed(view: ChartWindow, range: RangeDefinition, intervalMs: number): void {
+    this.range = range;
+    this.windowEnd = view.toMs;
+    this.intervalMs = intervalMs;
+    this.resolution = { stepMs: intervalMs, bucketed: false, intervalMs };
+    this.maxGapMs = intervalMs * GAP_SPACINGS;
+    this.series.clear();
+    this.finishLoading();
+  }
+
+  pushSnapshot(snapshot: NodeSnapshot): void {
+    if (this.loading) {
+      this.queued.push(snapshot);
+      if (this.queued.length > MAX_QUEUED_SNAPSHOTS) this.queued.shift();
+      return;
+    }
+    const added = this.applySnapshot(snapshot);
+    this.redraw(added);
+  }
+
+  applyPalette(palette: ChartPalette): void {
+    this.palette = palette;
+    this.redraw(true);
+  }
+
+  setLimits(limits: YLimits): void {
+    if (limits.max === this.limits.max && limits.suggestedMax === this.limits.suggestedMax) return;
+    this.limits = limits;
+    this.redraw(true);
+  }
+
+  destroy(): void {
+    this.chart.destroy();
+  }
+
+  private finishLoading(): void {
+    this.loading = false;
+    const queued = this.queued;
+    this.queued = [];
+    for (const snapshot of queued) this.applySnapshot(snapshot);
+    this.redraw(true);
+  }
+
+  /** Appends a snapshot's values; returns true when a new series (device) appeared. */
+  private applySnapshot(snapshot: NodeSnapshot): boolean {
+    const before = this.series.size;
+    for (const source of this.spec.sources) {
+      for (const { device, value } of METRICS[source.metric].extract(snapshot)) {
+        if (source.device !== undefined && device !== source.device) continue;
+        this.seriesFor(source, device).buffer.append(snapshot.collectedAt, value);
+      }
+    }
+    this.windowEnd = Math.max(this.windowEnd, snapshot.collectedAt);
+    return this.series.size !== before;
+  }
+
+  private seriesFor(source: ChartSource, device: string): Series {
+    const key = `${source.metric}\u0000${device}`;
+    let series = this.series.get(key);
+    if (!series) {
+      series = { source, buffer: new SeriesBuffer(device, this.resolution), colorSlot: this.slotFor(device) };
+      this.series.set(key, series);
+    }
+    return series;
+  }
+
+  /** A device keeps its colour across metrics (rx and tx of eth0) and across reloads. */
+  private slotFor(device: string): number {
+    if (this.spec.colorSlot !== undefined) return this.spec.colorSlot;
+    let slot = this.deviceSlots.get(device);
+    if (slot === undefined) {
+      slot = this.deviceSlots.size;
+      this.deviceSlots.set(device, slot);
+    }
+    return slot;
+  }
+
+  /** Datasets per series: the line, then the envelope's low and high bounds filled between. */
+  private rebuildDatasets(): void {
+    const ordered = [...this.series.values()].sort(
+      (a, b) => a.colorSlot - b.colorSlot || this.spec.sources.indexOf(a.source) - this.spec.sources.indexOf(b.source),
+    );
+    this.roles = [];
+    const datasets: LineDataset[] = [];
+    for (const series of ordered) {
+      const color = this.palette.series[series.colorSlot % this.palette.series.length]!;
+      const label = series.source.label(series.buffer.device);
+      datasets.push({
+        label,
+        data: series.buffer.line,
+        borderColor: color,
+        backgroundColor: color,
+        borderWidth: 1.5,
+        borderDash: series.source.dashed ? [4, 3] : [],
+        order: 0,
+      });
+      this.roles.push({ series, role: 'line' });
+      if (series.buffer.bucketed) {
+        const envelope = { borderWidth: 0, pointRadius: 0, backgroundColor: withAlpha(color, 0.16), borderColor: 'transparent', order: 1 };
+        datasets.push({ ...envelope, label: `${label} min`, data: series.buffer.low, fill: false });
+        this.roles.push({ series, role: 'low' });
+        // '-1' fills down to the dataset just before: this series' low bound.
+        datasets.push({ ...envelope, label: `${label} max`, data: series.buffer.high, fill: '-1' });
+        this.roles.push({ series, role: 'high' });
+      }
+    }
+    this.chart.data.datasets = datasets;
+  }
+
+  /** Trims to the window and draws; `reconfigure` rebuilds datasets and options too (new series, theme, limits). */
+  private redraw(reconfigure = false): void {
+    const fromMs = this.windowEnd - this.range.spanMs;
+    // Bucket starts may precede the window by up to one step; keep what still shows.
+    for (const s of this.series.values()) s.buffer.trimBefore(fromMs - this.resolution.stepMs);
+    if (reconfigure) {
+      this.rebuildDatasets();
+      this.chart.options = this.options();
+    } else {
+      const x = this.chart.options.scales?.x;
+      if (x) {
+        x.min = fromMs;
+        x.max = this.windowEnd;
+      }
+    }
+    this.chart.update('none');
+  }
+
+  private lineCount(): number {
+    return this.roles.filter((r) => r.role === 'line').length;
+  }
+
+  private options(): ChartOptions<'line'> {
+    const { unit } = this.spec;
+    const palette = this.palette;
+    const fromMs = this.windowEnd - this.range.spanMs;
+    const roleOf = (datasetIndex: number) => this.roles[datasetIndex];
+    const maxGapMs = this.maxGapMs;
+    // Lines are drawn without point markers, so a value with no neighbour within the gap would be invisible.
+    const radius = (ctx: ScriptableContext<'line'>) => {
+      const data = ctx.dataset.data as Point[];
+      const point = data[ctx.dataIndex];
+      if (!point) return 0;
+      const prev = data[ctx.dataIndex - 1];
+      const next = data[ctx.dataIndex + 1];
+      const alone = (!prev || point.x - prev.x > maxGapMs) && (!next || next.x - point.x > maxGapMs);
+      return alone ? ISOLATED_POINT_RADIUS : 0;
+    };
+    return {
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      parsing: false,
+      normalized: true,
+      // Break the line where collection stopped instead of drawing a straight bridge.
+      spanGaps: maxGapMs,
+      interaction: { mode: 'nearest', axis: 'x', intersect: false },
+      layout: { padding: { top: 4, right: 8 } },
+      elements: {
+        point: { radius, hitRadius: 4, hoverRadius: 3 },
+        line: { tension: 0, borderJoinStyle: 'round' },
+      },
+      scales: {
+        x: xScaleOptions(this.range, fromMs, this.windowEnd, palette),
+        y: yScaleOptions(unit, this.limits, palette),
+      },
+      plugins: {
+        decimation: { enabled: true, algorithm: 'min-max' },
+        filler: { propagate: false },
+        legend: {
+          display: this.lineCount() > 1,
+          position: 'top',
+          align: 'end',
+          labels: {
+            color: palette.text,
+            font: { size: 11 },
+            boxHeight: 8,
+            usePointStyle: true,
+            pointStyle: 'line',
+            pointStyleWidth: 18,
+            padding: 8,
+            filter: (item: LegendItem) => roleOf(item.datasetIndex ?? -1)?.role === 'line',
+          },
+          // A hidden line takes its envelope with it.
+          onClick: (_event, item) => {
+            const target = roleOf(item.datasetIndex ?? -1)?.series;
+            if (!target) return;
+            const visible = !this.chart.isDatasetVisible(item.datasetIndex!);
+            this.roles.forEach((r, i) => r.series === target && this.chart.setDatasetVisibility(i, visible));
+            this.chart.update('none');
+          },
+        },
+        tooltip: {
+          backgroundColor: palette.tooltipBackground,
+          titleColor: palette.tooltipText,
+          bodyColor: palette.tooltipText,
+          titleFont: { size: 11, weight: 'normal' },
+          bodyFont: { size: 11 },
+          padding: 6,
+          boxWidth: 8,
+          boxHeight: 8,
+          filter: (item: TooltipItem<'line'>) => roleOf(item.datasetIndex)?.role === 'line',
+          callbacks: {
+            title: (items) => {
+              const x = (items[0]?.raw as Point | undefined)?.x;
+              if (x === undefined) return '';
+              return this.resolution.bucketed ? `${formatDateTime(x)} · ${formatDuration(this.resolution.stepMs)} avg` : formatDateTime(x);
+            },
+            label: (item) => {
+              const role = roleOf(item.datasetIndex);
+              const point = item.raw as Point;
+              const text = `${item.dataset.label ?? ''}: ${formatValue(unit, point.y)}`;
+              if (!role?.series.buffer.bucketed) return text;
+              const { low, high } = role.series.buffer;
+              const at = (points: Point[]) => (points[item.dataIndex]?.x === point.x ? points[item.dataIndex] : points.find((p) => p.x === point.x));
+              const lo = at(low);
+              const hi = at(high);
+              return lo && hi ? `${text}  (${formatValue(unit, lo.y)} – ${formatValue(unit, hi.y)})` : text;
+            },
+          },
+        },
+      },
+    };
+  }
+}

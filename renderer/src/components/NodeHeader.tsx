@@ -1,0 +1,46 @@
+import type { NodeSnapshot, NodeSummary } from '../../../shared/model/node';
+import { formatClock, MISSING } from '../format';
+import { GpuStatusBadge } from './GpuStatusBadge';
+
+interface NodeHeaderProps {
+  summary: NodeSummary | null;
+  snapshot: NodeSnapshot | null;
+}
+
+function Fact({ label, value }: { label: string; value: string | null | undefined }) {
+  return (
+    <div className="fact">
+      <dt>{label}</dt>
+      <dd>{value || MISSING}</dd>
+    </div>
+  );
+}
+
+/** Who the node is: identity, software versions and GPU health at a glance. */
+export function NodeHeader({ summary, snapshot }: NodeHeaderProps) {
+  const hostname = snapshot?.hostname ?? summary?.hostname ?? 'Unknown node';
+  const gpuStatus = snapshot?.gpuStatus ?? summary?.gpuStatus ?? null;
+  const os = snapshot?.os;
+  const firstGpu = snapshot?.gpus[0];
+  const distro = os ? [os.distro, os.release].filter(Boolean).join(' ') : null;
+  const cpu = snapshot?.cpu;
+  return (
+    <section className="node-header panel" data-testid="node-header" aria-label="Node">
+      <div className="node-header__identity">
+        <h1 className="node-header__hostname">{hostname}</h1>
+        <span className="node-header__seen">
+          {snapshot ? `collected ${formatClock(snapshot.collectedAt, true)}` : 'waiting for the first snapshot…'}
+        </span>
+      </div>
+      <dl className="facts">
+        <Fact label="OS" value={distro || os?.platform} />
+        <Fact label="Kernel" value={os?.kernel} />
+        <Fact label="Arch" value={os?.arch} />
+        <Fact label="CPU" value={cpu ? `${cpu.model ?? 'unknown model'} · ${cpu.cores} cores` : null} />
+        <Fact label="NVIDIA driver" value={gpuStatus?.driverVersion ?? firstGpu?.driverVersion} />
+        <Fact label="CUDA" value={gpuStatus?.cudaVersion ?? firstGpu?.cudaVersion} />
+      </dl>
+      <GpuStatusBadge status={gpuStatus} />
+    </section>
+  );
+}

@@ -1,0 +1,53 @@
+import { useEffect } from 'react';
+import type { NodeSummary } from '../../../shared/model/node';
+import { GpuSection } from '../components/GpuSection';
+import { HostCharts } from '../components/HostCharts';
+import { NodeHeader } from '../components/NodeHeader';
+import { Notice } from '../components/Notice';
+import { SummaryRow } from '../components/SummaryRow';
+import { useLatestSnapshot } from '../hooks/useLatestSnapshot';
+import type { ChartWindow } from '../ranges';
+
+interface OverviewPageProps {
+  node: NodeSummary;
+  timeWindow: ChartWindow;
+  intervalMs: number;
+  /** Called once something real is on screen (the app-ready test hook). */
+  onShown: () => void;
+}
+
+/**
+ * One node: who it is, its current values, and its charts. This component re-renders per tick
+ * for the header and summary; the chart sections are memoised and update themselves.
+ */
+export function OverviewPage({ node, timeWindow, intervalMs, onShown }: OverviewPageProps) {
+  const { snapshot, settled, error } = useLatestSnapshot(node.id);
+  const hasSnapshot = snapshot !== null;
+
+  useEffect(() => {
+    if (hasSnapshot) onShown();
+  }, [hasSnapshot, onShown]);
+
+  return (
+    <>
+      <NodeHeader summary={node} snapshot={snapshot} />
+      {error && <Notice tone="error">{error}</Notice>}
+      {settled && !snapshot && !error && <Notice tone="info">No snapshot of {node.hostname} yet; it appears after the next collection.</Notice>}
+      {snapshot && snapshot.errors.length > 0 && (
+        <Notice tone="warn">
+          Some collectors failed on the last tick; the rest of the data stands.
+          <ul className="notice__list">
+            {snapshot.errors.map((e) => (
+              <li key={e.collector}>
+                <strong>{e.collector}</strong>: {e.message}
+              </li>
+            ))}
+          </ul>
+        </Notice>
+      )}
+      {snapshot && <SummaryRow snapshot={snapshot} />}
+      <HostCharts nodeId={node.id} timeWindow={timeWindow} intervalMs={intervalMs} onShown={onShown} />
+      <GpuSection snapshot={snapshot} nodeId={node.id} timeWindow={timeWindow} intervalMs={intervalMs} onShown={onShown} />
+    </>
+  );
+}
