@@ -107,7 +107,9 @@ async function start(): Promise<void> {
   await Promise.resolve(running.start()).catch((error: unknown) => log.error('the collection loop did not start', error));
 }
 
-// Chromium fixes scheme privileges at startup, so this precedes 'ready'.
+// Both must precede 'ready': every renderer sandboxed whatever its options, and Chromium fixes
+// scheme privileges at startup.
+app.enableSandbox();
 registerAppScheme(protocol);
 // Every web contents, including any this code never meant to create, gets the same guards.
 app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, log));

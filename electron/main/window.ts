@@ -46,8 +46,8 @@ export function buildWindowOptions({ preloadPath, state, isPackaged }: WindowOpt
 }
 
 /** Only the app's own origin may be loaded; everything else stays where it is. */
-export function preventForeignNavigation(event: { preventDefault(): void }, url: string): void {
-  if (!isAppUrl(url)) event.preventDefault();
+export function preventForeignNavigation(details: { url: string; preventDefault(): void }): void {
+  if (!isAppUrl(details.url)) details.preventDefault();
 }
 
 type OpenExternal = (url: string) => Promise<void>;

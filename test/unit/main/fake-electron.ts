@@ -51,10 +51,13 @@ export class FakeWebContents extends EventEmitter {
   setWindowOpenHandler(handler: WindowOpenHandler): void {
     this.windowOpenHandler = handler;
   }
-  /** Emits an Electron-style cancellable event; returns whether a listener prevented it. */
-  emitCancellable(name: string, ...args: unknown[]): boolean {
+  /**
+   * Emits an Electron-style cancellable event whose details carry `url`, as will-navigate and
+   * will-redirect do (without the deprecated positional url); returns whether it was prevented.
+   */
+  emitCancellable(name: string, url: string, ...args: unknown[]): boolean {
     let prevented = false;
-    this.emit(name, { preventDefault: () => (prevented = true) }, ...args);
+    this.emit(name, { url, preventDefault: () => (prevented = true) }, ...args);
     return prevented;
   }
 }
@@ -182,6 +185,9 @@ class FakeApp extends EventEmitter {
     this.emit('will-quit', { preventDefault() {} });
   });
   readonly exit = vi.fn();
+  readonly enableSandbox = vi.fn(() => {
+    if (this.ready) throw new Error('app.enableSandbox() must be called before the app is ready');
+  });
 
   getAppPath(): string {
     return this.appPath;

@@ -83,11 +83,12 @@ afterEach(() => {
 });
 
 describe('main.ts', () => {
-  it('registers the app scheme and the guards before ready, and nothing else', async () => {
+  it('sandboxes every renderer, registers the app scheme and the guards before ready, and nothing else', async () => {
     await prepare([]);
     await import('../../../electron/main/main.js');
     expect(electron.protocol.privileged).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
     expect(electron.protocol.readyWhenRegistered).toEqual([false]);
+    expect(electron.app.enableSandbox).toHaveBeenCalledTimes(1);
     expect(electron.app.listenerCount('web-contents-created')).toBe(1);
     expect(electron.BrowserWindow.instances).toHaveLength(0);
     expect((await createEngineSpy()).mock.calls).toHaveLength(0);

@@ -75,7 +75,7 @@ describe('hardenWebContents', () => {
 
   it('refuses to attach a webview', () => {
     const { contents } = hardened();
-    expect(contents.emitCancellable('will-attach-webview', {}, {})).toBe(true);
+    expect(contents.emitCancellable('will-attach-webview', 'app://clusterdeck/', {}, {})).toBe(true);
   });
 
   it('denies every window.open; web links go to the system browser, nothing else does', () => {
