@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { APP_VERSION } from '../core/app-root';
 import { ConfigError } from '../core/config';
 import { StoreOpenError } from '../core/store/db';
+import { bench, BENCH_SUITES } from './commands/bench';
 import { collect } from './commands/collect';
 import { serve } from './commands/serve';
 import { UsageError } from './usage-error';
@@ -42,6 +43,16 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   ).action(async (flags) => {
     setExitCode(await collect(flags));
   });
+
+  program
+    .command('bench')
+    .description(`run benchmarks and print their figures (${BENCH_SUITES.join(', ')}; default: all)`)
+    .argument('[names...]', 'benchmarks to run')
+    .option('--json', 'print the figures as JSON')
+    .option('--ticks <n>', 'collection ticks to time (collect)')
+    .action(async (names: string[], flags) => {
+      await bench(names, flags);
+    });
 
   return program;
 }

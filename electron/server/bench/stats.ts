@@ -1,0 +1,17 @@
+/** Small statistics for benchmark reports. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index]!;
+}
+
+export const median = (values: readonly number[]) => percentile(values, 50);
+
+export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** Prints rows as an aligned two-column table. */
+export function formatTable(title: string, rows: Array<[string, string | number]>): string {
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return [title, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join('\n');
+}
