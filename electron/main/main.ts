@@ -18,7 +18,6 @@ import { WINDOW_STATE_FILE_NAME, fitToDisplays, loadWindowState, trackWindowStat
 
 const log = consoleLogger;
 
-let engine: Engine | null = null;
 let mainWindow: BrowserWindow | null = null;
 const teardown: Array<() => void> = [];
 
@@ -71,13 +70,13 @@ async function start(): Promise<void> {
   if (configError) log.warn(`${configError} (running on defaults)`);
   const dbPath = parseDbArg(process.argv.slice(1)) ?? path.join(app.getPath('userData'), DB_FILE_NAME);
 
+  let running: Engine;
   try {
-    engine = createEngine({ config, dbPath, configPath, configError, mode: 'desktop', nativeBinding: nativeBinding.path, log });
+    running = createEngine({ config, dbPath, configPath, configError, mode: 'desktop', nativeBinding: nativeBinding.path, log });
   } catch (error) {
     failStartup('Clusterdeck cannot open its database', startupFailureMessage(error));
     return;
   }
-  const running = engine;
   teardown.push(() => running.close());
 
   denyAllPermissions(session.defaultSession);
