@@ -72,6 +72,12 @@ export function ensureBuilt() {
 
 /** The Electron binary's path, or null with the reason when it is not installed. */
 export function electronBinary() {
+  const pkg = join(ROOT, 'node_modules', 'electron');
+  if (!existsSync(pkg)) return { path: null, reason: 'the electron package is not installed' };
+  // Electron's installer writes path.txt once the binary is downloaded and unpacked.
+  if (!existsSync(join(pkg, 'path.txt'))) {
+    return { path: null, reason: "its binary was not downloaded: offline install or ELECTRON_SKIP_BINARY_DOWNLOAD=1" };
+  }
   try {
     const require = createRequire(join(ROOT, 'package.json'));
     const path = require('electron');
