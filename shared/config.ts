@@ -24,8 +24,14 @@ export const ConfigSchema = z
       .prefault({}),
     storage: z
       .object({
-        /** Raw samples older than this are deleted, a few series per tick. */
-        retentionDays: z.number().min(1).max(3650).default(7),
+        /** Raw samples (every collection) are kept this long. */
+        rawRetentionDays: z.number().min(1).max(3650).default(7),
+        /** 1-minute rollups (min, max, average) are kept this long. */
+        minuteRetentionDays: z.number().min(1).max(3650).default(90),
+        /** 1-hour rollups are kept this long. */
+        hourRetentionDays: z.number().min(1).max(36500).default(730),
+        /** Total database size cap; the oldest, finest data goes first. Null: no cap. */
+        maxDiskMb: z.number().min(16).nullable().default(null),
       })
       .strict()
       .prefault({}),

@@ -20,6 +20,21 @@ export const AppInfoSchema = z.object({
 });
 export type AppInfo = z.infer<typeof AppInfoSchema>;
 
+/**
+ * Whether telemetry reaches the disk. `buffering`: writes fail (disk full, read-only) and new
+ * ticks wait in memory; `dropping`: that buffer is full and the oldest ticks are being lost.
+ */
+export const StorageStatusSchema = z.object({
+  state: z.enum(['ok', 'buffering', 'dropping']),
+  message: z.string().nullable(),
+  since: z.number().nullable(),
+  bufferedTicks: z.number().int().nonnegative(),
+  droppedSamples: z.number().int().nonnegative(),
+  outOfOrderSamples: z.number().int().nonnegative(),
+  corruptChunks: z.number().int().nonnegative(),
+});
+export type StorageStatus = z.infer<typeof StorageStatusSchema>;
+
 /** The collection loop's health, shown in the tray and the status bar. */
 export const EngineStatusSchema = z.object({
   state: z.enum(['starting', 'running', 'degraded', 'stopped']),
@@ -27,6 +42,7 @@ export const EngineStatusSchema = z.object({
   lastTickAt: z.number().int().nullable(),
   lastTickDurationMs: z.number().nullable(),
   lastError: z.string().nullable(),
+  storage: StorageStatusSchema,
 });
 export type EngineStatus = z.infer<typeof EngineStatusSchema>;
 
@@ -52,14 +68,57 @@ export const SeriesPointsSchema = z.object({
 });
 export type SeriesPoints = z.infer<typeof SeriesPointsSchema>;
 
+/** Where points come from: raw samples, or 1-minute / 1-hour rollups (min, max, avg). */
+export const TierSchema = z.enum(['raw', '1m', '1h']);
+
 export const MetricQueryResultSchema = z.object({
   metric: MetricNameSchema,
   unit: MetricUnitSchema,
+  tier: TierSchema,
   /** Width of one returned point: the collection interval for raw data, else the bucket width. */
   stepMs: z.number().int().positive(),
   series: z.array(SeriesPointsSchema),
 });
 export type MetricQueryResult = z.infer<typeof MetricQueryResultSchema>;
+
+export const LatestValuesQuerySchema = z
+  .object({
+    metrics: z.array(MetricNameSchema).min(1).max(32),
+    /** Nodes to read; all known nodes when left out. */
+    nodeIds: z.array(NodeIdSchema).max(10_000).optional(),
+  })
+  .strict();
+export type LatestValuesQuery = z.infer<typeof LatestValuesQuerySchema>;
+
+export const LatestValueSchema = z.object({
+  nodeId: z.string(),
+  metric: MetricNameSchema,
+  device: z.string(),
+  t: z.number(),
+  v: z.number(),
+});
+export type LatestValue = z.infer<typeof LatestValueSchema>;
+
+/** Size and reach of each storage tier, for the Storage settings. */
+export const TierStatsSchema = z.object({
+  tier: z.enum(['raw', '1m', '1h', 'head']),
+  bytes: z.number().nonnegative(),
+  chunks: z.number().int().nonnegative(),
+  samples: z.number().int().nonnegative(),
+  oldestMs: z.number().nullable(),
+  newestMs: z.number().nullable(),
+  retentionMs: z.number().nullable(),
+});
+
+export const StorageStatsSchema = z.object({
+  dbPath: z.string(),
+  fileBytes: z.number().nonnegative(),
+  maxDiskBytes: z.number().nullable(),
+  retentionMs: z.object({ raw: z.number(), minute: z.number(), hour: z.number() }),
+  tiers: z.array(TierStatsSchema),
+  status: StorageStatusSchema,
+});
+export type StorageStats = z.infer<typeof StorageStatsSchema>;
 
 interface CallSpec<Req extends z.ZodType, Res extends z.ZodType> {
   doc: string;
@@ -82,6 +141,16 @@ export const CALLS = {
     doc: "One metric's series for a node over a time range, at most maxPoints per series.",
     request: MetricQuerySchema,
     response: MetricQueryResultSchema,
+  }),
+  'metrics:latest': call({
+    doc: 'The newest value of the given metrics on every device of the given (or all) nodes.',
+    request: LatestValuesQuerySchema,
+    response: z.array(LatestValueSchema),
+  }),
+  'storage:stats': call({
+    doc: 'Database size per tier, retention and write status.',
+    request: NoArgsSchema,
+    response: StorageStatsSchema,
   }),
 } as const;
 

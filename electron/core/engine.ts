@@ -13,10 +13,26 @@ import { LocalHost } from './hosts/local';
 import { consoleLogger, type Logger } from './log';
 import { Scheduler, snapToGrid, systemClock, type Clock } from './scheduler';
 import { openDatabase } from './store/db';
-import { SqliteTelemetryStore, type TelemetryStore } from './store/telemetry-store';
+import { SqliteTelemetryStore, type SqliteStoreOptions, type TelemetryStore } from './store/telemetry-store';
 import { APP_VERSION } from './app-root';
 
 const PRIME_WINDOW_MS = 500;
+const DAY_MS = 86_400_000;
+
+/** The store's settings from the config file. */
+export function storeOptions(dbPath: string, config: Config): SqliteStoreOptions {
+  const { storage, collection } = config;
+  return {
+    dbPath,
+    intervalMs: collection.intervalMs,
+    retention: {
+      rawMs: storage.rawRetentionDays * DAY_MS,
+      minuteMs: storage.minuteRetentionDays * DAY_MS,
+      hourMs: storage.hourRetentionDays * DAY_MS,
+    },
+    maxDiskBytes: storage.maxDiskMb === null ? null : storage.maxDiskMb * 1024 * 1024,
+  };
+}
 
 export interface EngineOptions {
   config: Config;
@@ -51,13 +67,20 @@ export function createEngine(options: EngineOptions): Engine {
   const log = options.log ?? consoleLogger;
   const intervalMs = config.collection.intervalMs;
   const db = openDatabase(options.dbPath, { nativeBinding: options.nativeBinding });
-  const store: TelemetryStore = new SqliteTelemetryStore(db, { intervalMs, retentionDays: config.storage.retentionDays });
+  const store: TelemetryStore = new SqliteTelemetryStore(db, storeOptions(options.dbPath, config));
   const events = new EngineEvents((error) => log.error('event listener failed', error));
   const collectors = options.collectors ?? [
     new LocalNodeCollector(new LocalHost(), { nvidiaSmiTimeoutMs: config.collection.nvidiaSmiTimeoutMs }),
   ];
 
-  let status: EngineStatus = { state: 'starting', ticks: 0, lastTickAt: null, lastTickDurationMs: null, lastError: null };
+  let status: EngineStatus = {
+    state: 'starting',
+    ticks: 0,
+    lastTickAt: null,
+    lastTickDurationMs: null,
+    lastError: null,
+    storage: store.status(),
+  };
   const setStatus = (next: EngineStatus) => {
     status = next;
     events.emit('engine:statusChanged', status);
@@ -69,19 +92,22 @@ export function createEngine(options: EngineOptions): Engine {
     let lastError: string | null = null;
     try {
       store.writeTick(snapshots);
-      store.pruneStep(clock.now());
+      store.maintain(clock.now());
     } catch (error) {
       lastError = `could not store tick: ${(error as Error).message}`;
       log.error('could not store tick', error);
     }
+    const storage = store.status();
+    if (storage.state !== 'ok' && status.storage.state === 'ok') log.warn(storage.message ?? 'storage is not writable');
     for (const snapshot of snapshots) events.emit('snapshot:collected', snapshot);
-    const degraded = lastError !== null || snapshots.some((s) => s.errors.length > 0);
+    const degraded = lastError !== null || storage.state !== 'ok' || snapshots.some((s) => s.errors.length > 0);
     setStatus({
       state: degraded ? 'degraded' : 'running',
       ticks: status.ticks + 1,
       lastTickAt: gridTimeMs,
       lastTickDurationMs: Math.round((performance.now() - started) * 10) / 10,
-      lastError: lastError ?? snapshots.flatMap((s) => s.errors.map((e) => `${s.id} ${e.collector}: ${e.message}`))[0] ?? null,
+      lastError: lastError ?? storage.message ?? snapshots.flatMap((s) => s.errors.map((e) => `${s.id} ${e.collector}: ${e.message}`))[0] ?? null,
+      storage,
     });
     return snapshots;
   }
@@ -117,9 +143,11 @@ export function createEngine(options: EngineOptions): Engine {
     'nodes:list': async () => store.listNodes(),
     'nodes:latest': async ({ nodeId }) => store.latestSnapshot(nodeId),
     'metrics:query': async (query) => {
-      if (query.toMs - query.fromMs > 400 * 86_400_000) throw new ContractError('bad-request', 'range longer than 400 days');
+      if (query.toMs - query.fromMs > 3 * 365 * DAY_MS) throw new ContractError('bad-request', 'range longer than 3 years');
       return store.queryMetric(query);
     },
+    'metrics:latest': async (query) => store.latestValues(query),
+    'storage:stats': async () => store.stats(),
   };
 
   return {

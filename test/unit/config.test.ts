@@ -40,8 +40,8 @@ describe('config file', () => {
   it('reads a real file and reports an unreadable path clearly', () => {
     const dir = tempDir();
     const path = join(dir, 'config.yaml');
-    writeFileSync(path, 'storage:\n  retentionDays: 30\n');
-    expect(loadConfig(path).storage.retentionDays).toBe(30);
+    writeFileSync(path, 'storage:\n  rawRetentionDays: 30\n');
+    expect(loadConfig(path).storage.rawRetentionDays).toBe(30);
     expect(() => loadConfig(dir)).toThrow(/cannot be read/);
   });
 });

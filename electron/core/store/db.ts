@@ -79,6 +79,8 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
   let db: Db;
   try {
     db = new Database(path, dbOptions);
+    // Set before the first table exists: lets deleted chunks give their pages back to the disk.
+    if (isNew) db.pragma('auto_vacuum = INCREMENTAL');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
@@ -90,6 +92,11 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
 
   try {
     migrate(db, migrations);
+    if (db.pragma('auto_vacuum', { simple: true }) !== 2) {
+      // A database from before incremental vacuum: switch once (VACUUM rewrites the file).
+      db.pragma('auto_vacuum = INCREMENTAL');
+      db.exec('VACUUM');
+    }
   } catch (error) {
     db.close();
     throw error instanceof StoreOpenError ? error : describeOpenFailure(path, error);

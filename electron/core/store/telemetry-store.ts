@@ -1,164 +1,257 @@
 /**
- * The telemetry store behind one interface, so the rest of the engine does not know the table
- * layout. This implementation keeps one row per sample; queries over long ranges are bucketed
- * in SQL and return a min/max envelope.
+ * The telemetry store behind one interface, so the rest of the engine does not know the layout:
+ * series values go to the time-series engine (tsdb/), node snapshots and device metadata to
+ * plain tables.
  */
 import type { Database as Db, Statement } from 'better-sqlite3';
-import type { MetricQuery, MetricQueryResult, SeriesPoints } from '../../../shared/contract';
-import { METRICS, type MetricName } from '../../../shared/model/metrics';
+import type { LatestValue, LatestValuesQuery, MetricQuery, MetricQueryResult, SeriesPoints, StorageStats } from '../../../shared/contract';
+import { gpuDeviceKey, METRICS, METRIC_NAMES, type MetricName } from '../../../shared/model/metrics';
 import { NodeSnapshotSchema, type NodeSnapshot, type NodeSummary } from '../../../shared/model/node';
+import { Tsdb, type StorageStatus, type TierRetention } from './tsdb/tsdb';
 
 export interface TelemetryStore {
-  /** Writes every snapshot of one tick in a single transaction. */
+  /** Writes every snapshot of one tick; durable when it returns unless status() says otherwise. */
   writeTick(snapshots: readonly NodeSnapshot[]): void;
   latestSnapshot(nodeId: string): NodeSnapshot | null;
   listNodes(): NodeSummary[];
   queryMetric(query: MetricQuery): MetricQueryResult;
-  /** Deletes samples past retention for a few series; call once per tick. */
-  pruneStep(nowMs: number): void;
+  latestValues(query: LatestValuesQuery): LatestValue[];
+  /** Retention, disk cap and space reclaiming, in one small step; call once per tick. */
+  maintain(nowMs: number): void;
+  status(): StorageStatus;
+  stats(): StorageStats;
+  /** Seals everything in memory into chunks. */
+  flush(): void;
   close(): void;
 }
 
 export interface SqliteStoreOptions {
+  dbPath: string;
   intervalMs: number;
-  retentionDays: number;
-  /** How many series pruneStep visits per call. */
-  pruneSeriesPerStep?: number;
+  retention: TierRetention;
+  maxDiskBytes: number | null;
+  /** Test hook: a shorter chunk span exercises sealing quickly. */
+  rawChunkMs?: number;
+  maxBufferedBytes?: number;
+}
+
+const SNAPSHOT_PERSIST_MS = 60_000;
+const DEVICE_REFRESH_MS = 3_600_000;
+
+interface DeviceRecord {
+  kind: string;
+  key: string;
+  label: string | null;
+  details: string;
+}
+
+/** The devices a snapshot shows, for the devices table. GPUs are keyed by UUID. */
+function devicesOf(snapshot: NodeSnapshot): DeviceRecord[] {
+  const records: DeviceRecord[] = [];
+  if (snapshot.cpu) records.push({ kind: 'cpu', key: '', label: snapshot.cpu.model, details: JSON.stringify({ cores: snapshot.cpu.cores }) });
+  for (const gpu of snapshot.gpus) {
+    records.push({
+      kind: 'gpu',
+      key: gpuDeviceKey(gpu),
+      label: gpu.productName,
+      details: JSON.stringify({ index: gpu.index, minorNumber: gpu.minorNumber, pciBusId: gpu.pciBusId, fbMemoryTotalMib: gpu.fbMemoryTotalMib }),
+    });
+  }
+  for (const fs of snapshot.filesystems) {
+    records.push({ kind: 'fs', key: fs.mount, label: fs.device, details: JSON.stringify({ fsType: fs.fsType, sizeBytes: fs.sizeBytes }) });
+  }
+  for (const net of snapshot.network) records.push({ kind: 'net', key: net.iface, label: net.iface, details: '{}' });
+  return records;
 }
 
 export class SqliteTelemetryStore implements TelemetryStore {
-  private readonly seriesIds = new Map<string, number>();
-  private readonly stmt: {
-    upsertNode: Statement;
-    insertSeries: Statement;
-    selectSeriesId: Statement;
-    insertSample: Statement;
-    latest: Statement;
-    nodes: Statement;
-    seriesOf: Statement;
-    raw: Statement;
-    bucketed: Statement;
-    pruneSeries: Statement;
-    nextSeries: Statement;
-  };
-  private pruneCursor = 0;
+  readonly tsdb: Tsdb;
+  private readonly stmt: Record<string, Statement>;
+  private readonly snapshots = new Map<string, NodeSnapshot>();
+  private readonly snapshotSavedAt = new Map<string, number>();
+  private readonly deviceSeen = new Map<string, { details: string; savedAt: number }>();
 
   constructor(
     private readonly db: Db,
     private readonly options: SqliteStoreOptions,
   ) {
+    this.tsdb = new Tsdb(db, {
+      intervalMs: options.intervalMs,
+      retention: options.retention,
+      maxDiskBytes: options.maxDiskBytes,
+      rawChunkMs: options.rawChunkMs,
+      maxBufferedBytes: options.maxBufferedBytes,
+    });
     this.stmt = {
       upsertNode: db.prepare(
         `INSERT INTO nodes (id, hostname, first_seen_ms, last_seen_ms, last_snapshot) VALUES (@id, @hostname, @t, @t, @snapshot)
          ON CONFLICT (id) DO UPDATE SET hostname = excluded.hostname, last_seen_ms = excluded.last_seen_ms, last_snapshot = excluded.last_snapshot
          WHERE excluded.last_seen_ms >= nodes.last_seen_ms`,
       ),
-      insertSeries: db.prepare(`INSERT OR IGNORE INTO series (node_id, metric, device) VALUES (?, ?, ?)`),
-      selectSeriesId: db.prepare(`SELECT id FROM series WHERE node_id = ? AND metric = ? AND device = ?`).pluck(),
-      insertSample: db.prepare(`INSERT OR REPLACE INTO samples (series_id, t, v) VALUES (?, ?, ?)`),
-      latest: db.prepare(`SELECT last_snapshot FROM nodes WHERE id = ?`).pluck(),
-      nodes: db.prepare(`SELECT id, hostname, last_seen_ms, last_snapshot FROM nodes ORDER BY hostname, id`),
-      seriesOf: db.prepare(`SELECT id, device FROM series WHERE node_id = ? AND metric = ? ORDER BY device`),
-      raw: db.prepare(`SELECT t, v FROM samples WHERE series_id = ? AND t >= ? AND t <= ? ORDER BY t`).raw(),
-      bucketed: db
-        .prepare(
-          // better-sqlite3 binds JS numbers as REAL; the cast keeps the division an integer one.
-          `SELECT (t / CAST(@bucket AS INTEGER)) * CAST(@bucket AS INTEGER) AS bt, avg(v), min(v), max(v) FROM samples
-           WHERE series_id = @id AND t >= @from AND t <= @to GROUP BY bt ORDER BY bt`,
-        )
-        .raw(),
-      pruneSeries: db.prepare(`DELETE FROM samples WHERE series_id = ? AND t < ?`),
-      nextSeries: db.prepare(`SELECT id FROM series WHERE id > ? ORDER BY id LIMIT ?`).pluck(),
+      nodes: db.prepare('SELECT id, hostname, last_seen_ms, last_snapshot FROM nodes ORDER BY hostname, id'),
+      upsertDevice: db.prepare(
+        `INSERT INTO devices (node_id, kind, key, label, details, first_seen_ms, last_seen_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (node_id, kind, key) DO UPDATE SET label = excluded.label, details = excluded.details, last_seen_ms = excluded.last_seen_ms`,
+      ),
+      upsertMetric: db.prepare('INSERT OR REPLACE INTO metrics (name, unit, label) VALUES (?, ?, ?)'),
     };
-  }
-
-  private seriesId(nodeId: string, metric: string, device: string): number {
-    const key = `${nodeId}\u0000${metric}\u0000${device}`;
-    let id = this.seriesIds.get(key);
-    if (id === undefined) {
-      this.stmt.insertSeries.run(nodeId, metric, device);
-      id = this.stmt.selectSeriesId.get(nodeId, metric, device) as number;
-      this.seriesIds.set(key, id);
+    for (const row of this.stmt.nodes!.all() as Array<{ id: string; last_snapshot: string }>) {
+      const snapshot = parseSnapshot(row.last_snapshot);
+      if (snapshot) this.snapshots.set(row.id, snapshot);
     }
-    return id;
+    try {
+      db.transaction(() => {
+        for (const name of METRIC_NAMES) this.stmt.upsertMetric!.run(name, METRICS[name].unit, METRICS[name].label);
+      })();
+    } catch {
+      // A read-only or full database still opens; metric metadata is written next time.
+    }
   }
 
   writeTick(snapshots: readonly NodeSnapshot[]): void {
-    const write = this.db.transaction(() => {
-      for (const snapshot of snapshots) {
-        this.stmt.upsertNode.run({ id: snapshot.id, hostname: snapshot.hostname, t: snapshot.collectedAt, snapshot: JSON.stringify(snapshot) });
-        for (const [metric, definition] of Object.entries(METRICS)) {
-          for (const { device, value } of definition.extract(snapshot)) {
-            this.stmt.insertSample.run(this.seriesId(snapshot.id, metric, device), snapshot.collectedAt, value);
+    const byTime = new Map<number, { ids: number[]; values: number[] }>();
+    for (const snapshot of snapshots) {
+      let batch = byTime.get(snapshot.collectedAt);
+      if (!batch) byTime.set(snapshot.collectedAt, (batch = { ids: [], values: [] }));
+      for (const metric of METRIC_NAMES) {
+        for (const { device, value } of METRICS[metric].extract(snapshot)) {
+          let id: number;
+          try {
+            id = this.tsdb.seriesId(snapshot.id, metric, device);
+          } catch {
+            continue; // a new series while the database cannot be written: skipped this tick
           }
+          batch.ids.push(id);
+          batch.values.push(value);
         }
       }
-    });
-    try {
-      write();
-    } catch (error) {
-      // A rolled-back transaction may have rolled back series rows we cached.
-      this.seriesIds.clear();
-      throw error;
     }
+    for (const [t, batch] of [...byTime].sort((a, b) => a[0] - b[0])) this.tsdb.ingest(t, batch.ids, batch.values);
+    this.saveNodes(snapshots);
   }
 
-  private parseSnapshot(json: string | undefined): NodeSnapshot | null {
-    if (json === undefined) return null;
-    const parsed = NodeSnapshotSchema.safeParse(JSON.parse(json));
-    return parsed.success ? parsed.data : null;
+  /** Node snapshots live in memory; the table gets them on first sight, then once a minute. */
+  private saveNodes(snapshots: readonly NodeSnapshot[]): void {
+    const due: NodeSnapshot[] = [];
+    for (const snapshot of snapshots) {
+      const previous = this.snapshots.get(snapshot.id);
+      if (previous && previous.collectedAt > snapshot.collectedAt) continue;
+      this.snapshots.set(snapshot.id, snapshot);
+      const savedAt = this.snapshotSavedAt.get(snapshot.id);
+      if (savedAt === undefined || snapshot.collectedAt - savedAt >= SNAPSHOT_PERSIST_MS) due.push(snapshot);
+    }
+    const devices: Array<[string, DeviceRecord, number]> = [];
+    for (const snapshot of snapshots) {
+      for (const device of devicesOf(snapshot)) {
+        const key = `${snapshot.id}\u0000${device.kind}\u0000${device.key}`;
+        const seen = this.deviceSeen.get(key);
+        if (!seen || seen.details !== device.details || snapshot.collectedAt - seen.savedAt >= DEVICE_REFRESH_MS) {
+          devices.push([snapshot.id, device, snapshot.collectedAt]);
+        }
+      }
+    }
+    if (due.length === 0 && devices.length === 0) return;
+    try {
+      this.db.transaction(() => {
+        for (const s of due) this.stmt.upsertNode!.run({ id: s.id, hostname: s.hostname, t: s.collectedAt, snapshot: JSON.stringify(s) });
+        for (const [nodeId, d, t] of devices) this.stmt.upsertDevice!.run(nodeId, d.kind, d.key, d.label, d.details, t, t);
+      })();
+      for (const s of due) this.snapshotSavedAt.set(s.id, s.collectedAt);
+      for (const [nodeId, d, t] of devices) this.deviceSeen.set(`${nodeId}\u0000${d.kind}\u0000${d.key}`, { details: d.details, savedAt: t });
+    } catch {
+      // The series data has its own buffer and status; snapshots are retried next tick.
+    }
   }
 
   latestSnapshot(nodeId: string): NodeSnapshot | null {
-    return this.parseSnapshot(this.stmt.latest.get(nodeId) as string | undefined);
+    return this.snapshots.get(nodeId) ?? null;
   }
 
   listNodes(): NodeSummary[] {
-    const rows = this.stmt.nodes.all() as Array<{ id: string; hostname: string; last_seen_ms: number; last_snapshot: string }>;
-    return rows.map((row) => {
-      const snapshot = this.parseSnapshot(row.last_snapshot);
-      return {
-        id: row.id,
-        hostname: row.hostname,
-        lastSeenAt: row.last_seen_ms,
-        gpuCount: snapshot?.gpus.length ?? 0,
-        gpuStatus: snapshot?.gpuStatus ?? null,
-      };
-    });
+    return [...this.snapshots.values()]
+      .sort((a, b) => a.hostname.localeCompare(b.hostname) || a.id.localeCompare(b.id))
+      .map((s) => ({ id: s.id, hostname: s.hostname, lastSeenAt: s.collectedAt, gpuCount: s.gpus.length, gpuStatus: s.gpuStatus }));
   }
 
   queryMetric(query: MetricQuery): MetricQueryResult {
-    const { intervalMs } = this.options;
     const metric: MetricName = query.metric;
-    const span = query.toMs - query.fromMs;
-    const rawPoints = Math.ceil(span / intervalMs);
-    const bucketMs = rawPoints <= query.maxPoints ? 0 : Math.ceil(span / query.maxPoints / intervalMs) * intervalMs;
-    const seriesRows = this.stmt.seriesOf.all(query.nodeId, metric) as Array<{ id: number; device: string }>;
-    const series: SeriesPoints[] = seriesRows.map(({ id, device }) => {
-      if (bucketMs === 0) {
-        const rows = this.stmt.raw.all(id, query.fromMs, query.toMs) as Array<[number, number]>;
-        return { device, t: rows.map((r) => r[0]), v: rows.map((r) => r[1]), min: null, max: null };
-      }
-      const rows = this.stmt.bucketed.all({ bucket: bucketMs, id, from: query.fromMs, to: query.toMs }) as Array<[number, number, number, number]>;
-      return { device, t: rows.map((r) => r[0]), v: rows.map((r) => r[1]), min: rows.map((r) => r[2]), max: rows.map((r) => r[3]) };
+    let tier: MetricQueryResult['tier'] = this.tsdb.pickTier(query.fromMs, (query.toMs - query.fromMs) / query.maxPoints);
+    let stepMs = this.options.intervalMs;
+    const series: SeriesPoints[] = this.tsdb.seriesOf(query.nodeId, metric).map(({ id, device }) => {
+      const result = this.tsdb.range(id, query.fromMs, query.toMs, query.maxPoints);
+      tier = result.tier;
+      stepMs = result.stepMs;
+      return { device, t: result.t, v: result.v, min: result.min, max: result.max };
     });
-    return { metric, unit: METRICS[metric].unit, stepMs: bucketMs || intervalMs, series };
+    return { metric, unit: METRICS[metric].unit, tier, stepMs, series };
   }
 
-  pruneStep(nowMs: number): void {
-    const cutoff = nowMs - this.options.retentionDays * 86_400_000;
-    const ids = this.stmt.nextSeries.all(this.pruneCursor, this.options.pruneSeriesPerStep ?? 8) as number[];
-    if (ids.length === 0) {
-      this.pruneCursor = 0;
-      return;
+  latestValues(query: LatestValuesQuery): LatestValue[] {
+    const nodeIds = query.nodeIds ?? [...this.snapshots.keys()];
+    const out: LatestValue[] = [];
+    for (const nodeId of nodeIds) {
+      for (const metric of query.metrics) {
+        const series = this.tsdb.seriesOf(nodeId, metric);
+        const values = this.tsdb.latest(series.map((s) => s.id));
+        series.forEach((s, i) => {
+          const value = values[i];
+          if (value) out.push({ nodeId, metric, device: s.device, t: value.t, v: value.v });
+        });
+      }
     }
-    this.db.transaction(() => {
-      for (const id of ids) this.stmt.pruneSeries.run(id, cutoff);
-    })();
-    this.pruneCursor = ids[ids.length - 1]!;
+    return out;
+  }
+
+  maintain(nowMs: number): void {
+    this.tsdb.maintain(nowMs);
+  }
+
+  status(): StorageStatus {
+    return this.tsdb.status();
+  }
+
+  stats(): StorageStats {
+    const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+    const pages = this.db.pragma('page_count', { simple: true }) as number;
+    const { rawMs, minuteMs, hourMs } = this.options.retention;
+    return {
+      dbPath: this.options.dbPath,
+      fileBytes: pages * pageSize,
+      maxDiskBytes: this.options.maxDiskBytes,
+      retentionMs: { raw: rawMs, minute: minuteMs, hour: hourMs },
+      tiers: this.tsdb.tierStats(),
+      status: this.tsdb.status(),
+    };
+  }
+
+  flush(): void {
+    this.tsdb.flush();
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    // Snapshots are kept in memory between saves: write the newest before closing.
+    try {
+      this.db.transaction(() => {
+        for (const s of this.snapshots.values()) {
+          if (this.snapshotSavedAt.get(s.id) !== s.collectedAt) {
+            this.stmt.upsertNode!.run({ id: s.id, hostname: s.hostname, t: s.collectedAt, snapshot: JSON.stringify(s) });
+          }
+        }
+      })();
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // closing must not fail; the head rows hold every written tick anyway
+    }
+    this.db.close();
+  }
+}
+
+function parseSnapshot(json: string): NodeSnapshot | null {
+  try {
+    const parsed = NodeSnapshotSchema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
   }
 }

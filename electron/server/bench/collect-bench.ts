@@ -10,6 +10,8 @@ import { APP_ROOT } from '../../core/app-root';
 import { parseNvidiaSmiXml } from '../../core/collectors/nvidia-smi-xml';
 import { LocalNodeCollector } from '../../core/collectors/local-node';
 import { LocalHost } from '../../core/hosts/local';
+import { DEFAULT_CONFIG } from '../../../shared/config';
+import { storeOptions } from '../../core/engine';
 import { openDatabase } from '../../core/store/db';
 import { SqliteTelemetryStore } from '../../core/store/telemetry-store';
 import { formatTable, median, percentile, round } from './stats';
@@ -56,7 +58,7 @@ export async function runCollectBench(options: { ticks: number }): Promise<Colle
     const walls: number[] = [];
     const cpuStart = process.cpuUsage();
     const childStart = childCpuMs();
-    const store = new SqliteTelemetryStore(openDatabase(':memory:'), { intervalMs: 5000, retentionDays: 7 });
+    const store = new SqliteTelemetryStore(openDatabase(':memory:'), storeOptions(':memory:', DEFAULT_CONFIG));
     const writes: number[] = [];
     for (let i = 0; i < options.ticks; i += 1) {
       // Rates need time between readings, as on a real 5 s tick.

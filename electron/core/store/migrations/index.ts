@@ -1,7 +1,8 @@
 import { migration0001 } from './0001-initial';
+import { migration0002 } from './0002-tsdb';
 import type { Migration } from './types';
 
 /** Every migration in order. A new one is a new file plus one line here. */
-export const MIGRATIONS: readonly Migration[] = [migration0001];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,730 @@
+/**
+ * A time-series engine on SQLite, modelled on Prometheus' head + chunks and Netdata's tiers.
+ *
+ * Ingest: every tick's values go to memory (one open buffer per series) and, in the same call,
+ * to one `head` row (the tick's values as float64 in a stored series order), in one transaction.
+ * When a tick crosses an hour boundary, every series' samples of the past hour are sealed into
+ * a compressed raw chunk, their 1-minute rollups into a 1-minute chunk, and their hourly rollup
+ * point into `head_1h`; the sealed head rows are deleted, all in one transaction. Hourly points
+ * are sealed into 1-hour chunks once a week. Rollups are computed from samples already in memory
+ * at seal time; nothing is rescanned.
+ *
+ * Crash safety: a tick is durable once ingest() returns (its head row is committed); opening
+ * replays the head rows into memory. If the database cannot be written (disk full, read-only),
+ * ticks stay in a bounded memory buffer, the status says so, and writes resume on their own.
+ *
+ * Queries pick the finest tier that is fine enough and still covers the range, merge chunks
+ * with what is in memory, and bucket to at most maxPoints with a min/max envelope.
+ */
+import type { Database as Db, Statement } from 'better-sqlite3';
+import type { StorageStatus, StorageStats } from '../../../../shared/contract';
+import { decimalsOf, decodeChunk, encodeChunk, type DecodedChunk } from './codec';
+import { OpenBuffer } from './open-buffer';
+import { RollupPoints, rollUp, rollUpPoints } from './rollup';
+
+export type Tier = 'raw' | '1m' | '1h';
+export const TIERS: readonly Tier[] = ['raw', '1m', '1h'];
+const TIER_RESOLUTION_MS: Record<Exclude<Tier, 'raw'>, number> = { '1m': 60_000, '1h': 3_600_000 };
+
+export interface TierRetention {
+  rawMs: number;
+  minuteMs: number;
+  hourMs: number;
+}
+
+export interface TsdbOptions {
+  intervalMs: number;
+  retention: TierRetention;
+  /** Total size the database may reach; oldest data goes first. Null: no cap. */
+  maxDiskBytes: number | null;
+  /** Span of one raw (and 1-minute) chunk; hour-aligned by default. */
+  rawChunkMs?: number;
+  /** Span of one 1-hour chunk. */
+  hourChunkMs?: number;
+  /** Memory kept for ticks that could not be written, before the oldest are dropped. */
+  maxBufferedBytes?: number;
+}
+
+export interface SeriesKey {
+  nodeId: string;
+  metric: string;
+  device: string;
+}
+
+export interface RangeResult {
+  tier: Tier;
+  /** Width of one returned point. */
+  stepMs: number;
+  t: number[];
+  v: number[];
+  min: number[] | null;
+  max: number[] | null;
+}
+
+type TierStats = StorageStats['tiers'][number];
+export type { StorageStatus, TierStats };
+
+interface SeriesState {
+  id: number;
+  key: SeriesKey;
+  buffer: OpenBuffer;
+  lastT: number;
+  lastV: number;
+  /** Hourly rollup points of the open 1-hour chunk (mirrored in head_1h). */
+  hours: RollupPoints;
+}
+
+interface PendingTick {
+  t: number;
+  layoutId: number;
+  values: Buffer;
+}
+
+const HOUR = 3_600_000;
+const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+const RETRY_MIN_MS = 2_000;
+const RETRY_MAX_MS = 60_000;
+
+function align(t: number, span: number): number {
+  return Math.floor(t / span) * span;
+}
+
+function sqliteCode(error: unknown): string {
+  return (error as { code?: string }).code ?? '';
+}
+
+function describeWriteFailure(error: unknown): string {
+  const code = sqliteCode(error);
+  if (code === 'SQLITE_FULL') return 'the disk (or the database size limit) is full';
+  if (code.startsWith('SQLITE_READONLY')) return 'the database is read-only';
+  if (code.startsWith('SQLITE_IOERR')) return `the disk reported an I/O error (${code})`;
+  return (error as Error).message ?? String(error);
+}
+
+export class Tsdb {
+  private readonly states: Array<SeriesState | undefined> = [];
+  private readonly idsByKey = new Map<string, number>();
+  private readonly idsByNodeMetric = new Map<string, number[]>();
+  /** Layout hash -> ids of the layouts with that hash; a tick's series order is stored once. */
+  private readonly layoutsByHash = new Map<number, number[]>();
+  private readonly layouts = new Map<number, Int32Array>();
+  private readonly stmt: Record<string, Statement>;
+  private readonly rawChunkMs: number;
+  private readonly hourChunkMs: number;
+  private readonly maxBufferedBytes: number;
+
+  /** Start of the raw period the newest tick is in; samples before it are due to be sealed. */
+  private openPeriodStart = -Infinity;
+  private sealDue = false;
+  private newestT = -Infinity;
+  private referenceNow = -Infinity;
+  private pending: PendingTick[] = [];
+  private nextProvisionalLayout = -1;
+  private pendingBytes = 0;
+  private retryAt = 0;
+  private retryDelay = RETRY_MIN_MS;
+  private storageStatus: StorageStatus = {
+    state: 'ok',
+    message: null,
+    since: null,
+    bufferedTicks: 0,
+    droppedSamples: 0,
+    outOfOrderSamples: 0,
+    corruptChunks: 0,
+  };
+
+  constructor(
+    private readonly db: Db,
+    private readonly options: TsdbOptions,
+  ) {
+    this.rawChunkMs = options.rawChunkMs ?? HOUR;
+    this.hourChunkMs = options.hourChunkMs ?? 7 * 24 * HOUR;
+    this.maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+    const chunkStatements = (table: string) => ({
+      [`insert_${table}`]: db.prepare(`INSERT INTO ${table} (series_id, start_t, end_t, n, data) VALUES (?, ?, ?, ?, ?)`),
+      [`range_${table}`]: db.prepare(`SELECT start_t, data FROM ${table} WHERE series_id = ? AND start_t >= ? AND start_t <= ? ORDER BY start_t`).raw(),
+      [`front_${table}`]: db.prepare(`SELECT id, end_t FROM ${table} ORDER BY id LIMIT ?`).raw(),
+      [`delete_${table}`]: db.prepare(`DELETE FROM ${table} WHERE id = ?`),
+      [`stats_${table}`]: db.prepare(`SELECT count(*), coalesce(sum(n), 0), min(start_t), max(end_t) FROM ${table}`).raw(),
+    });
+    this.stmt = {
+      insertSeries: db.prepare('INSERT INTO series (node_id, metric, device) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
+      selectSeries: db.prepare('SELECT id FROM series WHERE node_id = ? AND metric = ? AND device = ?').pluck(),
+      allSeries: db.prepare('SELECT id, node_id, metric, device FROM series'),
+      insertLayout: db.prepare('INSERT INTO layouts (series_ids) VALUES (?) ON CONFLICT DO NOTHING'),
+      selectLayout: db.prepare('SELECT id FROM layouts WHERE series_ids = ?').pluck(),
+      allLayouts: db.prepare('SELECT id, series_ids FROM layouts'),
+      insertHead: db.prepare('INSERT INTO head (t, layout_id, vals) VALUES (?, ?, ?)'),
+      deleteHeadBefore: db.prepare('DELETE FROM head WHERE t < ?'),
+      allHead: db.prepare('SELECT t, layout_id, vals FROM head ORDER BY t, id').raw(),
+      upsertHour: db.prepare(
+        'INSERT OR REPLACE INTO head_1h (series_id, t, min, max, sum, count, last) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      deleteHoursBefore: db.prepare('DELETE FROM head_1h WHERE series_id = ? AND t < ?'),
+      allHours: db.prepare('SELECT series_id, t, min, max, sum, count, last FROM head_1h ORDER BY series_id, t').raw(),
+      lastRawChunks: db
+        .prepare(
+          `SELECT c.series_id, c.start_t, c.data FROM chunks_raw c
+           JOIN (SELECT series_id, max(start_t) AS s FROM chunks_raw GROUP BY series_id) m ON c.series_id = m.series_id AND c.start_t = m.s`,
+        )
+        .raw(),
+      ...chunkStatements('chunks_raw'),
+      ...chunkStatements('chunks_1m'),
+      ...chunkStatements('chunks_1h'),
+    };
+    this.load();
+  }
+
+  // ---------------------------------------------------------------- identity
+
+  private registerState(id: number, key: SeriesKey): SeriesState {
+    const state: SeriesState = { id, key, buffer: new OpenBuffer(), lastT: -Infinity, lastV: Number.NaN, hours: new RollupPoints() };
+    this.states[id] = state;
+    this.idsByKey.set(`${key.nodeId}\u0000${key.metric}\u0000${key.device}`, id);
+    const nodeMetric = `${key.nodeId}\u0000${key.metric}`;
+    const list = this.idsByNodeMetric.get(nodeMetric);
+    if (list) list.push(id);
+    else this.idsByNodeMetric.set(nodeMetric, [id]);
+    return state;
+  }
+
+  /** The id of a series, created on first use. */
+  seriesId(nodeId: string, metric: string, device: string): number {
+    const known = this.idsByKey.get(`${nodeId}\u0000${metric}\u0000${device}`);
+    if (known !== undefined) return known;
+    this.stmt.insertSeries!.run(nodeId, metric, device);
+    const id = this.stmt.selectSeries!.get(nodeId, metric, device) as number;
+    this.registerState(id, { nodeId, metric, device });
+    return id;
+  }
+
+  /** Every series of one metric on one node, ordered by device. */
+  seriesOf(nodeId: string, metric: string): Array<{ id: number; device: string }> {
+    return (this.idsByNodeMetric.get(`${nodeId}\u0000${metric}`) ?? [])
+      .map((id) => ({ id, device: this.states[id]!.key.device }))
+      .sort((a, b) => a.device.localeCompare(b.device));
+  }
+
+  private static hashIds(ids: ArrayLike<number>): number {
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < ids.length; i += 1) hash = Math.imul(hash ^ ids[i]!, 0x01000193);
+    return hash >>> 0;
+  }
+
+  private rememberLayout(id: number, ids: Int32Array): void {
+    this.layouts.set(id, ids);
+    const hash = Tsdb.hashIds(ids);
+    const list = this.layoutsByHash.get(hash);
+    if (list) list.push(id);
+    else this.layoutsByHash.set(hash, [id]);
+  }
+
+  private replaceLayoutId(provisional: number, saved: number): void {
+    const ids = this.layouts.get(provisional);
+    if (!ids) return;
+    this.layouts.delete(provisional);
+    const list = this.layoutsByHash.get(Tsdb.hashIds(ids));
+    if (list) list.splice(list.indexOf(provisional), 1);
+    if (!this.layouts.has(saved)) this.rememberLayout(saved, ids);
+  }
+
+  /** The stored id of this series order (hash lookup, then an exact comparison). */
+  private layoutId(ids: ArrayLike<number>): number {
+    for (const id of this.layoutsByHash.get(Tsdb.hashIds(ids)) ?? []) {
+      const known = this.layouts.get(id)!;
+      if (known.length !== ids.length) continue;
+      let same = true;
+      for (let i = 0; i < known.length && same; i += 1) same = known[i] === ids[i];
+      if (same) return id;
+    }
+    const copy = Int32Array.from(ids);
+    let id: number;
+    try {
+      id = this.saveLayout(copy);
+    } catch {
+      // Cannot write now (disk full): a provisional id, saved with the tick's head row later.
+      id = this.nextProvisionalLayout--;
+    }
+    this.rememberLayout(id, copy);
+    return id;
+  }
+
+  private saveLayout(ids: Int32Array): number {
+    const blob = Buffer.from(ids.buffer, ids.byteOffset, ids.byteLength);
+    this.stmt.insertLayout!.run(blob);
+    return this.stmt.selectLayout!.get(blob) as number;
+  }
+
+  // ---------------------------------------------------------------- open: replay what is durable
+
+  private load(): void {
+    for (const row of this.stmt.allSeries!.all() as Array<{ id: number; node_id: string; metric: string; device: string }>) {
+      this.registerState(row.id, { nodeId: row.node_id, metric: row.metric, device: row.device });
+    }
+    for (const row of this.stmt.allLayouts!.all() as Array<{ id: number; series_ids: Buffer }>) {
+      const ids = new Int32Array(row.series_ids.buffer.slice(row.series_ids.byteOffset, row.series_ids.byteOffset + row.series_ids.byteLength));
+      this.rememberLayout(row.id, ids);
+    }
+    // The last value of every series that has sealed data, for latest() and ordering.
+    for (const [seriesId, startT, data] of this.stmt.lastRawChunks!.all() as Array<[number, number, Buffer]>) {
+      const state = this.states[seriesId];
+      if (!state) continue;
+      const chunk = this.decode(data, startT);
+      if (!chunk) continue;
+      const n = chunk.t.length;
+      if (n > 0) {
+        state.lastT = chunk.t[n - 1]!;
+        state.lastV = chunk.columns[0]![n - 1]!;
+        this.newestT = Math.max(this.newestT, state.lastT);
+      }
+    }
+    for (const [seriesId, t, min, max, sum, count, last] of this.stmt.allHours!.all() as number[][]) {
+      this.states[seriesId!]?.hours.add(t!, min!, max!, sum!, count!, last!);
+    }
+    for (const [t, layoutId, vals] of this.stmt.allHead!.all() as Array<[number, number, Buffer]>) {
+      const ids = this.layouts.get(layoutId);
+      if (!ids) continue;
+      const values = new Float64Array(vals.buffer.slice(vals.byteOffset, vals.byteOffset + vals.byteLength));
+      this.applyTick(t, ids, values);
+    }
+    if (this.newestT > -Infinity) this.openPeriodStart = align(this.newestT, this.rawChunkMs);
+    this.sealDue = this.states.some((s) => s !== undefined && s.buffer.length > 0 && s.buffer.t[0]! < this.openPeriodStart);
+  }
+
+  // ---------------------------------------------------------------- ingest
+
+  /** Appends one tick to memory; returns how many samples were accepted. */
+  private applyTick(t: number, ids: ArrayLike<number>, values: ArrayLike<number>): number {
+    let accepted = 0;
+    for (let i = 0; i < ids.length; i += 1) {
+      const state = this.states[ids[i]!];
+      const value = values[i]!;
+      if (!state || !Number.isFinite(value)) continue;
+      if (t <= state.lastT) {
+        this.storageStatus.outOfOrderSamples += 1;
+        continue;
+      }
+      state.buffer.push(t, value);
+      state.lastT = t;
+      state.lastV = value;
+      accepted += 1;
+    }
+    if (t > this.newestT) this.newestT = t;
+    return accepted;
+  }
+
+  /**
+   * Ingests one tick: `values[i]` belongs to series `ids[i]`. Durable when it returns, unless
+   * the status says the store is buffering. Never throws for a storage failure.
+   */
+  ingest(t: number, ids: ArrayLike<number>, values: ArrayLike<number>): void {
+    if (ids.length !== values.length) throw new Error('ingest: ids and values differ in length');
+    const layoutId = this.layoutId(ids);
+    this.applyTick(t, ids, values);
+    const period = align(t, this.rawChunkMs);
+    if (period > this.openPeriodStart) {
+      if (this.openPeriodStart > -Infinity) this.sealDue = true;
+      this.openPeriodStart = period;
+    }
+    const bytes = Buffer.from(Float64Array.from(values).buffer);
+    this.pending.push({ t, layoutId, values: bytes });
+    this.pendingBytes += bytes.length;
+    this.persist();
+  }
+
+  /** Tries the writes that failed now, without waiting for the back-off. */
+  retryWrites(): void {
+    this.persist(true);
+  }
+
+  /**
+   * Writes pending ticks and due seals in one transaction, or keeps them for the next try.
+   * Retries back off on the wall clock (not data time) from 2 s to a minute.
+   */
+  private persist(force = false): void {
+    const nowMs = Date.now();
+    if (!force && this.storageStatus.state !== 'ok' && nowMs < this.retryAt) {
+      this.enforceBufferCap();
+      return;
+    }
+    const afterCommit: Array<() => void> = [];
+    try {
+      this.db.transaction(() => {
+        if (this.sealDue) this.sealBefore(this.openPeriodStart, afterCommit);
+        const savedLayouts = new Map<number, number>();
+        for (const tick of this.pending) {
+          if (this.sealDue && tick.t < this.openPeriodStart) continue;
+          let layoutId = tick.layoutId;
+          if (layoutId < 0) {
+            const provisional = layoutId;
+            layoutId = savedLayouts.get(provisional) ?? this.saveLayout(this.layouts.get(provisional)!);
+            if (!savedLayouts.has(provisional)) {
+              savedLayouts.set(provisional, layoutId);
+              afterCommit.push(() => this.replaceLayoutId(provisional, savedLayouts.get(provisional)!));
+            }
+          }
+          this.stmt.insertHead!.run(tick.t, layoutId, tick.values);
+        }
+        if (this.sealDue) this.stmt.deleteHeadBefore!.run(this.openPeriodStart);
+      })();
+    } catch (error) {
+      this.onWriteFailure(error, nowMs);
+      return;
+    }
+    for (const apply of afterCommit) apply();
+    this.sealDue = false;
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (this.storageStatus.state !== 'ok') {
+      this.storageStatus = { ...this.storageStatus, state: 'ok', message: null, since: null, bufferedTicks: 0 };
+      this.retryDelay = RETRY_MIN_MS;
+    }
+  }
+
+  private onWriteFailure(error: unknown, nowMs: number): void {
+    const message = `cannot write telemetry: ${describeWriteFailure(error)}; keeping new data in memory and retrying`;
+    if (this.storageStatus.state === 'ok') {
+      this.storageStatus = { ...this.storageStatus, state: 'buffering', message, since: nowMs };
+    } else {
+      this.storageStatus.message = message;
+    }
+    this.retryAt = nowMs + this.retryDelay;
+    this.retryDelay = Math.min(RETRY_MAX_MS, this.retryDelay * 2);
+    this.enforceBufferCap();
+  }
+
+  /** Keeps memory bounded while writes fail: the oldest unwritten ticks go first. */
+  private enforceBufferCap(): void {
+    this.storageStatus.bufferedTicks = this.pending.length;
+    while (this.pendingBytes > this.maxBufferedBytes && this.pending.length > 1) {
+      const dropped = this.pending.shift()!;
+      this.pendingBytes -= dropped.values.length;
+      for (const state of this.states) {
+        if (!state) continue;
+        const n = state.buffer.countBefore(dropped.t + 1);
+        state.buffer.dropFirst(n);
+        this.storageStatus.droppedSamples += n;
+      }
+      this.storageStatus.state = 'dropping';
+      this.storageStatus.bufferedTicks = this.pending.length;
+    }
+  }
+
+  /** Seals every series' samples before `boundary` into raw and 1-minute chunks and hourly points. */
+  private sealBefore(boundary: number, afterCommit: Array<() => void>): void {
+    for (const state of this.states) {
+      if (!state || state.buffer.length === 0 || state.buffer.t[0]! >= boundary) continue;
+      const { buffer } = state;
+      let hours = state.hours;
+      let offset = 0;
+      while (offset < buffer.length && buffer.t[offset]! < boundary) {
+        const period = align(buffer.t[offset]!, this.rawChunkMs);
+        let end = offset;
+        const periodEnd = Math.min(period + this.rawChunkMs, boundary);
+        while (end < buffer.length && buffer.t[end]! < periodEnd) end += 1;
+        const t = buffer.t.subarray(offset, end);
+        const v = buffer.v.subarray(offset, end);
+        const n = end - offset;
+        this.stmt.insert_chunks_raw!.run(state.id, t[0]!, t[n - 1]!, n, encodeChunk(t, [v], n, t[0]!));
+        const minutes = rollUp(t, v, n, TIER_RESOLUTION_MS['1m']);
+        this.stmt.insert_chunks_1m!.run(state.id, minutes.t[0]!, minutes.t[minutes.length - 1]!, minutes.length, encodeChunk(minutes.times(), minutes.columns(), minutes.length, minutes.t[0]!));
+        hours = this.addHourPoints(state.id, hours, rollUpPoints(minutes, HOUR, decimalsOf(v, n)));
+        offset = end;
+      }
+      const sealed = offset;
+      const finalHours = hours;
+      afterCommit.push(() => {
+        buffer.dropFirst(sealed);
+        state.hours = finalHours;
+      });
+    }
+  }
+
+  /** Adds hourly points to a copy of the open 1-hour chunk, sealing it when its span is over. */
+  private addHourPoints(seriesId: number, current: RollupPoints, points: RollupPoints): RollupPoints {
+    let hours = current;
+    for (let i = 0; i < points.length; i += 1) {
+      const t = points.t[i]!;
+      if (hours.length > 0 && align(t, this.hourChunkMs) > align(hours.t[0]!, this.hourChunkMs)) {
+        this.stmt.insert_chunks_1h!.run(seriesId, hours.t[0]!, hours.t[hours.length - 1]!, hours.length, encodeChunk(hours.times(), hours.columns(), hours.length, hours.t[0]!));
+        this.stmt.deleteHoursBefore!.run(seriesId, align(t, this.hourChunkMs));
+        hours = new RollupPoints();
+      }
+      if (hours === current) hours = copyPoints(current);
+      hours.add(t, points.min[i]!, points.max[i]!, points.sum[i]!, points.count[i]!, points.last[i]!);
+      const k = hours.length - 1;
+      this.stmt.upsertHour!.run(seriesId, t, hours.min[k]!, hours.max[k]!, hours.sum[k]!, hours.count[k]!, hours.last[k]!);
+    }
+    return hours;
+  }
+
+  /** Seals everything in memory now (before measuring size, or a planned shutdown). */
+  flush(): void {
+    const boundary = this.newestT + 1;
+    if (this.newestT === -Infinity) return;
+    this.sealDue = true;
+    const saved = this.openPeriodStart;
+    this.openPeriodStart = boundary;
+    this.persist(true);
+    this.openPeriodStart = saved;
+  }
+
+  status(): StorageStatus {
+    return { ...this.storageStatus, bufferedTicks: this.pending.length };
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  /** The newest sample of each series (null for a series without data). */
+  latest(ids: readonly number[]): Array<{ t: number; v: number } | null> {
+    return ids.map((id) => {
+      const state = this.states[id];
+      return state && state.lastT > -Infinity ? { t: state.lastT, v: state.lastV } : null;
+    });
+  }
+
+  private tierCovers(tier: Tier, fromMs: number): boolean {
+    const reference = Math.max(this.newestT, this.referenceNow);
+    const { rawMs, minuteMs, hourMs } = this.options.retention;
+    const keep = tier === 'raw' ? rawMs : tier === '1m' ? minuteMs : hourMs;
+    return fromMs >= reference - keep;
+  }
+
+  /**
+   * The coarsest tier that is still at least as fine as the wanted step (fewest points to read
+   * for the same chart), among those whose retention covers fromMs; raw when no rollup is fine
+   * enough.
+   */
+  pickTier(fromMs: number, stepMs: number): Tier {
+    const coarseFirst: Array<[Tier, number]> = [
+      ['1h', TIER_RESOLUTION_MS['1h']],
+      ['1m', TIER_RESOLUTION_MS['1m']],
+      ['raw', this.options.intervalMs],
+    ];
+    for (const [tier, resolution] of coarseFirst) {
+      if ((resolution <= stepMs || tier === 'raw') && this.tierCovers(tier, fromMs)) return tier;
+    }
+    // Nothing fine enough reaches back that far: the finest tier that does.
+    for (const [tier] of [...coarseFirst].reverse()) if (this.tierCovers(tier, fromMs)) return tier;
+    return '1h';
+  }
+
+  range(seriesId: number, fromMs: number, toMs: number, maxPoints: number): RangeResult {
+    const state = this.states[seriesId];
+    const wantedStep = (toMs - fromMs) / maxPoints;
+    const tier = this.pickTier(fromMs, wantedStep);
+    if (!state) return { tier, stepMs: this.options.intervalMs, t: [], v: [], min: null, max: null };
+    if (tier === 'raw') return this.rangeRaw(state, fromMs, toMs, maxPoints, wantedStep);
+    return this.rangeRollup(state, tier, fromMs, toMs, wantedStep);
+  }
+
+  private chunkRows(table: string, seriesId: number, fromMs: number, toMs: number, spanMs: number): Array<[number, Buffer]> {
+    return this.stmt[`range_${table}`]!.all(seriesId, align(fromMs, spanMs) - spanMs, toMs) as Array<[number, Buffer]>;
+  }
+
+  private rangeRaw(state: SeriesState, fromMs: number, toMs: number, maxPoints: number, wantedStep: number): RangeResult {
+    const t: number[] = [];
+    const v: number[] = [];
+    for (const [startT, data] of this.chunkRows('chunks_raw', state.id, fromMs, toMs, this.rawChunkMs)) {
+      const chunk = this.decode(data, startT);
+      if (!chunk) continue;
+      const values = chunk.columns[0]!;
+      for (let i = 0; i < chunk.t.length; i += 1) {
+        const ts = chunk.t[i]!;
+        if (ts >= fromMs && ts <= toMs) {
+          t.push(ts);
+          v.push(values[i]!);
+        }
+      }
+    }
+    const { buffer } = state;
+    for (let i = buffer.lowerBound(fromMs); i < buffer.length && buffer.t[i]! <= toMs; i += 1) {
+      t.push(buffer.t[i]!);
+      v.push(buffer.v[i]!);
+    }
+    const interval = this.options.intervalMs;
+    if (t.length <= maxPoints) return { tier: 'raw', stepMs: interval, t, v, min: null, max: null };
+    const bucketMs = Math.ceil(wantedStep / interval) * interval;
+    const out: RangeResult = { tier: 'raw', stepMs: bucketMs, t: [], v: [], min: [], max: [] };
+    let i = 0;
+    while (i < t.length) {
+      const bucket = align(t[i]!, bucketMs);
+      let sum = 0;
+      let n = 0;
+      let lo = Infinity;
+      let hi = -Infinity;
+      while (i < t.length && t[i]! < bucket + bucketMs) {
+        const x = v[i]!;
+        sum += x;
+        n += 1;
+        if (x < lo) lo = x;
+        if (x > hi) hi = x;
+        i += 1;
+      }
+      out.t.push(bucket);
+      out.v.push(sum / n);
+      out.min!.push(lo);
+      out.max!.push(hi);
+    }
+    return out;
+  }
+
+  private rangeRollup(state: SeriesState, tier: Exclude<Tier, 'raw'>, fromMs: number, toMs: number, wantedStep: number): RangeResult {
+    const resolution = TIER_RESOLUTION_MS[tier];
+    const bucketMs = Math.max(resolution, Math.ceil(wantedStep / resolution) * resolution);
+    // bucket start -> [min, max, sum, count]; sources may overlap a bucket (a split hour).
+    const buckets = new Map<number, [number, number, number, number]>();
+    const add = (t: ArrayLike<number>, columns: ArrayLike<number>[], length: number) => {
+      const [min, max, sum, count] = columns as [ArrayLike<number>, ArrayLike<number>, ArrayLike<number>, ArrayLike<number>];
+      for (let i = 0; i < length; i += 1) {
+        const ts = t[i]!;
+        if (ts + resolution <= fromMs || ts > toMs) continue;
+        const key = align(ts, bucketMs);
+        const seen = buckets.get(key);
+        if (seen) {
+          if (min[i]! < seen[0]) seen[0] = min[i]!;
+          if (max[i]! > seen[1]) seen[1] = max[i]!;
+          seen[2] += sum[i]!;
+          seen[3] += count[i]!;
+        } else buckets.set(key, [min[i]!, max[i]!, sum[i]!, count[i]!]);
+      }
+    };
+    const table = tier === '1m' ? 'chunks_1m' : 'chunks_1h';
+    const span = tier === '1m' ? this.rawChunkMs : this.hourChunkMs;
+    for (const [startT, data] of this.chunkRows(table, state.id, fromMs, toMs, span)) {
+      const chunk = this.decode(data, startT);
+      if (chunk) add(chunk.t, chunk.columns, chunk.t.length);
+    }
+    if (tier === '1h') add(state.hours.t, [state.hours.min, state.hours.max, state.hours.sum, state.hours.count], state.hours.length);
+    // What is not sealed yet is rolled up on the fly.
+    const { buffer } = state;
+    const start = buffer.lowerBound(align(fromMs, resolution));
+    const end = buffer.lowerBound(toMs + 1);
+    if (end > start) {
+      const open = rollUp(buffer.t.subarray(start, end), buffer.v.subarray(start, end), end - start, resolution);
+      add(open.t, [open.min, open.max, open.sum, open.count], open.length);
+    }
+    const keys = [...buckets.keys()].sort((a, b) => a - b);
+    const out: RangeResult = { tier, stepMs: bucketMs, t: keys, v: [], min: [], max: [] };
+    for (const key of keys) {
+      const [lo, hi, sum, count] = buckets.get(key)!;
+      out.v.push(sum / count);
+      out.min!.push(lo);
+      out.max!.push(hi);
+    }
+    return out;
+  }
+
+  /** Decodes a stored chunk; a damaged one is skipped and counted, never fatal to a query. */
+  private decode(data: Buffer, startT: number): DecodedChunk | null {
+    try {
+      return decodeChunk(data, startT);
+    } catch {
+      this.storageStatus.corruptChunks += 1;
+      return null;
+    }
+  }
+
+  // ---------------------------------------------------------------- maintenance
+
+  private tierTable(tier: Tier): string {
+    return tier === 'raw' ? 'chunks_raw' : tier === '1m' ? 'chunks_1m' : 'chunks_1h';
+  }
+
+  /** Deletes up to `limit` of the oldest chunks of a tier that end before `cutoffMs`. */
+  private deleteOldest(tier: Tier, cutoffMs: number, limit: number): number {
+    const table = this.tierTable(tier);
+    const front = this.stmt[`front_${table}`]!.all(limit) as Array<[number, number]>;
+    let deleted = 0;
+    for (const [id, endT] of front) {
+      if (endT >= cutoffMs) break;
+      this.stmt[`delete_${table}`]!.run(id);
+      deleted += 1;
+    }
+    return deleted;
+  }
+
+  private sizeBytes(): { used: number; free: number; pageSize: number } {
+    const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+    const pages = this.db.pragma('page_count', { simple: true }) as number;
+    const free = this.db.pragma('freelist_count', { simple: true }) as number;
+    return { used: (pages - free) * pageSize, free, pageSize };
+  }
+
+  /**
+   * One small step of retention, the disk cap and space reclaiming; meant to run once per tick
+   * so that none of it ever blocks collection for long.
+   */
+  maintain(nowMs: number, budget = 64): void {
+    this.referenceNow = Math.max(this.referenceNow, nowMs);
+    if (this.storageStatus.state !== 'ok') {
+      // Writes are failing: try the pending ones again (after the back-off), do nothing else.
+      this.persist();
+      return;
+    }
+    try {
+      this.db.transaction(() => {
+        const { rawMs, minuteMs, hourMs } = this.options.retention;
+        let left = budget;
+        left -= this.deleteOldest('raw', nowMs - rawMs, left);
+        if (left > 0) left -= this.deleteOldest('1m', nowMs - minuteMs, left);
+        if (left > 0) left -= this.deleteOldest('1h', nowMs - hourMs, left);
+        if (left > 0 && this.options.maxDiskBytes !== null && this.sizeBytes().used > this.options.maxDiskBytes) {
+          this.shrinkToCap(nowMs, left);
+        }
+      })();
+      const { free } = this.sizeBytes();
+      // Give free pages back to the file system a little at a time (auto_vacuum = INCREMENTAL).
+      if (free > 256) this.db.pragma(`incremental_vacuum(${Math.min(free, 1024)})`);
+    } catch (error) {
+      this.onWriteFailure(error, Date.now());
+    }
+  }
+
+  /**
+   * Over the disk cap: give up the oldest data of the finest tier that still holds more than its
+   * floor (1 day of raw, 7 days of 1-minute), so coarse history outlives fine detail.
+   */
+  private shrinkToCap(nowMs: number, limit: number): void {
+    const floors: Array<[Tier, number]> = [
+      ['raw', 24 * HOUR],
+      ['1m', 7 * 24 * HOUR],
+      ['1h', 0],
+    ];
+    for (const [tier, floor] of floors) {
+      if (this.deleteOldest(tier, nowMs - floor, limit) > 0) return;
+    }
+  }
+
+  tierStats(): TierStats[] {
+    const bytesByTable = new Map<string, number>();
+    for (const row of this.db.prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name').all() as Array<{ name: string; bytes: number }>) {
+      bytesByTable.set(row.name, row.bytes);
+    }
+    const { rawMs, minuteMs, hourMs } = this.options.retention;
+    const tierRow = (tier: Tier, retentionMs: number, extraTables: string[] = []): TierStats => {
+      const table = this.tierTable(tier);
+      const [chunks, samples, oldest, newest] = this.stmt[`stats_${table}`]!.get() as [number, number, number | null, number | null];
+      const bytes = [table, `${table}_by_series`, ...extraTables].reduce((sum, name) => sum + (bytesByTable.get(name) ?? 0), 0);
+      return { tier, bytes, chunks, samples, oldestMs: oldest, newestMs: newest, retentionMs };
+    };
+    const head = ['head', 'layouts'].reduce((sum, name) => sum + (bytesByTable.get(name) ?? 0), 0);
+    return [
+      tierRow('raw', rawMs),
+      tierRow('1m', minuteMs),
+      tierRow('1h', hourMs, ['head_1h']),
+      { tier: 'head', bytes: head, chunks: 0, samples: this.states.reduce((n, s) => n + (s?.buffer.length ?? 0), 0), oldestMs: null, newestMs: null, retentionMs: null },
+    ];
+  }
+}
+
+function copyPoints(points: RollupPoints): RollupPoints {
+  const copy = new RollupPoints();
+  copy.t = [...points.t];
+  copy.min = [...points.min];
+  copy.max = [...points.max];
+  copy.sum = [...points.sum];
+  copy.count = [...points.count];
+  copy.last = [...points.last];
+  return copy;
+}

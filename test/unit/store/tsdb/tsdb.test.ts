@@ -1,0 +1,224 @@
+import { join } from 'node:path';
+import type { Database } from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../../../electron/core/store/db';
+import { Tsdb, type TsdbOptions } from '../../../../electron/core/store/tsdb/tsdb';
+import { tempDir } from '../../../helpers/tmp';
+
+const T0 = 1_735_689_600_000; // an hour boundary
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const OPTIONS: TsdbOptions = { intervalMs: 5000, retention: { rawMs: 7 * DAY, minuteMs: 90 * DAY, hourMs: 730 * DAY }, maxDiskBytes: null };
+
+function open(path = ':memory:', options: Partial<TsdbOptions> = {}): { db: Database; tsdb: Tsdb } {
+  const db = openDatabase(path);
+  return { db, tsdb: new Tsdb(db, { ...OPTIONS, ...options }) };
+}
+
+/** value of series k at tick i: distinct, predictable, a short decimal. */
+const valueAt = (k: number, i: number) => Math.round((k * 10 + (i % 50) + (i % 7) / 10) * 10) / 10;
+
+function ingestTicks(tsdb: Tsdb, ids: number[], from: number, count: number, step = 5000): void {
+  for (let i = from; i < from + count; i += 1) {
+    tsdb.ingest(T0 + i * step, ids, ids.map((_, k) => valueAt(k, i)));
+  }
+}
+
+function count(db: Database, table: string): number {
+  return db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+}
+
+describe('Tsdb ingest and sealing', () => {
+  it('keeps the open hour in head rows and seals it into raw and 1-minute chunks at the boundary', () => {
+    const { db, tsdb } = open();
+    const ids = [tsdb.seriesId('n1', 'cpu.util_pct', ''), tsdb.seriesId('n1', 'gpu.util_pct', 'GPU-a')];
+    ingestTicks(tsdb, ids, 0, 720);
+    expect(count(db, 'head')).toBe(720);
+    expect(count(db, 'chunks_raw')).toBe(0);
+    ingestTicks(tsdb, ids, 720, 1);
+    expect(count(db, 'chunks_raw')).toBe(2);
+    expect(count(db, 'chunks_1m')).toBe(2);
+    expect(count(db, 'head_1h')).toBe(2);
+    expect(count(db, 'head')).toBe(1);
+    const result = tsdb.range(ids[1]!, T0, T0 + 720 * 5000, 1000);
+    expect(result.tier).toBe('raw');
+    expect(result.t).toHaveLength(721);
+    expect(result.v).toEqual(Array.from({ length: 721 }, (_, i) => valueAt(1, i)));
+  });
+
+  it('answers raw queries across sealed chunks and memory, bucketed with an envelope over maxPoints', () => {
+    const { tsdb } = open();
+    const id = tsdb.seriesId('n1', 'cpu.util_pct', '');
+    ingestTicks(tsdb, [id], 0, 1500);
+    const raw = tsdb.range(id, T0, T0 + 1499 * 5000, 2000);
+    expect(raw.v).toEqual(Array.from({ length: 1500 }, (_, i) => valueAt(0, i)));
+    const bucketed = tsdb.range(id, T0, T0 + 1499 * 5000, 100);
+    expect(bucketed.t.length).toBeLessThanOrEqual(101);
+    expect(bucketed.stepMs % 5000).toBe(0);
+    expect(Math.max(...bucketed.max!)).toBe(Math.max(...raw.v));
+    expect(Math.min(...bucketed.min!)).toBe(Math.min(...raw.v));
+    bucketed.v.forEach((v, i) => expect(v).toBeGreaterThanOrEqual(bucketed.min![i]! - 1e-9));
+  });
+
+  it('picks the 1-minute tier for long ranges, with exact min/max/avg per bucket', () => {
+    const { tsdb } = open();
+    const id = tsdb.seriesId('n1', 'cpu.util_pct', '');
+    ingestTicks(tsdb, [id], 0, 3 * 720);
+    const result = tsdb.range(id, T0, T0 + 3 * HOUR, 60);
+    expect(result.tier).toBe('1m');
+    expect(result.stepMs).toBe(180_000);
+    const first = Array.from({ length: 36 }, (_, i) => valueAt(0, i));
+    expect(result.t[0]).toBe(T0);
+    expect(result.min![0]).toBe(Math.min(...first));
+    expect(result.max![0]).toBe(Math.max(...first));
+    expect(result.v[0]).toBeCloseTo(first.reduce((a, b) => a + b) / first.length, 9);
+  });
+
+  it('picks the 1-hour tier for month-long ranges and includes the open week and hour', () => {
+    const { tsdb } = open();
+    const id = tsdb.seriesId('n1', 'cpu.util_pct', '');
+    // One sample a minute for 9 days, so 1-hour chunks are sealed weekly and a week stays open.
+    for (let i = 0; i < 9 * 24 * 60; i += 1) tsdb.ingest(T0 + i * 60_000, [id], [i % 100]);
+    const result = tsdb.range(id, T0, T0 + 9 * DAY, 216);
+    expect(result.tier).toBe('1h');
+    expect(result.t).toHaveLength(9 * 24);
+    expect(result.min![0]).toBe(0);
+    expect(result.max![0]).toBe(59);
+    expect(result.v.at(-1)).toBeCloseTo(Array.from({ length: 60 }, (_, k) => (9 * 24 * 60 - 60 + k) % 100).reduce((a, b) => a + b) / 60, 9);
+  });
+
+  it('uses a coarser tier once the finer one no longer covers the start of the range', () => {
+    const { tsdb } = open(':memory:', { retention: { rawMs: DAY, minuteMs: 2 * DAY, hourMs: 730 * DAY } });
+    const id = tsdb.seriesId('n1', 'cpu.util_pct', '');
+    ingestTicks(tsdb, [id], 0, 10);
+    tsdb.ingest(T0 + 3 * DAY, [id], [1]);
+    expect(tsdb.pickTier(T0 + 3 * DAY - HOUR, 5000)).toBe('raw');
+    expect(tsdb.pickTier(T0 + 3 * DAY - 1.5 * DAY, 5000)).toBe('1m');
+    expect(tsdb.pickTier(T0, 5000)).toBe('1h');
+  });
+
+  it('returns the latest value of many series from memory', () => {
+    const { tsdb } = open();
+    const ids = Array.from({ length: 50 }, (_, k) => tsdb.seriesId('n1', 'gpu.util_pct', `GPU-${k}`));
+    ingestTicks(tsdb, ids, 0, 3);
+    expect(tsdb.latest(ids.slice(0, 3))).toEqual([0, 1, 2].map((k) => ({ t: T0 + 2 * 5000, v: valueAt(k, 2) })));
+    expect(tsdb.latest([99_999])).toEqual([null]);
+  });
+
+  it('drops out-of-order samples and counts them', () => {
+    const { tsdb } = open();
+    const id = tsdb.seriesId('n1', 'cpu.util_pct', '');
+    ingestTicks(tsdb, [id], 5, 1);
+    tsdb.ingest(T0, [id], [99]);
+    expect(tsdb.status().outOfOrderSamples).toBe(1);
+    expect(tsdb.range(id, T0, T0 + HOUR, 100).v).toEqual([valueAt(0, 5)]);
+  });
+});
+
+describe('Tsdb durability and reopening', () => {
+  it('replays head rows on open: every ingested tick is there after a restart without a flush', () => {
+    const path = join(tempDir(), 'replay.db');
+    const first = open(path);
+    const ids = [first.tsdb.seriesId('n1', 'cpu.util_pct', ''), first.tsdb.seriesId('n1', 'memory.used_pct', '')];
+    ingestTicks(first.tsdb, ids, 0, 1000);
+    first.db.close(); // no flush: as after kill -9
+    const second = open(path);
+    expect(second.tsdb.range(ids[0]!, T0, T0 + 999 * 5000, 5000).v).toEqual(Array.from({ length: 1000 }, (_, i) => valueAt(0, i)));
+    expect(second.tsdb.latest(ids)).toEqual([0, 1].map((k) => ({ t: T0 + 999 * 5000, v: valueAt(k, 999) })));
+    ingestTicks(second.tsdb, ids, 1000, 500);
+    expect(second.tsdb.range(ids[1]!, T0, T0 + 1499 * 5000, 5000).v).toEqual(Array.from({ length: 1500 }, (_, i) => valueAt(1, i)));
+    second.db.close();
+  });
+
+  it('flush() seals the open hour; later samples of that hour seal into a second chunk', () => {
+    const { db, tsdb } = open();
+    const id = tsdb.seriesId('n1', 'cpu.util_pct', '');
+    ingestTicks(tsdb, [id], 0, 100);
+    tsdb.flush();
+    expect(count(db, 'head')).toBe(0);
+    expect(count(db, 'chunks_raw')).toBe(1);
+    ingestTicks(tsdb, [id], 100, 700);
+    expect(count(db, 'chunks_raw')).toBe(2);
+    expect(tsdb.range(id, T0, T0 + 800 * 5000, 5000).v).toEqual(Array.from({ length: 800 }, (_, i) => valueAt(0, i)));
+    const hour = tsdb.range(id, T0, T0 + DAY, 24);
+    expect(hour.tier).toBe('1h');
+    expect(hour.t[0]).toBe(T0);
+    const firstHour = Array.from({ length: 720 }, (_, i) => valueAt(0, i));
+    expect(hour.v[0]).toBeCloseTo(firstHour.reduce((a, b) => a + b) / 720, 9);
+  });
+});
+
+describe('Tsdb retention, disk cap and failing writes', () => {
+  it('deletes chunks past each tier retention, a small step at a time', () => {
+    const { db, tsdb } = open(':memory:', { retention: { rawMs: 2 * HOUR, minuteMs: 4 * HOUR, hourMs: 730 * DAY } });
+    const id = tsdb.seriesId('n1', 'cpu.util_pct', '');
+    for (let i = 0; i < 6 * 60; i += 1) tsdb.ingest(T0 + i * 60_000, [id], [i]);
+    expect(count(db, 'chunks_raw')).toBe(5);
+    tsdb.maintain(T0 + 6 * HOUR, 2);
+    expect(count(db, 'chunks_raw')).toBe(3);
+    tsdb.maintain(T0 + 6 * HOUR);
+    expect(count(db, 'chunks_raw')).toBe(1);
+    expect(count(db, 'chunks_1m')).toBe(3);
+    expect(tsdb.range(id, T0 + 4 * HOUR, T0 + 6 * HOUR, 1000).v[0]).toBe(240);
+  });
+
+  it('under a disk cap, gives up fine detail before coarse history', () => {
+    const { db, tsdb } = open(':memory:', { maxDiskBytes: 1 });
+    const ids = Array.from({ length: 20 }, (_, k) => tsdb.seriesId('n1', 'gpu.util_pct', `GPU-${k}`));
+    for (let i = 0; i < 3 * 24 * 60; i += 1) tsdb.ingest(T0 + i * 60_000, ids, ids.map((_, k) => (i * 7 + k * 13) % 101));
+    const before = [count(db, 'chunks_raw'), count(db, 'chunks_1m')];
+    tsdb.maintain(T0 + 3 * DAY, 40);
+    expect(count(db, 'chunks_raw')).toBe(before[0]! - 40);
+    expect(count(db, 'chunks_1m')).toBe(before[1]);
+  });
+
+  it('keeps collecting in memory when the disk is full, then writes everything once space returns', () => {
+    const { db, tsdb } = open(join(tempDir(), 'full.db'));
+    const id = tsdb.seriesId('n1', 'cpu.util_pct', '');
+    const filler = Array.from({ length: 200 }, (_, k) => tsdb.seriesId('n1', 'gpu.util_pct', `GPU-${k}`));
+    ingestTicks(tsdb, [id], 0, 10);
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    db.pragma(`max_page_count = ${pages}`);
+    ingestTicks(tsdb, [id, ...filler], 10, 50);
+    const status = tsdb.status();
+    expect(status.state).toBe('buffering');
+    expect(status.message).toMatch(/full/);
+    expect(status.bufferedTicks).toBeGreaterThan(0);
+    // Queries still see the buffered ticks.
+    expect(tsdb.range(id, T0, T0 + 60 * 5000, 1000).v).toHaveLength(60);
+    db.pragma('max_page_count = 1073741823');
+    tsdb.retryWrites();
+    expect(tsdb.status().state).toBe('ok');
+    expect(db.prepare('SELECT count(*) FROM head').pluck().get()).toBe(60);
+    db.close();
+  });
+
+  it('keeps collecting when the database turns read-only, and bounds the memory it uses', () => {
+    const { db, tsdb } = open(':memory:', { maxBufferedBytes: 20 * 8 * 3 });
+    const ids = [tsdb.seriesId('n1', 'cpu.util_pct', ''), tsdb.seriesId('n1', 'memory.used_pct', ''), tsdb.seriesId('n1', 'cpu.load1', '')];
+    ingestTicks(tsdb, ids, 0, 5);
+    db.pragma('query_only = ON');
+    ingestTicks(tsdb, ids, 5, 40);
+    const status = tsdb.status();
+    expect(status.state).toBe('dropping');
+    expect(status.message).toMatch(/read-only/);
+    expect(status.bufferedTicks).toBeLessThanOrEqual(20);
+    expect(status.droppedSamples).toBeGreaterThan(0);
+    db.pragma('query_only = OFF');
+    tsdb.retryWrites();
+    expect(tsdb.status().state).toBe('ok');
+    const kept = tsdb.range(ids[0]!, T0, T0 + 45 * 5000, 1000);
+    expect(kept.t.at(-1)).toBe(T0 + 44 * 5000);
+  });
+});
+
+describe('series identity', () => {
+  it('keeps a GPU history by UUID when it moves to another slot', () => {
+    const { tsdb } = open();
+    const before = tsdb.seriesId('n1', 'gpu.util_pct', 'GPU-1234');
+    ingestTicks(tsdb, [before], 0, 5);
+    const after = tsdb.seriesId('n1', 'gpu.util_pct', 'GPU-1234');
+    expect(after).toBe(before);
+    expect(tsdb.seriesOf('n1', 'gpu.util_pct')).toEqual([{ id: before, device: 'GPU-1234' }]);
+  });
+});
