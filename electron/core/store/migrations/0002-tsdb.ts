@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { decimalsOf, encodeChunk } from '../tsdb/codec';
+import { chunkKey } from '../tsdb/chunk-key';
 import { rollUp, rollUpPoints, RollupPoints } from '../tsdb/rollup';
 import type { Migration } from './types';
 
@@ -64,17 +65,19 @@ export const migration0002: Migration = {
         PRIMARY KEY (series_id, t)
       ) STRICT, WITHOUT ROWID;
     `);
+    // The rowid is the key: (period number, series id, split) packed into one integer (see
+    // tsdb/chunk-key.ts). Chunks of one seal share a period and are inserted in series order,
+    // so rows always go in at the end of the b-tree and pages fill completely, no second index
+    // is needed, a series' chunks are one rowid range per period, and retention deletes from
+    // the front.
     for (const tier of ['raw', '1m', '1h']) {
       db.exec(`
         CREATE TABLE chunks_${tier} (
           id INTEGER PRIMARY KEY,
-          series_id INTEGER NOT NULL,
           start_t INTEGER NOT NULL,
-          end_t INTEGER NOT NULL,
           n INTEGER NOT NULL,
           data BLOB NOT NULL
         ) STRICT;
-        CREATE INDEX chunks_${tier}_by_series ON chunks_${tier} (series_id, start_t);
       `);
     }
     convertSamples(db);
@@ -84,7 +87,7 @@ export const migration0002: Migration = {
 
 /** Every series' samples, hour by hour, into raw and 1-minute chunks; hourly points into weekly chunks. */
 function convertSamples(db: Database): void {
-  const insert = (tier: string) => db.prepare(`INSERT INTO chunks_${tier} (series_id, start_t, end_t, n, data) VALUES (?, ?, ?, ?, ?)`);
+  const insert = (tier: string) => db.prepare(`INSERT INTO chunks_${tier} (id, start_t, n, data) VALUES (?, ?, ?, ?)`);
   const insertRaw = insert('raw');
   const insertMinute = insert('1m');
   const insertHour = insert('1h');
@@ -97,7 +100,7 @@ function convertSamples(db: Database): void {
     let hours = new RollupPoints();
     const sealHours = () => {
       if (hours.length === 0) return;
-      insertHour.run(seriesId, hours.t[0], hours.t[hours.length - 1], hours.length, encodeChunk(hours.times(), hours.columns(), hours.length, hours.t[0]!));
+      insertHour.run(chunkKey(hours.t[0]!, WEEK, seriesId, 0), hours.t[0], hours.length, encodeChunk(hours.times(), hours.columns(), hours.length, hours.t[0]!));
       hours = new RollupPoints();
     };
     let start = 0;
@@ -108,9 +111,9 @@ function convertSamples(db: Database): void {
       const pt = t.subarray(start, end);
       const pv = v.subarray(start, end);
       const n = end - start;
-      insertRaw.run(seriesId, pt[0], pt[n - 1], n, encodeChunk(pt, [pv], n, pt[0]!));
+      insertRaw.run(chunkKey(period, HOUR, seriesId, 0), pt[0], n, encodeChunk(pt, [pv], n, pt[0]!));
       const minutes = rollUp(pt, pv, n, 60_000);
-      insertMinute.run(seriesId, minutes.t[0], minutes.t[minutes.length - 1], minutes.length, encodeChunk(minutes.times(), minutes.columns(), minutes.length, minutes.t[0]!));
+      insertMinute.run(chunkKey(period, HOUR, seriesId, 0), minutes.t[0], minutes.length, encodeChunk(minutes.times(), minutes.columns(), minutes.length, minutes.t[0]!));
       const hourPoints = rollUpPoints(minutes, HOUR, decimalsOf(pv, n));
       if (hours.length > 0 && Math.floor(hourPoints.t[0]! / WEEK) > Math.floor(hours.t[0]! / WEEK)) sealHours();
       for (let i = 0; i < hourPoints.length; i += 1) {

@@ -18,6 +18,7 @@
  */
 import type { Database as Db, Statement } from 'better-sqlite3';
 import type { StorageStatus, StorageStats } from '../../../../shared/contract';
+import { chunkKey, MAX_SPLITS, periodKey, periodOfKey, seriesOfKey } from './chunk-key';
 import { decimalsOf, decodeChunk, encodeChunk, type DecodedChunk } from './codec';
 import { OpenBuffer } from './open-buffer';
 import { RollupPoints, rollUp, rollUpPoints } from './rollup';
@@ -81,6 +82,7 @@ interface PendingTick {
 }
 
 const HOUR = 3_600_000;
+const LAST_VALUE_LOOKBACK = 48;
 const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 const RETRY_MIN_MS = 2_000;
 const RETRY_MAX_MS = 60_000;
@@ -141,11 +143,11 @@ export class Tsdb {
     this.hourChunkMs = options.hourChunkMs ?? 7 * 24 * HOUR;
     this.maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
     const chunkStatements = (table: string) => ({
-      [`insert_${table}`]: db.prepare(`INSERT INTO ${table} (series_id, start_t, end_t, n, data) VALUES (?, ?, ?, ?, ?)`),
-      [`range_${table}`]: db.prepare(`SELECT start_t, data FROM ${table} WHERE series_id = ? AND start_t >= ? AND start_t <= ? ORDER BY start_t`).raw(),
-      [`front_${table}`]: db.prepare(`SELECT id, end_t FROM ${table} ORDER BY id LIMIT ?`).raw(),
-      [`delete_${table}`]: db.prepare(`DELETE FROM ${table} WHERE id = ?`),
-      [`stats_${table}`]: db.prepare(`SELECT count(*), coalesce(sum(n), 0), min(start_t), max(end_t) FROM ${table}`).raw(),
+      [`insert_${table}`]: db.prepare(`INSERT INTO ${table} (id, start_t, n, data) VALUES (?, ?, ?, ?)`),
+      [`splits_${table}`]: db.prepare(`SELECT count(*) FROM ${table} WHERE id >= ? AND id < ?`).pluck(),
+      [`period_${table}`]: db.prepare(`SELECT start_t, data FROM ${table} WHERE id >= ? AND id < ? ORDER BY id`).raw(),
+      [`expire_${table}`]: db.prepare(`DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE id < ? ORDER BY id LIMIT ?)`),
+      [`stats_${table}`]: db.prepare(`SELECT count(*), coalesce(sum(n), 0), min(start_t), max(start_t) FROM ${table}`).raw(),
     });
     this.stmt = {
       insertSeries: db.prepare('INSERT INTO series (node_id, metric, device) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
@@ -162,12 +164,8 @@ export class Tsdb {
       ),
       deleteHoursBefore: db.prepare('DELETE FROM head_1h WHERE series_id = ? AND t < ?'),
       allHours: db.prepare('SELECT series_id, t, min, max, sum, count, last FROM head_1h ORDER BY series_id, t').raw(),
-      lastRawChunks: db
-        .prepare(
-          `SELECT c.series_id, c.start_t, c.data FROM chunks_raw c
-           JOIN (SELECT series_id, max(start_t) AS s FROM chunks_raw GROUP BY series_id) m ON c.series_id = m.series_id AND c.start_t = m.s`,
-        )
-        .raw(),
+      newestRawKeyBefore: db.prepare('SELECT max(id) FROM chunks_raw WHERE id < ?').pluck(),
+      rawChunksFrom: db.prepare('SELECT id, start_t, data FROM chunks_raw WHERE id >= ? AND id < ? ORDER BY id DESC').raw(),
       ...chunkStatements('chunks_raw'),
       ...chunkStatements('chunks_1m'),
       ...chunkStatements('chunks_1h'),
@@ -265,19 +263,7 @@ export class Tsdb {
       const ids = new Int32Array(row.series_ids.buffer.slice(row.series_ids.byteOffset, row.series_ids.byteOffset + row.series_ids.byteLength));
       this.rememberLayout(row.id, ids);
     }
-    // The last value of every series that has sealed data, for latest() and ordering.
-    for (const [seriesId, startT, data] of this.stmt.lastRawChunks!.all() as Array<[number, number, Buffer]>) {
-      const state = this.states[seriesId];
-      if (!state) continue;
-      const chunk = this.decode(data, startT);
-      if (!chunk) continue;
-      const n = chunk.t.length;
-      if (n > 0) {
-        state.lastT = chunk.t[n - 1]!;
-        state.lastV = chunk.columns[0]![n - 1]!;
-        this.newestT = Math.max(this.newestT, state.lastT);
-      }
-    }
+    this.loadLastValues();
     for (const [seriesId, t, min, max, sum, count, last] of this.stmt.allHours!.all() as number[][]) {
       this.states[seriesId!]?.hours.add(t!, min!, max!, sum!, count!, last!);
     }
@@ -289,6 +275,35 @@ export class Tsdb {
     }
     if (this.newestT > -Infinity) this.openPeriodStart = align(this.newestT, this.rawChunkMs);
     this.sealDue = this.states.some((s) => s !== undefined && s.buffer.length > 0 && s.buffer.t[0]! < this.openPeriodStart);
+  }
+
+  /**
+   * The last sealed value of every series, for latest() and for refusing out-of-order samples,
+   * from the newest raw periods backwards. Series silent for longer than LAST_VALUE_LOOKBACK
+   * periods keep no latest value (they are not "latest" any more).
+   */
+  private loadLastValues(): void {
+    const missing = new Set(this.states.filter((s) => s !== undefined).map((s) => s.id));
+    const span = this.rawChunkMs;
+    const newest = this.stmt.newestRawKeyBefore!.get(Number.MAX_SAFE_INTEGER) as number | null;
+    let period = newest === null ? null : periodOfKey(newest, span);
+    for (let step = 0; period !== null && missing.size > 0 && step < LAST_VALUE_LOOKBACK; step += 1) {
+      const rows = this.stmt.rawChunksFrom!.all(periodKey(period, span), periodKey(period + span, span)) as Array<[number, number, Buffer]>;
+      for (const [key, startT, data] of rows) {
+        const seriesId = seriesOfKey(key);
+        if (!missing.has(seriesId)) continue;
+        missing.delete(seriesId);
+        const chunk = this.decode(data, startT);
+        const state = this.states[seriesId];
+        if (!chunk || !state || chunk.t.length === 0) continue;
+        const n = chunk.t.length;
+        state.lastT = chunk.t[n - 1]!;
+        state.lastV = chunk.columns[0]![n - 1]!;
+        this.newestT = Math.max(this.newestT, state.lastT);
+      }
+      const before = this.stmt.newestRawKeyBefore!.get(periodKey(period, span)) as number | null;
+      period = before === null ? null : periodOfKey(before, span);
+    }
   }
 
   // ---------------------------------------------------------------- ingest
@@ -318,6 +333,21 @@ export class Tsdb {
    * the status says the store is buffering. Never throws for a storage failure.
    */
   ingest(t: number, ids: ArrayLike<number>, values: ArrayLike<number>): void {
+    this.stage(t, ids, values);
+    this.persist();
+  }
+
+  /**
+   * Ingests several ticks in one transaction (a backfill, or a benchmark's batch): durable, as a
+   * group, when it returns. Ticks must be in time order.
+   */
+  ingestBatch(ticks: ReadonlyArray<{ t: number; ids: ArrayLike<number>; values: ArrayLike<number> }>): void {
+    for (const tick of ticks) this.stage(tick.t, tick.ids, tick.values);
+    this.persist();
+  }
+
+  /** Applies a tick to memory and queues its head row; persist() writes the queue. */
+  private stage(t: number, ids: ArrayLike<number>, values: ArrayLike<number>): void {
     if (ids.length !== values.length) throw new Error('ingest: ids and values differ in length');
     const layoutId = this.layoutId(ids);
     this.applyTick(t, ids, values);
@@ -329,7 +359,6 @@ export class Tsdb {
     const bytes = Buffer.from(Float64Array.from(values).buffer);
     this.pending.push({ t, layoutId, values: bytes });
     this.pendingBytes += bytes.length;
-    this.persist();
   }
 
   /** Tries the writes that failed now, without waiting for the back-off. */
@@ -425,9 +454,9 @@ export class Tsdb {
         const t = buffer.t.subarray(offset, end);
         const v = buffer.v.subarray(offset, end);
         const n = end - offset;
-        this.stmt.insert_chunks_raw!.run(state.id, t[0]!, t[n - 1]!, n, encodeChunk(t, [v], n, t[0]!));
+        this.insertChunk('chunks_raw', period, this.rawChunkMs, state.id, t[0]!, n, encodeChunk(t, [v], n, t[0]!));
         const minutes = rollUp(t, v, n, TIER_RESOLUTION_MS['1m']);
-        this.stmt.insert_chunks_1m!.run(state.id, minutes.t[0]!, minutes.t[minutes.length - 1]!, minutes.length, encodeChunk(minutes.times(), minutes.columns(), minutes.length, minutes.t[0]!));
+        this.insertChunk('chunks_1m', period, this.rawChunkMs, state.id, minutes.t[0]!, minutes.length, encodeChunk(minutes.times(), minutes.columns(), minutes.length, minutes.t[0]!));
         hours = this.addHourPoints(state.id, hours, rollUpPoints(minutes, HOUR, decimalsOf(v, n)));
         offset = end;
       }
@@ -440,13 +469,21 @@ export class Tsdb {
     }
   }
 
+  /** Inserts a chunk under its key; a series' second chunk of one period (after a flush) gets the next split. */
+  private insertChunk(table: string, period: number, span: number, seriesId: number, startT: number, n: number, data: Buffer): void {
+    const first = chunkKey(period, span, seriesId, 0);
+    const split = this.stmt[`splits_${table}`]!.get(first, first + MAX_SPLITS) as number;
+    if (split >= MAX_SPLITS) throw new Error(`more than ${MAX_SPLITS} chunks for one series in one period`);
+    this.stmt[`insert_${table}`]!.run(first + split, startT, n, data);
+  }
+
   /** Adds hourly points to a copy of the open 1-hour chunk, sealing it when its span is over. */
   private addHourPoints(seriesId: number, current: RollupPoints, points: RollupPoints): RollupPoints {
     let hours = current;
     for (let i = 0; i < points.length; i += 1) {
       const t = points.t[i]!;
       if (hours.length > 0 && align(t, this.hourChunkMs) > align(hours.t[0]!, this.hourChunkMs)) {
-        this.stmt.insert_chunks_1h!.run(seriesId, hours.t[0]!, hours.t[hours.length - 1]!, hours.length, encodeChunk(hours.times(), hours.columns(), hours.length, hours.t[0]!));
+        this.insertChunk('chunks_1h', align(hours.t[0]!, this.hourChunkMs), this.hourChunkMs, seriesId, hours.t[0]!, hours.length, encodeChunk(hours.times(), hours.columns(), hours.length, hours.t[0]!));
         this.stmt.deleteHoursBefore!.run(seriesId, align(t, this.hourChunkMs));
         hours = new RollupPoints();
       }
@@ -518,8 +555,15 @@ export class Tsdb {
     return this.rangeRollup(state, tier, fromMs, toMs, wantedStep);
   }
 
+  /** A series' chunks of the periods that overlap [fromMs, toMs]: one rowid range per period. */
   private chunkRows(table: string, seriesId: number, fromMs: number, toMs: number, spanMs: number): Array<[number, Buffer]> {
-    return this.stmt[`range_${table}`]!.all(seriesId, align(fromMs, spanMs) - spanMs, toMs) as Array<[number, Buffer]>;
+    const statement = this.stmt[`period_${table}`]!;
+    const rows: Array<[number, Buffer]> = [];
+    for (let period = align(fromMs, spanMs); period <= toMs; period += spanMs) {
+      const first = chunkKey(period, spanMs, seriesId, 0);
+      for (const row of statement.all(first, first + MAX_SPLITS) as Array<[number, Buffer]>) rows.push(row);
+    }
+    return rows;
   }
 
   private rangeRaw(state: SeriesState, fromMs: number, toMs: number, maxPoints: number, wantedStep: number): RangeResult {
@@ -631,17 +675,16 @@ export class Tsdb {
     return tier === 'raw' ? 'chunks_raw' : tier === '1m' ? 'chunks_1m' : 'chunks_1h';
   }
 
-  /** Deletes up to `limit` of the oldest chunks of a tier that end before `cutoffMs`. */
+  private tierSpan(tier: Tier): number {
+    return tier === '1h' ? this.hourChunkMs : this.rawChunkMs;
+  }
+
+  /** Deletes up to `limit` of the oldest chunks of a tier whose period ended by `cutoffMs`. */
   private deleteOldest(tier: Tier, cutoffMs: number, limit: number): number {
-    const table = this.tierTable(tier);
-    const front = this.stmt[`front_${table}`]!.all(limit) as Array<[number, number]>;
-    let deleted = 0;
-    for (const [id, endT] of front) {
-      if (endT >= cutoffMs) break;
-      this.stmt[`delete_${table}`]!.run(id);
-      deleted += 1;
-    }
-    return deleted;
+    const span = this.tierSpan(tier);
+    // Periods starting at or before cutoff - span have ended; their keys are below the next one's.
+    const firstKept = periodKey(align(cutoffMs - span, span) + span, span);
+    return this.stmt[`expire_${this.tierTable(tier)}`]!.run(firstKept, limit).changes;
   }
 
   private sizeBytes(): { used: number; free: number; pageSize: number } {
@@ -705,7 +748,7 @@ export class Tsdb {
     const tierRow = (tier: Tier, retentionMs: number, extraTables: string[] = []): TierStats => {
       const table = this.tierTable(tier);
       const [chunks, samples, oldest, newest] = this.stmt[`stats_${table}`]!.get() as [number, number, number | null, number | null];
-      const bytes = [table, `${table}_by_series`, ...extraTables].reduce((sum, name) => sum + (bytesByTable.get(name) ?? 0), 0);
+      const bytes = [table, ...extraTables].reduce((sum, name) => sum + (bytesByTable.get(name) ?? 0), 0);
       return { tier, bytes, chunks, samples, oldestMs: oldest, newestMs: newest, retentionMs };
     };
     const head = ['head', 'layouts'].reduce((sum, name) => sum + (bytesByTable.get(name) ?? 0), 0);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { migrate } from '../../../../electron/core/store/db';
 import { migration0001 } from '../../../../electron/core/store/migrations/0001-initial';
 import { migration0002 } from '../../../../electron/core/store/migrations/0002-tsdb';
+import { seriesOfKey } from '../../../../electron/core/store/tsdb/chunk-key';
 import { decodeChunk } from '../../../../electron/core/store/tsdb/codec';
 import { Tsdb } from '../../../../electron/core/store/tsdb/tsdb';
 
@@ -33,15 +34,18 @@ describe('migration 0002 (tsdb)', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(2);
     expect(db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'samples'").pluck().get()).toBe(0);
     const after: Array<[number, number, number]> = [];
-    for (const row of db.prepare('SELECT series_id, start_t, data FROM chunks_raw ORDER BY series_id, start_t').raw().all() as Array<[number, number, Buffer]>) {
-      const chunk = decodeChunk(row[2], row[1]);
-      chunk.t.forEach((t, i) => after.push([row[0], t, chunk.columns[0]![i]!]));
+    for (const [key, startT, data] of db.prepare('SELECT id, start_t, data FROM chunks_raw').raw().all() as Array<[number, number, Buffer]>) {
+      const chunk = decodeChunk(data, startT);
+      chunk.t.forEach((t, i) => after.push([seriesOfKey(key), t, chunk.columns[0]![i]!]));
     }
+    after.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     expect(after).toEqual(before);
     // Hour-aligned chunks: three hours per series.
-    expect(db.prepare('SELECT count(*) FROM chunks_raw WHERE series_id = 7').pluck().get()).toBe(3);
-    expect(db.prepare('SELECT count(*) FROM chunks_1m WHERE series_id = 7').pluck().get()).toBe(3);
-    expect(db.prepare('SELECT count(*) FROM chunks_1h WHERE series_id = 7').pluck().get()).toBe(1);
+    const chunksOf = (table: string, seriesId: number) =>
+      (db.prepare(`SELECT id FROM ${table}`).pluck().all() as number[]).filter((key) => seriesOfKey(key) === seriesId).length;
+    expect(chunksOf('chunks_raw', 7)).toBe(3);
+    expect(chunksOf('chunks_1m', 7)).toBe(3);
+    expect(chunksOf('chunks_1h', 7)).toBe(1);
   });
 
   it('keeps series ids, and the engine reads the converted history in every tier', () => {
