@@ -14,6 +14,7 @@ import {
   type EventName,
   type EventPayload,
 } from '../../shared/contract';
+import { abortError } from './abort';
 
 /** What electron/preload exposes on window.clusterdeck. */
 export interface PreloadBridge {
@@ -57,12 +58,46 @@ function unwrap<T>(result: CallResult<unknown>): T {
   throw new ApiError(result.error.code, result.error.message);
 }
 
-function createIpcApi(bridge: PreloadBridge): ClusterdeckApi {
+/** Per-call options the renderer may pass on top of the contract. */
+export interface CallOptions {
+  /**
+   * Abandons the call: its promise rejects with an AbortError. Over HTTP the request is
+   * cancelled (a queued one is never sent); over IPC the answer is only ignored.
+   */
+  signal?: AbortSignal;
+}
+
+/** The contract's API, plus cancellation. */
+export interface RendererApi extends ClusterdeckApi {
+  call<C extends CallName>(name: C, request: CallRequest<C>, options?: CallOptions): Promise<CallResponse<C>>;
+}
+
+/** Rejects as soon as the signal aborts, whatever the transport does with the call. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(abortError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+function createIpcApi(bridge: PreloadBridge): RendererApi {
   const fanout = new Fanout();
   bridge.subscribe((name, payload) => fanout.emit(name, payload));
   return {
-    async call(name, request) {
-      return unwrap(await bridge.invoke(name, request));
+    async call<C extends CallName>(name: C, request: CallRequest<C>, options?: CallOptions): Promise<CallResponse<C>> {
+      return unwrap(await abortable(bridge.invoke(name, request), options?.signal));
     },
     on(name, listener) {
       return fanout.add(name, listener as Listener);
@@ -79,7 +114,7 @@ interface StreamStatus {
   onStreamState(listener: (state: StreamState) => void): () => void;
 }
 
-function createHttpApi(): ClusterdeckApi & StreamStatus {
+function createHttpApi(): RendererApi & StreamStatus {
   const fanout = new Fanout();
   const stateListeners = new Set<(state: StreamState) => void>();
   // Kept so a component mounting after the stream opened still learns its state.
@@ -102,7 +137,8 @@ function createHttpApi(): ClusterdeckApi & StreamStatus {
     });
   }
   return {
-    async call<C extends CallName>(name: C, request: CallRequest<C>): Promise<CallResponse<C>> {
+    async call<C extends CallName>(name: C, request: CallRequest<C>, options?: CallOptions): Promise<CallResponse<C>> {
+      const signal = options?.signal;
       let response: Response;
       try {
         // The server routes /api/call/area:verb with the colon as is, so only the parts are encoded.
@@ -111,8 +147,10 @@ function createHttpApi(): ClusterdeckApi & StreamStatus {
           headers: { 'Content-Type': 'application/json' },
           body: JSON.stringify(request ?? {}),
           credentials: 'same-origin',
+          signal,
         });
       } catch (error) {
+        if (signal?.aborted) throw abortError();
         throw new ApiError('transport', `cannot reach the Clusterdeck server: ${(error as Error).message}`);
       }
       if (response.status === 401) throw new ApiError('transport', 'not authorised: open the URL that `clusterdeck serve` printed');
@@ -120,6 +158,7 @@ function createHttpApi(): ClusterdeckApi & StreamStatus {
       try {
         body = (await response.json()) as CallResult<unknown>;
       } catch {
+        if (signal?.aborted) throw abortError();
         throw new ApiError('transport', `unexpected answer from the server (HTTP ${response.status})`);
       }
       return unwrap(body);
@@ -135,7 +174,7 @@ function createHttpApi(): ClusterdeckApi & StreamStatus {
   };
 }
 
-function createApi(): ClusterdeckApi & StreamStatus & { transport: 'ipc' | 'http' } {
+function createApi(): RendererApi & StreamStatus & { transport: 'ipc' | 'http' } {
   if (window.clusterdeck) {
     // IPC events cannot drop while the window lives, so the stream is always open.
     return { ...createIpcApi(window.clusterdeck), transport: 'ipc', streamState: () => 'open', onStreamState: () => () => {} };

@@ -68,8 +68,14 @@ export function orMissing<T>(value: T | null | undefined, format: (value: T) => 
   return value === null || value === undefined ? MISSING : format(value);
 }
 
+/** Counts with thousands separators ("1,234,567"), whatever the viewer's locale. */
+export function formatCount(n: number): string {
+  return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
 const pad2 = (n: number) => n.toString().padStart(2, '0');
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 export function formatClock(epochMs: number, withSeconds = false): string {
   const d = new Date(epochMs);
@@ -84,6 +90,12 @@ export function formatAxisTime(epochMs: number): string {
   return formatClock(epochMs);
 }
 
+/** Axis label of a day tick: "Mon 12" on a week's chart, "12 Mar" on a month's. */
+export function formatAxisDay(epochMs: number, style: 'weekday' | 'date'): string {
+  const d = new Date(epochMs);
+  return style === 'weekday' ? `${WEEKDAYS[d.getDay()]} ${d.getDate()}` : `${d.getDate()} ${MONTHS[d.getMonth()]}`;
+}
+
 /** Full local date and time, for tooltips and the status bar. */
 export function formatDateTime(epochMs: number): string {
   const d = new Date(epochMs);
@@ -95,6 +107,20 @@ export function formatDuration(ms: number): string {
   if (ms < 60_000) return `${compact(ms / 1000)} s`;
   if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min`;
   return `${compact(ms / 3_600_000)} h`;
+}
+
+/** A duration as a compound adjective: "1-min", "15-min", "2-h" (as in "1-min avg"). */
+export function formatStep(ms: number): string {
+  return formatDuration(ms).replace(' ', '-');
+}
+
+/** A retention period in days; long ones also in years ("730 days (2 years)"). */
+export function formatRetention(ms: number): string {
+  const days = ms / 86_400_000;
+  const text = `${compact(days)} ${days === 1 ? 'day' : 'days'}`;
+  if (days < 365) return text;
+  const years = days / 365;
+  return `${text} (${compact(years)} ${years === 1 ? 'year' : 'years'})`;
 }
 
 /** "12 s ago"; the status bar re-renders it once a second. */

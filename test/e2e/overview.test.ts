@@ -15,7 +15,12 @@ const INTERVAL_MS = 1000;
 
 /** A day of history for this machine's node id, so the range selector has something to switch between. */
 function seedHistory(dbPath: string, gpuUuids: string[]): void {
-  const store = new SqliteTelemetryStore(openDatabase(dbPath), { intervalMs: INTERVAL_MS, retentionDays: 7 });
+  const store = new SqliteTelemetryStore(openDatabase(dbPath), {
+    dbPath,
+    intervalMs: INTERVAL_MS,
+    retention: { rawMs: 7 * 86_400_000, minuteMs: 90 * 86_400_000, hourMs: 730 * 86_400_000 },
+    maxDiskBytes: null,
+  });
   const now = Math.floor(Date.now() / INTERVAL_MS) * INTERVAL_MS;
   const ticks = [];
   for (let t = now - 86_400_000; t < now - 600_000; t += 60_000) ticks.push(t);
@@ -134,6 +139,23 @@ describe('Overview page in Chromium against clusterdeck serve', () => {
     expect(await inkedPixels(page, 'chart-cpu.util_pct')).toBeGreaterThan(500);
 
     await page.screenshot({ path: join(RESULTS, 'overview.png'), fullPage: true });
+
+    // Week and month come from the 1-minute and 1-hour rollups.
+    await page.getByTestId('range-7d').click();
+    expect(await attr(page, 'range-7d', 'aria-pressed')).toBe('true');
+    expect(await waitForPoints(page, 'chart-cpu.util_pct', '7d')).toBeGreaterThan(0);
+    await waitForPoints(page, 'gpu-0-gpu.util_pct', '7d');
+    await page.getByTestId('range-30d').click();
+    expect(await waitForPoints(page, 'chart-cpu.util_pct', '30d')).toBeGreaterThan(0);
+    await waitForPoints(page, 'gpu-1-gpu.temperature_c', '30d');
+    expect(await inkedPixels(page, 'chart-cpu.util_pct')).toBeGreaterThan(500);
+    await page.screenshot({ path: join(RESULTS, 'overview-30d.png'), fullPage: true });
+
+    await page.getByTestId('settings-open').click();
+    await page.waitForSelector('[data-testid="settings-storage"][data-loading="false"]', { timeout: 30_000 });
+    for (const tier of ['raw', '1m', '1h']) expect(await page.getByTestId(`storage-tier-${tier}`).isVisible()).toBe(true);
+    expect(Number(await attr(page, 'storage-tier-raw', 'data-bytes'))).toBeGreaterThan(0);
+    await page.screenshot({ path: join(RESULTS, 'settings.png'), fullPage: true });
     await page.close();
     expect(problems.filter((p) => !/favicon/.test(p))).toEqual([]);
   });
@@ -147,6 +169,9 @@ describe('Overview page in Chromium against clusterdeck serve', () => {
     const [r, g, b] = background.match(/\d+/g)!.map(Number);
     expect(r! + g! + b!).toBeLessThan(200);
     await page.screenshot({ path: join(RESULTS, 'overview-dark.png'), fullPage: true });
+    await page.getByTestId('settings-open').click();
+    await page.waitForSelector('[data-testid="settings-storage"][data-loading="false"]', { timeout: 30_000 });
+    await page.screenshot({ path: join(RESULTS, 'settings-dark.png'), fullPage: true });
     await page.close();
   });
 });

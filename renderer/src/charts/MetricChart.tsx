@@ -1,9 +1,11 @@
 import { memo, useCallback, useEffect, useRef, useState } from 'react';
+import { isAbortError } from '../abort';
 import { describeError } from '../errors';
-import { MAX_POINTS, rangeById, type ChartWindow } from '../ranges';
+import { rangeById, type ChartWindow } from '../ranges';
 import { readChartPalette, useColorScheme } from '../theme';
 import { queryHistory } from './history';
 import { LiveChart, type LiveChartSpec } from './liveChart';
+import { describeResolution, type DrawnResolution } from './resolution';
 import { onSnapshot } from '../live';
 
 export interface MetricChartProps {
@@ -25,6 +27,8 @@ export interface MetricChartProps {
 interface LoadState {
   key: string;
   error: string | null;
+  /** What the last loaded history draws; kept while the next window loads. */
+  drawn: DrawnResolution | null;
 }
 
 const windowKey = (nodeId: string, w: ChartWindow, attempt: number) => `${nodeId}|${w.range}|${w.fromMs}|${w.toMs}|${attempt}`;
@@ -44,7 +48,7 @@ function MetricChartPanel({ testId, title, nodeId, timeWindow, intervalMs, spec,
   onShownRef.current = onShown;
   const scheme = useColorScheme();
   const [attempt, setAttempt] = useState(0);
-  const [loaded, setLoaded] = useState<LoadState>({ key: '', error: null });
+  const [loaded, setLoaded] = useState<LoadState>({ key: '', error: null, drawn: null });
   const currentKey = windowKey(nodeId, timeWindow, attempt);
   const loading = loaded.key !== currentKey;
   const range = rangeById(timeWindow.range);
@@ -62,28 +66,33 @@ function MetricChartPanel({ testId, title, nodeId, timeWindow, intervalMs, spec,
   useEffect(() => {
     const chart = chartRef.current;
     if (!chart) return;
-    let current = true;
+    // The previous window stays drawn (dimmed after a moment, by CSS) until this one arrives.
+    // Switching again aborts these queries, so a range no longer shown never lands.
+    const abort = new AbortController();
     const key = windowKey(nodeId, timeWindow, attempt);
     const windowRange = rangeById(timeWindow.range);
     chart.beginLoading();
     const queries = spec.sources.map((source) =>
-      queryHistory({ nodeId, metric: source.metric, fromMs: timeWindow.fromMs, toMs: timeWindow.toMs, maxPoints: MAX_POINTS }),
+      queryHistory(
+        { nodeId, metric: source.metric, fromMs: timeWindow.fromMs, toMs: timeWindow.toMs, maxPoints: windowRange.maxPoints },
+        abort.signal,
+      ),
     );
     Promise.all(queries).then(
       (results) => {
-        if (!current) return;
-        chart.loadHistory(timeWindow, windowRange, results, intervalRef.current);
-        setLoaded({ key, error: null });
+        if (abort.signal.aborted) return;
+        const drawn = chart.loadHistory(timeWindow, windowRange, results, intervalRef.current);
+        setLoaded({ key, error: null, drawn });
         onShownRef.current?.();
       },
       (reason: unknown) => {
-        if (!current) return;
+        if (abort.signal.aborted || isAbortError(reason)) return;
         chart.loadFailed(timeWindow, windowRange, intervalRef.current);
-        setLoaded({ key, error: `History unavailable: ${describeError(reason)}` });
+        setLoaded({ key, error: `History unavailable: ${describeError(reason)}`, drawn: null });
       },
     );
     return () => {
-      current = false;
+      abort.abort();
     };
   }, [nodeId, timeWindow, attempt, spec]);
 
@@ -98,6 +107,7 @@ function MetricChartPanel({ testId, title, nodeId, timeWindow, intervalMs, spec,
   }, [yMax, ySuggestedMax]);
 
   const retry = useCallback(() => setAttempt((n) => n + 1), []);
+  const resolution = loaded.drawn ? describeResolution(loaded.drawn) : null;
 
   return (
     <section
@@ -107,10 +117,17 @@ function MetricChartPanel({ testId, title, nodeId, timeWindow, intervalMs, spec,
       data-range={timeWindow.range}
       data-loading={String(loading)}
       data-error={loaded.error && !loading ? 'true' : undefined}
+      data-tier={loaded.drawn?.tier}
+      data-step-ms={loaded.drawn?.stepMs}
     >
       <header className="chart-panel__head">
         <h3 className="chart-panel__title">{title}</h3>
-        {loading && <span className="chart-panel__note">Loading…</span>}
+        {loading && <span className="chart-panel__note chart-panel__note--loading">Loading…</span>}
+        {resolution && (
+          <span className="chart-panel__resolution" title={resolution.detail} data-testid={`${testId}-resolution`}>
+            {resolution.text}
+          </span>
+        )}
       </header>
       <div className="chart-panel__plot">
         <canvas ref={canvasRef} role="img" aria-label={`${title}, last ${range.label}`} />

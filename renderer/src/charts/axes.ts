@@ -4,8 +4,8 @@
  */
 import type { Scale } from 'chart.js';
 import type { MetricUnit } from '../../../shared/model/metrics';
-import { formatAxisTime, formatValue } from '../format';
-import type { RangeDefinition } from '../ranges';
+import { formatAxisDay, formatAxisTime, formatValue } from '../format';
+import type { AxisTicks, RangeDefinition } from '../ranges';
 import type { ChartPalette } from '../theme';
 
 /** Fixed y-axis width, so the plot areas of stacked charts line up. */
@@ -19,11 +19,33 @@ export interface YLimits {
 }
 
 /** Ticks on round local clock times (a 3 h step lands on 00:00, 03:00 ... in the viewer's zone). */
-function localClockTicks(min: number, max: number, stepMs: number): Array<{ value: number }> {
+export function localClockTicks(min: number, max: number, stepMs: number): Array<{ value: number }> {
   const offsetMs = -new Date(min).getTimezoneOffset() * 60_000;
   const ticks: Array<{ value: number }> = [];
   for (let t = Math.ceil((min + offsetMs) / stepMs) * stepMs - offsetMs; t <= max; t += stepMs) ticks.push({ value: t });
   return ticks;
+}
+
+/**
+ * Ticks on local midnights, `everyDays` apart (weekly ones on Mondays). Stepped with the
+ * calendar rather than a fixed 24 h, so a daylight-saving change does not shift them to 01:00.
+ */
+export function localDayTicks(min: number, max: number, everyDays: number): Array<{ value: number }> {
+  const day = new Date(min);
+  day.setHours(0, 0, 0, 0);
+  if (day.getTime() < min) day.setDate(day.getDate() + 1);
+  if (everyDays === 7) day.setDate(day.getDate() + ((8 - day.getDay()) % 7));
+  const ticks: Array<{ value: number }> = [];
+  for (; day.getTime() <= max; day.setDate(day.getDate() + everyDays)) ticks.push({ value: day.getTime() });
+  return ticks;
+}
+
+export function axisTicks(ticks: AxisTicks, min: number, max: number): Array<{ value: number }> {
+  return ticks.unit === 'clock' ? localClockTicks(min, max, ticks.stepMs) : localDayTicks(min, max, ticks.everyDays);
+}
+
+export function axisLabel(ticks: AxisTicks, value: number): string {
+  return ticks.unit === 'clock' ? formatAxisTime(value) : formatAxisDay(value, ticks.label);
 }
 
 /** Ticks at power-of-two steps, so memory axes read 4 GiB, 8 GiB rather than 4.88 GiB. */
@@ -49,10 +71,10 @@ export function xScaleOptions(range: RangeDefinition, fromMs: number, toMs: numb
       maxRotation: 0,
       autoSkip: true,
       autoSkipPadding: 16,
-      callback: (value: number | string) => formatAxisTime(Number(value)),
+      callback: (value: number | string) => axisLabel(range.ticks, Number(value)),
     },
     afterBuildTicks: (scale: Scale) => {
-      scale.ticks = localClockTicks(scale.min, scale.max, range.tickStepMs);
+      scale.ticks = axisTicks(range.ticks, scale.min, scale.max);
     },
   };
 }

@@ -12,6 +12,7 @@ import type { ChartWindow, RangeDefinition } from '../ranges';
 import { type ChartPalette, withAlpha } from '../theme';
 import { xScaleOptions, yScaleOptions, type YLimits } from './axes';
 import { Chart } from './register';
+import { resolutionOf, type DrawnResolution } from './resolution';
 import { SeriesBuffer, type Point, type SeriesResolution } from './seriesBuffer';
 
 /** One metric drawn in a chart, optionally narrowed to one device. */
@@ -116,14 +117,17 @@ export class LiveChart {
     this.queued = [];
   }
 
-  /** Shows a new window's history (one result per source, in order), then replays queued ticks. */
-  loadHistory(view: ChartWindow, range: RangeDefinition, results: MetricQueryResult[], intervalMs: number): void {
+  /**
+   * Shows a new window's history (one result per source, in order), then replays queued ticks.
+   * Returns what is drawn (tier and point width), for the chart's label.
+   */
+  loadHistory(view: ChartWindow, range: RangeDefinition, results: MetricQueryResult[], intervalMs: number): DrawnResolution {
     this.range = range;
     this.windowEnd = view.toMs;
     this.intervalMs = intervalMs;
-    const stepMs = results[0]?.stepMs ?? intervalMs;
-    const bucketed = results.some((r) => r.series.some((s) => s.min !== null)) || stepMs > intervalMs;
-    this.resolution = { stepMs, bucketed, intervalMs };
+    const drawn = resolutionOf(results, intervalMs, range.pointMs);
+    const { stepMs } = drawn;
+    this.resolution = { stepMs, bucketed: drawn.bucketed, intervalMs };
     this.series.clear();
     results.forEach((result, i) => {
       const source = this.spec.sources[i];
@@ -136,6 +140,7 @@ export class LiveChart {
     const spacing = typicalSpacing([...this.series.values()].map((s) => s.buffer.line));
     this.maxGapMs = Math.max(stepMs, intervalMs, spacing) * GAP_SPACINGS;
     this.finishLoading();
+    return drawn;
   }
 
   /** History could not be read: keep drawing live points at collection resolution. */

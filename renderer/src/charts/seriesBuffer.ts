@@ -57,12 +57,13 @@ export class SeriesBuffer {
     this.high.length = 0;
     this.open = null;
     const { t, v, min, max } = series;
-    const withEnvelope = resolution.bucketed && min !== null && max !== null;
     for (let i = 0; i < t.length; i++) {
       this.line.push({ x: t[i]!, y: v[i]! });
-      if (withEnvelope) {
-        this.low.push({ x: t[i]!, y: min[i]! });
-        this.high.push({ x: t[i]!, y: max[i]! });
+      if (resolution.bucketed) {
+        // A series without an envelope (raw points among bucketed ones) gets a flat one, so the
+        // bounds stay aligned with the line for live values folded in later.
+        this.low.push({ x: t[i]!, y: min?.[i] ?? v[i]! });
+        this.high.push({ x: t[i]!, y: max?.[i] ?? v[i]! });
       }
     }
     const last = this.line[this.line.length - 1];

@@ -4,21 +4,45 @@ import { formatAgo, formatClock, formatDuration } from '../format';
 import { useEngineStatus } from '../hooks/useEngineStatus';
 import { useNow } from '../hooks/useNow';
 import { useStreamState } from '../hooks/useStreamState';
+import { storageWarning } from '../storage';
 
 const STATE_TONES: Record<EngineStatus['state'], string> = { starting: 'neutral', running: 'ok', degraded: 'warn', stopped: 'error' };
 
 /** A tick overdue by this many intervals means the loop or the stream has stalled. */
 const STALE_INTERVALS = 3;
 
-function EngineSummary({ status, intervalMs }: { status: EngineStatus; intervalMs: number | null }) {
+/** Telemetry is not reaching the disk: say so plainly; the click leads to the storage settings. */
+function StorageWarning({ status, onOpenSettings }: { status: EngineStatus['storage']; onOpenSettings: () => void }) {
+  const warning = storageWarning(status);
+  if (!warning) return null;
+  return (
+    <button
+      type="button"
+      className={`statusbar__item statusbar__storage statusbar__storage--${warning.tone}`}
+      data-testid="storage-warning"
+      data-state={status.state}
+      title={`${warning.title}\nOpen the storage settings.`}
+      onClick={onOpenSettings}
+    >
+      <span className={`dot dot--${warning.tone}`} aria-hidden="true" />
+      {warning.text}
+    </button>
+  );
+}
+
+function EngineSummary({ status, intervalMs, onOpenSettings }: { status: EngineStatus; intervalMs: number | null; onOpenSettings: () => void }) {
   const now = useNow();
   const stale = status.lastTickAt !== null && intervalMs !== null && now - status.lastTickAt > intervalMs * STALE_INTERVALS;
+  // The engine repeats the storage message as its last error; the warning already says it.
+  const storageTrouble = status.storage.state !== 'ok';
+  const lastError = storageTrouble && status.lastError === status.storage.message ? null : status.lastError;
   return (
     <>
       <span className="statusbar__item" data-testid="engine-state" data-state={status.state}>
         <span className={`dot dot--${STATE_TONES[status.state]}`} aria-hidden="true" />
         Engine {status.state}
       </span>
+      <StorageWarning status={status.storage} onOpenSettings={onOpenSettings} />
       <span className="statusbar__item">
         {status.lastTickAt === null ? (
           'no tick yet'
@@ -30,9 +54,9 @@ function EngineSummary({ status, intervalMs }: { status: EngineStatus; intervalM
           </>
         )}
       </span>
-      {status.lastError && (
-        <span className="statusbar__item statusbar__error" title={status.lastError}>
-          {status.lastError}
+      {lastError && (
+        <span className="statusbar__item statusbar__error" title={lastError}>
+          {lastError}
         </span>
       )}
     </>
@@ -52,11 +76,11 @@ function StreamIndicator() {
 }
 
 /** Engine health on the left, what is running where on the right. Lives outside the page's error boundary. */
-export function StatusBar({ info, infoError }: { info: AppInfo | null; infoError: string | null }) {
+export function StatusBar({ info, infoError, onOpenSettings }: { info: AppInfo | null; infoError: string | null; onOpenSettings: () => void }) {
   const { status, error } = useEngineStatus();
   return (
     <footer className="statusbar" role="contentinfo">
-      {status ? <EngineSummary status={status} intervalMs={info?.intervalMs ?? null} /> : <span className="statusbar__item muted">engine status…</span>}
+      {status ? <EngineSummary status={status} intervalMs={info?.intervalMs ?? null} onOpenSettings={onOpenSettings} /> : <span className="statusbar__item muted">engine status…</span>}
       {error && <span className="statusbar__item statusbar__error">{error}</span>}
       <span className="statusbar__spacer" />
       <StreamIndicator />
