@@ -1,0 +1,68 @@
+/**
+ * Every SSH connection the engine holds, one per (user, host, port, route): nodes behind the
+ * same bastion share the bastion's connection. Handshakes are limited to a few at a time so
+ * that connecting hundreds of nodes does not stampede.
+ */
+import type { HostKey } from './known-hosts';
+import { Semaphore, SshConnection, type HostKeyPolicy, type SshCredentials, type SshEndpoint } from './ssh-connection';
+
+export interface SshRoute {
+  endpoint: SshEndpoint;
+  identityFiles: readonly string[];
+  useAgent: boolean;
+}
+
+export interface SshPoolOptions {
+  hostKeys: HostKeyPolicy;
+  credentials: (route: SshRoute) => Promise<SshCredentials>;
+  /** Simultaneous handshakes (connect + key exchange + auth). */
+  maxHandshakes?: number;
+  readyTimeoutMs?: number;
+}
+
+export type { HostKey };
+
+function routeKey(hops: readonly SshRoute[]): string {
+  return hops.map((h) => `${h.endpoint.user}@${h.endpoint.host}:${h.endpoint.port}`).join(' > ');
+}
+
+export class SshPool {
+  private readonly connections = new Map<string, SshConnection>();
+  private readonly handshakeSlots: Semaphore;
+
+  constructor(private readonly options: SshPoolOptions) {
+    this.handshakeSlots = new Semaphore(options.maxHandshakes ?? 16);
+  }
+
+  /** The connection for a target reached through `jumps` (outermost first). */
+  connection(target: SshRoute, jumps: readonly SshRoute[] = []): SshConnection {
+    const hops = [...jumps, target];
+    let previous: SshConnection | null = null;
+    for (let i = 0; i < hops.length; i += 1) {
+      const key = routeKey(hops.slice(0, i + 1));
+      let connection = this.connections.get(key);
+      if (!connection) {
+        const hop = hops[i]!;
+        connection = new SshConnection(hop.endpoint, () => this.options.credentials(hop), this.options.hostKeys, previous, {
+          handshakeSlots: this.handshakeSlots,
+          readyTimeoutMs: this.options.readyTimeoutMs,
+        });
+        this.connections.set(key, connection);
+      }
+      previous = connection;
+    }
+    return previous!;
+  }
+
+  /** Clears back-off on every connection to host:port (after the user trusted its new key). */
+  resetBackoff(host: string, port: number): void {
+    for (const connection of this.connections.values()) {
+      if (connection.endpoint.host === host && connection.endpoint.port === port) connection.resetBackoff();
+    }
+  }
+
+  closeAll(): void {
+    for (const connection of this.connections.values()) connection.close();
+    this.connections.clear();
+  }
+}

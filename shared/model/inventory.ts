@@ -1,0 +1,100 @@
+import { z } from 'zod';
+
+/** A hostname, IP address or [IPv6] as typed by the user or read from ssh_config. */
+const HostSchema = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[A-Za-z0-9._:%[\]-]+$/, 'a host name or address (letters, digits, . - : [ ])');
+/** A login name as OpenSSH accepts it (no spaces, quotes or shell characters). */
+const UserSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._][A-Za-z0-9._@-]*$/, 'a login name (letters, digits, . _ - @)');
+const PortSchema = z.number().int().min(1).max(65535);
+/** A node's id in the inventory: the alias the user knows it by. */
+export const NodeIdSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._@:-]*$/, 'an alias (letters, digits, . _ - @ :)');
+const LabelSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[\w.:/-]+$/, 'a label (letters, digits, . _ - : /)');
+
+/** One hop of a ProxyJump chain, resolved to where and as whom to connect. */
+export const SshHopSchema = z.object({
+  host: HostSchema,
+  port: PortSchema,
+  user: UserSchema,
+  identityFiles: z.array(z.string().min(1).max(4096)).max(16),
+});
+export type SshHop = z.infer<typeof SshHopSchema>;
+
+/** A node the engine reads over SSH. */
+export const SshNodeSchema = z.object({
+  id: NodeIdSchema,
+  host: HostSchema,
+  port: PortSchema,
+  user: UserSchema,
+  /** Private key files to offer (IdentityFile); empty means the ssh-agent only. */
+  identityFiles: z.array(z.string().min(1).max(4096)).max(16),
+  useAgent: z.boolean(),
+  /** Bastions to go through, outermost first (ProxyJump). */
+  proxyJump: z.array(SshHopSchema).max(8),
+  /** Groups and labels, for filtering the fleet. */
+  labels: z.array(LabelSchema).max(32),
+});
+export type SshNode = z.infer<typeof SshNodeSchema>;
+
+/**
+ * A node's health. `degraded`: reachable but some collector failed; the host-key states stop
+ * collection until the user acts.
+ */
+export const NodeStatusSchema = z.enum(['up', 'degraded', 'connecting', 'unreachable', 'auth-failed', 'host-key-unknown', 'host-key-mismatch']);
+export type NodeStatus = z.infer<typeof NodeStatusSchema>;
+
+/** A host key the user is asked to trust (new host) or re-trust (changed key). */
+export const HostKeyPromptSchema = z.object({
+  nodeId: z.string(),
+  host: z.string(),
+  port: z.number().int(),
+  keyType: z.string(),
+  fingerprint: z.string(),
+  /** For a changed key: the fingerprints on record. */
+  knownFingerprints: z.array(z.string()),
+});
+export type HostKeyPrompt = z.infer<typeof HostKeyPromptSchema>;
+
+/** What the fleet page shows for a node besides its telemetry. */
+export const NodeStateSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['local', 'ssh']),
+  status: NodeStatusSchema,
+  since: z.number().nullable(),
+  lastError: z.string().nullable(),
+  address: z.string().nullable(),
+  labels: z.array(z.string()),
+  /** Sources this node lacks (no /proc/diskstats, no nvidia-smi...), found once, not errors. */
+  missing: z.array(z.string()),
+  hostKey: HostKeyPromptSchema.nullable(),
+});
+export type NodeState = z.infer<typeof NodeStateSchema>;
+
+/** A Host entry of an ssh_config file, resolved the way OpenSSH would, for the import picker. */
+export const SshConfigCandidateSchema = z.object({
+  alias: z.string(),
+  host: z.string(),
+  port: z.number().int(),
+  user: z.string(),
+  identityFiles: z.array(z.string()),
+  proxyJump: z.array(SshHopSchema),
+  /** Already in the inventory under this alias. */
+  known: z.boolean(),
+  /** Why it cannot be imported as is (e.g. ProxyCommand), or null. */
+  problem: z.string().nullable(),
+});
+export type SshConfigCandidate = z.infer<typeof SshConfigCandidateSchema>;
