@@ -6,21 +6,31 @@ import { existsSync } from 'node:fs';
 import { ROOT, ensureInstalled, run, say } from './lib/setup.mjs';
 import { join } from 'node:path';
 
-/** Program the tests run → the Debian package that provides it. */
-const SYSTEM_PROGRAMS = {
-  '/usr/bin/chromium': 'chromium',
-};
+/** Program the tests run (at any of these paths) → the Debian package that provides it. */
+const SYSTEM_PROGRAMS = [
+  [['/usr/bin/chromium'], 'chromium'],
+  // The SSH lab (test/helpers/ssh-lab.ts): a real sshd per network namespace, driven as root.
+  [['/usr/sbin/sshd'], 'openssh-server'],
+  [['/usr/bin/ssh'], 'openssh-client'],
+  [['/usr/bin/ssh-keygen'], 'openssh-client'],
+  [['/usr/sbin/ip', '/usr/bin/ip', '/sbin/ip', '/bin/ip'], 'iproute2'],
+  [['/usr/bin/unshare'], 'util-linux'],
+  [['/usr/bin/nsenter'], 'util-linux'],
+  [['/usr/bin/setpriv'], 'util-linux'],
+  [['/usr/bin/flock'], 'util-linux'],
+  [['/usr/sbin/useradd'], 'passwd'],
+];
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const vitestArgs = process.argv.slice(2);
 
 function ensureSystemPrograms() {
-  const missing = Object.entries(SYSTEM_PROGRAMS).filter(([program]) => !existsSync(program));
+  const missing = SYSTEM_PROGRAMS.filter(([paths]) => !paths.some((path) => existsSync(path)));
   if (missing.length === 0) return;
   const packages = [...new Set(missing.map(([, pkg]) => pkg))];
   const isRoot = process.getuid?.() === 0;
   if (!isRoot || !existsSync('/usr/bin/apt-get')) {
-    say(`the tests need ${missing.map(([p]) => p).join(', ')}: install them with \`sudo apt-get install ${packages.join(' ')}\` (Debian/Ubuntu), then run npm test again.`);
+    say(`the tests need ${missing.map(([paths]) => paths.join(' or ')).join(', ')}: install them with \`sudo apt-get install ${packages.join(' ')}\` (Debian/Ubuntu), then run npm test again.`);
     process.exit(1);
   }
   say(`installing the test programs with apt-get: ${packages.join(' ')}`);
