@@ -50,6 +50,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .argument('[names...]', 'benchmarks to run')
     .option('--json', 'print the figures as JSON')
     .option('--ticks <n>', 'collection ticks to time (collect)')
+    .option('--input <file.csv>', 'telemetry CSV (series,ts_ms,value in time order) to measure instead of the generated workloads (store)')
+    .option('--quick', 'smaller workloads: 10 nodes x 6 h, a 24 h chart instead of 7 days (store)')
     .action(async (names: string[], flags) => {
       await bench(names, flags);
     });

@@ -1,9 +1,12 @@
 import { formatCollectBench, runCollectBench } from '../bench/collect-bench';
+import { formatStoreBench, runStoreBench } from '../bench/store-bench';
 import { UsageError } from '../usage-error';
 
 export interface BenchFlags {
   json?: boolean;
   ticks?: string;
+  input?: string;
+  quick?: boolean;
 }
 
 /** Benchmarks by name; each prints a table, or JSON with --json. */
@@ -13,6 +16,10 @@ const SUITES: Record<string, (flags: BenchFlags) => Promise<{ result: unknown; t
     if (!Number.isInteger(ticks) || ticks < 1) throw new UsageError('--ticks must be a positive integer');
     const result = await runCollectBench({ ticks });
     return { result, text: formatCollectBench(result) };
+  },
+  store: async (flags) => {
+    const result = await runStoreBench({ quick: flags.quick === true, input: flags.input });
+    return { result, text: formatStoreBench(result) };
   },
 };
 

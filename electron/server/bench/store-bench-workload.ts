@@ -1,0 +1,325 @@
+/**
+ * One measured run of the storage benchmark: a workload (a CSV file or the TypeScript
+ * generator) ingested tick by tick into a fresh Tsdb, then its size, memory and query times.
+ * Only the `ingest()` calls (and the final `flush()`, which seals the last hour) are timed:
+ * reading the CSV or generating the data happens between them, off the clock.
+ *
+ * Runs in a child process of its own when it can (store-bench-worker.ts), so that each run's
+ * peak RSS is its own and not what an earlier run left on the heap.
+ */
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { openDatabase } from '../../core/store/db';
+import { Tsdb, type TsdbOptions } from '../../core/store/tsdb/tsdb';
+import { readCsvTicks, seriesIdentity, type TickHandler } from './csv-ticks';
+import { median, percentile } from './stats';
+import { GPU_METRICS, TelemetryGenerator } from './telemetry-generator';
+
+const DAY_MS = 24 * 3_600_000;
+
+/** The engine as the app configures it by default (5 s ticks, 7 d / 90 d / 2 y tiers, no cap). */
+export const TSDB_OPTIONS: TsdbOptions = {
+  intervalMs: 5000,
+  retention: { rawMs: 7 * DAY_MS, minuteMs: 90 * DAY_MS, hourMs: 730 * DAY_MS },
+  maxDiskBytes: null,
+};
+
+export const CHART_MAX_POINTS = 1000;
+export const CHART_REPEATS = 50;
+export const LATEST_REPEATS = 100;
+export const LATEST_MAX_SERIES = 8000;
+const WARMUP_REPEATS = 3;
+/** The metrics per GPU asked for in the latest-values query (1,000 GPUs x 8 = 8,000 series). */
+export const LATEST_METRICS: readonly string[] = GPU_METRICS.slice(0, 8);
+
+export type SourceSpec = { type: 'csv'; path: string } | { type: 'generator'; nodes: number; hours: number; seed: string };
+
+export interface WorkloadShape {
+  nodes: number;
+  series: number;
+  ticks: number;
+  samples: number;
+  hours: number;
+  firstMs: number;
+  lastMs: number;
+  csvBytes: number | null;
+}
+
+export interface QueryTimes {
+  medianMs: number;
+  p95Ms: number;
+  repeats: number;
+  /** The very first call, before any warm-up: caches and JIT cold. */
+  firstMs: number;
+}
+
+export interface ChartQuery extends QueryTimes {
+  series: string;
+  spanHours: number;
+  points: number;
+  tier: string;
+  stepMs: number;
+}
+
+export interface LatestQuery extends QueryTimes {
+  series: number;
+}
+
+export interface TsdbRun {
+  label: string;
+  shape: WorkloadShape;
+  ingest: { seconds: number; samplesPerSec: number; sourceSeconds: number; registerSeconds: number };
+  size: {
+    rawBytes: number;
+    rawSamples: number;
+    rawBytesPerSample: number;
+    fileBytes: number;
+    fileBytesPerSample: number;
+    tierBytes: Record<string, number>;
+  };
+  rss: { beforeMb: number; peakMb: number; kernelPeakMb: number | null };
+  /** Sanity checks: the newest value of every series of the last tick read back, engine counters. */
+  check: { latestMismatches: number; outOfOrderSamples: number; droppedSamples: number; corruptChunks: number; state: string };
+  chart: ChartQuery | null;
+  latest: LatestQuery | null;
+}
+
+export interface TsdbJob {
+  kind: 'tsdb';
+  label: string;
+  source: SourceSpec;
+  dir: string;
+  chart: boolean;
+  latest: boolean;
+  /** True in a child process of its own: the kernel's peak RSS is then this run's alone. */
+  isolated: boolean;
+}
+
+/**
+ * Feeds a workload to a tick handler, up to `maxTicks` ticks; returns the shape of what it fed.
+ * Everything it does besides calling the handler (reading, parsing, generating) is off the clock.
+ */
+export function driveSource(source: SourceSpec, handler: TickHandler, maxTicks = Infinity): WorkloadShape {
+  const nodes = new Set<string>();
+  let series = 0;
+  let ticks = 0;
+  let samples = 0;
+  let firstMs = Number.NaN;
+  let lastMs = Number.NaN;
+  const counting: TickHandler = {
+    series(key) {
+      const { nodeId } = seriesIdentity(key);
+      if (nodeId !== '') nodes.add(nodeId);
+      series += 1;
+      return handler.series(key);
+    },
+    tick(t, ids, values) {
+      if (ticks >= maxTicks) return;
+      if (ticks === 0) firstMs = t;
+      lastMs = t;
+      ticks += 1;
+      samples += ids.length;
+      handler.tick(t, ids, values);
+    },
+  };
+  let csvBytes: number | null = null;
+  if (source.type === 'csv') {
+    csvBytes = readCsvTicks(source.path, counting, { stop: () => ticks >= maxTicks }).bytes;
+  } else {
+    const generator = new TelemetryGenerator({ nodes: source.nodes, seed: source.seed });
+    const ids = Int32Array.from(generator.series, (s) => counting.series(s.key));
+    const values = new Float64Array(generator.series.length);
+    const total = Math.min(maxTicks, generator.ticksIn(source.hours));
+    for (let i = 0; i < total; i += 1) {
+      const t = generator.next(values);
+      counting.tick(t, ids, values);
+    }
+  }
+  return { nodes: nodes.size, series, ticks, samples, hours: spanHours(firstMs, lastMs, ticks), firstMs, lastMs, csvBytes };
+}
+
+/** Hours covered by `ticks` evenly spaced ticks from firstMs to lastMs (one interval per tick). */
+export function spanHours(firstMs: number, lastMs: number, ticks: number): number {
+  if (ticks < 2) return 0;
+  const interval = (lastMs - firstMs) / (ticks - 1);
+  return (ticks * interval) / 3_600_000;
+}
+
+/**
+ * The series charted by the range query: GPU 0's power draw on the first node (power is the
+ * noisiest GPU gauge: 2 decimals, changes every sample); in a foreign file, its first series.
+ */
+export function pickChartSeries(keys: readonly string[]): number {
+  let best = -1;
+  let bestNode = '';
+  keys.forEach((key, index) => {
+    const { nodeId, metric, device } = seriesIdentity(key);
+    if (metric === 'gpu_power_draw_watts' && device === 'gpu=0' && (best < 0 || nodeId < bestNode)) {
+      best = index;
+      bestNode = nodeId;
+    }
+  });
+  return best >= 0 ? best : keys.length > 0 ? 0 : -1;
+}
+
+/** The series of the latest-values query: 8 metrics of every GPU, up to 8,000; else any series. */
+export function pickLatestSeries(keys: readonly string[]): number[] {
+  const gpuSeries: number[] = [];
+  keys.forEach((key, index) => {
+    const { metric, device } = seriesIdentity(key);
+    if (LATEST_METRICS.includes(metric) && device.startsWith('gpu=')) gpuSeries.push(index);
+  });
+  const picked = gpuSeries.length > 0 ? gpuSeries : keys.map((_, index) => index);
+  return picked.slice(0, LATEST_MAX_SERIES);
+}
+
+/** Times `run` after a few warm-up calls (the first one reported alone); median and p95 in ms. */
+export function timeRepeated(repeats: number, run: () => void): QueryTimes {
+  const firstStarted = performance.now();
+  run();
+  const firstMs = performance.now() - firstStarted;
+  for (let i = 1; i < WARMUP_REPEATS; i += 1) run();
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i += 1) {
+    const started = performance.now();
+    run();
+    times.push(performance.now() - started);
+  }
+  return { medianMs: median(times), p95Ms: percentile(times, 95), repeats, firstMs };
+}
+
+const rssBytes = () => process.memoryUsage.rss();
+const MB = 1024 * 1024;
+
+export function removeDatabase(path: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
+}
+
+/** Size of the database after everything is sealed and checkpointed (main file plus any WAL). */
+export function settledFileBytes(db: ReturnType<typeof openDatabase>, path: string): number {
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  if ((db.pragma('freelist_count', { simple: true }) as number) > 0) {
+    db.pragma('incremental_vacuum');
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+  const wal = `${path}-wal`;
+  return statSync(path).size + (existsSync(wal) ? statSync(wal).size : 0);
+}
+
+export function runTsdbJob(job: TsdbJob): TsdbRun {
+  mkdirSync(job.dir, { recursive: true });
+  const path = join(job.dir, 'tsdb.db');
+  removeDatabase(path);
+  const beforeRss = rssBytes();
+  const db = openDatabase(path);
+  try {
+    const tsdb = new Tsdb(db, TSDB_OPTIONS);
+    const keys: string[] = [];
+    const ids: number[] = [];
+    let ingestMs = 0;
+    let registerMs = 0;
+    let peakRss = beforeRss;
+    let lastRssAt = 0;
+    let lastIds: Int32Array = new Int32Array(0);
+    let lastValues = new Float64Array(0);
+
+    const started = performance.now();
+    const shape = driveSource(job.source, {
+      series(key) {
+        // Registration happens once per series, not per tick; kept out of the ingest time.
+        const registerStarted = performance.now();
+        const identity = seriesIdentity(key);
+        const id = tsdb.seriesId(identity.nodeId, identity.metric, identity.device);
+        keys.push(key);
+        ids.push(id);
+        registerMs += performance.now() - registerStarted;
+        return id;
+      },
+      tick(t, tickIds, values) {
+        const before = performance.now();
+        tsdb.ingest(t, tickIds, values);
+        const after = performance.now();
+        ingestMs += after - before;
+        // Keep the last tick for the read-back check (a copy: the arrays are reused).
+        if (lastValues.length !== values.length) lastValues = new Float64Array(values.length);
+        lastValues.set(values);
+        lastIds = tickIds;
+        if (after - lastRssAt >= 20) {
+          peakRss = Math.max(peakRss, rssBytes());
+          lastRssAt = after;
+        }
+      },
+    });
+    const flushStarted = performance.now();
+    tsdb.flush();
+    ingestMs += performance.now() - flushStarted;
+    const totalMs = performance.now() - started;
+    peakRss = Math.max(peakRss, rssBytes());
+    // maxRSS is the kernel's high-water mark for the whole process: right for a run of its own.
+    const kernelPeakMb = job.isolated ? (process.resourceUsage().maxRSS * 1024) / MB : null;
+
+    const fileBytes = settledFileBytes(db, path);
+    const tiers = tsdb.tierStats();
+    const raw = tiers.find((tier) => tier.tier === 'raw')!;
+    const tierBytes: Record<string, number> = {};
+    for (const tier of tiers) tierBytes[tier.tier] = tier.bytes;
+
+    const latestNow = tsdb.latest(Array.from(lastIds));
+    let latestMismatches = 0;
+    latestNow.forEach((point, i) => {
+      const expected = lastValues[i]!;
+      if (Number.isFinite(expected) && (point === null || point.v !== expected || point.t !== shape.lastMs)) latestMismatches += 1;
+    });
+    const status = tsdb.status();
+
+    let chart: ChartQuery | null = null;
+    const chartIndex = job.chart ? pickChartSeries(keys) : -1;
+    if (chartIndex >= 0) {
+      const id = ids[chartIndex]!;
+      let result = null as ReturnType<Tsdb['range']> | null;
+      const times = timeRepeated(CHART_REPEATS, () => {
+        result = tsdb.range(id, shape.firstMs, shape.lastMs, CHART_MAX_POINTS);
+      });
+      chart = { ...times, series: keys[chartIndex]!, spanHours: shape.hours, points: result!.t.length, tier: result!.tier, stepMs: result!.stepMs };
+    }
+
+    let latest: LatestQuery | null = null;
+    if (job.latest && keys.length > 0) {
+      const latestIds = pickLatestSeries(keys).map((index) => ids[index]!);
+      latest = { ...timeRepeated(LATEST_REPEATS, () => tsdb.latest(latestIds)), series: latestIds.length };
+    }
+
+    const ingestSeconds = ingestMs / 1000;
+    return {
+      label: job.label,
+      shape,
+      ingest: {
+        seconds: ingestSeconds,
+        samplesPerSec: shape.samples / ingestSeconds,
+        sourceSeconds: (totalMs - ingestMs - registerMs) / 1000,
+        registerSeconds: registerMs / 1000,
+      },
+      size: {
+        rawBytes: raw.bytes,
+        rawSamples: raw.samples,
+        rawBytesPerSample: raw.bytes / raw.samples,
+        fileBytes,
+        fileBytesPerSample: fileBytes / shape.samples,
+        tierBytes,
+      },
+      rss: { beforeMb: beforeRss / MB, peakMb: peakRss / MB, kernelPeakMb },
+      check: {
+        latestMismatches,
+        outOfOrderSamples: status.outOfOrderSamples,
+        droppedSamples: status.droppedSamples,
+        corruptChunks: status.corruptChunks,
+        state: status.state,
+      },
+      chart,
+      latest,
+    };
+  } finally {
+    db.close();
+    removeDatabase(path);
+  }
+}
