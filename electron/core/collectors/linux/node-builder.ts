@@ -1,0 +1,317 @@
+/**
+ * One remote Linux node's snapshot per tick, from the per-tick script's output (SAMPLE_SCRIPT)
+ * and the connect-time facts. The builder is the per-node state that rates need: the previous
+ * /proc/stat reading and the byte counters, all tied to the node's boot id and uptime so a
+ * reboot or a clock that did not move yields no rate instead of a wrong one.
+ *
+ * The result is the same normalized model as the local collectors (memory used = total -
+ * available, loopback left out, usedPct of filesystems as df computes it, arch as process.arch),
+ * plus extras the model has no place for yet (disk I/O, CPU steal/iowait).
+ */
+import type { CollectorError, CpuStats, MemoryStats, NetworkStats, NodeSnapshot } from '../../../../shared/model/node';
+import { parseBootId } from './boot-id';
+import { type Capabilities } from './capabilities';
+import { CounterRates } from './counter-rates';
+import { cpuUtilisation } from './cpu-utilisation';
+import { parseDf, toFilesystemStats } from './df';
+import { interpretGpuSection } from './gpu-sample';
+import { round2 } from './parse-support';
+import { DISKSTATS_SECTOR_BYTES, NON_DISK_DEVICE, parseProcDiskstats, type ProcDiskstats } from './proc-diskstats';
+import { parseProcLoadavg } from './proc-loadavg';
+import { parseProcMeminfo } from './proc-meminfo';
+import { parseProcNetDev, type ProcNetDev } from './proc-net-dev';
+import { parseProcStat, type ProcStat } from './proc-stat';
+import { parseProcUptime } from './proc-uptime';
+import { fallbackProfile, SAMPLE_SECTIONS, sampleArgv, type GpuQueryProfile, type SampleSection } from './scripts';
+import { sectionText, splitSections, type Section } from './sections';
+import type { StaticFacts } from './static-facts';
+
+/** Disk throughput of one whole disk (partitions, loop and RAM devices are left out). */
+export interface DiskIoStats {
+  device: string;
+  readBytesTotal: number;
+  writeBytesTotal: number;
+  readBytesPerSec: number | null;
+  writeBytesPerSec: number | null;
+  /** Share of the interval the device had I/O in flight (iostat's %util). */
+  busyPct: number | null;
+}
+
+/** What the model has no field for yet; see the proposed shared/model additions. */
+export interface LinuxNodeExtras {
+  diskIo: DiskIoStats[];
+  cpuIowaitPct: number | null;
+  cpuStealPct: number | null;
+  uptimeSec: number | null;
+  bootId: string | null;
+}
+
+export interface LinuxTick {
+  snapshot: NodeSnapshot;
+  extras: LinuxNodeExtras;
+  /** Skipped lines and other oddities worth a debug log, never shown as errors. */
+  warnings: string[];
+}
+
+/** What one run of the per-tick script returned (a Host ExecResult has all of it). */
+export interface SampleRun {
+  stdout: string;
+  exitCode: number | null;
+  timedOut: boolean;
+  truncated: boolean;
+}
+
+/**
+ * Container-side ends of veth pairs and CNI interfaces: one per pod or container, created and
+ * destroyed all day, and their traffic is already counted on the bridge or the physical NIC.
+ */
+const CONTAINER_INTERFACE = /^(veth|cali|lxc|flannel\.|cni|tunl|vxlan\.calico)/;
+
+function keepInterface(iface: string): boolean {
+  return iface !== 'lo' && !CONTAINER_INTERFACE.test(iface);
+}
+
+interface Clock {
+  atMs: number;
+  epoch: string;
+}
+
+export class LinuxNodeBuilder {
+  private readonly rates = new CounterRates();
+  private previousStat: { stat: ProcStat; clock: Clock } | null = null;
+  private profile: GpuQueryProfile;
+  private reportedNotLinux = false;
+  private readonly capabilities: Capabilities;
+
+  constructor(
+    readonly nodeId: string,
+    private readonly facts: StaticFacts,
+  ) {
+    this.profile = facts.gpuProfile;
+    this.capabilities = structuredClone(facts.capabilities);
+  }
+
+  /** The argv to run for the next tick (its GPU field list follows what the driver accepted). */
+  nextArgv(): readonly string[] {
+    return sampleArgv(this.profile);
+  }
+
+  get gpuProfile(): GpuQueryProfile {
+    return this.profile;
+  }
+
+  /** Sources the node has, as learned so far. */
+  currentCapabilities(): Capabilities {
+    return structuredClone(this.capabilities);
+  }
+
+  /** Builds the snapshot of one tick. Never throws; what failed is in snapshot.errors. */
+  build(run: SampleRun, collectedAt: number, profileUsed: GpuQueryProfile = this.profile): LinuxTick {
+    const split = splitSections(run.stdout, SAMPLE_SECTIONS);
+    const errors: CollectorError[] = [];
+    const warnings = split.warnings.map((w) => `sample: ${w}`);
+    const error = (collector: string, message: string) => errors.push({ collector, message });
+    if (!split.done) {
+      const why = run.timedOut ? 'timed out' : run.truncated ? 'was cut at the output cap' : `ended early (exit ${run.exitCode ?? 'killed'})`;
+      error('sample', `the collection script ${why}; the sources after the last complete one are missing`);
+    }
+    if (!this.capabilities.linux && !this.reportedNotLinux) {
+      error('sample', `not a Linux node (${this.facts.os.platform}): only what it answers of the Linux sources is collected`);
+      this.reportedNotLinux = true;
+    }
+
+    /** A source's text, or null; reports a missing source once, then only when it comes back. */
+    const take = (name: SampleSection, collector: string): string | null => {
+      const section: Section | undefined = split.sections.get(name);
+      const expected = this.capabilities.sources[name];
+      if (section === undefined) {
+        if (split.done && expected) error(collector, `${name}: not in the script's output`);
+        return null;
+      }
+      switch (section.status.kind) {
+        case 'ok':
+          if (!expected) this.capabilities.sources[name] = true;
+          return sectionText(section);
+        case 'missing':
+          if (expected) error(collector, `${name}: not available on this node; not reported again until it appears`);
+          this.capabilities.sources[name] = false;
+          return null;
+        case 'read-error':
+          error(collector, `${name}: read failed part-way`);
+          return null;
+        case 'incomplete':
+          error(collector, `${name}: output ended inside this source`);
+          return null;
+        case 'failed': {
+          const code = section.status.exitCode;
+          // df exits 1 when one mount cannot be read and still lists the others.
+          if (name.startsWith('df-') && code === 1 && section.lines.length > 1) {
+            warnings.push(`${name}: df exited 1 (a mount it could not read); the rest is used`);
+            return sectionText(section);
+          }
+          error(collector, code === 124 ? `${name}: did not finish within the node-side timeout` : `${name}: exited with status ${code}`);
+          return null;
+        }
+      }
+    };
+    const parsed = <T extends { warnings: string[] }>(name: SampleSection, collector: string, parse: (text: string) => T): T | null => {
+      const text = take(name, collector);
+      if (text === null) return null;
+      const result = parse(text);
+      warnings.push(...result.warnings.map((w) => `${name}: ${w}`));
+      return result;
+    };
+
+    const bootId = parsed('boot-id', 'clock', parseBootId)?.bootId ?? null;
+    const uptime = parsed('proc-uptime', 'clock', parseProcUptime)?.uptimeSec ?? null;
+    // The node's own uptime times the counters; our wall clock (collectedAt) is the fallback.
+    const clock: Clock =
+      uptime !== null ? { atMs: uptime * 1000, epoch: `${bootId ?? 'boot'}/uptime` } : { atMs: collectedAt, epoch: `${bootId ?? 'boot'}/wall` };
+
+    const cpu = this.cpu(parsed('proc-stat', 'cpu', parseProcStat), parsed('proc-loadavg', 'cpu', parseProcLoadavg), clock, error);
+    const memory = this.memory(parsed('proc-meminfo', 'memory', parseProcMeminfo), error);
+    const netDev = parsed('proc-net-dev', 'network', parseProcNetDev);
+    const diskstats = parsed('proc-diskstats', 'disk-io', parseProcDiskstats);
+    // Nothing read but something skipped: the source did not parse.
+    if (netDev !== null && netDev.interfaces.size === 0 && netDev.warnings.length > 0) error('network', `proc-net-dev: ${netDev.warnings[0]}`);
+    if (diskstats !== null && diskstats.devices.size === 0 && diskstats.warnings.length > 0) error('disk-io', `proc-diskstats: ${diskstats.warnings[0]}`);
+    const network = this.network(netDev, clock);
+    const diskIo = this.diskIo(diskstats, clock);
+    // Forget interfaces and disks that went away, but only from a tick that read both lists.
+    if (netDev !== null && diskstats !== null) this.rates.retain(new Set([...network.series, ...diskIo.series]));
+
+    const sizes = parsed('df-size', 'filesystems', parseDf);
+    const inodes = parsed('df-inodes', 'filesystems', parseDf);
+    if (sizes !== null && sizes.kind !== 'size') error('filesystems', `df: ${sizes.warnings[0] ?? 'no size listing'}`);
+    const filesystems = sizes === null ? [] : toFilesystemStats(sizes, inodes);
+
+    const gpu = interpretGpuSection(split.sections.get('nvidia-smi'), profileUsed, split.done);
+    warnings.push(...gpu.warnings.map((w) => `nvidia-smi: ${w}`));
+    if (gpu.refusedField && profileUsed === this.profile) {
+      const next = fallbackProfile(this.profile);
+      if (next !== null) {
+        warnings.push(`nvidia-smi: ${this.profile} field list refused; trying ${next} from the next tick`);
+        this.profile = next;
+      }
+    }
+
+    return {
+      snapshot: {
+        id: this.nodeId,
+        hostname: this.facts.hostname ?? this.nodeId,
+        collectedAt,
+        os: this.facts.os,
+        cpu: cpu.stats,
+        memory,
+        filesystems,
+        network: network.stats,
+        gpuStatus: gpu.status,
+        gpus: gpu.gpus,
+        errors: errors.sort((a, b) => a.collector.localeCompare(b.collector)),
+      },
+      extras: { diskIo: diskIo.stats, cpuIowaitPct: cpu.iowaitPct, cpuStealPct: cpu.stealPct, uptimeSec: uptime, bootId },
+      warnings,
+    };
+  }
+
+  private cpu(
+    stat: ProcStat | null,
+    load: ReturnType<typeof parseProcLoadavg> | null,
+    clock: Clock,
+    error: (collector: string, message: string) => void,
+  ): { stats: CpuStats | null; iowaitPct: number | null; stealPct: number | null } {
+    if (stat !== null && stat.total === null) error('cpu', `proc-stat: ${stat.warnings[0] ?? 'no cpu line'}`);
+    const usable = stat !== null && stat.total !== null ? stat : null;
+    const previous = this.previousStat;
+    // Only a reading of the same boot, taken earlier on the same clock, is comparable.
+    const comparable = previous !== null && previous.clock.epoch === clock.epoch && previous.clock.atMs < clock.atMs ? previous.stat : null;
+    if (usable !== null) this.previousStat = { stat: usable, clock };
+    if (usable === null && load === null) return { stats: null, iowaitPct: null, stealPct: null };
+    const util = usable === null ? null : cpuUtilisation(comparable, usable);
+    return {
+      stats: {
+        model: this.facts.cpuModel,
+        cores: usable !== null && usable.cpus.length > 0 ? usable.cpus.length : (this.facts.processors ?? 0),
+        utilPct: util?.total?.utilPct ?? null,
+        perCoreUtilPct: util?.perCpu.map((c) => c.utilPct) ?? [],
+        load1: load?.load1 ?? null,
+        load5: load?.load5 ?? null,
+        load15: load?.load15 ?? null,
+      },
+      iowaitPct: util?.total?.iowaitPct ?? null,
+      stealPct: util?.total?.stealPct ?? null,
+    };
+  }
+
+  private memory(info: ReturnType<typeof parseProcMeminfo> | null, error: (collector: string, message: string) => void): MemoryStats | null {
+    if (info === null) return null;
+    if (info.totalBytes === null || info.availableBytes === null) {
+      error('memory', `proc-meminfo: ${info.warnings[0] ?? 'no MemTotal or MemFree'}`);
+      return null;
+    }
+    const total = info.totalBytes;
+    const available = Math.min(info.availableBytes, total);
+    const used = total - available;
+    const swapTotal = info.swapTotalBytes ?? 0;
+    return {
+      totalBytes: total,
+      usedBytes: used,
+      availableBytes: available,
+      usedPct: total > 0 ? round2((used / total) * 100) : null,
+      swapTotalBytes: swapTotal,
+      swapUsedBytes: Math.max(0, swapTotal - (info.swapFreeBytes ?? swapTotal)),
+    };
+  }
+
+  private rate(series: string, value: number, clock: Clock): number | null {
+    const perSec = this.rates.update(series, value, clock.atMs, clock.epoch, this.facts.counterBits);
+    return perSec === null ? null : Math.round(perSec);
+  }
+
+  private network(dev: ProcNetDev | null, clock: Clock): { stats: NetworkStats[]; series: string[] } {
+    const stats: NetworkStats[] = [];
+    const series: string[] = [];
+    for (const counters of dev?.interfaces.values() ?? []) {
+      if (!keepInterface(counters.iface)) continue;
+      const rx = `net\u0000${counters.iface}\u0000rx`;
+      const tx = `net\u0000${counters.iface}\u0000tx`;
+      series.push(rx, tx);
+      stats.push({
+        iface: counters.iface,
+        rxBytesTotal: counters.rxBytes,
+        txBytesTotal: counters.txBytes,
+        rxBytesPerSec: this.rate(rx, counters.rxBytes, clock),
+        txBytesPerSec: this.rate(tx, counters.txBytes, clock),
+      });
+    }
+    return { stats, series };
+  }
+
+  private diskIo(disks: ProcDiskstats | null, clock: Clock): { stats: DiskIoStats[]; series: string[] } {
+    const stats: DiskIoStats[] = [];
+    const series: string[] = [];
+    for (const disk of disks?.devices.values() ?? []) {
+      if (NON_DISK_DEVICE.test(disk.device)) continue;
+      const read = `disk\u0000${disk.device}\u0000read`;
+      const written = `disk\u0000${disk.device}\u0000write`;
+      const busy = `disk\u0000${disk.device}\u0000busy`;
+      series.push(read, written, busy);
+      // Rates are taken on the sector counters themselves: those are what wrap on 32-bit kernels.
+      const perSec = (key: string, value: number | null) =>
+        value === null ? null : this.rates.update(key, value, clock.atMs, clock.epoch, this.facts.counterBits);
+      const sectorsReadPerSec = perSec(read, disk.sectorsRead);
+      const sectorsWrittenPerSec = perSec(written, disk.sectorsWritten);
+      // Milliseconds busy per second of wall time, /10 for percent; a sampling edge can pass 100.
+      const busyMsPerSec = perSec(busy, disk.ioTimeMs);
+      stats.push({
+        device: disk.device,
+        readBytesTotal: disk.sectorsRead * DISKSTATS_SECTOR_BYTES,
+        writeBytesTotal: disk.sectorsWritten * DISKSTATS_SECTOR_BYTES,
+        readBytesPerSec: sectorsReadPerSec === null ? null : Math.round(sectorsReadPerSec * DISKSTATS_SECTOR_BYTES),
+        writeBytesPerSec: sectorsWrittenPerSec === null ? null : Math.round(sectorsWrittenPerSec * DISKSTATS_SECTOR_BYTES),
+        busyPct: busyMsPerSec === null ? null : Math.min(100, round2(busyMsPerSec / 10)),
+      });
+    }
+    return { stats, series };
+  }
+}

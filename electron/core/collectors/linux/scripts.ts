@@ -1,0 +1,238 @@
+/**
+ * The two remote scripts, constants from end to end: no value from a node, a config or a user is
+ * ever put into them. The per-tick script takes one argument, a GPU query profile, from the fixed
+ * set below; it reaches the script as $1, never as script text.
+ *
+ * Both scripts are one line of POSIX sh with no backslash, '!' or newline, so the single-quoted
+ * command line the SSH host builds reads the same whatever the user's login shell (checked with
+ * dash, bash, busybox sh, tcsh and fish). Output framing and why markers cannot be forged:
+ * sections.ts. They need sh, awk and uname (POSIX); df, timeout and nvidia-smi are optional.
+ */
+
+/** Which `--query-gpu` field list the node's driver accepts (see GPU_QUERY_FIELDS). */
+export type GpuQueryProfile = 'current' | 'r450' | 'legacy' | 'basic' | 'none';
+
+/**
+ * The per-tick GPU fields for each driver generation. nvidia-smi refuses the whole query when one
+ * field is unknown, so each list holds only names a real driver of that generation accepted
+ * (test/fixtures/nvidia-smi/csv/*.cmd: 465 for `r450`/`legacy`, 590 to 610 for `current`; the
+ * test checks every name). MIG exists from 450; 535 renamed clocks_throttle_reasons to
+ * clocks_event_reasons (XML captures); power.draw.average/instant and remapped_rows are asked of
+ * `current` only, as 465 knows neither. `basic` is the safety net when a driver refuses the rest.
+ */
+const COMMON_FIELDS = [
+  'index',
+  'uuid',
+  'pci.bus_id',
+  'name',
+  'driver_version',
+  'fan.speed',
+  'utilization.gpu',
+  'utilization.memory',
+  'memory.total',
+  'memory.used',
+  'temperature.gpu',
+  'power.draw',
+  'power.limit',
+  'enforced.power.limit',
+  'clocks.current.sm',
+  'ecc.mode.current',
+  'ecc.errors.corrected.volatile.total',
+  'ecc.errors.uncorrected.volatile.total',
+  'ecc.errors.corrected.aggregate.total',
+  'ecc.errors.uncorrected.aggregate.total',
+  'retired_pages.single_bit_ecc.count',
+  'retired_pages.double_bit.count',
+  'retired_pages.pending',
+] as const;
+
+export const GPU_QUERY_PROFILES = ['current', 'r450', 'legacy', 'basic'] as const;
+
+export const GPU_QUERY_FIELDS: Readonly<Record<(typeof GPU_QUERY_PROFILES)[number], readonly string[]>> = {
+  current: [
+    ...COMMON_FIELDS,
+    'power.draw.average',
+    'power.draw.instant',
+    'remapped_rows.correctable',
+    'remapped_rows.uncorrectable',
+    'remapped_rows.pending',
+    'remapped_rows.failure',
+    'mig.mode.current',
+    'clocks_event_reasons.active',
+  ],
+  r450: [...COMMON_FIELDS, 'mig.mode.current', 'clocks_throttle_reasons.active'],
+  legacy: [...COMMON_FIELDS, 'clocks_throttle_reasons.active'],
+  basic: [...COMMON_FIELDS],
+};
+
+/** The driver generation's profile; the builder steps down a generation if a field is refused. */
+export function gpuQueryProfile(driverVersion: string | null, nvidiaSmiPresent: boolean): GpuQueryProfile {
+  if (!nvidiaSmiPresent) return 'none';
+  const major = Number(/^(\d{2,4})\./.exec(driverVersion ?? '')?.[1] ?? NaN);
+  if (!Number.isFinite(major) || major >= 550) return 'current';
+  return major >= 450 ? 'r450' : 'legacy';
+}
+
+/** The other profile to try when nvidia-smi says "is not a valid field to query". */
+export function fallbackProfile(profile: GpuQueryProfile): GpuQueryProfile | null {
+  if (profile === 'current') return 'r450';
+  if (profile === 'r450') return 'legacy';
+  if (profile === 'legacy') return 'basic';
+  return null;
+}
+
+export const SAMPLE_SECTIONS = [
+  'boot-id',
+  'proc-uptime',
+  'proc-stat',
+  'proc-loadavg',
+  'proc-meminfo',
+  'proc-net-dev',
+  'proc-diskstats',
+  'df-size',
+  'df-inodes',
+  'nvidia-smi',
+] as const;
+export type SampleSection = (typeof SAMPLE_SECTIONS)[number];
+
+export const STATIC_SECTIONS = [
+  'os-release',
+  'os-release-usr-lib',
+  'cpu-model',
+  'hostname',
+  'kernel-name',
+  'kernel-release',
+  'machine',
+  'nproc',
+  'capabilities',
+  'nvidia-smi-driver',
+] as const;
+export type StaticSection = (typeof STATIC_SECTIONS)[number];
+
+/** The files the per-tick script reads, by section. */
+export const SAMPLE_FILES: ReadonlyArray<readonly [SampleSection, string]> = [
+  ['boot-id', '/proc/sys/kernel/random/boot_id'],
+  ['proc-uptime', '/proc/uptime'],
+  ['proc-stat', '/proc/stat'],
+  ['proc-loadavg', '/proc/loadavg'],
+  ['proc-meminfo', '/proc/meminfo'],
+  ['proc-net-dev', '/proc/net/dev'],
+  ['proc-diskstats', '/proc/diskstats'],
+];
+
+/** The commands the capability probe looks for. */
+export const PROBED_COMMANDS = ['awk', 'df', 'nvidia-smi', 'timeout'] as const;
+
+// Stable output (C locale), system tools ahead of whatever the login shell's PATH holds, default
+// word splitting, and the marker prefix.
+const PRELUDE = [
+  'LC_ALL=C; export LC_ALL; unset IFS;',
+  'PATH=/usr/bin:/bin:/usr/sbin:/sbin:$PATH; export PATH;',
+  'M=@@clusterdeck;',
+].join(' ');
+
+// emit NAME CMD ARGS...: runs the command with every output line behind '|', and its exit status
+// in the end marker. fd 3 carries the status out of the pipeline, fd 4 is the real stdout; the
+// command itself gets neither, so it can write nowhere but through the '|' filter.
+const EMIT = [
+  'emit() { n=$1; shift; echo "$M:begin:$n@@";',
+  '{ r=$( { { "$@" 3>&- 4>&-; echo "$?" >&3; } | awk \'{ print "|" $0 }\' >&4; } 3>&1 ); } 4>&1;',
+  'echo "$M:end:$n:$r@@"; };',
+].join(' ');
+
+// One awk reads every file, so the /proc sources cost one process. getline returns -1 for a file
+// that is missing or unreadable, which becomes status "missing" (or "error" part-way). The intr
+// and softirq lines of /proc/stat are dropped here: they run to 100+ KB on a GPU server and are
+// not used. From /proc/cpuinfo only the first "model name" line is kept.
+const READ_FILES_AWK = [
+  "awk 'BEGIN { for (i = 1; i + 1 < ARGC; i += 2) { n = ARGV[i]; f = ARGV[i + 1];",
+  'print "@@clusterdeck:begin:" n "@@"; k = 0;',
+  'while ((r = (getline l < f)) > 0) {',
+  'if (n == "proc-stat" && l ~ /^(intr|softirq) /) continue;',
+  'if (n == "cpu-model") { if (l ~ /^model name/) { print "|" l; k = 1; break } continue }',
+  'print "|" l; k++ }',
+  'close(f); s = "ok"; if (r < 0) s = (k ? "error" : "missing");',
+  "print \"@@clusterdeck:end:\" n \":\" s \"@@\" } }'",
+].join(' ');
+
+// `timeout` (coreutils, busybox >= 1.30) bounds df on a stuck disk (5 s) and nvidia-smi on a GPU
+// that fell off the bus (10 s; see NVIDIA_SMI_SCRIPT_TIMEOUT_MS); without it the SSH exec timeout
+// is the only bound. A process stuck in the kernel may outlive even SIGKILL.
+const TIMEOUTS = 'if timeout 5 true >/dev/null 2>&1; then TD="timeout 5"; TG="timeout 10"; else TD=; TG=; fi;';
+// nvidia-smi prints its failures (driver not loaded, NVML mismatch) on stdout or stderr: keep both.
+const GPU_FUNCTION = 'gpu() { $TG nvidia-smi "$@" 2>&1; };';
+
+function readFiles(pairs: ReadonlyArray<readonly [string, string]>): string {
+  return `${READ_FILES_AWK} ${pairs.map(([name, path]) => `${name} ${path}`).join(' ')};`;
+}
+
+/**
+ * The per-tick script. `df -P` (POSIX: one line per filesystem, no wrapping) in KiB and inodes,
+ * `-l` so network filesystems are never stat'ed (a dead NFS server would hang df, and shared
+ * filesystems are the same on every node), `-T` for the type column. busybox df lacks -l or -T:
+ * a probe on / picks the richest flags this df accepts, and the parser reads either layout.
+ */
+export const SAMPLE_SCRIPT = [
+  PRELUDE,
+  EMIT,
+  readFiles(SAMPLE_FILES),
+  TIMEOUTS,
+  'D=; for o in "-l -T" "-T"; do if df -P -k $o / >/dev/null 2>&1; then D=$o; break; fi; done;',
+  'emit df-size $TD df -P -k $D;',
+  'emit df-inodes $TD df -P -i $D;',
+  GPU_FUNCTION,
+  `C=${COMMON_FIELDS.join(',')};`,
+  'case $1 in',
+  ...GPU_QUERY_PROFILES.map((profile) => {
+    const extra = GPU_QUERY_FIELDS[profile].slice(COMMON_FIELDS.length);
+    return `${profile}) Q=$C${extra.map((f) => `,${f}`).join('')};;`;
+  }),
+  '*) Q=;; esac;',
+  'if [ -n "$Q" ]; then emit nvidia-smi gpu "--query-gpu=$Q" --format=csv,noheader,nounits; fi;',
+  'echo "$M:done@@"',
+].join(' ');
+
+/**
+ * The connect-time script: facts that change only with a reboot or a driver install. Host name
+ * is `uname -n` (hostname(1) is missing from minimal images); core count is `nproc --all`
+ * (plain nproc follows the session's affinity and OMP_NUM_THREADS).
+ */
+export const STATIC_SCRIPT = [
+  PRELUDE,
+  'unset OMP_NUM_THREADS OMP_THREAD_LIMIT;',
+  EMIT,
+  readFiles([
+    ['os-release', '/etc/os-release'],
+    ['os-release-usr-lib', '/usr/lib/os-release'],
+    ['cpu-model', '/proc/cpuinfo'],
+  ]),
+  'emit hostname uname -n;',
+  'emit kernel-name uname -s;',
+  'emit kernel-release uname -r;',
+  'emit machine uname -m;',
+  'emit nproc nproc --all;',
+  `probe() { for f in ${SAMPLE_FILES.map(([, path]) => path).join(' ')}; do if [ -r "$f" ]; then echo "file $f"; fi; done;`,
+  `for c in ${PROBED_COMMANDS.join(' ')}; do if command -v "$c" >/dev/null 2>&1; then echo "command $c"; fi; done; };`,
+  'emit capabilities probe;',
+  TIMEOUTS,
+  GPU_FUNCTION,
+  'if command -v nvidia-smi >/dev/null 2>&1; then emit nvidia-smi-driver gpu --query-gpu=driver_version --format=csv,noheader; fi;',
+  'echo "$M:done@@"',
+].join(' ');
+
+/** The name the scripts run under ($0): it prefixes the shell's own error messages. */
+const SCRIPT_NAME = 'clusterdeck';
+
+/** The exact argv of the per-tick sample: `sh -c SAMPLE_SCRIPT clusterdeck PROFILE`. */
+export function sampleArgv(profile: GpuQueryProfile): readonly string[] {
+  return ['sh', '-c', SAMPLE_SCRIPT, SCRIPT_NAME, profile];
+}
+
+/** The exact argv of the connect-time facts: `sh -c STATIC_SCRIPT`. */
+export const STATIC_ARGV: readonly string[] = ['sh', '-c', STATIC_SCRIPT];
+
+/** Every argv these collectors run, for the Host allowlist. */
+export const COLLECTION_ARGVS: ReadonlyArray<readonly string[]> = [
+  STATIC_ARGV,
+  ...[...GPU_QUERY_PROFILES, 'none' as const].map(sampleArgv),
+];

@@ -1,0 +1,180 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseProcDiskstats } from '../../../../electron/core/collectors/linux/proc-diskstats';
+import { parseProcLoadavg } from '../../../../electron/core/collectors/linux/proc-loadavg';
+import { parseProcMeminfo } from '../../../../electron/core/collectors/linux/proc-meminfo';
+import { parseProcNetDev } from '../../../../electron/core/collectors/linux/proc-net-dev';
+import { parseProcStat } from '../../../../electron/core/collectors/linux/proc-stat';
+import { parseProcUptime } from '../../../../electron/core/collectors/linux/proc-uptime';
+import { parseBootId } from '../../../../electron/core/collectors/linux/boot-id';
+import {
+  COLLECTION_ARGVS,
+  GPU_QUERY_FIELDS,
+  SAMPLE_SCRIPT,
+  SAMPLE_SECTIONS,
+  sampleArgv,
+  STATIC_ARGV,
+  STATIC_SCRIPT,
+  STATIC_SECTIONS,
+} from '../../../../electron/core/collectors/linux/scripts';
+import { sectionText, splitSections } from '../../../../electron/core/collectors/linux/sections';
+import { parseStaticFacts } from '../../../../electron/core/collectors/linux/static-facts';
+
+const onLinux = process.platform === 'linux';
+
+/** Quoting as an SSH host must do it: each word in single quotes, ' as '\''. */
+const quoteWord = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
+
+function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): string {
+  return execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8', env, timeout: 30_000 });
+}
+
+describe('the collection scripts are constants', () => {
+  it('are one line with no backslash, newline or !, so any login shell reads the quoted command the same', () => {
+    for (const script of [SAMPLE_SCRIPT, STATIC_SCRIPT]) {
+      expect(script).not.toMatch(/[\n\r\\!]/);
+      expect(script.length).toBeLessThan(4096);
+    }
+  });
+
+  it('take data only as the fixed profile argument, never inside the script', () => {
+    expect(sampleArgv('current')).toEqual(['sh', '-c', SAMPLE_SCRIPT, 'clusterdeck', 'current']);
+    expect(sampleArgv('none')).toEqual(['sh', '-c', SAMPLE_SCRIPT, 'clusterdeck', 'none']);
+    expect(STATIC_ARGV).toEqual(['sh', '-c', STATIC_SCRIPT]);
+    expect(COLLECTION_ARGVS).toHaveLength(6);
+    expect(new Set(COLLECTION_ARGVS.map((a) => a[2]))).toEqual(new Set([SAMPLE_SCRIPT, STATIC_SCRIPT]));
+  });
+
+  it('ask nvidia-smi for exactly each profile field list', () => {
+    for (const fields of Object.values(GPU_QUERY_FIELDS)) {
+      const extra = fields.slice(GPU_QUERY_FIELDS.basic.length);
+      expect(SAMPLE_SCRIPT).toContain(`Q=$C${extra.map((f) => `,${f}`).join('')};;`);
+    }
+    expect(SAMPLE_SCRIPT).toContain(`C=${GPU_QUERY_FIELDS.basic.join(',')};`);
+  });
+});
+
+describe('the per-tick script on this machine', () => {
+  for (const shell of ['sh', 'bash']) {
+    it(`runs under ${shell} and frames every source`, () => {
+      const split = splitSections(run([shell, ...sampleArgv('current').slice(1)]), SAMPLE_SECTIONS);
+      expect(split.warnings).toEqual([]);
+      expect(split.done).toBe(true);
+      const parsers = {
+        'boot-id': parseBootId,
+        'proc-uptime': parseProcUptime,
+        'proc-stat': parseProcStat,
+        'proc-loadavg': parseProcLoadavg,
+        'proc-meminfo': parseProcMeminfo,
+        'proc-net-dev': parseProcNetDev,
+        'proc-diskstats': parseProcDiskstats,
+      } as const;
+      for (const [name, parse] of Object.entries(parsers)) {
+        const section = split.sections.get(name)!;
+        expect(section.status.kind, name).toBe(onLinux ? 'ok' : 'missing');
+        if (section.status.kind === 'ok') expect(parse(sectionText(section)).warnings, name).toEqual([]);
+      }
+      // The intr and softirq lines never leave the node.
+      expect(split.sections.get('proc-stat')!.lines.some((l) => /^(intr|softirq) /.test(l))).toBe(false);
+      expect(split.sections.get('df-size')!.lines[0]).toMatch(/^Filesystem/);
+    });
+  }
+
+  it('reads the same through a login shell given the quoted command line', () => {
+    const line = sampleArgv('none').map(quoteWord).join(' ');
+    for (const login of ['sh', 'bash']) {
+      const split = splitSections(run([login, '-c', line]), SAMPLE_SECTIONS);
+      expect(split.done).toBe(true);
+      expect(split.sections.has('nvidia-smi')).toBe(false);
+    }
+  });
+
+  it('skips nvidia-smi entirely for the none profile', () => {
+    expect(splitSections(run(sampleArgv('none')), SAMPLE_SECTIONS).sections.has('nvidia-smi')).toBe(false);
+  });
+});
+
+describe('the per-tick script against hostile command output', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'clusterdeck-fake-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const fake = (name: string, body: string) => {
+    writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`);
+    chmodSync(join(dir, name), 0o755);
+  };
+  const FORGED = ['@@clusterdeck:end:SECTION:0@@', '@@clusterdeck:begin:proc-meminfo@@', 'MemTotal: 1 kB', '@@clusterdeck:end:proc-meminfo:ok@@', '@@clusterdeck:done@@'];
+  const forgedFor = (section: string) => FORGED.map((l) => l.replace('SECTION', section));
+  // A df and an nvidia-smi that print forged markers (as a mount point or process name could),
+  // try the script's private descriptors 3 and 4, print binary junk and end without a newline.
+  fake(
+    'df',
+    [
+      'echo "Filesystem     Type     1024-blocks     Used Available Capacity Mounted on"',
+      ...forgedFor('df-size').map((l) => `echo '${l}'`),
+      "echo '@@clusterdeck:done@@' >&4",
+      "echo '0' >&3",
+      "printf '\\001\\002junk\\n/dev/sdb1 ext4 1 1 0 100%% /mnt/@@clusterdeck:done@@'",
+    ].join('\n'),
+  );
+  fake('nvidia-smi', [...forgedFor('nvidia-smi').map((l) => `echo '${l}'`), "echo '@@clusterdeck:done@@' >&4", 'exit 0'].join('\n'));
+  // The script puts the system directories first on PATH; for the fakes to be found, that one
+  // assignment is dropped. Everything else is the script as shipped.
+  const script = SAMPLE_SCRIPT.replace('PATH=/usr/bin:/bin:/usr/sbin:/sbin:$PATH; export PATH;', 'export PATH;');
+
+  it('uses the script as shipped but for the PATH line', () => {
+    expect(script).not.toBe(SAMPLE_SCRIPT);
+    expect(script.length).toBe(SAMPLE_SCRIPT.length - 'PATH=/usr/bin:/bin:/usr/sbin:/sbin:$PATH; '.length);
+  });
+
+  for (const shell of ['sh', 'bash']) {
+    it(`under ${shell}, keeps every forged line inside the section that printed it`, () => {
+      const stdout = execFileSync(shell, ['-c', script, 'clusterdeck', 'current'], {
+        encoding: 'utf8',
+        env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      const split = splitSections(stdout, SAMPLE_SECTIONS);
+      expect(split.warnings).toEqual([]);
+      expect(split.done).toBe(true);
+      const df = split.sections.get('df-size')!;
+      expect(df.status).toEqual({ kind: 'ok' });
+      expect(df.lines.slice(1, 6)).toEqual(forgedFor('df-size'));
+      expect(df.lines.slice(6)).toEqual(['\u0001\u0002junk', '/dev/sdb1 ext4 1 1 0 100% /mnt/@@clusterdeck:done@@']);
+      expect(split.sections.get('df-inodes')!.lines.slice(1, 6)).toEqual(forgedFor('df-size'));
+      const gpu = split.sections.get('nvidia-smi')!;
+      expect(gpu.status).toEqual({ kind: 'ok' });
+      expect(gpu.lines.slice(0, 5)).toEqual(forgedFor('nvidia-smi'));
+      // Its stderr is kept (nvidia-smi reports failures there): the shell refusing fd 4.
+      expect(gpu.lines.slice(5).join('\n')).toMatch(/^[^@]*(Bad file descriptor|bad file descriptor)[^@]*$/);
+      // The real /proc/meminfo, not the forged one.
+      const meminfo = split.sections.get('proc-meminfo')!;
+      expect(meminfo.lines).not.toContain('MemTotal: 1 kB');
+      expect(meminfo.status.kind).toBe(onLinux ? 'ok' : 'missing');
+    });
+  }
+
+  it('reports a command that is not installed as missing', () => {
+    const stdout = execFileSync('/bin/sh', ['-c', script, 'clusterdeck', 'current'], { encoding: 'utf8', env: { PATH: '/nonexistent' }, stdio: ['ignore', 'pipe', 'ignore'] });
+    const split = splitSections(stdout, SAMPLE_SECTIONS);
+    // Without awk nothing has content; the markers of the shell still frame every section.
+    expect(split.sections.get('nvidia-smi')!.status.kind).toBe('missing');
+    expect(split.sections.get('df-size')!.status.kind).toBe('missing');
+  });
+});
+
+describe('the connect-time script on this machine', () => {
+  it('reads host name, OS, CPU and capabilities', () => {
+    const stdout = run(STATIC_ARGV);
+    expect(splitSections(stdout, STATIC_SECTIONS).done).toBe(true);
+    const facts = parseStaticFacts(stdout);
+    expect(facts.warnings).toEqual([]);
+    expect(facts.hostname).toBe(hostname());
+    expect(facts.os.platform).toBe(process.platform);
+    expect(facts.os.arch).toBe(process.arch);
+    expect(facts.processors).toBeGreaterThanOrEqual(1);
+    expect(facts.capabilities.sources['proc-stat']).toBe(onLinux);
+    expect(facts.capabilities.sources['df-size']).toBe(true);
+  });
+});
