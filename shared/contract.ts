@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { MetricNameSchema, MetricUnitSchema } from './model/metrics';
+import { NodeIdSchema as InventoryIdSchema, NodeStateSchema, SshConfigCandidateSchema, SshNodeSchema } from './model/inventory';
 import { NodeSnapshotSchema, NodeSummarySchema } from './model/node';
 
 const NodeIdSchema = z.string().min(1).max(256);
@@ -120,6 +121,19 @@ export const StorageStatsSchema = z.object({
 });
 export type StorageStats = z.infer<typeof StorageStatsSchema>;
 
+export const SshConfigReadSchema = z.object({
+  path: z.string(),
+  candidates: z.array(SshConfigCandidateSchema),
+  warnings: z.array(z.string()),
+});
+
+export const SshConfigImportResultSchema = z.object({
+  added: z.array(z.string()),
+  skipped: z.array(z.object({ alias: z.string(), reason: z.string() })),
+});
+
+const PathSchema = z.string().min(1).max(4096);
+
 interface CallSpec<Req extends z.ZodType, Res extends z.ZodType> {
   doc: string;
   request: Req;
@@ -147,6 +161,51 @@ export const CALLS = {
     request: LatestValuesQuerySchema,
     response: z.array(LatestValueSchema),
   }),
+  'nodes:states': call({
+    doc: 'Status of every collected node (up, degraded, unreachable, auth-failed, host-key-...), with the last error.',
+    request: NoArgsSchema,
+    response: z.array(NodeStateSchema),
+  }),
+  'nodes:add': call({
+    doc: 'Adds an SSH node to the inventory and starts collecting it.',
+    request: z.object({ node: SshNodeSchema }).strict(),
+    response: NodeStateSchema,
+  }),
+  'nodes:update': call({
+    doc: "Replaces a node's labels (groups).",
+    request: z.object({ nodeId: InventoryIdSchema, labels: SshNodeSchema.shape.labels }).strict(),
+    response: NodeStateSchema,
+  }),
+  'nodes:remove': call({
+    doc: 'Removes an SSH node from the inventory; its history stays until retention takes it.',
+    request: z.object({ nodeId: InventoryIdSchema }).strict(),
+    response: z.object({ removed: z.literal(true) }),
+  }),
+  'nodes:retry': call({
+    doc: 'Connects to a node now instead of waiting for its back-off.',
+    request: z.object({ nodeId: NodeIdSchema }).strict(),
+    response: NodeStateSchema,
+  }),
+  'sshConfig:read': call({
+    doc: 'The Host entries of an OpenSSH client config (default ~/.ssh/config), resolved, for the import picker.',
+    request: z.object({ path: PathSchema.optional() }).strict(),
+    response: SshConfigReadSchema,
+  }),
+  'sshConfig:import': call({
+    doc: 'Adds the chosen Host entries of an ssh config to the inventory.',
+    request: z.object({ path: PathSchema.optional(), aliases: z.array(z.string().min(1).max(128)).min(1).max(5000) }).strict(),
+    response: SshConfigImportResultSchema,
+  }),
+  'hostKeys:trust': call({
+    doc: "Trusts the host key a node presents, if its fingerprint is the one the user confirmed (re-trusts a changed key).",
+    request: z.object({ nodeId: NodeIdSchema, fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/) }).strict(),
+    response: NodeStateSchema,
+  }),
+  'keys:passphrase': call({
+    doc: "Keeps a private key's passphrase in the OS keychain (desktop only) and reconnects the nodes using it.",
+    request: z.object({ keyPath: PathSchema, passphrase: z.string().min(1).max(1024) }).strict(),
+    response: z.object({ stored: z.literal(true) }),
+  }),
   'storage:stats': call({
     doc: 'Database size per tier, retention and write status.',
     request: NoArgsSchema,
@@ -160,6 +219,8 @@ export const EVENTS = {
   'snapshot:collected': NodeSnapshotSchema,
   /** The collection loop's status changed (after every tick). */
   'engine:statusChanged': EngineStatusSchema,
+  /** Some node's status changed, or the inventory did: every node's state. */
+  'nodes:changed': z.array(NodeStateSchema),
 } as const;
 
 export type CallName = keyof typeof CALLS;

@@ -2,7 +2,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEngine } from '../../electron/core/engine';
+import { createEngine, storeOptions } from '../../electron/core/engine';
+import { openDatabase } from '../../electron/core/store/db';
+import { SqliteTelemetryStore } from '../../electron/core/store/telemetry-store';
 import { silentLogger } from '../../electron/core/log';
 import { ConfigSchema } from '../../shared/config';
 import { NodeSnapshotSchema } from '../../shared/model/node';
@@ -14,6 +16,21 @@ import { tempDir } from '../helpers/tmp';
 const FIXTURE = '2x-rtx-a5000-drv590-v13.xml';
 const expectedGpus = () =>
   (camelKeys(JSON.parse(readFixture('nvidia-smi', 'xml', FIXTURE.replace('.xml', '.expected.json')))) as { gpus: Array<Record<string, unknown>> }).gpus;
+
+/** Every GPU metric value stored for one tick, read back by a new store on the file. */
+function storedGpuValues(dbPath: string, nodeId: string, t: number): Array<{ device: string; metric: string; v: number }> {
+  const store = new SqliteTelemetryStore(openDatabase(dbPath), storeOptions(dbPath, ConfigSchema.parse({ collection: { intervalMs: 1000 } })));
+  try {
+    const metrics = ['gpu.memory_used_mib', 'gpu.power_w', 'gpu.temperature_c', 'gpu.util_pct'] as const;
+    return metrics
+      .flatMap((metric) =>
+        store.queryMetric({ nodeId, metric, fromMs: t, toMs: t + 1, maxPoints: 10 }).series.map((s) => ({ device: s.device, metric, v: s.v[0]! })),
+      )
+      .sort((a, b) => a.device.localeCompare(b.device) || a.metric.localeCompare(b.metric));
+  } finally {
+    store.close();
+  }
+}
 
 const originalPath = process.env.PATH;
 afterEach(() => {
@@ -44,17 +61,13 @@ describe('the real local collector with a fake nvidia-smi first on PATH', () => 
     expect(snapshot!.gpus).toHaveLength(expected.length);
     snapshot!.gpus.forEach((gpu, i) => expect(gpu).toMatchObject(expected[i]!));
 
-    // What reached the SQLite file, read back with a separate connection.
+    // What reached the SQLite file: raw rows first, then read back by a new store on that file.
     const db = new Database(dbPath, { readonly: true });
-    const stored = db
-      .prepare(
-        `SELECT s.device, s.metric, x.v FROM samples x JOIN series s ON s.id = x.series_id
-         WHERE s.metric LIKE 'gpu.%' AND x.t = ? ORDER BY s.device, s.metric`,
-      )
-      .all(snapshot!.collectedAt) as Array<{ device: string; metric: string; v: number }>;
     const node = db.prepare('SELECT id, hostname FROM nodes').get() as { id: string; hostname: string };
+    expect(db.prepare('SELECT count(*) FROM head').pluck().get()).toBe(1);
     db.close();
     expect(node).toEqual({ id: snapshot!.id, hostname: snapshot!.hostname });
+    const stored = storedGpuValues(dbPath, snapshot!.id, snapshot!.collectedAt);
     const want = expected.flatMap((g) => [
       { device: g.uuid, metric: 'gpu.memory_used_mib', v: g.fbMemoryUsedMib },
       { device: g.uuid, metric: 'gpu.power_w', v: g.powerDrawW },
@@ -117,7 +130,8 @@ describe('clusterdeck collect --once --json', () => {
     const dbPath = join(dir, 'cli.db');
     expect(runCli(['collect', '--once', '--json', '--db', dbPath], env).status).toBe(0);
     const db = new Database(dbPath, { readonly: true });
-    expect(db.prepare("SELECT count(*) FROM samples x JOIN series s ON s.id = x.series_id WHERE s.metric = 'gpu.util_pct'").pluck().get()).toBe(2);
+    expect(db.prepare("SELECT count(*) FROM series WHERE metric = 'gpu.util_pct'").pluck().get()).toBe(2);
+    expect(db.prepare('SELECT count(*) FROM head').pluck().get()).toBe(1);
     db.close();
   });
 

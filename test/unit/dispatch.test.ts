@@ -1,19 +1,20 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { CallHandlers } from '../../shared/contract';
+import { CALL_NAMES, type CallHandlers } from '../../shared/contract';
 import { ContractError, dispatchCall } from '../../shared/dispatch';
 
 function handlers(overrides: Partial<CallHandlers> = {}): CallHandlers {
   const fail = async () => {
     throw new Error('not used');
   };
+  // Every call fails unless a test gives it a handler; the ones these tests use are below.
+  const all = Object.fromEntries(CALL_NAMES.map((name) => [name, fail])) as unknown as CallHandlers;
   return {
+    ...all,
     'app:info': async () => ({ version: '1.0.0', mode: 'serve', intervalMs: 5000, dbPath: '/x.db', configPath: '/c.yaml', configError: null }),
-    'engine:status': fail,
     'nodes:list': async () => [],
     'nodes:latest': async () => null,
-    'metrics:query': fail,
     ...overrides,
-  };
+  } as CallHandlers;
 }
 
 describe('dispatchCall, the one path every transport takes', () => {

@@ -4,6 +4,7 @@
  */
 import { hostname } from 'node:os';
 import type { CollectorError, NodeSnapshot, OsInfo } from '../../../shared/model/node';
+import type { NodeState } from '../../../shared/model/inventory';
 import type { Host } from '../hosts/host';
 import { collectGpus } from './gpu';
 import { collectCpu } from './local/cpu';
@@ -11,13 +12,9 @@ import { collectFilesystems } from './local/filesystems';
 import { collectMemory } from './local/memory';
 import { collectNetwork } from './local/network';
 import { collectOsInfo } from './local/os-info';
+import { snapshotProblem, type NodeCollector } from './node-collector';
 
-export interface NodeCollector {
-  readonly nodeId: string;
-  /** Takes the first reading of counters (CPU time, network bytes) that rates are computed from. */
-  prime(): Promise<void>;
-  collect(collectedAt: number): Promise<NodeSnapshot>;
-}
+export type { NodeCollector };
 
 const UNKNOWN_OS: OsInfo = { platform: process.platform, distro: null, release: null, kernel: null, arch: process.arch };
 
@@ -28,7 +25,16 @@ export class LocalNodeCollector implements NodeCollector {
     private readonly options: { nvidiaSmiTimeoutMs: number },
   ) {
     this.nodeId = host.id;
+    this.current = { id: this.nodeId, kind: 'local', status: 'up', since: null, lastError: null, address: null, labels: [], missing: [], hostKey: null };
   }
+
+  private current: NodeState;
+
+  state(): NodeState {
+    return this.current;
+  }
+
+  close(): void {}
 
   async prime(): Promise<void> {
     await Promise.allSettled([collectCpu(), collectNetwork()]);
@@ -52,7 +58,7 @@ export class LocalNodeCollector implements NodeCollector {
       settle('network', collectNetwork, []),
       collectGpus(this.host, this.options.nvidiaSmiTimeoutMs),
     ]);
-    return {
+    const snapshot: NodeSnapshot = {
       id: this.nodeId,
       hostname: hostname(),
       collectedAt,
@@ -65,5 +71,9 @@ export class LocalNodeCollector implements NodeCollector {
       gpus: gpu.gpus,
       errors: errors.sort((a, b) => a.collector.localeCompare(b.collector)),
     };
+    const problem = snapshotProblem(snapshot);
+    const status = problem ? 'degraded' : 'up';
+    this.current = { ...this.current, status, since: this.current.status === status ? this.current.since : collectedAt, lastError: problem };
+    return snapshot;
   }
 }

@@ -1,9 +1,13 @@
+import { COLLECTION_ARGVS } from '../collectors/linux/scripts';
+
 /**
  * The only programs a Host may run, each with the exact argument lists it may be given. Every
  * entry is read-only. A request outside this list throws before anything is started.
  */
 const ALLOWED = {
   'nvidia-smi': [['-q', '-x']],
+  // The Linux collectors' two constant scripts (see collectors/linux/scripts.ts).
+  sh: COLLECTION_ARGVS.map((argv) => argv.slice(1)),
 } as const satisfies Record<string, ReadonlyArray<readonly string[]>>;
 
 export type AllowedCommand = keyof typeof ALLOWED;

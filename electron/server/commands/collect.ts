@@ -1,18 +1,36 @@
+import { join, resolve } from 'node:path';
+import type { NodeStatus, SshNode } from '../../../shared/model/inventory';
 import type { NodeSnapshot } from '../../../shared/model/node';
 import { createEngine } from '../../core/engine';
+import { readSshConfig } from '../../core/inventory/ssh-config-import';
 import { silentLogger } from '../../core/log';
+import { defaultDataDir } from '../../core/paths';
 import { loadRuntime, type CommonFlags } from '../runtime';
 import { UsageError } from '../usage-error';
 
 export interface CollectFlags extends CommonFlags {
   once?: boolean;
   json?: boolean;
+  sshConfig?: string;
+  host?: string[];
+  allHosts?: boolean;
+  knownHosts?: string;
+  acceptNew?: boolean;
+  local?: boolean;
+}
+
+/** A node that could not be read: its status and why, in place of a snapshot. */
+export interface FailedNode {
+  id: string;
+  hostname: string;
+  status: NodeStatus;
+  error: string | null;
 }
 
 /** The CLI's JSON document: one entry per node. */
 export interface CollectDocument {
   collectedAt: number;
-  nodes: NodeSnapshot[];
+  nodes: Array<NodeSnapshot | FailedNode>;
 }
 
 const GIB = 1024 ** 3;
@@ -36,19 +54,67 @@ export function formatSnapshotText(s: NodeSnapshot): string {
   return lines.join('\n');
 }
 
+/** The SSH nodes the flags name, from the ssh config file (or none without --ssh-config). */
+function sshNodesFromFlags(flags: CollectFlags): SshNode[] {
+  if (!flags.sshConfig) {
+    if (flags.host?.length || flags.allHosts) throw new UsageError('--host and --all-hosts need --ssh-config FILE');
+    return [];
+  }
+  if (!flags.allHosts && !flags.host?.length) throw new UsageError('--ssh-config needs --host ALIAS (repeatable) or --all-hosts');
+  let read: ReturnType<typeof readSshConfig>;
+  try {
+    read = readSshConfig(flags.sshConfig);
+  } catch (error) {
+    throw new UsageError(`cannot read ${flags.sshConfig}: ${(error as Error).message}`);
+  }
+  const wanted = flags.allHosts ? read.candidates.map((c) => c.alias) : flags.host!;
+  return wanted.map((alias) => {
+    const candidate = read.candidates.find((c) => c.alias === alias);
+    if (!candidate) throw new UsageError(`no Host ${JSON.stringify(alias)} in ${flags.sshConfig}`);
+    if (!candidate.node) throw new UsageError(`Host ${alias} cannot be collected: ${candidate.problem}`);
+    return candidate.node;
+  });
+}
+
 /**
- * Collects the local node once and prints it. Stores nothing unless --db is given, so a script
- * can call it without touching the app's history.
+ * Collects nodes once and prints them: the local node, or the SSH nodes of an ssh config (plus
+ * the local node with --local). Stores nothing unless --db is given, so a script can call it
+ * without touching the app's history. Exits 1 when any node failed.
  */
 export async function collect(flags: CollectFlags, write: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
   if (!flags.once) throw new UsageError('collect needs --once (for continuous collection run `clusterdeck serve`)');
   const runtime = loadRuntime(flags);
-  const engine = createEngine({ ...runtime, dbPath: flags.db ? runtime.dbPath : ':memory:', mode: 'serve', log: silentLogger });
+  const sshNodes = sshNodesFromFlags(flags);
+  const engine = createEngine({
+    ...runtime,
+    dbPath: flags.db ? runtime.dbPath : ':memory:',
+    mode: 'serve',
+    log: silentLogger,
+    includeLocal: sshNodes.length === 0 || flags.local === true,
+    useInventory: false,
+    sshNodes,
+    knownHostsFile: flags.knownHosts ? resolve(flags.knownHosts) : join(defaultDataDir(), 'known_hosts'),
+    acceptNewHostKeys: flags.acceptNew === true,
+  });
   try {
-    const nodes = await engine.collectOnce();
-    const document: CollectDocument = { collectedAt: nodes[0]?.collectedAt ?? Date.now(), nodes };
-    write(flags.json ? `${JSON.stringify(document, null, 2)}\n` : `${nodes.map(formatSnapshotText).join('\n\n')}\n`);
-    return 0;
+    const snapshots = await engine.collectOnce();
+    const states = new Map(engine.nodeStates().map((s) => [s.id, s]));
+    const byId = new Map(snapshots.map((s) => [s.id, s]));
+    const order = [...(sshNodes.length === 0 || flags.local ? snapshots.filter((s) => !sshNodes.some((n) => n.id === s.id)).map((s) => s.id) : []), ...sshNodes.map((n) => n.id)];
+    const nodes: CollectDocument['nodes'] = order.map((id) => {
+      const snapshot = byId.get(id);
+      if (snapshot) return snapshot;
+      const state = states.get(id);
+      return { id, hostname: id, status: state?.status ?? 'unreachable', error: state?.lastError ?? 'no answer' };
+    });
+    const failed = nodes.filter((n): n is FailedNode => 'status' in n && !('collectedAt' in n));
+    const document: CollectDocument = { collectedAt: snapshots[0]?.collectedAt ?? Date.now(), nodes };
+    write(
+      flags.json
+        ? `${JSON.stringify(document, null, 2)}\n`
+        : `${nodes.map((n) => ('collectedAt' in n ? formatSnapshotText(n) : `${n.id}  ${n.status}: ${n.error ?? ''}`)).join('\n\n')}\n`,
+    );
+    return failed.length > 0 ? 1 : 0;
   } finally {
     engine.close();
   }

@@ -15,6 +15,7 @@ const status = (overrides: Partial<EngineStatus>): EngineStatus => ({
   lastTickAt: Date.UTC(2026, 0, 1, 12, 0, 5),
   lastTickDurationMs: 40,
   lastError: null,
+  storage: { state: 'ok', message: null, since: null, bufferedTicks: 0, droppedSamples: 0, outOfOrderSamples: 0, corruptChunks: 0 },
   ...overrides,
 });
 const utcTime = (ms: number) => new Date(ms).toISOString().slice(11, 19);

@@ -138,8 +138,10 @@ export class SshConnection {
     const release = await (this.options.handshakeSlots?.acquire() ?? Promise.resolve(() => {}));
     let verdictProblem: SshProblem | null = null;
     try {
-      const sock = this.jump ? await this.jump.forward(this.endpoint.host, this.endpoint.port) : tcpConnect({ host: this.endpoint.host, port: this.endpoint.port, noDelay: true });
+      // Keys first: nothing may await between opening the socket and handing it to ssh2, or a
+      // refused connection would raise an error no one listens to.
       const credentials = await this.credentials();
+      const sock = this.jump ? await this.jump.forward(this.endpoint.host, this.endpoint.port) : tcpConnect({ host: this.endpoint.host, port: this.endpoint.port, noDelay: true });
       const client = new Client();
       const config: ConnectConfig = {
         sock,
@@ -246,7 +248,7 @@ export class SshConnection {
   async exec(commandLine: string, timeoutMs: number, maxOutputBytes: number): Promise<ExecResult> {
     const client = await this.ready();
     const started = performance.now();
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       const stdout: Buffer[] = [];
       const stderr: Buffer[] = [];
       let outBytes = 0;
@@ -258,6 +260,7 @@ export class SshConnection {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        client.removeListener('close', onConnectionClosed);
         const err = Buffer.concat(stderr).toString('utf8');
         resolve({
           exitCode,
@@ -269,6 +272,14 @@ export class SshConnection {
           durationMs: performance.now() - started,
         });
       };
+      // The connection dying while the command runs is the node's state, not a command result.
+      const onConnectionClosed = () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(new SshError(this.problem ?? { state: 'unreachable', message: `connection to ${this.label} closed`, since: this.now() }));
+      };
+      client.once('close', onConnectionClosed);
       const timer = setTimeout(() => {
         this.consecutiveTimeouts += 1;
         channel?.signal('KILL');
@@ -277,10 +288,16 @@ export class SshConnection {
         // A connection whose commands keep hanging is likely dead in a way TCP has not noticed.
         if (this.consecutiveTimeouts >= 3) this.drop(`commands on ${this.label} keep timing out`);
       }, timeoutMs);
-      client.exec(commandLine, (error, stream) => {
+      const onChannel = (error: Error | undefined, stream: ClientChannel) => {
         if (error) {
-          stderr.push(Buffer.from(error.message));
-          finish(null, false);
+          // No channel: the connection is gone (or refuses sessions). That is the node's state,
+          // not the command's result.
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          client.removeListener('close', onConnectionClosed);
+          this.drop(`${this.label}: ${error.message}`);
+          reject(new SshError(this.problem ?? { state: 'unreachable', message: error.message, since: this.now() }));
           return;
         }
         channel = stream;
@@ -306,10 +323,22 @@ export class SshConnection {
           errBytes += chunk.length;
         });
         stream.on('close', (code: number | null) => {
-          this.consecutiveTimeouts = 0;
-          finish(typeof code === 'number' ? code : null, false);
+          if (typeof code === 'number') {
+            this.consecutiveTimeouts = 0;
+            finish(code, false);
+            return;
+          }
+          // No exit status: killed, or the connection is going down, which ssh2 reports a moment
+          // later. Look again shortly and tell the two apart.
+          setTimeout(() => (this.client !== client ? onConnectionClosed() : finish(null, false)), 50);
         });
-      });
+      };
+      try {
+        client.exec(commandLine, onChannel);
+      } catch (error) {
+        // ssh2 throws "Not connected" at once when the socket has just gone away.
+        onChannel(error as Error, undefined as unknown as ClientChannel);
+      }
     });
   }
 

@@ -89,7 +89,8 @@ describe('chunk codec', () => {
     const rnd = lcg(4);
     for (let i = 0; i < 200; i += 1) {
       const copy = Buffer.from(blob);
-      copy[Math.floor(rnd() * copy.length)] ^= 1 + Math.floor(rnd() * 255);
+      const at = Math.floor(rnd() * copy.length);
+      copy[at] = copy[at]! ^ (1 + Math.floor(rnd() * 255));
       cases.push(copy);
     }
     for (let i = 0; i < 50; i += 1) cases.push(Buffer.concat([Buffer.from([1]), randomBytes(64)]));

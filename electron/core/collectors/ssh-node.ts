@@ -1,0 +1,237 @@
+/**
+ * A node read over SSH, agentless: on connect, one exec of the constant facts script (OS,
+ * hostname, CPU, what the node has); then one exec per tick of the constant sample script
+ * (/proc, df and `nvidia-smi --query-gpu` CSV, in sections), and every few minutes the full
+ * `nvidia-smi -q -x` through the same XML parser as the local node, for what the CSV lacks
+ * (processes, MIG devices, throttle reasons on older drivers).
+ *
+ * Status follows the connection (unreachable, auth-failed, host-key-...) and the collection
+ * (degraded when a source failed). A node whose nvidia-smi hangs is not asked again for a
+ * while, so hung nvidia-smi processes do not pile up on it.
+ */
+import type { Gpu } from '../../../shared/model/gpu';
+import type { HostKeyPrompt, NodeState, NodeStatus, SshNode } from '../../../shared/model/inventory';
+import type { NodeSnapshot } from '../../../shared/model/node';
+import type { HostKey } from '../hosts/ssh/known-hosts';
+import { SshHost } from '../hosts/ssh/ssh-host';
+import { SshError, type SshConnection } from '../hosts/ssh/ssh-connection';
+import type { SshPool, SshRoute } from '../hosts/ssh/ssh-pool';
+import type { Logger } from '../log';
+import { collectGpus } from './gpu';
+import { LinuxNodeBuilder } from './linux/node-builder';
+import { sampleArgv, STATIC_ARGV } from './linux/scripts';
+import { parseStaticFacts } from './linux/static-facts';
+import { snapshotProblem, type NodeCollector } from './node-collector';
+
+export interface SshNodeOptions {
+  nvidiaSmiTimeoutMs: number;
+  /** How long one tick's sample may take before its sources are cut off. */
+  sampleTimeoutMs?: number;
+  /** Full `nvidia-smi -q -x` every this many ms (the CSV covers the rest). */
+  fullGpuEveryMs?: number;
+  log: Logger;
+}
+
+const FACTS_REFRESH_MS = 3_600_000;
+const GPU_PAUSE_AFTER_TIMEOUT_MS = 60_000;
+const MAX_SAMPLE_BYTES = 8 * 1024 * 1024;
+
+function routeOf(node: Pick<SshNode, 'host' | 'port' | 'user' | 'identityFiles' | 'useAgent'>): SshRoute {
+  return { endpoint: { host: node.host, port: node.port, user: node.user }, identityFiles: node.identityFiles, useAgent: node.useAgent };
+}
+
+/** Fields only the XML has, laid over the CSV's GPUs (matched by UUID). */
+function mergeXmlDetails(gpus: Gpu[], xml: Gpu[]): Gpu[] {
+  const byUuid = new Map(xml.filter((g) => g.uuid).map((g) => [g.uuid!, g]));
+  return gpus.map((gpu) => {
+    const detail = gpu.uuid ? byUuid.get(gpu.uuid) : undefined;
+    if (!detail) return gpu;
+    return {
+      ...gpu,
+      cudaVersion: gpu.cudaVersion ?? detail.cudaVersion,
+      minorNumber: gpu.minorNumber ?? detail.minorNumber,
+      processCount: detail.processCount ?? gpu.processCount,
+      migDeviceCount: detail.migDeviceCount ?? gpu.migDeviceCount,
+      migModeCurrent: gpu.migModeCurrent ?? detail.migModeCurrent,
+      remappedRows: gpu.remappedRows ?? detail.remappedRows,
+      retiredPages: gpu.retiredPages ?? detail.retiredPages,
+      clockEventReasonsActive: gpu.clockEventReasonsActive ?? detail.clockEventReasonsActive,
+    };
+  });
+}
+
+export class SshNodeCollector implements NodeCollector {
+  readonly nodeId: string;
+  private readonly connection: SshConnection;
+  private readonly host: SshHost;
+  private builder: LinuxNodeBuilder | null = null;
+  private factsAt = 0;
+  private gpuPausedUntil = 0;
+  private lastFullGpuAt = 0;
+  /** The CSV query does not work on this node (old or odd nvidia-smi): every tick reads the XML. */
+  private xmlOnly = false;
+  private xmlGpus: Gpu[] = [];
+  private cudaVersion: string | null = null;
+  private labels: string[];
+  private current: NodeState;
+
+  constructor(
+    private readonly node: SshNode,
+    pool: SshPool,
+    private readonly options: SshNodeOptions,
+  ) {
+    this.nodeId = node.id;
+    this.labels = [...node.labels];
+    this.connection = pool.connection(routeOf(node), node.proxyJump.map((hop) => routeOf({ ...hop, useAgent: node.useAgent })));
+    this.host = new SshHost(node.id, this.connection);
+    this.current = this.stateWith('connecting', null, null);
+  }
+
+  private stateWith(status: NodeStatus, lastError: string | null, since: number | null): NodeState {
+    const problem = this.connection?.problem;
+    const hostKey: HostKeyPrompt | null =
+      problem?.presentedKey && (status === 'host-key-unknown' || status === 'host-key-mismatch')
+        ? {
+            nodeId: this.nodeId,
+            host: this.connection.endpoint.host,
+            port: this.connection.endpoint.port,
+            keyType: problem.presentedKey.type,
+            fingerprint: problem.presentedKey.fingerprint,
+            knownFingerprints: problem.knownFingerprints ?? [],
+          }
+        : null;
+    return {
+      id: this.nodeId,
+      kind: 'ssh',
+      status,
+      since,
+      lastError,
+      address: `${this.node.user}@${this.node.host}:${this.node.port}${this.node.proxyJump.length ? ` via ${this.node.proxyJump.map((h) => h.host).join(' > ')}` : ''}`,
+      labels: this.labels,
+      missing: this.builder ? Object.entries(this.builder.currentCapabilities().sources).filter(([, present]) => !present).map(([name]) => name) : [],
+      hostKey,
+    };
+  }
+
+  private setState(status: NodeStatus, lastError: string | null, at: number): void {
+    const since = this.current.status === status ? this.current.since : at;
+    this.current = this.stateWith(status, lastError, since);
+  }
+
+  state(): NodeState {
+    return this.current;
+  }
+
+  setLabels(labels: string[]): void {
+    this.labels = [...labels];
+    this.current = { ...this.current, labels: this.labels };
+  }
+
+  /** The host key prompt of a node waiting for the user's decision, if any. */
+  hostKeyPrompt(): HostKeyPrompt | null {
+    return this.current.hostKey;
+  }
+
+  presentedKey(): HostKey | null {
+    const key = this.connection.problem?.presentedKey;
+    return key ? { type: key.type, blob: Buffer.from(key.blob, 'base64') } : null;
+  }
+
+  /** Connect on the next tick instead of after the back-off. */
+  retryNow(): void {
+    this.connection.resetBackoff();
+    this.current = this.stateWith('connecting', this.current.lastError, this.current.since);
+  }
+
+  async prime(): Promise<void> {
+    // Connecting and a first counter reading, so the first tick has rates.
+    const builder = await this.ensureFacts(Date.now());
+    const run = await this.host.exec('sh', builder.nextArgv().slice(1), { timeoutMs: this.sampleTimeoutMs(), maxOutputBytes: MAX_SAMPLE_BYTES });
+    builder.build(run, Date.now());
+  }
+
+  private sampleTimeoutMs(): number {
+    return this.options.sampleTimeoutMs ?? Math.max(2000, this.options.nvidiaSmiTimeoutMs);
+  }
+
+  private async ensureFacts(now: number): Promise<LinuxNodeBuilder> {
+    if (this.builder && now - this.factsAt < FACTS_REFRESH_MS) return this.builder;
+    const run = await this.host.exec('sh', STATIC_ARGV.slice(1), { timeoutMs: 15_000, maxOutputBytes: 2 * 1024 * 1024 });
+    if (run.timedOut || (run.exitCode !== 0 && run.stdout === '')) {
+      throw new Error(`the facts script did not complete (${run.timedOut ? 'timed out' : `exit ${run.exitCode}`}): ${run.stderr.trim().slice(0, 200)}`);
+    }
+    const facts = parseStaticFacts(run.stdout);
+    for (const warning of facts.warnings) this.options.log.warn(`${this.nodeId}: ${warning}`);
+    this.builder = new LinuxNodeBuilder(this.nodeId, facts);
+    this.factsAt = now;
+    this.xmlOnly = false;
+    return this.builder;
+  }
+
+  async collect(collectedAt: number): Promise<NodeSnapshot | null> {
+    const now = Date.now();
+    try {
+      const builder = await this.ensureFacts(now);
+      // While nvidia-smi hangs on this node, ask only for the rest.
+      const gpuPaused = now < this.gpuPausedUntil;
+      const skipCsv = gpuPaused || this.xmlOnly;
+      const argv = skipCsv ? sampleArgv('none') : builder.nextArgv();
+      const run = await this.host.exec('sh', argv.slice(1), { timeoutMs: this.sampleTimeoutMs(), maxOutputBytes: MAX_SAMPLE_BYTES });
+      const { snapshot } = skipCsv ? builder.build(run, collectedAt, 'none') : builder.build(run, collectedAt);
+      if (snapshot.gpuStatus.state === 'timeout') this.gpuPausedUntil = now + GPU_PAUSE_AFTER_TIMEOUT_MS;
+      if (gpuPaused) {
+        snapshot.gpuStatus = { state: 'timeout', message: 'nvidia-smi hung on this node; it is asked again in a minute', driverVersion: null, cudaVersion: null };
+      } else if (this.xmlOnly || ['failed', 'invalid-output'].includes(snapshot.gpuStatus.state)) {
+        await this.useXmlGpus(snapshot);
+      }
+      await this.addFullGpuDetails(snapshot, now);
+      const problem = snapshotProblem(snapshot);
+      this.setState(problem ? 'degraded' : 'up', problem, collectedAt);
+      return snapshot;
+    } catch (error) {
+      if (error instanceof SshError) {
+        this.setState(error.problem.state, error.problem.message, error.problem.since);
+      } else {
+        this.setState('degraded', (error as Error).message, collectedAt);
+      }
+      return null;
+    }
+  }
+
+  /**
+   * The GPU part from `nvidia-smi -q -x` when the CSV query failed: the node then stays on the
+   * XML until its facts are read again (hourly), when the CSV is tried anew.
+   */
+  private async useXmlGpus(snapshot: NodeSnapshot): Promise<void> {
+    const full = await collectGpus(this.host, this.options.nvidiaSmiTimeoutMs);
+    if (full.status.state === 'timeout') this.gpuPausedUntil = Date.now() + GPU_PAUSE_AFTER_TIMEOUT_MS;
+    if (full.status.state === 'ok' || !this.xmlOnly) {
+      snapshot.gpuStatus = full.status;
+      snapshot.gpus = full.gpus;
+    }
+    if (full.status.state === 'ok') {
+      this.xmlOnly = true;
+      this.xmlGpus = full.gpus;
+      this.lastFullGpuAt = Date.now();
+    }
+  }
+
+  /** Every few minutes: the XML's extra fields (and CUDA version) for GPUs the CSV listed. */
+  private async addFullGpuDetails(snapshot: NodeSnapshot, now: number): Promise<void> {
+    if (snapshot.gpuStatus.state !== 'ok') return;
+    if (now - this.lastFullGpuAt >= (this.options.fullGpuEveryMs ?? 300_000)) {
+      this.lastFullGpuAt = now;
+      const full = await collectGpus(this.host, this.options.nvidiaSmiTimeoutMs);
+      if (full.status.state === 'ok') {
+        this.xmlGpus = full.gpus;
+        this.cudaVersion = full.status.cudaVersion;
+      }
+    }
+    snapshot.gpus = mergeXmlDetails(snapshot.gpus, this.xmlGpus);
+    if (snapshot.gpuStatus.cudaVersion === null) snapshot.gpuStatus = { ...snapshot.gpuStatus, cudaVersion: this.cudaVersion };
+  }
+
+  close(): void {
+    // Connections belong to the pool (a bastion is shared); nothing of our own to release.
+  }
+}
