@@ -37,9 +37,15 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   withCommonFlags(
     program
       .command('collect')
-      .description('collect the local node and print it')
+      .description('collect nodes once and print them: this machine, or SSH nodes of an ssh config')
       .option('--once', 'collect one snapshot and exit')
-      .option('--json', 'print one JSON document: {collectedAt, nodes: [...]}'),
+      .option('--json', 'print one JSON document: {collectedAt, nodes: [...]}')
+      .option('--ssh-config <file>', 'OpenSSH client config to read SSH nodes from (e.g. ~/.ssh/config)')
+      .option('--host <alias...>', 'Host aliases of the ssh config to collect (repeatable)')
+      .option('--all-hosts', 'collect every Host alias of the ssh config')
+      .option('--known-hosts <file>', "Clusterdeck's known_hosts file (default: in the data folder; ~/.ssh/known_hosts is also read)")
+      .option('--accept-new', 'trust unknown host keys on first sight (like StrictHostKeyChecking=accept-new); changed keys are still refused')
+      .option('--local', 'also collect this machine when collecting SSH nodes'),
   ).action(async (flags) => {
     setExitCode(await collect(flags));
   });
