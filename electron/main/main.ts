@@ -9,6 +9,7 @@ import { createEngine, type Engine } from '../core/engine';
 import { consoleLogger } from '../core/log';
 import { CONFIG_FILE_NAME, DB_FILE_NAME, defaultConfigDir } from '../core/paths';
 import { bindIpc } from './ipc';
+import { KeychainSecretStore } from './secret-store';
 import { findNativeBinding } from './native-binding';
 import { registerAppScheme, serveRenderer } from './protocol';
 import { loadConfigOrDefaults, parseDbArg, startupFailureMessage } from './startup';
@@ -72,7 +73,18 @@ async function start(): Promise<void> {
 
   let running: Engine;
   try {
-    running = createEngine({ config, dbPath, configPath, configError, mode: 'desktop', nativeBinding: nativeBinding.path, log });
+    const userData = app.getPath('userData');
+    running = createEngine({
+      config,
+      dbPath,
+      configPath,
+      configError,
+      mode: 'desktop',
+      nativeBinding: nativeBinding.path,
+      log,
+      knownHostsFile: path.join(userData, 'known_hosts'),
+      secrets: new KeychainSecretStore(path.join(userData, 'secrets.json'), log),
+    });
   } catch (error) {
     failStartup('Clusterdeck cannot open its database', startupFailureMessage(error));
     return;

@@ -218,6 +218,19 @@ class FakeApp extends EventEmitter {
 }
 export const app = new FakeApp();
 
+/** A stand-in keychain: reversible, but never the plain text (tests check the file for it). */
+export const safeStorage = {
+  available: true,
+  backend: 'gnome_libsecret',
+  isEncryptionAvailable: vi.fn(() => safeStorage.available),
+  getSelectedStorageBackend: vi.fn(() => safeStorage.backend),
+  encryptString: vi.fn((text: string) => Buffer.concat([Buffer.from('v10'), Buffer.from(text, 'utf8').map((b) => b ^ 0x5a)])),
+  decryptString: vi.fn((cipher: Buffer) => {
+    if (cipher.subarray(0, 3).toString() !== 'v10') throw new Error('not our ciphertext');
+    return Buffer.from(cipher.subarray(3).map((b) => b ^ 0x5a)).toString('utf8');
+  }),
+};
+
 export const session = { defaultSession: fakeSession() };
 export const shell = { openExternal: vi.fn(async (_url: string) => {}) };
 export const dialog = { showErrorBox: vi.fn() };
@@ -267,6 +280,8 @@ export class Tray extends EventEmitter {
 
 /** Fresh state for the next test (the module object itself stays the same). */
 export function resetFakeElectron(): void {
+  safeStorage.available = true;
+  safeStorage.backend = 'gnome_libsecret';
   vi.clearAllMocks();
   BrowserWindow.instances.length = 0;
   Tray.instances.length = 0;
