@@ -61,6 +61,16 @@ export const METRICS = {
     label: 'Network sent',
     extract: (s) => s.network.flatMap((n) => (n.txBytesPerSec === null ? [] : [{ device: n.iface, value: n.txBytesPerSec }])),
   },
+  'disk.read_bytes_per_sec': {
+    unit: 'bytesPerSec',
+    label: 'Disk read',
+    extract: (s) => s.diskIo.flatMap((d) => (d.readBytesPerSec === null ? [] : [{ device: d.device, value: d.readBytesPerSec }])),
+  },
+  'disk.write_bytes_per_sec': {
+    unit: 'bytesPerSec',
+    label: 'Disk written',
+    extract: (s) => s.diskIo.flatMap((d) => (d.writeBytesPerSec === null ? [] : [{ device: d.device, value: d.writeBytesPerSec }])),
+  },
   'gpu.util_pct': { unit: 'pct', label: 'GPU utilisation', extract: perGpu((g) => g.gpuUtilPct) },
   'gpu.memory_used_mib': { unit: 'mib', label: 'GPU memory used', extract: perGpu((g) => g.fbMemoryUsedMib) },
   'gpu.temperature_c': { unit: 'celsius', label: 'GPU temperature', extract: perGpu((g) => g.temperatureC) },

@@ -58,6 +58,18 @@ export const NetworkStatsSchema = z.object({
 });
 export type NetworkStats = z.infer<typeof NetworkStatsSchema>;
 
+/** Throughput of one whole disk over the last interval (rates null on the first reading). */
+export const DiskIoStatsSchema = z.object({
+  device: z.string(),
+  readBytesTotal: z.number().nonnegative(),
+  writeBytesTotal: z.number().nonnegative(),
+  readBytesPerSec: z.number().nullable(),
+  writeBytesPerSec: z.number().nullable(),
+  /** Share of the interval the disk had I/O in flight (iostat's %util). */
+  busyPct: z.number().nullable(),
+});
+export type DiskIoStats = z.infer<typeof DiskIoStatsSchema>;
+
 /** A collector that failed during one collection; the rest of the snapshot still stands. */
 export const CollectorErrorSchema = z.object({
   collector: z.string(),
@@ -75,6 +87,8 @@ export const NodeSnapshotSchema = z.object({
   memory: MemoryStatsSchema.nullable(),
   filesystems: z.array(FilesystemStatsSchema),
   network: z.array(NetworkStatsSchema),
+  /** Whole disks (partitions, loop and RAM devices left out); empty where not available. */
+  diskIo: z.array(DiskIoStatsSchema).default([]),
   gpuStatus: GpuStatusSchema,
   gpus: z.array(GpuSchema),
   errors: z.array(CollectorErrorSchema),

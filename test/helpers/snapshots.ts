@@ -48,6 +48,7 @@ export function snapshot(t: number, overrides: Partial<NodeSnapshot> = {}): Node
       { mount: '/', device: '/dev/vda', fsType: 'ext4', sizeBytes: 100, usedBytes: 40, availableBytes: 60, usedPct: 40, inodesTotal: 10, inodesUsed: 1 },
     ],
     network: [{ iface: 'eth0', rxBytesTotal: 10, txBytesTotal: 20, rxBytesPerSec: 100, txBytesPerSec: 200 }],
+    diskIo: [{ device: 'vda', readBytesTotal: 1000, writeBytesTotal: 2000, readBytesPerSec: 10, writeBytesPerSec: 20, busyPct: 1 }],
     gpuStatus: { state: 'ok', message: '1 GPU', driverVersion: '590.48.01', cudaVersion: '13.1' },
     gpus: [gpu({ gpuUtilPct: step })],
     errors: [],

@@ -8,6 +8,7 @@ import type { NodeState } from '../../../shared/model/inventory';
 import type { Host } from '../hosts/host';
 import { collectGpus } from './gpu';
 import { collectCpu } from './local/cpu';
+import { LocalDiskIo } from './local/disk-io';
 import { collectFilesystems } from './local/filesystems';
 import { collectMemory } from './local/memory';
 import { collectNetwork } from './local/network';
@@ -36,8 +37,10 @@ export class LocalNodeCollector implements NodeCollector {
 
   close(): void {}
 
+  private readonly diskIo = new LocalDiskIo();
+
   async prime(): Promise<void> {
-    await Promise.allSettled([collectCpu(), collectNetwork()]);
+    await Promise.allSettled([collectCpu(), collectNetwork(), this.diskIo.collect()]);
   }
 
   async collect(collectedAt: number): Promise<NodeSnapshot> {
@@ -50,12 +53,13 @@ export class LocalNodeCollector implements NodeCollector {
         return fallback;
       }
     };
-    const [os, cpu, memory, filesystems, network, gpu] = await Promise.all([
+    const [os, cpu, memory, filesystems, network, diskIo, gpu] = await Promise.all([
       settle('os', collectOsInfo, UNKNOWN_OS),
       settle('cpu', collectCpu, null),
       settle('memory', collectMemory, null),
       settle('filesystems', collectFilesystems, []),
       settle('network', collectNetwork, []),
+      settle('disk-io', () => this.diskIo.collect(), []),
       collectGpus(this.host, this.options.nvidiaSmiTimeoutMs),
     ]);
     const snapshot: NodeSnapshot = {
@@ -67,6 +71,7 @@ export class LocalNodeCollector implements NodeCollector {
       memory,
       filesystems,
       network,
+      diskIo,
       gpuStatus: gpu.status,
       gpus: gpu.gpus,
       errors: errors.sort((a, b) => a.collector.localeCompare(b.collector)),

@@ -81,7 +81,7 @@ describe('SqliteTelemetryStore (snapshots in, contract answers out)', () => {
     expect(stats.tiers.map((t) => t.tier)).toEqual(['raw', '1m', '1h', 'head']);
     const raw = stats.tiers[0]!;
     expect(raw.chunks).toBeGreaterThan(0);
-    expect(raw.samples).toBe(800 * 12);
+    expect(raw.samples).toBe(800 * 14);
     expect(raw.bytes).toBeGreaterThan(0);
     expect(stats.retentionMs.raw).toBe(7 * 86_400_000);
     expect(stats.status.state).toBe('ok');

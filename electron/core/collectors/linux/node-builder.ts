@@ -205,6 +205,7 @@ export class LinuxNodeBuilder {
         memory,
         filesystems,
         network: network.stats,
+        diskIo: diskIo.stats,
         gpuStatus: gpu.status,
         gpus: gpu.gpus,
         errors: errors.sort((a, b) => a.collector.localeCompare(b.collector)),
