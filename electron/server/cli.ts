@@ -58,6 +58,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--ticks <n>', 'collection ticks to time (collect)')
     .option('--input <file.csv>', 'telemetry CSV (series,ts_ms,value in time order) to measure instead of the generated workloads (store)')
     .option('--quick', 'smaller workloads: 10 nodes x 6 h, a 24 h chart instead of 7 days (store)')
+    .option('--batch <n>', 'ticks per write transaction, default 12; 1 = one per collection tick (store)')
     .action(async (names: string[], flags) => {
       await bench(names, flags);
     });

@@ -243,6 +243,7 @@ export class SqliteTelemetryStore implements TelemetryStore {
     } catch {
       // closing must not fail; the head rows hold every written tick anyway
     }
+    this.tsdb.close();
     this.db.close();
   }
 }

@@ -68,6 +68,8 @@ const PLANS: Record<Plan['mode'], Plan> = {
 export interface StoreBenchOptions {
   quick?: boolean;
   input?: string;
+  /** Ticks written per transaction (default 12: a minute of 5-second ticks). */
+  ticksPerTransaction?: number;
   /** Progress lines (stderr by default, so that --json output stays clean). */
   log?: (line: string) => void;
 }
@@ -104,6 +106,8 @@ export interface BaselineResults {
 
 export interface StoreBenchResult {
   mode: 'full' | 'quick' | 'input';
+  /** Ticks per write transaction (1: the app's own rhythm of one tick per collection). */
+  ticksPerTransaction: number;
   /** loadAverage: the 1-minute load at the start and at the end (other work skews timings). */
   machine: { cpus: number; cpuModel: string; node: string; sqlite: string; loadAverage: [number, number] };
   targets: typeof TARGETS;
@@ -217,10 +221,11 @@ async function runDataSet(
   labels: { main: string; chart: string; latest: string },
   dir: string,
   log: (line: string) => void,
+  batch: number,
 ): Promise<DataSetResult> {
   const tsdbJob = (role: 'main' | 'chart' | 'latest', spec: SourceSpec) => {
     log(`${name}, ${labels[role]}: Tsdb ingest${role === 'main' ? '' : ` and the ${role === 'chart' ? 'chart' : 'latest-values'} query`}`);
-    return runIsolated<TsdbRun>({ kind: 'tsdb', label: labels[role], source: spec, dir: join(dir, role), chart: role === 'chart', latest: role === 'latest', isolated: false });
+    return runIsolated<TsdbRun>({ kind: 'tsdb', label: labels[role], source: spec, dir: join(dir, role), chart: role === 'chart', latest: role === 'latest', isolated: false, ticksPerTransaction: batch });
   };
   const main = await tsdbJob('main', sources.main);
   const chart = await tsdbJob('chart', sources.chart);
@@ -307,7 +312,9 @@ export async function runStoreBench(options: StoreBenchOptions = {}): Promise<St
     throw new UsageError(`--input: no such file: ${options.input}`);
   }
   const mode: StoreBenchResult['mode'] = options.input !== undefined ? 'input' : options.quick ? 'quick' : 'full';
-  const result: StoreBenchResult = { mode, machine: machine(), targets: TARGETS, referenceUnavailable: null, dataSets: [], baselines: null, misses: [], warnings: [], seconds: 0 };
+  const batch = options.ticksPerTransaction ?? 12;
+  if (!Number.isInteger(batch) || batch < 1) throw new UsageError('--batch must be a positive integer');
+  const result: StoreBenchResult = { mode, ticksPerTransaction: batch, machine: machine(), targets: TARGETS, referenceUnavailable: null, dataSets: [], baselines: null, misses: [], warnings: [], seconds: 0 };
 
   const dir = mkdtempSync(join(tmpdir(), 'cd-store-bench-'));
   const removeTemp = () => rmSync(dir, { recursive: true, force: true });
@@ -322,7 +329,7 @@ export async function runStoreBench(options: StoreBenchOptions = {}): Promise<St
     if (options.input !== undefined) {
       const spec: SourceSpec = { type: 'csv', path: options.input };
       log(`${options.input}: Tsdb ingest and both queries`);
-      const run = await runIsolated<TsdbRun>({ kind: 'tsdb', label: options.input, source: spec, dir: join(dir, 'input'), chart: true, latest: true, isolated: false });
+      const run = await runIsolated<TsdbRun>({ kind: 'tsdb', label: options.input, source: spec, dir: join(dir, 'input'), chart: true, latest: true, isolated: false, ticksPerTransaction: batch });
       result.dataSets.push({ name: 'input', source: options.input, figures: figuresOf(mode, run, run, run), runs: { main: run, chart: null, latest: null } });
       result.baselines = await runBaselines('input', options.input, run.shape.samples, { main: spec, chart: null }, null, join(dir, 'baselines'), log);
     } else {
@@ -345,10 +352,10 @@ export async function runStoreBench(options: StoreBenchOptions = {}): Promise<St
       const generated = (shape: Shape): SourceSpec => ({ type: 'generator', nodes: shape.nodes, hours: shape.hours, seed: DEFAULT_SEED });
       if (reference) {
         result.dataSets.push(
-          await runDataSet(mode, 'reference', `gen_telemetry.py (${reference.python}, seed ${REFERENCE_SEED})`, { main: csv(reference.main), chart: csv(reference.chart), latest: csv(reference.latest) }, labels, join(dir, 'reference'), log),
+          await runDataSet(mode, 'reference', `gen_telemetry.py (${reference.python}, seed ${REFERENCE_SEED})`, { main: csv(reference.main), chart: csv(reference.chart), latest: csv(reference.latest) }, labels, join(dir, 'reference'), log, batch),
         );
       }
-      const ts = await runDataSet(mode, 'TS generator', `telemetry-generator.ts (seed ${DEFAULT_SEED})`, { main: generated(plan.main), chart: generated(plan.chart), latest: generated(plan.latest) }, labels, join(dir, 'ts'), log);
+      const ts = await runDataSet(mode, 'TS generator', `telemetry-generator.ts (seed ${DEFAULT_SEED})`, { main: generated(plan.main), chart: generated(plan.chart), latest: generated(plan.latest) }, labels, join(dir, 'ts'), log, batch);
       result.dataSets.push(ts);
       const baselineSet = result.dataSets[0]!;
       result.baselines = await runBaselines(
@@ -410,6 +417,7 @@ export function formatStoreBench(r: StoreBenchResult): string {
   const minutes = Math.floor(r.seconds / 60);
   out.push(
     `bench store (${r.mode}${r.mode === 'quick' ? ': smaller workloads, for development' : ''}): Tsdb on SQLite ${r.machine.sqlite}, Node ${r.machine.node}, ${r.machine.cpus} x ${r.machine.cpuModel}; took ${minutes} min ${Math.round(r.seconds - minutes * 60)} s`,
+    `  ${r.ticksPerTransaction} tick${r.ticksPerTransaction === 1 ? '' : 's'} per write transaction (--batch N; 1 = one transaction per collection tick)`,
   );
   out.push(`  load average (1 min) ${fmt(r.machine.loadAverage[0], 2)} at the start, ${fmt(r.machine.loadAverage[1], 2)} at the end: other work on the machine slows the timings`);
   for (const set of r.dataSets) out.push(`  ${set.name}: ${set.source}`);

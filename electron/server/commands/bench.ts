@@ -7,6 +7,7 @@ export interface BenchFlags {
   ticks?: string;
   input?: string;
   quick?: boolean;
+  batch?: string;
 }
 
 /** Benchmarks by name; each prints a table, or JSON with --json. */
@@ -18,7 +19,7 @@ const SUITES: Record<string, (flags: BenchFlags) => Promise<{ result: unknown; t
     return { result, text: formatCollectBench(result) };
   },
   store: async (flags) => {
-    const result = await runStoreBench({ quick: flags.quick === true, input: flags.input });
+    const result = await runStoreBench({ quick: flags.quick === true, input: flags.input, ticksPerTransaction: flags.batch === undefined ? undefined : Number(flags.batch) });
     return { result, text: formatStoreBench(result) };
   },
 };

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { decimalsOf, encodeChunk } from '../tsdb/codec';
 import { chunkKey } from '../tsdb/chunk-key';
+import { keySpaces } from '../tsdb/tsdb';
 import { rollUp, rollUpPoints, RollupPoints } from '../tsdb/rollup';
 import type { Migration } from './types';
 
@@ -87,6 +88,7 @@ export const migration0002: Migration = {
 
 /** Every series' samples, hour by hour, into raw and 1-minute chunks; hourly points into weekly chunks. */
 function convertSamples(db: Database): void {
+  const spaces = keySpaces(HOUR, WEEK);
   const insert = (tier: string) => db.prepare(`INSERT INTO chunks_${tier} (id, start_t, n, data) VALUES (?, ?, ?, ?)`);
   const insertRaw = insert('raw');
   const insertMinute = insert('1m');
@@ -100,7 +102,7 @@ function convertSamples(db: Database): void {
     let hours = new RollupPoints();
     const sealHours = () => {
       if (hours.length === 0) return;
-      insertHour.run(chunkKey(hours.t[0]!, WEEK, seriesId, 0), hours.t[0], hours.length, encodeChunk(hours.times(), hours.columns(), hours.length, hours.t[0]!));
+      insertHour.run(chunkKey(spaces['1h'], hours.t[0]!, seriesId, 0), hours.t[0], hours.length, encodeChunk(hours.times(), hours.columns(), hours.length, hours.t[0]!));
       hours = new RollupPoints();
     };
     let start = 0;
@@ -111,9 +113,12 @@ function convertSamples(db: Database): void {
       const pt = t.subarray(start, end);
       const pv = v.subarray(start, end);
       const n = end - start;
-      insertRaw.run(chunkKey(period, HOUR, seriesId, 0), pt[0], n, encodeChunk(pt, [pv], n, pt[0]!));
+      insertRaw.run(chunkKey(spaces.raw, period, seriesId, 0), pt[0], n, encodeChunk(pt, [pv], n, pt[0]!));
       const minutes = rollUp(pt, pv, n, 60_000);
-      insertMinute.run(chunkKey(period, HOUR, seriesId, 0), minutes.t[0], minutes.length, encodeChunk(minutes.times(), minutes.columns(), minutes.length, minutes.t[0]!));
+      // One 1-minute piece per hour, numbered within its day (the engine compacts finished days).
+      const day = Math.floor(period / spaces['1m'].spanMs) * spaces['1m'].spanMs;
+      const split = Math.round((period - day) / HOUR);
+      insertMinute.run(chunkKey(spaces['1m'], day, seriesId, split), minutes.t[0], minutes.length, encodeChunk(minutes.times(), minutes.columns(), minutes.length, minutes.t[0]!));
       const hourPoints = rollUpPoints(minutes, HOUR, decimalsOf(pv, n));
       if (hours.length > 0 && Math.floor(hourPoints.t[0]! / WEEK) > Math.floor(hours.t[0]! / WEEK)) sealHours();
       for (let i = 0; i < hourPoints.length; i += 1) {

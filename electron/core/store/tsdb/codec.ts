@@ -25,8 +25,10 @@ const TS_DELTAS = 2;
 const COL_SCALED = 1;
 const COL_FLOAT = 2;
 const MAX_DECIMALS = 6;
-/** Scaled integers stay below this so deltas of deltas and zigzag stay exact doubles. */
-const MAX_SCALED = 2 ** 50;
+/** Scaled values must be exact integers as doubles. */
+const MAX_SCALED = 2 ** 53;
+/** Offsets from the first value stay below this so deltas of deltas and zigzag stay exact. */
+const MAX_OFFSET = 2 ** 50;
 /** A chunk can never describe more points than this (guards decoding of hostile blobs). */
 export const MAX_CHUNK_POINTS = 1 << 20;
 
@@ -95,7 +97,16 @@ function readPlanes(body: Uint8Array, offset: number, count: number, width: numb
 /** Header of one column, written uncompressed; its planes go to the shared body. */
 function encodeColumn(header: ByteWriter, body: ByteWriter, values: Float64Array, count: number): void {
   const decimals = decimalsOf(values, count);
-  if (decimals < 0) {
+  const scale = 10 ** Math.max(0, decimals);
+  // Large counters (bytes moved, petabytes in) are fine as long as one chunk's values are close.
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < count && decimals >= 0; i += 1) {
+    const x = Math.round(values[i]! * scale);
+    if (x < lo) lo = x;
+    if (x > hi) hi = x;
+  }
+  if (decimals < 0 || hi - lo >= MAX_OFFSET) {
     header.byte(COL_FLOAT);
     const bytes = new Uint8Array(values.buffer, values.byteOffset, count * 8);
     const planes = new Uint8Array(count * 8);
@@ -103,7 +114,6 @@ function encodeColumn(header: ByteWriter, body: ByteWriter, values: Float64Array
     body.bytes(planes);
     return;
   }
-  const scale = 10 ** decimals;
   const ints = new Float64Array(count);
   for (let i = 0; i < count; i += 1) ints[i] = Math.round(values[i]! * scale);
   const base = count > 0 ? ints[0]! : 0;

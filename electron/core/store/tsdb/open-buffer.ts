@@ -4,15 +4,21 @@ export class OpenBuffer {
   v: Float64Array;
   length = 0;
 
-  constructor(capacity = 64) {
-    this.t = new Float64Array(capacity);
-    this.v = new Float64Array(capacity);
+  /**
+   * `periodSamples`: how many samples one raw period holds at the collection interval. The
+   * buffer starts small (many series never fill it) and grows to exactly that, not past it by
+   * doubling: with thousands of series the slack would be tens of megabytes.
+   */
+  constructor(private readonly periodSamples = 720) {
+    this.t = new Float64Array(16);
+    this.v = new Float64Array(16);
   }
 
   push(t: number, v: number): void {
     if (this.length === this.t.length) {
-      const t2 = new Float64Array(this.t.length * 2);
-      const v2 = new Float64Array(this.v.length * 2);
+      const size = this.t.length < this.periodSamples ? Math.min(this.t.length * 4, this.periodSamples + 1) : this.t.length * 2;
+      const t2 = new Float64Array(size);
+      const v2 = new Float64Array(size);
       t2.set(this.t);
       v2.set(this.v);
       this.t = t2;

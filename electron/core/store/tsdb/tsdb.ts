@@ -3,11 +3,12 @@
  *
  * Ingest: every tick's values go to memory (one open buffer per series) and, in the same call,
  * to one `head` row (the tick's values as float64 in a stored series order), in one transaction.
- * When a tick crosses an hour boundary, every series' samples of the past hour are sealed into
- * a compressed raw chunk, their 1-minute rollups into a 1-minute chunk, and their hourly rollup
- * point into `head_1h`; the sealed head rows are deleted, all in one transaction. Hourly points
- * are sealed into 1-hour chunks once a week. Rollups are computed from samples already in memory
- * at seal time; nothing is rescanned.
+ * When a tick crosses an hour boundary, every series' samples of the past hour are handed to a
+ * seal job: compressed raw chunks, 1-minute rollup chunks and hourly rollup points, encoded in
+ * a worker thread while ingest goes on. A later ingest writes the job's chunks and deletes the
+ * sealed head rows in one transaction. Hourly points are sealed into 1-hour chunks once a week;
+ * a finished day's hourly 1-minute chunks are compacted into one. Rollups are computed from
+ * samples already in memory; nothing is rescanned.
  *
  * Crash safety: a tick is durable once ingest() returns (its head row is committed); opening
  * replays the head rows into memory. If the database cannot be written (disk full, read-only),
@@ -18,10 +19,12 @@
  */
 import type { Database as Db, Statement } from 'better-sqlite3';
 import type { StorageStatus, StorageStats } from '../../../../shared/contract';
-import { chunkKey, MAX_SPLITS, periodKey, periodOfKey, seriesOfKey } from './chunk-key';
-import { decimalsOf, decodeChunk, encodeChunk, type DecodedChunk } from './codec';
+import { chunkKey, maxSplits, periodKey, periodOfKey, seriesOfKey, type KeySpace } from './chunk-key';
+import { decodeChunk, encodeChunk, type DecodedChunk } from './codec';
 import { OpenBuffer } from './open-buffer';
-import { RollupPoints, rollUp, rollUpPoints } from './rollup';
+import { RollupPoints, rollUp } from './rollup';
+import type { SealJob, SealResult } from './seal';
+import { createSealer, type Sealer } from './sealer';
 
 export type Tier = 'raw' | '1m' | '1h';
 export const TIERS: readonly Tier[] = ['raw', '1m', '1h'];
@@ -44,6 +47,18 @@ export interface TsdbOptions {
   hourChunkMs?: number;
   /** Memory kept for ticks that could not be written, before the oldest are dropped. */
   maxBufferedBytes?: number;
+  /** Encode seals in a worker thread where possible (default true). */
+  sealInWorker?: boolean;
+}
+
+/** How each tier's chunks are keyed; the migration that converts old data uses the same. */
+export function keySpaces(rawChunkMs = 3_600_000, hourChunkMs = 7 * 24 * 3_600_000): Record<Tier, KeySpace> {
+  return {
+    raw: { spanMs: rawChunkMs, splitBits: 3 },
+    // One hourly piece per raw period until the day is compacted into one chunk.
+    '1m': { spanMs: Math.min(24 * 3_600_000, rawChunkMs * 24), splitBits: 6 },
+    '1h': { spanMs: hourChunkMs, splitBits: 3 },
+  };
 }
 
 export interface SeriesKey {
@@ -73,22 +88,56 @@ interface SeriesState {
   lastV: number;
   /** Hourly rollup points of the open 1-hour chunk (mirrored in head_1h). */
   hours: RollupPoints;
+  /** Samples handed to seal jobs that are not committed yet (oldest first), still queryable. */
+  sealing: Array<{ t: Float64Array; v: Float64Array }>;
+}
+
+/** A seal job between cut and commit. */
+interface JobInFlight {
+  id: number;
+  boundary: number;
+  seriesIds: number[];
+  samples: number;
+  bytes: number;
+  result: SealResult | null;
+  error: string | null;
 }
 
 interface PendingTick {
   t: number;
   layoutId: number;
-  values: Buffer;
+  /** The caller's values until a write fails; then a copy we own (callers reuse their arrays). */
+  values: ArrayLike<number>;
+  owned: boolean;
+}
+
+/** A tick's values as the bytes of its head row, without a copy when they already are float64. */
+function headBytes(values: ArrayLike<number>): Buffer {
+  const floats = values instanceof Float64Array ? values : Float64Array.from(values);
+  return Buffer.from(floats.buffer, floats.byteOffset, floats.byteLength);
 }
 
 const HOUR = 3_600_000;
 const LAST_VALUE_LOOKBACK = 48;
+const MAX_JOBS_IN_FLIGHT = 2;
 const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 const RETRY_MIN_MS = 2_000;
 const RETRY_MAX_MS = 60_000;
 
 function align(t: number, span: number): number {
   return Math.floor(t / span) * span;
+}
+
+/** Index of the first time at or after `at` in the first `length` entries of a sorted array. */
+function lowerBound(times: Float64Array, length: number, at: number): number {
+  let lo = 0;
+  let hi = length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (times[mid]! < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function sqliteCode(error: unknown): string {
@@ -114,10 +163,15 @@ export class Tsdb {
   private readonly rawChunkMs: number;
   private readonly hourChunkMs: number;
   private readonly maxBufferedBytes: number;
+  private readonly spaces: Record<Tier, KeySpace>;
+  private readonly sealer: Sealer;
+  private readonly jobs: JobInFlight[] = [];
+  private nextJobId = 1;
+  /** 1-minute periods (days) that got hourly pieces and may need compacting: day -> next series id. */
+  private readonly compactQueue = new Map<number, number>();
 
-  /** Start of the raw period the newest tick is in; samples before it are due to be sealed. */
+  /** Start of the raw period the newest tick is in; samples before it are cut into seal jobs. */
   private openPeriodStart = -Infinity;
-  private sealDue = false;
   private newestT = -Infinity;
   private referenceNow = -Infinity;
   private pending: PendingTick[] = [];
@@ -142,9 +196,13 @@ export class Tsdb {
     this.rawChunkMs = options.rawChunkMs ?? HOUR;
     this.hourChunkMs = options.hourChunkMs ?? 7 * 24 * HOUR;
     this.maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+    this.spaces = keySpaces(this.rawChunkMs, this.hourChunkMs);
+    this.sealer = createSealer(options.sealInWorker !== false);
     const chunkStatements = (table: string) => ({
       [`insert_${table}`]: db.prepare(`INSERT INTO ${table} (id, start_t, n, data) VALUES (?, ?, ?, ?)`),
       [`splits_${table}`]: db.prepare(`SELECT count(*) FROM ${table} WHERE id >= ? AND id < ?`).pluck(),
+      [`pieces_${table}`]: db.prepare(`SELECT id, start_t, data FROM ${table} WHERE id >= ? AND id < ? ORDER BY id`).raw(),
+      [`deleteRange_${table}`]: db.prepare(`DELETE FROM ${table} WHERE id >= ? AND id < ?`),
       [`period_${table}`]: db.prepare(`SELECT start_t, data FROM ${table} WHERE id >= ? AND id < ? ORDER BY id`).raw(),
       [`expire_${table}`]: db.prepare(`DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE id < ? ORDER BY id LIMIT ?)`),
       [`stats_${table}`]: db.prepare(`SELECT count(*), coalesce(sum(n), 0), min(start_t), max(start_t) FROM ${table}`).raw(),
@@ -164,6 +222,7 @@ export class Tsdb {
       ),
       deleteHoursBefore: db.prepare('DELETE FROM head_1h WHERE series_id = ? AND t < ?'),
       allHours: db.prepare('SELECT series_id, t, min, max, sum, count, last FROM head_1h ORDER BY series_id, t').raw(),
+      hoursStats: db.prepare('SELECT count(*), min(t), max(t) FROM head_1h').raw(),
       newestRawKeyBefore: db.prepare('SELECT max(id) FROM chunks_raw WHERE id < ?').pluck(),
       rawChunksFrom: db.prepare('SELECT id, start_t, data FROM chunks_raw WHERE id >= ? AND id < ? ORDER BY id DESC').raw(),
       ...chunkStatements('chunks_raw'),
@@ -176,7 +235,7 @@ export class Tsdb {
   // ---------------------------------------------------------------- identity
 
   private registerState(id: number, key: SeriesKey): SeriesState {
-    const state: SeriesState = { id, key, buffer: new OpenBuffer(), lastT: -Infinity, lastV: Number.NaN, hours: new RollupPoints() };
+    const state: SeriesState = { id, key, buffer: new OpenBuffer(Math.ceil(this.rawChunkMs / this.options.intervalMs)), lastT: -Infinity, lastV: Number.NaN, hours: new RollupPoints(), sealing: [] };
     this.states[id] = state;
     this.idsByKey.set(`${key.nodeId}\u0000${key.metric}\u0000${key.device}`, id);
     const nodeMetric = `${key.nodeId}\u0000${key.metric}`;
@@ -273,8 +332,14 @@ export class Tsdb {
       const values = new Float64Array(vals.buffer.slice(vals.byteOffset, vals.byteOffset + vals.byteLength));
       this.applyTick(t, ids, values);
     }
-    if (this.newestT > -Infinity) this.openPeriodStart = align(this.newestT, this.rawChunkMs);
-    this.sealDue = this.states.some((s) => s !== undefined && s.buffer.length > 0 && s.buffer.t[0]! < this.openPeriodStart);
+    if (this.newestT > -Infinity) {
+      this.openPeriodStart = align(this.newestT, this.rawChunkMs);
+      // Head rows of periods that were never sealed (a crash before the commit): seal them now.
+      this.cutJob(this.openPeriodStart);
+      // The last two days may have uncompacted 1-minute pieces.
+      const day = align(this.newestT, this.spaces['1m'].spanMs);
+      for (const d of [day - this.spaces['1m'].spanMs, day]) this.compactQueue.set(d, 0);
+    }
   }
 
   /**
@@ -284,13 +349,14 @@ export class Tsdb {
    */
   private loadLastValues(): void {
     const missing = new Set(this.states.filter((s) => s !== undefined).map((s) => s.id));
-    const span = this.rawChunkMs;
+    const space = this.spaces.raw;
+    const span = space.spanMs;
     const newest = this.stmt.newestRawKeyBefore!.get(Number.MAX_SAFE_INTEGER) as number | null;
-    let period = newest === null ? null : periodOfKey(newest, span);
+    let period = newest === null ? null : periodOfKey(space, newest);
     for (let step = 0; period !== null && missing.size > 0 && step < LAST_VALUE_LOOKBACK; step += 1) {
-      const rows = this.stmt.rawChunksFrom!.all(periodKey(period, span), periodKey(period + span, span)) as Array<[number, number, Buffer]>;
+      const rows = this.stmt.rawChunksFrom!.all(periodKey(space, period), periodKey(space, period + span)) as Array<[number, number, Buffer]>;
       for (const [key, startT, data] of rows) {
-        const seriesId = seriesOfKey(key);
+        const seriesId = seriesOfKey(space, key);
         if (!missing.has(seriesId)) continue;
         missing.delete(seriesId);
         const chunk = this.decode(data, startT);
@@ -301,8 +367,8 @@ export class Tsdb {
         state.lastV = chunk.columns[0]![n - 1]!;
         this.newestT = Math.max(this.newestT, state.lastT);
       }
-      const before = this.stmt.newestRawKeyBefore!.get(periodKey(period, span)) as number | null;
-      period = before === null ? null : periodOfKey(before, span);
+      const before = this.stmt.newestRawKeyBefore!.get(periodKey(space, period)) as number | null;
+      period = before === null ? null : periodOfKey(space, before);
     }
   }
 
@@ -353,12 +419,11 @@ export class Tsdb {
     this.applyTick(t, ids, values);
     const period = align(t, this.rawChunkMs);
     if (period > this.openPeriodStart) {
-      if (this.openPeriodStart > -Infinity) this.sealDue = true;
       this.openPeriodStart = period;
+      this.cutJob(period);
     }
-    const bytes = Buffer.from(Float64Array.from(values).buffer);
-    this.pending.push({ t, layoutId, values: bytes });
-    this.pendingBytes += bytes.length;
+    this.pending.push({ t, layoutId, values, owned: false });
+    this.pendingBytes += values.length * 8;
   }
 
   /** Tries the writes that failed now, without waiting for the back-off. */
@@ -372,17 +437,25 @@ export class Tsdb {
    */
   private persist(force = false): void {
     const nowMs = Date.now();
+    this.collectSealResults(this.sealer.poll());
     if (!force && this.storageStatus.state !== 'ok' && nowMs < this.retryAt) {
       this.enforceBufferCap();
       return;
     }
     const afterCommit: Array<() => void> = [];
+    // Finished jobs at the front of the queue commit in order; the head rows they cover go too.
+    const committing: JobInFlight[] = [];
+    for (const job of this.jobs) {
+      if (!job.result && !job.error) break;
+      committing.push(job);
+    }
+    const sealedBefore = committing.reduce((b, job) => (job.result ? Math.max(b, job.boundary) : b), -Infinity);
     try {
       this.db.transaction(() => {
-        if (this.sealDue) this.sealBefore(this.openPeriodStart, afterCommit);
+        for (const job of committing) if (job.result) this.commitSeal(job.result, afterCommit);
         const savedLayouts = new Map<number, number>();
         for (const tick of this.pending) {
-          if (this.sealDue && tick.t < this.openPeriodStart) continue;
+          if (tick.t < sealedBefore) continue;
           let layoutId = tick.layoutId;
           if (layoutId < 0) {
             const provisional = layoutId;
@@ -392,16 +465,21 @@ export class Tsdb {
               afterCommit.push(() => this.replaceLayoutId(provisional, savedLayouts.get(provisional)!));
             }
           }
-          this.stmt.insertHead!.run(tick.t, layoutId, tick.values);
+          this.stmt.insertHead!.run(tick.t, layoutId, headBytes(tick.values));
         }
-        if (this.sealDue) this.stmt.deleteHeadBefore!.run(this.openPeriodStart);
+        if (sealedBefore > -Infinity) this.stmt.deleteHeadBefore!.run(sealedBefore);
       })();
     } catch (error) {
       this.onWriteFailure(error, nowMs);
       return;
     }
     for (const apply of afterCommit) apply();
-    this.sealDue = false;
+    for (const job of committing) {
+      this.jobs.splice(this.jobs.indexOf(job), 1);
+      // Its samples are in chunks now (or, for a job that failed to encode, still in head rows).
+      for (const id of job.seriesIds) this.states[id]?.sealing.shift();
+      if (job.error) this.storageStatus.droppedSamples += job.samples;
+    }
     this.pending = [];
     this.pendingBytes = 0;
     if (this.storageStatus.state !== 'ok') {
@@ -410,7 +488,89 @@ export class Tsdb {
     }
   }
 
+  /**
+   * Moves every series' samples before `boundary` out of its open buffer into a new seal job.
+   * They stay visible to queries (state.sealing) until the job commits.
+   */
+  private cutJob(boundary: number): void {
+    const job: SealJob = { id: this.nextJobId++, boundary, rawSpanMs: this.rawChunkMs, parts: [] };
+    const inFlight: JobInFlight = { id: job.id, boundary, seriesIds: [], samples: 0, bytes: 0, result: null, error: null };
+    const counts: Array<[SeriesState, number]> = [];
+    let total = 0;
+    for (const state of this.states) {
+      if (!state || state.buffer.length === 0 || state.buffer.t[0]! >= boundary) continue;
+      const n = state.buffer.countBefore(boundary);
+      counts.push([state, n]);
+      total += n;
+    }
+    if (total === 0) return;
+    // One copy, in one block of shared memory: queries read it here while the worker encodes it
+    // there, and it is freed as one when the job commits.
+    const shared = new SharedArrayBuffer(total * 16);
+    let offset = 0;
+    for (const [state, n] of counts) {
+      const t = new Float64Array(shared, offset, n);
+      const v = new Float64Array(shared, offset + n * 8, n);
+      offset += n * 16;
+      t.set(state.buffer.t.subarray(0, n));
+      v.set(state.buffer.v.subarray(0, n));
+      state.sealing.push({ t, v });
+      job.parts.push({ seriesId: state.id, t, v });
+      state.buffer.dropFirst(n);
+      inFlight.seriesIds.push(state.id);
+      inFlight.samples += n;
+    }
+    inFlight.bytes = total * 16;
+    // Back-pressure: a writer faster than the worker (a backfill) waits instead of piling up jobs.
+    if (this.jobs.filter((j) => !j.result && !j.error).length >= MAX_JOBS_IN_FLIGHT) this.collectSealResults(this.sealer.waitAll());
+    this.jobs.push(inFlight);
+    this.sealer.submit(job);
+  }
+
+  private collectSealResults(outcomes: ReturnType<Sealer['poll']>): void {
+    for (const outcome of outcomes) {
+      const job = this.jobs.find((j) => j.id === outcome.id);
+      if (!job) continue;
+      if ('error' in outcome) job.error = outcome.error;
+      else job.result = outcome;
+    }
+  }
+
+  /** Writes one encoded seal: raw and 1-minute chunks, hourly points (and a week's 1-hour chunk). */
+  private commitSeal(result: SealResult, afterCommit: Array<() => void>): void {
+    const hoursBySeries = new Map<number, RollupPoints>();
+    for (const piece of result.pieces) {
+      const state = this.states[piece.seriesId];
+      if (!state) continue;
+      this.insertChunk('raw', piece.period, piece.seriesId, piece.raw.startT, piece.raw.n, piece.raw.data);
+      const day = align(piece.period, this.spaces['1m'].spanMs);
+      this.insertChunk('1m', day, piece.seriesId, piece.minute.startT, piece.minute.n, piece.minute.data);
+      if (!this.compactQueue.has(day)) afterCommit.push(() => this.compactQueue.set(day, this.compactQueue.get(day) ?? 0));
+      const points = new RollupPoints();
+      points.t = piece.hours.t;
+      points.min = piece.hours.min;
+      points.max = piece.hours.max;
+      points.sum = piece.hours.sum;
+      points.count = piece.hours.count;
+      points.last = piece.hours.last;
+      hoursBySeries.set(piece.seriesId, this.addHourPoints(piece.seriesId, hoursBySeries.get(piece.seriesId) ?? state.hours, points));
+    }
+    for (const [seriesId, hours] of hoursBySeries) {
+      afterCommit.push(() => {
+        const state = this.states[seriesId];
+        if (state) state.hours = hours;
+      });
+    }
+  }
+
   private onWriteFailure(error: unknown, nowMs: number): void {
+    // The ticks wait in memory now: keep copies, the callers will reuse their arrays.
+    for (const tick of this.pending) {
+      if (!tick.owned) {
+        tick.values = Float64Array.from(tick.values);
+        tick.owned = true;
+      }
+    }
     const message = `cannot write telemetry: ${describeWriteFailure(error)}; keeping new data in memory and retrying`;
     if (this.storageStatus.state === 'ok') {
       this.storageStatus = { ...this.storageStatus, state: 'buffering', message, since: nowMs };
@@ -422,12 +582,19 @@ export class Tsdb {
     this.enforceBufferCap();
   }
 
-  /** Keeps memory bounded while writes fail: the oldest unwritten ticks go first. */
+  /** Keeps memory bounded while writes fail: the oldest unwritten data goes first. */
   private enforceBufferCap(): void {
     this.storageStatus.bufferedTicks = this.pending.length;
+    // Whole seal jobs waiting to be written count too: drop the oldest while over the cap.
+    while (this.jobs.length > 0 && this.pendingBytes + this.jobs.reduce((n, j) => n + j.bytes, 0) > this.maxBufferedBytes) {
+      const dropped = this.jobs.shift()!;
+      for (const id of dropped.seriesIds) this.states[id]?.sealing.shift();
+      this.storageStatus.droppedSamples += dropped.samples;
+      this.storageStatus.state = 'dropping';
+    }
     while (this.pendingBytes > this.maxBufferedBytes && this.pending.length > 1) {
       const dropped = this.pending.shift()!;
-      this.pendingBytes -= dropped.values.length;
+      this.pendingBytes -= dropped.values.length * 8;
       for (const state of this.states) {
         if (!state) continue;
         const n = state.buffer.countBefore(dropped.t + 1);
@@ -439,41 +606,13 @@ export class Tsdb {
     }
   }
 
-  /** Seals every series' samples before `boundary` into raw and 1-minute chunks and hourly points. */
-  private sealBefore(boundary: number, afterCommit: Array<() => void>): void {
-    for (const state of this.states) {
-      if (!state || state.buffer.length === 0 || state.buffer.t[0]! >= boundary) continue;
-      const { buffer } = state;
-      let hours = state.hours;
-      let offset = 0;
-      while (offset < buffer.length && buffer.t[offset]! < boundary) {
-        const period = align(buffer.t[offset]!, this.rawChunkMs);
-        let end = offset;
-        const periodEnd = Math.min(period + this.rawChunkMs, boundary);
-        while (end < buffer.length && buffer.t[end]! < periodEnd) end += 1;
-        const t = buffer.t.subarray(offset, end);
-        const v = buffer.v.subarray(offset, end);
-        const n = end - offset;
-        this.insertChunk('chunks_raw', period, this.rawChunkMs, state.id, t[0]!, n, encodeChunk(t, [v], n, t[0]!));
-        const minutes = rollUp(t, v, n, TIER_RESOLUTION_MS['1m']);
-        this.insertChunk('chunks_1m', period, this.rawChunkMs, state.id, minutes.t[0]!, minutes.length, encodeChunk(minutes.times(), minutes.columns(), minutes.length, minutes.t[0]!));
-        hours = this.addHourPoints(state.id, hours, rollUpPoints(minutes, HOUR, decimalsOf(v, n)));
-        offset = end;
-      }
-      const sealed = offset;
-      const finalHours = hours;
-      afterCommit.push(() => {
-        buffer.dropFirst(sealed);
-        state.hours = finalHours;
-      });
-    }
-  }
-
-  /** Inserts a chunk under its key; a series' second chunk of one period (after a flush) gets the next split. */
-  private insertChunk(table: string, period: number, span: number, seriesId: number, startT: number, n: number, data: Buffer): void {
-    const first = chunkKey(period, span, seriesId, 0);
-    const split = this.stmt[`splits_${table}`]!.get(first, first + MAX_SPLITS) as number;
-    if (split >= MAX_SPLITS) throw new Error(`more than ${MAX_SPLITS} chunks for one series in one period`);
+  /** Inserts a chunk under its key; a series' further chunk of one period gets the next split. */
+  private insertChunk(tier: Tier, period: number, seriesId: number, startT: number, n: number, data: Uint8Array): void {
+    const table = this.tierTable(tier);
+    const space = this.spaces[tier];
+    const first = chunkKey(space, period, seriesId, 0);
+    const split = this.stmt[`splits_${table}`]!.get(first, first + maxSplits(space)) as number;
+    if (split >= maxSplits(space)) throw new Error(`more than ${maxSplits(space)} chunks for one series in one ${tier} period`);
     this.stmt[`insert_${table}`]!.run(first + split, startT, n, data);
   }
 
@@ -483,7 +622,7 @@ export class Tsdb {
     for (let i = 0; i < points.length; i += 1) {
       const t = points.t[i]!;
       if (hours.length > 0 && align(t, this.hourChunkMs) > align(hours.t[0]!, this.hourChunkMs)) {
-        this.insertChunk('chunks_1h', align(hours.t[0]!, this.hourChunkMs), this.hourChunkMs, seriesId, hours.t[0]!, hours.length, encodeChunk(hours.times(), hours.columns(), hours.length, hours.t[0]!));
+        this.insertChunk('1h', align(hours.t[0]!, this.hourChunkMs), seriesId, hours.t[0]!, hours.length, encodeChunk(hours.times(), hours.columns(), hours.length, hours.t[0]!));
         this.stmt.deleteHoursBefore!.run(seriesId, align(t, this.hourChunkMs));
         hours = new RollupPoints();
       }
@@ -495,15 +634,17 @@ export class Tsdb {
     return hours;
   }
 
-  /** Seals everything in memory now (before measuring size, or a planned shutdown). */
+  /** Seals everything in memory now and waits for it (before measuring size, or a planned shutdown). */
   flush(): void {
-    const boundary = this.newestT + 1;
     if (this.newestT === -Infinity) return;
-    this.sealDue = true;
-    const saved = this.openPeriodStart;
-    this.openPeriodStart = boundary;
+    this.cutJob(this.newestT + 1);
+    this.collectSealResults(this.sealer.waitAll());
     this.persist(true);
-    this.openPeriodStart = saved;
+  }
+
+  /** Stops the seal worker; call when closing the database. */
+  close(): void {
+    this.sealer.close();
   }
 
   status(): StorageStatus {
@@ -556,12 +697,13 @@ export class Tsdb {
   }
 
   /** A series' chunks of the periods that overlap [fromMs, toMs]: one rowid range per period. */
-  private chunkRows(table: string, seriesId: number, fromMs: number, toMs: number, spanMs: number): Array<[number, Buffer]> {
-    const statement = this.stmt[`period_${table}`]!;
+  private chunkRows(tier: Tier, seriesId: number, fromMs: number, toMs: number): Array<[number, Buffer]> {
+    const statement = this.stmt[`period_${this.tierTable(tier)}`]!;
+    const space = this.spaces[tier];
     const rows: Array<[number, Buffer]> = [];
-    for (let period = align(fromMs, spanMs); period <= toMs; period += spanMs) {
-      const first = chunkKey(period, spanMs, seriesId, 0);
-      for (const row of statement.all(first, first + MAX_SPLITS) as Array<[number, Buffer]>) rows.push(row);
+    for (let period = align(fromMs, space.spanMs); period <= toMs; period += space.spanMs) {
+      const first = chunkKey(space, period, seriesId, 0);
+      for (const row of statement.all(first, first + maxSplits(space)) as Array<[number, Buffer]>) rows.push(row);
     }
     return rows;
   }
@@ -569,7 +711,7 @@ export class Tsdb {
   private rangeRaw(state: SeriesState, fromMs: number, toMs: number, maxPoints: number, wantedStep: number): RangeResult {
     const t: number[] = [];
     const v: number[] = [];
-    for (const [startT, data] of this.chunkRows('chunks_raw', state.id, fromMs, toMs, this.rawChunkMs)) {
+    for (const [startT, data] of this.chunkRows('raw', state.id, fromMs, toMs)) {
       const chunk = this.decode(data, startT);
       if (!chunk) continue;
       const values = chunk.columns[0]!;
@@ -581,10 +723,12 @@ export class Tsdb {
         }
       }
     }
-    const { buffer } = state;
-    for (let i = buffer.lowerBound(fromMs); i < buffer.length && buffer.t[i]! <= toMs; i += 1) {
-      t.push(buffer.t[i]!);
-      v.push(buffer.v[i]!);
+    for (const sealing of [...state.sealing, state.buffer]) {
+      const length = sealing instanceof OpenBuffer ? sealing.length : sealing.t.length;
+      for (let i = lowerBound(sealing.t, length, fromMs); i < length && sealing.t[i]! <= toMs; i += 1) {
+        t.push(sealing.t[i]!);
+        v.push(sealing.v[i]!);
+      }
     }
     const interval = this.options.intervalMs;
     if (t.length <= maxPoints) return { tier: 'raw', stepMs: interval, t, v, min: null, max: null };
@@ -633,20 +777,20 @@ export class Tsdb {
         } else buckets.set(key, [min[i]!, max[i]!, sum[i]!, count[i]!]);
       }
     };
-    const table = tier === '1m' ? 'chunks_1m' : 'chunks_1h';
-    const span = tier === '1m' ? this.rawChunkMs : this.hourChunkMs;
-    for (const [startT, data] of this.chunkRows(table, state.id, fromMs, toMs, span)) {
+    for (const [startT, data] of this.chunkRows(tier, state.id, fromMs, toMs)) {
       const chunk = this.decode(data, startT);
       if (chunk) add(chunk.t, chunk.columns, chunk.t.length);
     }
     if (tier === '1h') add(state.hours.t, [state.hours.min, state.hours.max, state.hours.sum, state.hours.count], state.hours.length);
-    // What is not sealed yet is rolled up on the fly.
-    const { buffer } = state;
-    const start = buffer.lowerBound(align(fromMs, resolution));
-    const end = buffer.lowerBound(toMs + 1);
-    if (end > start) {
-      const open = rollUp(buffer.t.subarray(start, end), buffer.v.subarray(start, end), end - start, resolution);
-      add(open.t, [open.min, open.max, open.sum, open.count], open.length);
+    // What is not committed yet (being sealed, or still open) is rolled up on the fly.
+    for (const sealing of [...state.sealing, state.buffer]) {
+      const length = sealing instanceof OpenBuffer ? sealing.length : sealing.t.length;
+      const start = lowerBound(sealing.t, length, align(fromMs, resolution));
+      const end = lowerBound(sealing.t, length, toMs + 1);
+      if (end > start) {
+        const open = rollUp(sealing.t.subarray(start, end), sealing.v.subarray(start, end), end - start, resolution);
+        add(open.t, [open.min, open.max, open.sum, open.count], open.length);
+      }
     }
     const keys = [...buckets.keys()].sort((a, b) => a - b);
     const out: RangeResult = { tier, stepMs: bucketMs, t: keys, v: [], min: [], max: [] };
@@ -675,15 +819,12 @@ export class Tsdb {
     return tier === 'raw' ? 'chunks_raw' : tier === '1m' ? 'chunks_1m' : 'chunks_1h';
   }
 
-  private tierSpan(tier: Tier): number {
-    return tier === '1h' ? this.hourChunkMs : this.rawChunkMs;
-  }
-
   /** Deletes up to `limit` of the oldest chunks of a tier whose period ended by `cutoffMs`. */
   private deleteOldest(tier: Tier, cutoffMs: number, limit: number): number {
-    const span = this.tierSpan(tier);
+    const space = this.spaces[tier];
+    const span = space.spanMs;
     // Periods starting at or before cutoff - span have ended; their keys are below the next one's.
-    const firstKept = periodKey(align(cutoffMs - span, span) + span, span);
+    const firstKept = periodKey(space, align(cutoffMs - span, span) + span);
     return this.stmt[`expire_${this.tierTable(tier)}`]!.run(firstKept, limit).changes;
   }
 
@@ -715,12 +856,54 @@ export class Tsdb {
         if (left > 0 && this.options.maxDiskBytes !== null && this.sizeBytes().used > this.options.maxDiskBytes) {
           this.shrinkToCap(nowMs, left);
         }
+        this.compactStep(budget * 4);
       })();
       const { free } = this.sizeBytes();
       // Give free pages back to the file system a little at a time (auto_vacuum = INCREMENTAL).
       if (free > 256) this.db.pragma(`incremental_vacuum(${Math.min(free, 1024)})`);
     } catch (error) {
       this.onWriteFailure(error, Date.now());
+    }
+  }
+
+  /** Whether finished days still have 1-minute pieces to merge (maintain() does it). */
+  hasCompactionWork(): boolean {
+    const openDay = align(this.openPeriodStart, this.spaces['1m'].spanMs);
+    return [...this.compactQueue.keys()].some((day) => day < openDay);
+  }
+
+  /**
+   * Merges the hourly 1-minute pieces of a finished day into one chunk, for up to `limit` series
+   * per call: a week of 1-minute data is then 7 reads instead of 168, and compresses better.
+   */
+  private compactStep(limit: number): void {
+    const space = this.spaces['1m'];
+    const openDay = align(this.openPeriodStart, space.spanMs);
+    for (const [day, fromSeries] of [...this.compactQueue].sort((a, b) => a[0] - b[0])) {
+      if (day >= openDay) continue;
+      let seriesId = fromSeries;
+      for (; seriesId < this.states.length && limit > 0; seriesId += 1) {
+        if (!this.states[seriesId]) continue;
+        limit -= 1;
+        const first = chunkKey(space, day, seriesId, 0);
+        const pieces = this.stmt.pieces_chunks_1m!.all(first, first + maxSplits(space)) as Array<[number, number, Buffer]>;
+        if (pieces.length < 2) continue;
+        const merged = new RollupPoints();
+        const rows: Array<[number, number, number, number, number, number]> = [];
+        for (const [, startT, data] of pieces) {
+          const chunk = this.decode(data, startT);
+          if (!chunk) return; // keep damaged pieces as they are
+          const [min, max, sum, count, last] = chunk.columns as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+          chunk.t.forEach((t, i) => rows.push([t, min[i]!, max[i]!, sum[i]!, count[i]!, last[i]!]));
+        }
+        rows.sort((a, b) => a[0] - b[0]);
+        for (const r of rows) merged.add(...r);
+        this.stmt.deleteRange_chunks_1m!.run(first, first + maxSplits(space));
+        this.stmt.insert_chunks_1m!.run(first, merged.t[0]!, merged.length, encodeChunk(merged.times(), merged.columns(), merged.length, merged.t[0]!));
+      }
+      if (seriesId >= this.states.length) this.compactQueue.delete(day);
+      else this.compactQueue.set(day, seriesId);
+      if (limit <= 0) return;
     }
   }
 
@@ -752,11 +935,25 @@ export class Tsdb {
       return { tier, bytes, chunks, samples, oldestMs: oldest, newestMs: newest, retentionMs };
     };
     const head = ['head', 'layouts'].reduce((sum, name) => sum + (bytesByTable.get(name) ?? 0), 0);
+    const hour = tierRow('1h', hourMs, ['head_1h']);
+    // Hourly points of the open week are not in a chunk yet, but they are stored.
+    const [openPoints, openOldest, openNewest] = this.stmt.hoursStats!.get() as [number, number | null, number | null];
+    hour.samples += openPoints;
+    if (openOldest !== null) hour.oldestMs = hour.oldestMs === null ? openOldest : Math.min(hour.oldestMs, openOldest);
+    if (openNewest !== null) hour.newestMs = hour.newestMs === null ? openNewest : Math.max(hour.newestMs, openNewest);
     return [
       tierRow('raw', rawMs),
       tierRow('1m', minuteMs),
-      tierRow('1h', hourMs, ['head_1h']),
-      { tier: 'head', bytes: head, chunks: 0, samples: this.states.reduce((n, s) => n + (s?.buffer.length ?? 0), 0), oldestMs: null, newestMs: null, retentionMs: null },
+      hour,
+      {
+        tier: 'head',
+        bytes: head,
+        chunks: 0,
+        samples: this.states.reduce((n, s) => n + (s ? s.buffer.length + s.sealing.reduce((m, p) => m + p.t.length, 0) : 0), 0),
+        oldestMs: null,
+        newestMs: null,
+        retentionMs: null,
+      },
     ];
   }
 }

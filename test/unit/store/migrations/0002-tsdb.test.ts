@@ -5,7 +5,7 @@ import { migration0001 } from '../../../../electron/core/store/migrations/0001-i
 import { migration0002 } from '../../../../electron/core/store/migrations/0002-tsdb';
 import { seriesOfKey } from '../../../../electron/core/store/tsdb/chunk-key';
 import { decodeChunk } from '../../../../electron/core/store/tsdb/codec';
-import { Tsdb } from '../../../../electron/core/store/tsdb/tsdb';
+import { keySpaces, Tsdb } from '../../../../electron/core/store/tsdb/tsdb';
 
 const T0 = 1_735_689_600_000;
 const HOUR = 3_600_000;
@@ -36,16 +36,17 @@ describe('migration 0002 (tsdb)', () => {
     const after: Array<[number, number, number]> = [];
     for (const [key, startT, data] of db.prepare('SELECT id, start_t, data FROM chunks_raw').raw().all() as Array<[number, number, Buffer]>) {
       const chunk = decodeChunk(data, startT);
-      chunk.t.forEach((t, i) => after.push([seriesOfKey(key), t, chunk.columns[0]![i]!]));
+      chunk.t.forEach((t, i) => after.push([seriesOfKey(keySpaces().raw, key), t, chunk.columns[0]![i]!]));
     }
     after.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     expect(after).toEqual(before);
     // Hour-aligned chunks: three hours per series.
-    const chunksOf = (table: string, seriesId: number) =>
-      (db.prepare(`SELECT id FROM ${table}`).pluck().all() as number[]).filter((key) => seriesOfKey(key) === seriesId).length;
-    expect(chunksOf('chunks_raw', 7)).toBe(3);
-    expect(chunksOf('chunks_1m', 7)).toBe(3);
-    expect(chunksOf('chunks_1h', 7)).toBe(1);
+    const spaces = keySpaces();
+    const chunksOf = (table: 'raw' | '1m' | '1h', seriesId: number) =>
+      (db.prepare(`SELECT id FROM chunks_${table}`).pluck().all() as number[]).filter((key) => seriesOfKey(spaces[table], key) === seriesId).length;
+    expect(chunksOf('raw', 7)).toBe(3);
+    expect(chunksOf('1m', 7)).toBe(3);
+    expect(chunksOf('1h', 7)).toBe(1);
   });
 
   it('keeps series ids, and the engine reads the converted history in every tier', () => {

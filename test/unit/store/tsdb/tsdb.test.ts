@@ -158,7 +158,8 @@ describe('Tsdb retention, disk cap and failing writes', () => {
     expect(count(db, 'chunks_raw')).toBe(3);
     tsdb.maintain(T0 + 6 * HOUR);
     expect(count(db, 'chunks_raw')).toBe(1);
-    expect(count(db, 'chunks_1m')).toBe(3);
+    // 1-minute chunks are kept by whole days (a day's hourly pieces become one chunk).
+    expect(count(db, 'chunks_1m')).toBe(5);
     expect(tsdb.range(id, T0 + 4 * HOUR, T0 + 6 * HOUR, 1000).v[0]).toBe(240);
   });
 
@@ -166,10 +167,11 @@ describe('Tsdb retention, disk cap and failing writes', () => {
     const { db, tsdb } = open(':memory:', { maxDiskBytes: 1 });
     const ids = Array.from({ length: 20 }, (_, k) => tsdb.seriesId('n1', 'gpu.util_pct', `GPU-${k}`));
     for (let i = 0; i < 3 * 24 * 60; i += 1) tsdb.ingest(T0 + i * 60_000, ids, ids.map((_, k) => (i * 7 + k * 13) % 101));
-    const before = [count(db, 'chunks_raw'), count(db, 'chunks_1m')];
+    const minutePoints = () => db.prepare('SELECT sum(n) FROM chunks_1m').pluck().get() as number;
+    const before = [count(db, 'chunks_raw'), minutePoints()];
     tsdb.maintain(T0 + 3 * DAY, 40);
     expect(count(db, 'chunks_raw')).toBe(before[0]! - 40);
-    expect(count(db, 'chunks_1m')).toBe(before[1]);
+    expect(minutePoints()).toBe(before[1]);
   });
 
   it('keeps collecting in memory when the disk is full, then writes everything once space returns', () => {
@@ -220,5 +222,20 @@ describe('series identity', () => {
     const after = tsdb.seriesId('n1', 'gpu.util_pct', 'GPU-1234');
     expect(after).toBe(before);
     expect(tsdb.seriesOf('n1', 'gpu.util_pct')).toEqual([{ id: before, device: 'GPU-1234' }]);
+  });
+});
+
+describe('1-minute compaction', () => {
+  it('merges a finished day of hourly 1-minute pieces into one chunk with the same points', () => {
+    const { db, tsdb } = open();
+    const id = tsdb.seriesId('n1', 'cpu.util_pct', '');
+    // Two days and an hour of one sample a minute.
+    for (let i = 0; i < 49 * 60; i += 1) tsdb.ingest(T0 + i * 60_000, [id], [(i * 7) % 100]);
+    const before = tsdb.range(id, T0, T0 + DAY, 1440);
+    expect(before.tier).toBe('1m');
+    expect(count(db, 'chunks_1m')).toBe(48);
+    for (let i = 0; i < 5; i += 1) tsdb.maintain(T0 + 49 * HOUR);
+    expect(count(db, 'chunks_1m')).toBe(2);
+    expect(tsdb.range(id, T0, T0 + DAY, 1440)).toEqual(before);
   });
 });
