@@ -52,3 +52,19 @@ describe('sealing in a worker thread (compiled engine)', () => {
     }
   });
 });
+
+describe('when the seal worker dies', () => {
+  it('encodes its jobs in the engine thread instead, losing nothing', async () => {
+    const { db, tsdb, ids } = fill(true, join(tempDir(), 'dead-worker.db'));
+    const sealer = (tsdb as unknown as { sealer: { threaded: boolean; worker: { terminate(): Promise<number> } } }).sealer;
+    await sealer.worker.terminate();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(sealer.threaded).toBe(false);
+    for (let i = 0; i < 800; i += 1) tsdb.ingest(T0 + (3 * 720 + 200 + i) * 5000, ids, ids.map(() => 2));
+    tsdb.flush();
+    expect(db.prepare('SELECT count(*) FROM head').pluck().get()).toBe(0);
+    expect(tsdb.range(ids[3]!, T0, T0 + 5 * HOUR, 100_000).t).toHaveLength(3 * 720 + 100 + 800);
+    tsdb.close();
+    db.close();
+  });
+});

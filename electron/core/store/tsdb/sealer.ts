@@ -4,7 +4,7 @@
  * order they were submitted. poll() never blocks; waitAll() blocks until every job is done.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { encodeSealJob, type SealJob, type SealResult } from './seal';
 
@@ -45,13 +45,17 @@ class InlineSealer implements Sealer {
   close(): void {}
 }
 
+/** With no answer from the worker for this long, its jobs are encoded here instead. */
+const WORKER_STALL_MS = 30_000;
+
 class WorkerSealer implements Sealer {
-  readonly threaded = true;
+  threaded = true;
   private readonly port: MessagePort;
   private readonly worker: Worker;
   private readonly done = new Int32Array(new SharedArrayBuffer(4));
-  private submitted = 0;
-  private received = 0;
+  /** Jobs sent and not answered yet, to encode here if the worker dies. */
+  private readonly outstanding = new Map<number, SealJob>();
+  private readonly fallback = new InlineSealer();
 
   constructor(script: string) {
     const { port1, port2 } = new MessageChannel();
@@ -65,10 +69,24 @@ class WorkerSealer implements Sealer {
     // The engine's lifetime decides, not the worker's.
     this.worker.unref();
     this.port.unref();
+    // A worker that cannot start (or dies) must not lose jobs: they are encoded here.
+    this.worker.on('error', () => this.giveUpWorker());
+    this.worker.on('exit', () => this.giveUpWorker());
+  }
+
+  private giveUpWorker(): void {
+    if (!this.threaded) return;
+    this.threaded = false;
+    for (const job of this.outstanding.values()) this.fallback.submit(job);
+    this.outstanding.clear();
   }
 
   submit(job: SealJob): void {
-    this.submitted += 1;
+    if (!this.threaded) {
+      this.fallback.submit(job);
+      return;
+    }
+    this.outstanding.set(job.id, job);
     // The samples are in shared memory: posting shares them, nothing is copied.
     this.port.postMessage(job);
   }
@@ -76,20 +94,29 @@ class WorkerSealer implements Sealer {
   poll(): Outcome[] {
     const out: Outcome[] = [];
     for (let message = receiveMessageOnPort(this.port); message; message = receiveMessageOnPort(this.port)) {
-      out.push(message.message as Outcome);
-      this.received += 1;
+      const outcome = message.message as Outcome;
+      if (this.outstanding.delete(outcome.id)) out.push(outcome);
     }
-    return out;
+    out.push(...this.fallback.poll());
+    return out.sort((a, b) => a.id - b.id);
   }
 
   waitAll(): Outcome[] {
     const out = this.poll();
-    while (this.received < this.submitted) {
+    let lastProgress = Date.now();
+    while (this.outstanding.size > 0) {
       const seen = Atomics.load(this.done, 0);
-      if (seen <= this.received) Atomics.wait(this.done, 0, seen, 1000);
-      out.push(...this.poll());
+      Atomics.wait(this.done, 0, seen, 1000);
+      const more = this.poll();
+      if (more.length > 0) lastProgress = Date.now();
+      out.push(...more);
+      // The worker's 'error' event needs the event loop, which a blocking wait does not run.
+      if (Date.now() - lastProgress > WORKER_STALL_MS) {
+        this.giveUpWorker();
+        out.push(...this.fallback.poll());
+      }
     }
-    return out;
+    return out.sort((a, b) => a.id - b.id);
   }
 
   close(): void {
@@ -100,7 +127,9 @@ class WorkerSealer implements Sealer {
 
 /** A worker-backed sealer where the compiled worker script exists, else an inline one. */
 export function createSealer(preferThreads = true): Sealer {
-  const script = join(__dirname, 'seal-worker.js');
+  // In a packaged app the worker and its modules are unpacked next to the asar (see
+  // electron-builder.yml): workers cannot load scripts from inside an asar.
+  const script = join(__dirname, 'seal-worker.js').replace(`${sep}app.asar${sep}`, `${sep}app.asar.unpacked${sep}`);
   if (preferThreads && existsSync(script)) {
     try {
       return new WorkerSealer(script);
