@@ -1,12 +1,15 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { NodeSummary } from '../../shared/model/node';
 import { ConfigBanner } from './components/ConfigBanner';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { Notice } from './components/Notice';
 import { StatusBar } from './components/StatusBar';
 import { TopBar, type View } from './components/TopBar';
+import { fleetStore } from './fleet/store';
 import { useAppInfo } from './hooks/useAppInfo';
 import { useNodes } from './hooks/useNodes';
 import { useStreamReconnects } from './hooks/useStreamState';
+import { FleetPage } from './pages/FleetPage';
 import { OverviewPage } from './pages/OverviewPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { windowFor, type ChartWindow, type RangeId } from './ranges';
@@ -14,15 +17,47 @@ import { windowFor, type ChartWindow, type RangeId } from './ranges';
 /** Used until 'app:info' answers (or if it fails): the engine's default collection interval. */
 const DEFAULT_INTERVAL_MS = 5000;
 
+/**
+ * The first view: the fleet when the engine collects more than one node, else that node's
+ * overview. Decided once, when the node states first arrive (or cannot be read).
+ */
+function useLandingView(): View | null {
+  const [landing, setLanding] = useState<View | null>(null);
+  useEffect(() => {
+    fleetStore.start();
+    const decide = () => {
+      const view = fleetStore.view();
+      if (view.states === null && view.error === null) return false;
+      setLanding((view.states?.length ?? 0) > 1 ? 'fleet' : 'node');
+      return true;
+    };
+    if (decide()) return;
+    const off = fleetStore.subscribe(() => {
+      if (decide()) off();
+    });
+    return off;
+  }, []);
+  return landing;
+}
+
+/** A node chosen on the fleet page before its first snapshot reached the node list. */
+function placeholderSummary(nodeId: string): NodeSummary {
+  return { id: nodeId, hostname: nodeId, lastSeenAt: null, gpuCount: 0, gpuStatus: null };
+}
+
 export function App() {
   const appInfo = useAppInfo();
   const nodesState = useNodes();
-  const nodes = nodesState.nodes ?? [];
+  const nodes = useMemo(() => nodesState.nodes ?? [], [nodesState.nodes]);
   const [chosenNodeId, setChosenNodeId] = useState<string | null>(null);
-  // The first node until the user picks another (or the picked one disappears).
-  const node = nodes.find((n) => n.id === chosenNodeId) ?? nodes[0] ?? null;
+  // The chosen node (even before its first snapshot), else the first one.
+  const node = nodes.find((n) => n.id === chosenNodeId) ?? (chosenNodeId ? placeholderSummary(chosenNodeId) : (nodes[0] ?? null));
+  const pickerNodes = node && !nodes.some((n) => n.id === node.id) ? [node, ...nodes] : nodes;
   const [timeWindow, setTimeWindow] = useState<ChartWindow>(() => windowFor('5m', Date.now()));
-  const [view, setView] = useState<View>('overview');
+  const landing = useLandingView();
+  const [chosenView, setChosenView] = useState<View | null>(null);
+  const view: View | null = chosenView ?? landing;
+  const [returnView, setReturnView] = useState<'fleet' | 'node'>('node');
   const [ready, setReady] = useState(false);
   const markReady = useCallback(() => setReady(true), []);
 
@@ -33,31 +68,40 @@ export function App() {
   }, [reconnects]);
 
   const chooseRange = useCallback((range: RangeId) => setTimeWindow(windowFor(range, Date.now())), []);
-  const chooseView = useCallback((next: View) => {
-    setView(next);
-    // The charts were not listening while the settings were open: load history up to now.
-    if (next === 'overview') setTimeWindow((w) => windowFor(w.range, Date.now()));
-  }, []);
-  const openSettings = useCallback(() => chooseView('settings'), [chooseView]);
-  const chooseNode = useCallback(
-    (nodeId: string) => {
-      setChosenNodeId(nodeId);
-      // A fresh window, so every chart of the new node loads history up to now.
-      setTimeWindow((w) => windowFor(w.range, Date.now()));
+  const chooseView = useCallback(
+    (next: View) => {
+      if (next === 'settings' && view !== 'settings' && view !== null) setReturnView(view);
+      setChosenView(next);
+      // The charts were not listening while another view was shown: load history up to now.
+      if (next === 'node') setTimeWindow((w) => windowFor(w.range, Date.now()));
     },
-    [],
+    [view],
   );
+  const openSettings = useCallback(() => chooseView('settings'), [chooseView]);
+  const openFleet = useCallback(() => chooseView('fleet'), [chooseView]);
+  const chooseNode = useCallback((nodeId: string) => {
+    setChosenNodeId(nodeId);
+    // A fresh window, so every chart of the new node loads history up to now.
+    setTimeWindow((w) => windowFor(w.range, Date.now()));
+  }, []);
+  const openNode = useCallback((nodeId: string) => {
+    setChosenNodeId(nodeId);
+    setChosenView('node');
+    setTimeWindow((w) => windowFor(w.range, Date.now()));
+    window.scrollTo({ top: 0 });
+  }, []);
 
   return (
-    <div className="app" data-testid={ready ? 'app-ready' : 'app-loading'}>
+    <div className="app" data-testid={ready ? 'app-ready' : 'app-loading'} data-view={view ?? 'loading'}>
       <TopBar
-        view={view}
+        view={view ?? 'node'}
         onViewChange={chooseView}
-        nodes={nodes}
+        nodes={pickerNodes}
         nodeId={node?.id ?? null}
         onNodeChange={chooseNode}
         range={timeWindow.range}
         onRangeChange={chooseRange}
+        returnView={returnView}
       />
       <ConfigBanner info={appInfo.info} />
       <main className="content">
@@ -66,23 +110,35 @@ export function App() {
             {appInfo.error}
           </Notice>
         )}
+        {view === null && <Notice tone="info">Connecting to the engine…</Notice>}
         {view === 'settings' && (
           <ErrorBoundary area="settings">
             <SettingsPage info={appInfo.info} />
           </ErrorBoundary>
         )}
-        {view === 'overview' && nodesState.error && (
+        {view === 'fleet' && (
+          <ErrorBoundary area="fleet page">
+            <FleetPage mode={appInfo.info?.mode ?? null} onOpenNode={openNode} onShown={markReady} />
+          </ErrorBoundary>
+        )}
+        {view === 'node' && nodesState.error && (
           <Notice tone="error" onRetry={nodesState.reload}>
             {nodesState.error}
           </Notice>
         )}
-        {view === 'overview' && nodesState.nodes === null && !nodesState.error && <Notice tone="info">Connecting to the engine…</Notice>}
-        {view === 'overview' && nodesState.nodes !== null && node === null && (
-          <Notice tone="info">No node collected yet: the first snapshot appears after the engine's first tick.</Notice>
+        {view === 'node' && nodesState.nodes === null && !nodesState.error && <Notice tone="info">Connecting to the engine…</Notice>}
+        {view === 'node' && nodesState.nodes !== null && node === null && (
+          <Notice tone="info">No node collected yet: the first snapshot appears after the engine&apos;s first tick.</Notice>
         )}
-        {view === 'overview' && node && (
+        {view === 'node' && node && (
           <ErrorBoundary area="overview" key={node.id}>
-            <OverviewPage node={node} timeWindow={timeWindow} intervalMs={appInfo.info?.intervalMs ?? DEFAULT_INTERVAL_MS} onShown={markReady} />
+            <OverviewPage
+              node={node}
+              timeWindow={timeWindow}
+              intervalMs={appInfo.info?.intervalMs ?? DEFAULT_INTERVAL_MS}
+              onShown={markReady}
+              onOpenFleet={openFleet}
+            />
           </ErrorBoundary>
         )}
       </main>

@@ -23,6 +23,11 @@ export function newestSnapshot(nodeId: string): NodeSnapshot | null {
   return newest.get(nodeId) ?? null;
 }
 
+/** Every node's newest snapshot known so far (a page mounting mid-stream starts from these). */
+export function allNewestSnapshots(): NodeSnapshot[] {
+  return [...newest.values()];
+}
+
 /** Calls the listener with every newly collected snapshot of every node. */
 export function onSnapshot(listener: SnapshotListener): () => void {
   listeners.add(listener);

@@ -1,10 +1,11 @@
 import type { NodeSummary } from '../../../shared/model/node';
 import type { RangeId } from '../ranges';
+import { FleetProgress } from './FleetProgress';
 import { NodePicker } from './NodePicker';
 import { RangeSelector } from './RangeSelector';
 
-/** The app's two views; a plain switch, no router. */
-export type View = 'overview' | 'settings';
+/** The app's views; a plain switch, no router. 'node' is one node's overview. */
+export type View = 'fleet' | 'node' | 'settings';
 
 interface TopBarProps {
   view: View;
@@ -14,32 +15,55 @@ interface TopBarProps {
   onNodeChange(nodeId: string): void;
   range: RangeId;
   onRangeChange(range: RangeId): void;
+  /** Where leaving the settings goes back to. */
+  returnView: Exclude<View, 'settings'>;
 }
 
-export function TopBar({ view, onViewChange, nodes, nodeId, onNodeChange, range, onRangeChange }: TopBarProps) {
+export function TopBar({ view, onViewChange, nodes, nodeId, onNodeChange, range, onRangeChange, returnView }: TopBarProps) {
+  const back = returnView === 'fleet' ? 'fleet' : 'node overview';
   const settings = view === 'settings';
   return (
     <header className="topbar">
       <span className="topbar__brand">Clusterdeck</span>
-      <span className="topbar__sep" aria-hidden="true">
-        /
-      </span>
-      {settings ? <span className="topbar__node">Settings</span> : <NodePicker nodes={nodes} value={nodeId} onChange={onNodeChange} />}
-      <span className="topbar__spacer" />
-      {settings ? (
-        <button type="button" className="button" data-testid="overview-open" onClick={() => onViewChange('overview')}>
-          ← Overview
+      <nav className="topbar__nav" aria-label="Views">
+        <button type="button" className="topbar__tab" data-testid="nav-fleet" aria-current={view === 'fleet' ? 'page' : undefined} onClick={() => onViewChange('fleet')}>
+          Fleet
         </button>
-      ) : (
-        <RangeSelector value={range} onChange={onRangeChange} />
+        <button type="button" className="topbar__tab" data-testid="nav-node" aria-current={view === 'node' ? 'page' : undefined} onClick={() => onViewChange('node')}>
+          Node
+        </button>
+      </nav>
+      {view === 'node' && (
+        <>
+          <span className="topbar__sep" aria-hidden="true">
+            /
+          </span>
+          <NodePicker nodes={nodes} value={nodeId} onChange={onNodeChange} />
+        </>
+      )}
+      {settings && (
+        <>
+          <span className="topbar__sep" aria-hidden="true">
+            /
+          </span>
+          <span className="topbar__node">Settings</span>
+        </>
+      )}
+      <span className="topbar__spacer" />
+      <FleetProgress onOpenFleet={() => onViewChange('fleet')} />
+      {view === 'node' && <RangeSelector value={range} onChange={onRangeChange} />}
+      {settings && (
+        <button type="button" className="button" data-testid="overview-open" onClick={() => onViewChange(returnView)}>
+          ← Back to the {back}
+        </button>
       )}
       <button
         type="button"
         className="topbar__settings"
         data-testid="settings-open"
         aria-pressed={settings}
-        title={settings ? 'Back to the overview' : 'Settings'}
-        onClick={() => onViewChange(settings ? 'overview' : 'settings')}
+        title={settings ? `Back to the ${back}` : 'Settings'}
+        onClick={() => onViewChange(settings ? returnView : 'settings')}
       >
         <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false">
           <path

@@ -3,6 +3,7 @@ import type { NodeSummary } from '../../../shared/model/node';
 import { GpuSection } from '../components/GpuSection';
 import { HostCharts } from '../components/HostCharts';
 import { NodeHeader } from '../components/NodeHeader';
+import { NodeStateNotice } from '../components/NodeStateNotice';
 import { Notice } from '../components/Notice';
 import { SummaryRow } from '../components/SummaryRow';
 import { useLatestSnapshot } from '../hooks/useLatestSnapshot';
@@ -14,13 +15,14 @@ interface OverviewPageProps {
   intervalMs: number;
   /** Called once something real is on screen (the app-ready test hook). */
   onShown: () => void;
+  onOpenFleet: () => void;
 }
 
 /**
  * One node: who it is, its current values, and its charts. This component re-renders per tick
  * for the header and summary; the chart sections are memoised and update themselves.
  */
-export function OverviewPage({ node, timeWindow, intervalMs, onShown }: OverviewPageProps) {
+export function OverviewPage({ node, timeWindow, intervalMs, onShown, onOpenFleet }: OverviewPageProps) {
   const { snapshot, settled, error } = useLatestSnapshot(node.id);
   const hasSnapshot = snapshot !== null;
 
@@ -31,6 +33,7 @@ export function OverviewPage({ node, timeWindow, intervalMs, onShown }: Overview
   return (
     <>
       <NodeHeader summary={node} snapshot={snapshot} />
+      <NodeStateNotice nodeId={node.id} onOpenFleet={onOpenFleet} />
       {error && <Notice tone="error">{error}</Notice>}
       {settled && !snapshot && !error && <Notice tone="info">No snapshot of {node.hostname} yet; it appears after the next collection.</Notice>}
       {snapshot && snapshot.errors.length > 0 && (

@@ -1,0 +1,122 @@
+import { memo, useEffect, useRef, useState } from 'react';
+import { filterRows, type FleetFilter } from '../fleet/model';
+import { fleetStore } from '../fleet/store';
+import { SCALES, type HeatmapMode } from '../heatmap/colors';
+import { heatmapGroups } from '../heatmap/model';
+import { HeatmapRenderer, readHeatmapPalette } from '../heatmap/renderer';
+import { useColorScheme } from '../theme';
+
+interface GpuHeatmapProps {
+  filter: FleetFilter;
+  onOpenNode(nodeId: string): void;
+  /** Drawn GPUs and nodes, for the heading (from the page's throttled render). */
+  gpuCount: number;
+}
+
+const MODES: Array<{ id: HeatmapMode; label: string }> = [
+  { id: 'util', label: 'Utilisation' },
+  { id: 'temp', label: 'Temperature' },
+];
+
+function Legend({ mode }: { mode: HeatmapMode }) {
+  const scale = SCALES[mode];
+  return (
+    <div className="heatmap__legend" aria-hidden="true">
+      <span>
+        {scale.min}
+        {scale.unit === '%' ? '%' : ' °C'}
+        {mode === 'temp' ? ' or less' : ''}
+      </span>
+      <span className={`heatmap__ramp heatmap__ramp--${mode}`} />
+      <span>
+        {scale.max}
+        {scale.unit === '%' ? '%' : ' °C'}
+        {mode === 'temp' ? '+' : ''}
+      </span>
+      <span className="heatmap__legend-missing">
+        <span className="heatmap__swatch" /> no reading
+      </span>
+    </div>
+  );
+}
+
+/**
+ * The fleet's GPUs on one canvas. React renders the frame once; the HeatmapRenderer takes the
+ * store's coalesced updates directly, so a tick never re-renders this component.
+ */
+export const GpuHeatmap = memo(function GpuHeatmap({ filter, onOpenNode, gpuCount }: GpuHeatmapProps) {
+  const wrapperRef = useRef<HTMLDivElement>(null);
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const tooltipRef = useRef<HTMLDivElement>(null);
+  const liveRef = useRef<HTMLParagraphElement>(null);
+  const rendererRef = useRef<HeatmapRenderer | null>(null);
+  const filterRef = useRef(filter);
+  filterRef.current = filter;
+  const onOpenRef = useRef(onOpenNode);
+  onOpenRef.current = onOpenNode;
+  const [mode, setMode] = useState<HeatmapMode>('util');
+  const scheme = useColorScheme();
+
+  useEffect(() => {
+    const renderer = new HeatmapRenderer(
+      { wrapper: wrapperRef.current!, canvas: canvasRef.current!, tooltip: tooltipRef.current!, live: liveRef.current! },
+      readHeatmapPalette(),
+      (nodeId) => onOpenRef.current(nodeId),
+    );
+    rendererRef.current = renderer;
+    const feed = () => renderer.setGroups(heatmapGroups(filterRows(fleetStore.view().rows, filterRef.current)));
+    feed();
+    const off = fleetStore.subscribe(feed);
+    return () => {
+      off();
+      renderer.destroy();
+      rendererRef.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    rendererRef.current?.setGroups(heatmapGroups(filterRows(fleetStore.view().rows, filter)));
+  }, [filter]);
+
+  useEffect(() => {
+    rendererRef.current?.setMode(mode);
+  }, [mode]);
+
+  useEffect(() => {
+    rendererRef.current?.setPalette(readHeatmapPalette());
+  }, [scheme]);
+
+  return (
+    <section className="panel heatmap" aria-labelledby="heatmap-title">
+      <header className="heatmap__head">
+        <h2 className="section__title" id="heatmap-title">
+          GPUs <span className="section__count">{gpuCount}</span>
+        </h2>
+        <div className="segmented segmented--small" role="group" aria-label="Colour GPUs by">
+          {MODES.map((m) => (
+            <button
+              key={m.id}
+              type="button"
+              className="segmented__button"
+              aria-pressed={mode === m.id}
+              data-testid={`heatmap-mode-${m.id}`}
+              onClick={() => setMode(m.id)}
+            >
+              {m.label}
+            </button>
+          ))}
+        </div>
+        <Legend mode={mode} />
+      </header>
+      <div className="heatmap__plot" ref={wrapperRef} data-testid="gpu-heatmap" tabIndex={0} aria-describedby="heatmap-help">
+        <canvas ref={canvasRef} className="heatmap__canvas" role="img" aria-label="GPU heatmap" />
+        <div className="heatmap__tooltip" ref={tooltipRef} hidden role="tooltip" />
+        <p className="visually-hidden" ref={liveRef} aria-live="polite" />
+        {gpuCount === 0 && <p className="heatmap__empty">No GPUs to show{filter.text || filter.label || filter.status !== 'all' ? ' with this filter' : ' yet'}.</p>}
+      </div>
+      <p className="visually-hidden" id="heatmap-help">
+        Arrow keys move between GPUs, Enter opens the node.
+      </p>
+    </section>
+  );
+});
