@@ -81,6 +81,8 @@ export const NodeStateSchema = z.object({
   /** Sources this node lacks (no /proc/diskstats, no nvidia-smi...), found once, not errors. */
   missing: z.array(z.string()),
   hostKey: HostKeyPromptSchema.nullable(),
+  /** The encrypted private key whose passphrase the node waits for, if that is its problem. */
+  passphraseFor: z.string().nullable().default(null),
 });
 export type NodeState = z.infer<typeof NodeStateSchema>;
 

@@ -38,6 +38,7 @@ class SyntheticGpuNode implements NodeCollector {
       since: Date.now(),
       lastError: null,
       address: `monitor@10.0.${Math.floor(index / 32)}.${(index % 32) + 10}:22`,
+      passphraseFor: null,
       labels: [`rack-${Math.floor(index / 16) + 1}`, index % 4 === 0 ? 'h100-nvl' : 'h100-sxm'],
       missing: [],
       hostKey: null,

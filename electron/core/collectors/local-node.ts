@@ -26,7 +26,7 @@ export class LocalNodeCollector implements NodeCollector {
     private readonly options: { nvidiaSmiTimeoutMs: number },
   ) {
     this.nodeId = host.id;
-    this.current = { id: this.nodeId, kind: 'local', status: 'up', since: null, lastError: null, address: null, labels: [], missing: [], hostKey: null };
+    this.current = { id: this.nodeId, kind: 'local', status: 'up', since: null, lastError: null, address: null, labels: [], missing: [], hostKey: null, passphraseFor: null };
   }
 
   private current: NodeState;

@@ -77,14 +77,18 @@ export class SshNodeCollector implements NodeCollector {
 
   constructor(
     private readonly node: SshNode,
-    pool: SshPool,
+    private readonly pool: SshPool,
     private readonly options: SshNodeOptions,
   ) {
     this.nodeId = node.id;
     this.labels = [...node.labels];
-    this.connection = pool.connection(routeOf(node), node.proxyJump.map((hop) => routeOf({ ...hop, useAgent: node.useAgent })));
+    this.connection = pool.connection(routeOf(node), this.jumps());
     this.host = new SshHost(node.id, this.connection);
     this.current = this.stateWith('connecting', null, null);
+  }
+
+  private jumps(): SshRoute[] {
+    return this.node.proxyJump.map((hop) => routeOf({ ...hop, useAgent: this.node.useAgent }));
   }
 
   private stateWith(status: NodeStatus, lastError: string | null, since: number | null): NodeState {
@@ -110,6 +114,7 @@ export class SshNodeCollector implements NodeCollector {
       labels: this.labels,
       missing: this.builder ? Object.entries(this.builder.currentCapabilities().sources).filter(([, present]) => !present).map(([name]) => name) : [],
       hostKey,
+      passphraseFor: status === 'auth-failed' ? (problem?.keyPath ?? null) : null,
     };
   }
 
@@ -232,6 +237,7 @@ export class SshNodeCollector implements NodeCollector {
   }
 
   close(): void {
-    // Connections belong to the pool (a bastion is shared); nothing of our own to release.
+    // The pool closes the connection unless another node shares it (a bastion).
+    this.pool.release(routeOf(this.node), this.jumps());
   }
 }

@@ -38,7 +38,7 @@ describe('workload helpers', () => {
 
 describe('measured runs (small workloads)', () => {
   it('ingests the generator into a Tsdb and measures size, memory and both queries', () => {
-    const run = runTsdbJob({ kind: 'tsdb', label: 'small', source: { type: 'generator', nodes: 2, hours: 1.5, seed: 's' }, dir: tempDir(), chart: true, latest: true, isolated: false });
+    const run = runTsdbJob({ kind: 'tsdb', label: 'small', source: { type: 'generator', nodes: 2, hours: 1.5, seed: 's' }, dir: tempDir(), chart: true, latest: true, isolated: false, ticksPerTransaction: 12 });
     expect(run.shape).toMatchObject({ nodes: 2, series: 252, ticks: 1080, samples: 252 * 1080 });
     expect(run.size.rawSamples).toBe(run.shape.samples);
     expect(run.size.rawBytesPerSample).toBeGreaterThan(0);

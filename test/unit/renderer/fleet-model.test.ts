@@ -29,7 +29,7 @@ import {
 import { gpu, snapshot } from '../../helpers/snapshots';
 
 function state(id: string, overrides: Partial<NodeState> = {}): NodeState {
-  return { id, kind: 'ssh', status: 'up', since: 1000, lastError: null, address: `u@${id}:22`, labels: [], missing: [], hostKey: null, ...overrides };
+  return { id, kind: 'ssh', status: 'up', since: 1000, lastError: null, address: `u@${id}:22`, labels: [], missing: [], hostKey: null, passphraseFor: null, ...overrides };
 }
 
 function fleetNode(id: string, overrides: Partial<FleetNode> = {}): FleetNode {

@@ -57,6 +57,8 @@ export interface SshProblem {
   since: number;
   presentedKey?: { type: string; fingerprint: string; blob: string };
   knownFingerprints?: string[];
+  /** The encrypted private key whose passphrase is needed. */
+  keyPath?: string;
 }
 
 /** A counting semaphore: at most `size` holders at once, the rest wait in order. */
@@ -370,8 +372,10 @@ export class SshError extends Error {
   }
 }
 
-function classify(error: Error & { level?: string; code?: string }, label: string, since: number): SshProblem {
+function classify(error: Error & { level?: string; code?: string; keyPath?: string }, label: string, since: number): SshProblem {
   const message = error.message ?? String(error);
+  // The key file's own problem (encrypted, unreadable) says which file: keep its words.
+  if (error.name === 'PassphraseNeededError') return { state: 'auth-failed', message, since, keyPath: error.keyPath };
   if (error.level === 'client-authentication' || /authentication methods failed/i.test(message)) {
     return { state: 'auth-failed', message: `authentication to ${label} failed: the server accepted none of the offered keys`, since };
   }
