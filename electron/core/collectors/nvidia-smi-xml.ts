@@ -206,7 +206,10 @@ export function parseNvidiaSmiXml(text: string): NvidiaSmiReport {
   const r = new Reader();
   const dtd = DTD.exec(text.slice(0, 4096));
   const gpus = childrenNamed(root, 'gpu').map((gpu, index) => gpuRecord(r, index, gpu, root));
-  return {
+  // A copy with strings of their own: the parsed values are V8 slices of `text`, so a GPU name
+  // or UUID kept (an SSH node keeps its last XML GPUs for minutes) would keep the whole document
+  // alive, ~47 KB a GPU: 140 MB for 375 nodes of 8 GPUs (bench ssh, heap snapshot).
+  return structuredClone({
     timestamp: r.text(root, 'timestamp'),
     driverVersion: r.text(root, 'driver_version'),
     kmdVersion: r.text(root, 'kmd_version'),
@@ -215,5 +218,5 @@ export function parseNvidiaSmiXml(text: string): NvidiaSmiReport {
     dtdVersion: dtd?.[1] ? Number(dtd[1]) : null,
     gpus,
     warnings: r.warnings,
-  };
+  });
 }

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { parseNvidiaSmiXml } from '../../../electron/core/collectors/nvidia-smi-xml';
 import { GpuSchema } from '../../../shared/model/gpu';
@@ -102,5 +104,23 @@ describe('parseNvidiaSmiXml on hostile or broken input', () => {
     const report = parseNvidiaSmiXml(odd);
     expect(report.gpus[0]!.fbMemoryTotalMib).toBeNull();
     expect(report.warnings.join()).toMatch(/fb_memory_usage\/total: unit "GiB"/);
+  });
+});
+
+describe('parseNvidiaSmiXml memory', () => {
+  it('keeps none of the document alive through the values it returns', () => {
+    // An SSH node keeps its last XML GPUs for minutes: values sliced out of the text would keep
+    // the whole document (~47 KB a GPU) alive with them.
+    setFlagsFromString('--expose_gc');
+    const gc = runInNewContext('gc') as () => void;
+    const text = readFixture('nvidia-smi/xml', '2x-rtx-a5000-drv590-v13.xml');
+    const kept: unknown[] = [];
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    // A fresh copy of the text each time, as each collection reads a new one.
+    for (let i = 0; i < 50; i += 1) kept.push(parseNvidiaSmiXml(Buffer.from(text).toString('utf8')).gpus);
+    gc();
+    const perDocument = (process.memoryUsage().heapUsed - before) / kept.length;
+    expect(perDocument).toBeLessThan(text.length / 4);
   });
 });
