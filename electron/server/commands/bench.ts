@@ -1,6 +1,11 @@
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { defaultDataDir } from '../../core/paths';
 import { formatCollectBench, runCollectBench } from '../bench/collect-bench';
+import { formatSshBench, parseDuration, runSshBench } from '../bench/ssh-bench';
 import { formatStoreBench, runStoreBench } from '../bench/store-bench';
 import { UsageError } from '../usage-error';
+import { sshNodesFromFlags } from './collect';
 
 export interface BenchFlags {
   json?: boolean;
@@ -8,6 +13,76 @@ export interface BenchFlags {
   input?: string;
   quick?: boolean;
   batch?: string;
+  // bench ssh
+  sshConfig?: string;
+  host?: string[];
+  allHosts?: boolean;
+  knownHosts?: string;
+  acceptNew?: boolean;
+  nodes?: string;
+  duration?: string;
+  interval?: string;
+  parallel?: string;
+  rounds?: string;
+  openssh?: boolean;
+  micro?: boolean;
+  profile?: string;
+}
+
+/** The ssh suite's measuring flags, shared by the CLI and the lab run (test/bench/ssh-lab.bench.ts). */
+export function addSshBenchOptions(command: Command): Command {
+  return command
+    .option('--nodes <n>', 'logical SSH nodes, spread over the hosts (ssh; default: one per host)')
+    .option('--duration <time>', 'how long the engine polls once connected, e.g. 3m, 90s (ssh; default 3m)')
+    .option('--interval <time>', 'collection interval (ssh; default 5s)')
+    .option('--parallel <n>', 'OpenSSH client loop: ssh processes at once (ssh; default 16)')
+    .option('--rounds <n>', 'OpenSSH client loop: rounds over all nodes (ssh; default 3)')
+    .option('--no-openssh', 'skip the OpenSSH client loop (ssh)')
+    .option('--no-micro', 'skip the microbenchmarks (ssh)')
+    .option('--profile <dir>', 'write a V8 CPU profile of the engine process into DIR (ssh)');
+}
+
+export interface SshBenchSettings {
+  nodes?: number;
+  durationMs: number;
+  intervalMs: number;
+  opensshParallel: number;
+  opensshRounds: number;
+  openssh: boolean;
+  micro: boolean;
+  profileDir?: string;
+}
+
+function positiveInteger(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer`);
+  return n;
+}
+
+function duration(value: string | undefined, flag: string, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  let ms: number;
+  try {
+    ms = parseDuration(value);
+  } catch (error) {
+    throw new UsageError(`${flag}: ${(error as Error).message}`);
+  }
+  if (ms < min) throw new UsageError(`${flag} must be at least ${min / 1000} s`);
+  return ms;
+}
+
+export function sshBenchSettings(flags: BenchFlags): SshBenchSettings {
+  return {
+    nodes: flags.nodes === undefined ? undefined : positiveInteger(flags.nodes, '--nodes', 1),
+    durationMs: duration(flags.duration, '--duration', 180_000, 5000),
+    intervalMs: duration(flags.interval, '--interval', 5000, 1000),
+    opensshParallel: positiveInteger(flags.parallel, '--parallel', 16),
+    opensshRounds: positiveInteger(flags.rounds, '--rounds', 3),
+    openssh: flags.openssh !== false,
+    micro: flags.micro !== false,
+    profileDir: flags.profile === undefined ? undefined : resolve(flags.profile),
+  };
 }
 
 /** Benchmarks by name; each prints a table, or JSON with --json. */
@@ -22,12 +97,31 @@ const SUITES: Record<string, (flags: BenchFlags) => Promise<{ result: unknown; t
     const result = await runStoreBench({ quick: flags.quick === true, input: flags.input, ticksPerTransaction: flags.batch === undefined ? undefined : Number(flags.batch) });
     return { result, text: formatStoreBench(result) };
   },
+  ssh: async (flags) => {
+    if (!flags.sshConfig) {
+      throw new UsageError(
+        'bench ssh needs SSH hosts: --ssh-config FILE with --all-hosts or --host ALIAS (repeatable), and --nodes N to spread N nodes over them; `npm run bench -- ssh` in a checkout runs it on a lab of local sshd hosts instead (as root)',
+      );
+    }
+    const routes = sshNodesFromFlags(flags);
+    const settings = sshBenchSettings(flags);
+    const result = await runSshBench({
+      ...settings,
+      routes,
+      knownHostsFile: flags.knownHosts ? resolve(flags.knownHosts) : join(defaultDataDir(), 'known_hosts'),
+      acceptNew: flags.acceptNew === true,
+      setup: [`hosts: ${routes.length} from ${resolve(flags.sshConfig)} (${routes.map((r) => r.id).slice(0, 8).join(', ')}${routes.length > 8 ? ', ...' : ''})`],
+    });
+    return { result, text: formatSshBench(result) };
+  },
 };
 
 export const BENCH_SUITES = Object.keys(SUITES);
+/** What `bench` without names runs: the suites that need nothing but this machine. */
+export const DEFAULT_BENCH_SUITES = ['collect', 'store'];
 
 export async function bench(names: string[], flags: BenchFlags, write: (text: string) => void = (t) => process.stdout.write(t)): Promise<void> {
-  const selected = names.length === 0 ? BENCH_SUITES : names;
+  const selected = names.length === 0 ? DEFAULT_BENCH_SUITES : names;
   const unknown = selected.filter((n) => !(n in SUITES));
   if (unknown.length) throw new UsageError(`unknown benchmark ${unknown.join(', ')} (have: ${BENCH_SUITES.join(', ')})`);
   const results: Record<string, unknown> = {};

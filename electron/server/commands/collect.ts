@@ -55,7 +55,7 @@ export function formatSnapshotText(s: NodeSnapshot): string {
 }
 
 /** The SSH nodes the flags name, from the ssh config file (or none without --ssh-config). */
-function sshNodesFromFlags(flags: CollectFlags): SshNode[] {
+export function sshNodesFromFlags(flags: Pick<CollectFlags, 'sshConfig' | 'host' | 'allHosts'>): SshNode[] {
   if (!flags.sshConfig) {
     if (flags.host?.length || flags.allHosts) throw new UsageError('--host and --all-hosts need --ssh-config FILE');
     return [];
