@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 // Three suites: unit (pure, fast), integration (real SQLite files, child processes, a fake
-// nvidia-smi on PATH, the built CLI), e2e (Debian's Chromium against `serve`).
+// nvidia-smi on PATH, the built CLI), e2e (Debian's Chromium against `serve`); and the benchmarks
+// that need the SSH lab (bench), which only `npm run bench` runs.
 export default defineConfig({
   test: {
     reporters: ['default'],
@@ -24,6 +25,18 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      // Benchmarks on the SSH lab (`npm run bench -- ssh`, root): minutes each, so `npm test`
+      // leaves this project out (scripts/test.mjs passes --project=!bench).
+      {
+        test: {
+          name: 'bench',
+          include: ['test/bench/**/*.bench.ts'],
+          environment: 'node',
+          testTimeout: 3_600_000,
+          hookTimeout: 600_000,
           fileParallelism: false,
         },
       },

@@ -56,14 +56,14 @@ function newestMtime(dir) {
   return newest;
 }
 
-/** Builds when any source is newer than the last build. */
-export function ensureBuilt() {
+/** Builds when any source is newer than the last build (`options` go to spawnSync, e.g. stdio). */
+export function ensureBuilt(options = {}) {
   const stamp = join(ROOT, 'dist', '.build-stamp');
   const sources = ['shared', 'electron', 'renderer', 'package.json', 'tsconfig.build.json'].map((p) => join(ROOT, p));
   const newestSource = Math.max(...sources.filter(existsSync).map((p) => (statSync(p).isDirectory() ? newestMtime(p) : statSync(p).mtimeMs)));
   if (existsSync(stamp) && statSync(stamp).mtimeMs >= newestSource) return;
   say('building...');
-  if (run(npm, ['run', '--silent', 'build']) !== 0) {
+  if (run(npm, ['run', '--silent', 'build'], options) !== 0) {
     say('the build failed; see the output above.');
     process.exit(1);
   }
