@@ -171,6 +171,8 @@ export interface SshBenchResult {
   intervalMs: number;
   durationMs: number;
   setup: string[];
+  /** The nodes run on this machine (the lab), so their CPU is measured too. */
+  nodesOnThisMachine: boolean;
   gpuNote: string | null;
   engine: EngineFigures | { error: string };
   openssh: OpensshFigures | { error: string } | null;
@@ -650,6 +652,7 @@ export async function runSshBench(options: SshBenchOptions): Promise<SshBenchRes
     intervalMs,
     durationMs: options.durationMs,
     setup: options.setup ?? [],
+    nodesOnThisMachine: options.nodeCpuSeconds !== undefined,
     gpuNote: options.gpuNote ?? null,
     engine: { error: 'not run' },
     openssh: null,
@@ -777,7 +780,9 @@ export function formatSshBench(r: SshBenchResult): string {
   for (const line of r.setup) out.push(`  ${line}`);
   if (r.gpuNote) out.push(`  GPUs: ${r.gpuNote}`);
   out.push(`  open files limit (ulimit -n) ${r.machine.openFilesLimit === null ? 'unknown' : fmt(r.machine.openFilesLimit, 0)}`);
-  out.push(`  load average (1 min) ${fmt(r.machine.loadAverage[0], 2)} at the start, ${fmt(r.machine.loadAverage[1], 2)} at the end: other work on the machine slows the timings`);
+  out.push(
+    `  load average (1 min) ${fmt(r.machine.loadAverage[0], 2)} at the start, ${fmt(r.machine.loadAverage[1], 2)} at the end: other work on the machine slows the timings${r.nodesOnThisMachine ? " (the nodes' own processes count in it too)" : ''}`,
+  );
 
   const e = isError(r.engine) ? null : r.engine;
   const o = r.openssh && !isError(r.openssh) ? r.openssh : null;

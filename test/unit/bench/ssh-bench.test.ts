@@ -132,6 +132,7 @@ describe('bench ssh: the report', () => {
       intervalMs: 5000,
       durationMs: 50_000,
       setup: ['lab: ...'],
+      nodesOnThisMachine: false,
       gpuNote: null,
       engine: {
         run,
