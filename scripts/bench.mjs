@@ -11,7 +11,7 @@ import { ROOT, ensureBuilt, ensureInstalled, run, say } from './lib/setup.mjs';
 const args = process.argv.slice(2);
 /** Options of `clusterdeck bench` (and of the lab run) that take a value. */
 const VALUE_OPTIONS = new Set([
-  '--ticks', '--input', '--batch', '--ssh-config', '--host', '--known-hosts', '--nodes', '--duration', '--interval', '--parallel', '--rounds', '--profile',
+  '--ticks', '--input', '--batch', '--ssh-config', '--host', '--known-hosts', '--nodes', '--duration', '--interval', '--parallel', '--rounds', '--profile', '--kills',
   '--node-work', '--ports', '--gpus',
 ]);
 const names = args.filter((arg, i) => !arg.startsWith('-') && !(i > 0 && VALUE_OPTIONS.has(args[i - 1])));

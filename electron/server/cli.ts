@@ -60,13 +60,14 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       .option('--input <file.csv>', 'telemetry CSV (series,ts_ms,value in time order) to measure instead of the generated workloads (store)')
       .option('--quick', 'smaller workloads: 10 nodes x 6 h, a 24 h chart instead of 7 days (store)')
       .option('--batch <n>', 'ticks per write transaction, default 12; 1 = one per collection tick (store)')
+      .option('--kills <n>', 'kill -9 rounds of the writer (crash; default 100)')
       .option('--ssh-config <file>', 'OpenSSH client config naming the SSH hosts to poll (ssh)')
       .option('--host <alias...>', 'Host aliases of the ssh config (repeatable) (ssh)')
       .option('--all-hosts', 'every Host alias of the ssh config (ssh)')
       .option('--known-hosts <file>', "Clusterdeck's known_hosts file (default: in the data folder; ~/.ssh/known_hosts is also read) (ssh)")
       .option('--accept-new', 'trust unknown host keys on first sight (ssh)'),
   ).action(async (names: string[], flags) => {
-    await bench(names, flags);
+    setExitCode(await bench(names, flags));
   });
 
   return program;

@@ -1,7 +1,9 @@
 // kill -9 of a writer process at random moments, 20 times over one database (the benchmark,
 // `npm run bench -- crash`, runs 100): see electron/server/bench/crash-bench.ts.
 import { describe, expect, it } from 'vitest';
+import type { CrashBenchResult } from '../../electron/server/bench/crash-bench';
 import { runCrashRounds } from '../../electron/server/bench/crash-bench';
+import { runCli } from '../helpers/cli';
 
 describe('crash safety: kill -9 of the writer at random moments', () => {
   it('after every kill the database opens, passes integrity_check, and holds every acknowledged tick with its values', async () => {
@@ -18,5 +20,22 @@ describe('crash safety: kill -9 of the writer at random moments', () => {
     expect(result.chunks.raw).toBeGreaterThan(40 * 5);
     expect(result.chunks.hour).toBeGreaterThan(0);
     expect(result.acknowledgedTicks).toBeGreaterThan(1000);
+  });
+});
+
+describe('clusterdeck bench crash', () => {
+  it('runs --kills rounds through the built CLI and reports them as JSON', () => {
+    const run = runCli(['bench', 'crash', '--kills', '3', '--json']);
+    expect(run.status, run.stderr).toBe(0);
+    const { crash } = JSON.parse(run.stdout) as { crash: CrashBenchResult };
+    expect(crash.rounds).toHaveLength(3);
+    expect(crash.failures).toBe(0);
+    expect(crash.acknowledgedTicks).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('refuses a round count that is not a positive integer', () => {
+    const run = runCli(['bench', 'crash', '--kills', '0']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/--kills must be a positive integer/);
   });
 });

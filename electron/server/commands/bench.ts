@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { defaultDataDir } from '../../core/paths';
 import { formatCollectBench, runCollectBench } from '../bench/collect-bench';
+import { formatCrashBench, runCrashRounds } from '../bench/crash-bench';
 import { formatSshBench, parseDuration, runSshBench } from '../bench/ssh-bench';
 import { formatStoreBench, runStoreBench } from '../bench/store-bench';
 import { UsageError } from '../usage-error';
@@ -27,6 +28,8 @@ export interface BenchFlags {
   openssh?: boolean;
   micro?: boolean;
   profile?: string;
+  // bench crash
+  kills?: string;
 }
 
 /** The ssh suite's measuring flags, shared by the CLI and the lab run (test/bench/ssh-lab.bench.ts). */
@@ -86,7 +89,7 @@ export function sshBenchSettings(flags: BenchFlags): SshBenchSettings {
 }
 
 /** Benchmarks by name; each prints a table, or JSON with --json. */
-const SUITES: Record<string, (flags: BenchFlags) => Promise<{ result: unknown; text: string }>> = {
+const SUITES: Record<string, (flags: BenchFlags) => Promise<{ result: unknown; text: string; failed?: boolean }>> = {
   collect: async (flags) => {
     const ticks = flags.ticks === undefined ? 20 : Number(flags.ticks);
     if (!Number.isInteger(ticks) || ticks < 1) throw new UsageError('--ticks must be a positive integer');
@@ -96,6 +99,11 @@ const SUITES: Record<string, (flags: BenchFlags) => Promise<{ result: unknown; t
   store: async (flags) => {
     const result = await runStoreBench({ quick: flags.quick === true, input: flags.input, ticksPerTransaction: flags.batch === undefined ? undefined : Number(flags.batch) });
     return { result, text: formatStoreBench(result) };
+  },
+  crash: async (flags) => {
+    const rounds = positiveInteger(flags.kills, '--kills', 100);
+    const result = await runCrashRounds({ rounds });
+    return { result, text: formatCrashBench(result), failed: result.failures > 0 };
   },
   ssh: async (flags) => {
     if (!flags.sshConfig) {
@@ -120,15 +128,19 @@ export const BENCH_SUITES = Object.keys(SUITES);
 /** What `bench` without names runs: the suites that need nothing but this machine. */
 export const DEFAULT_BENCH_SUITES = ['collect', 'store'];
 
-export async function bench(names: string[], flags: BenchFlags, write: (text: string) => void = (t) => process.stdout.write(t)): Promise<void> {
+/** Runs the named suites; resolves to the exit code (1 when a suite that checks something failed). */
+export async function bench(names: string[], flags: BenchFlags, write: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
   const selected = names.length === 0 ? DEFAULT_BENCH_SUITES : names;
   const unknown = selected.filter((n) => !(n in SUITES));
   if (unknown.length) throw new UsageError(`unknown benchmark ${unknown.join(', ')} (have: ${BENCH_SUITES.join(', ')})`);
   const results: Record<string, unknown> = {};
+  let failed = false;
   for (const name of selected) {
-    const { result, text } = await SUITES[name]!(flags);
-    results[name] = result;
-    if (!flags.json) write(`${text}\n\n`);
+    const suite = await SUITES[name]!(flags);
+    results[name] = suite.result;
+    failed ||= suite.failed === true;
+    if (!flags.json) write(`${suite.text}\n\n`);
   }
   if (flags.json) write(`${JSON.stringify(results, null, 2)}\n`);
+  return failed ? 1 : 0;
 }
