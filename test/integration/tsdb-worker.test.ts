@@ -68,3 +68,34 @@ describe('when the seal worker dies', () => {
     db.close();
   });
 });
+
+describe("the seal jobs' shared blocks", () => {
+  it('are reused hour after hour once their job committed, and every value comes back exact', async () => {
+    const db = openDatabase(join(tempDir(), 'blocks.db'));
+    const tsdb = new Tsdb(db, { intervalMs: 5000, retention: { rawMs: 7 * DAY, minuteMs: 90 * DAY, hourMs: 730 * DAY }, maxDiskBytes: null, sealInWorker: true });
+    const ids = Array.from({ length: 40 }, (_, k) => tsdb.seriesId('node', 'gpu.power_w', `GPU-${k}`));
+    const value = (i: number, k: number) => Math.round(((i * 37 + k * 101) % 30_000) + 100) / 100;
+    const internals = tsdb as unknown as { jobs: Array<{ block: SharedArrayBuffer }>; spareBlocks: SharedArrayBuffer[] };
+    const blocksSeen = new Set<SharedArrayBuffer>();
+    const hours = 8;
+    for (let i = 0; i < hours * 720; i += 1) {
+      tsdb.ingest(T0 + i * 5000, ids, ids.map((_, k) => value(i, k)));
+      for (const job of internals.jobs) blocksSeen.add(job.block);
+      // Give the worker time to answer at each hour's end, as 5-second ticks do.
+      if (i % 720 === 5) await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+    // Eight hours sealed through at most two blocks (plus one spare), not one new block an hour.
+    expect(blocksSeen.size).toBeGreaterThan(0);
+    expect(blocksSeen.size).toBeLessThanOrEqual(3);
+    expect(internals.spareBlocks.length).toBeGreaterThan(0);
+    tsdb.flush();
+    for (const k of [0, 17, 39]) {
+      const got = tsdb.range(ids[k]!, T0, T0 + hours * HOUR, 100_000);
+      expect(got.tier).toBe('raw');
+      expect(got.t).toHaveLength(hours * 720);
+      expect(got.v).toEqual(Array.from({ length: hours * 720 }, (_, i) => value(i, k)));
+    }
+    tsdb.close();
+    db.close();
+  });
+});

@@ -99,6 +99,8 @@ interface JobInFlight {
   seriesIds: number[];
   samples: number;
   bytes: number;
+  /** The shared block holding the job's samples; reused for a later job once this one committed. */
+  block: SharedArrayBuffer;
   result: SealResult | null;
   error: string | null;
 }
@@ -169,6 +171,8 @@ export class Tsdb {
   private nextJobId = 1;
   /** 1-minute periods (days) that got hourly pieces and may need compacting: day -> next series id. */
   private readonly compactQueue = new Map<number, number>();
+  /** Shared blocks of committed seal jobs, kept for the next jobs. */
+  private readonly spareBlocks: SharedArrayBuffer[] = [];
 
   /** Start of the raw period the newest tick is in; samples before it are cut into seal jobs. */
   private openPeriodStart = -Infinity;
@@ -478,6 +482,7 @@ export class Tsdb {
       this.jobs.splice(this.jobs.indexOf(job), 1);
       // Its samples are in chunks now (or, for a job that failed to encode, still in head rows).
       for (const id of job.seriesIds) this.states[id]?.sealing.shift();
+      this.recycleBlock(job.block);
       if (job.error) this.storageStatus.droppedSamples += job.samples;
     }
     this.pending = [];
@@ -494,7 +499,6 @@ export class Tsdb {
    */
   private cutJob(boundary: number): void {
     const job: SealJob = { id: this.nextJobId++, boundary, rawSpanMs: this.rawChunkMs, parts: [] };
-    const inFlight: JobInFlight = { id: job.id, boundary, seriesIds: [], samples: 0, bytes: 0, result: null, error: null };
     const counts: Array<[SeriesState, number]> = [];
     let total = 0;
     for (const state of this.states) {
@@ -505,8 +509,10 @@ export class Tsdb {
     }
     if (total === 0) return;
     // One copy, in one block of shared memory: queries read it here while the worker encodes it
-    // there, and it is freed as one when the job commits.
-    const shared = new SharedArrayBuffer(total * 16);
+    // there. Blocks are reused once their job committed: a fresh 15 MB block every hour would
+    // wait for a full GC to be freed, and a quiet heap rarely has one.
+    const shared = this.takeBlock(total * 16);
+    const inFlight: JobInFlight = { id: job.id, boundary, seriesIds: [], samples: 0, bytes: 0, block: shared, result: null, error: null };
     let offset = 0;
     for (const [state, n] of counts) {
       const t = new Float64Array(shared, offset, n);
@@ -525,6 +531,20 @@ export class Tsdb {
     if (this.jobs.filter((j) => !j.result && !j.error).length >= MAX_JOBS_IN_FLIGHT) this.collectSealResults(this.sealer.waitAll());
     this.jobs.push(inFlight);
     this.sealer.submit(job);
+  }
+
+  /** A shared block of at least `bytes`: a spare one of about that size, or a new one. */
+  private takeBlock(bytes: number): SharedArrayBuffer {
+    const index = this.spareBlocks.findIndex((b) => b.byteLength >= bytes && b.byteLength <= bytes * 2);
+    if (index >= 0) return this.spareBlocks.splice(index, 1)[0]!;
+    // Some headroom, so that an hour with a few more samples still fits the next time.
+    return new SharedArrayBuffer(Math.ceil((bytes * 1.1) / 4096) * 4096);
+  }
+
+  /** Keeps a committed job's block for the next job (the worker is done with it; no view of it is left). */
+  private recycleBlock(block: SharedArrayBuffer): void {
+    this.spareBlocks.push(block);
+    if (this.spareBlocks.length > MAX_JOBS_IN_FLIGHT) this.spareBlocks.shift();
   }
 
   private collectSealResults(outcomes: ReturnType<Sealer['poll']>): void {
