@@ -33,7 +33,7 @@ import { expandHome, loadCredentials, noSecretStore } from '../../core/hosts/ssh
 import { keyTypeOfBlob, verifyHostKey } from '../../core/hosts/ssh/known-hosts';
 import { shellQuote } from '../../core/hosts/ssh/ssh-connection';
 import { type EngineEdge, type EngineJob, type EngineRun, openFilesLimit, runEngineJob } from './ssh-bench-worker';
-import { median, percentile } from './stats';
+import { formatColumns, median, percentile } from './stats';
 
 export const SSH_TARGETS = {
   nodes: 500,
@@ -759,15 +759,6 @@ function fmtMs(ms: number | null | undefined): string {
   return ms >= 10_000 ? `${fmt(ms / 1000, 1)} s` : ms >= 1000 ? `${fmt(ms / 1000, 2)} s` : ms >= 10 ? `${fmt(ms, 0)} ms` : `${fmt(ms, 1)} ms`;
 }
 
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].map((l) => `  ${l}`).join('\n');
-}
 
 const mark = (ok: boolean) => (ok ? 'ok' : 'MISS');
 
@@ -821,13 +812,13 @@ export function formatSshBench(r: SshBenchResult): string {
   if ((e && e.machineBusyPctOfCore !== null) || (o && o.machineBusyPctOfCore !== null)) {
     rows.push(['whole machine busy, % of one core', `${r.machine.cpus * 100} = all`, e ? fmt(e.machineBusyPctOfCore, 0) : '-', o ? fmt(o.machineBusyPctOfCore, 0) : '-']);
   }
-  out.push(table(['figure', 'target', 'Clusterdeck engine', 'OpenSSH loop'], rows));
+  out.push(formatColumns(['figure', 'target', 'Clusterdeck engine', 'OpenSSH loop'], rows));
 
   if (e) {
     const run = e.run;
     out.push('', 'Engine details');
     out.push(
-      table(
+      formatColumns(
         ['figure', 'value'],
         [
           ['start(): connect, auth, facts, first reading of every node', `${fmtMs(run.startMs)} (CPU ${fmtMs(run.startCpuMs)})`],
@@ -855,7 +846,7 @@ export function formatSshBench(r: SshBenchResult): string {
   if (o) {
     out.push('', 'OpenSSH loop details');
     out.push(
-      table(
+      formatColumns(
         ['figure', 'value'],
         [
           ['rounds (s)', o.rounds.map((x) => fmt(x.seconds, 1)).join(', ')],
@@ -887,13 +878,13 @@ export function formatSshBench(r: SshBenchResult): string {
           `${x.opensshRunMs} ms`,
         ],
       ];
-      out.push(table(['figure', 'now', 'earlier'], microRows));
+      out.push(formatColumns(['figure', 'now', 'earlier'], microRows));
       if (isError(m.gpu)) out.push(`  GPU query over SSH: ${m.gpu.error}`);
       else {
         const g = m.gpu;
         out.push(`  GPU query over SSH, ${g.gpus} GPUs: exec = the node runs nvidia-smi and the output comes back; parse = here`);
         out.push(
-          table(
+          formatColumns(
             ['query', 'bytes', 'exec p50 (p95)', 'parse p50 (p95)'],
             [
               ['--query-gpu CSV (noheader, nounits; the per-tick query)', fmt(g.csv.bytes, 0), `${fmtMs(g.csv.execMs.p50)} (${fmtMs(g.csv.execMs.p95)})`, `${fmtMs(g.csv.parseMs.p50)} (${fmtMs(g.csv.parseMs.p95)})`],

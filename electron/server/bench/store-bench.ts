@@ -21,6 +21,7 @@ import { findPromtool, runPromtool, type OpenMetricsFile, type PrometheusRun, ty
 import type { BenchJob } from './store-bench-worker';
 import { runJob } from './store-bench-worker';
 import type { ChartQuery, LatestQuery, SourceSpec, TsdbRun } from './store-bench-workload';
+import { formatColumns } from './stats';
 import { DEFAULT_SEED } from './telemetry-generator';
 
 export const REFERENCE_GENERATOR = join(APP_ROOT, '..', 'shared', 'workloads', 'gen_telemetry.py');
@@ -393,16 +394,6 @@ function fmt(n: number | null | undefined, digits: number): string {
 const fmtInt = (n: number | null | undefined) => fmt(n, 0);
 const mb = (bytes: number) => fmt(bytes / 1e6, 1);
 
-/** Left-aligned first column, right-aligned figures. */
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].map((l) => `  ${l}`).join('\n');
-}
 
 function mark(ok: boolean): string {
   return ok ? 'ok' : 'MISS';
@@ -445,7 +436,7 @@ export function formatStoreBench(r: StoreBenchResult): string {
       ]);
     }
   }
-  out.push(table(['workload', 'nodes', 'series', 'ticks', 'samples', 'hours', 'CSV MB', 'ingest s', 'samples/s', 'raw B/s', 'file B/s', 'RSS MB'], workloadRows));
+  out.push(formatColumns(['workload', 'nodes', 'series', 'ticks', 'samples', 'hours', 'CSV MB', 'ingest s', 'samples/s', 'raw B/s', 'file B/s', 'RSS MB'], workloadRows));
 
   const sets = r.dataSets;
   const b = r.baselines;
@@ -487,7 +478,7 @@ export function formatStoreBench(r: StoreBenchResult): string {
     '',
     ...baselineColumn((x) => `${isError(x.sqlitePerTick) ? 'failed' : fmtInt(x.sqlitePerTick.samplesPerSec)} / ${isError(x.sqlite) ? 'failed' : fmtInt(x.sqlite.samplesPerSec)}`),
   ]);
-  out.push('', 'Figures', table(['figure', 'target', ...sets.map((s) => s.name)], rows));
+  out.push('', 'Figures', formatColumns(['figure', 'target', ...sets.map((s) => s.name)], rows));
 
   if (b) {
     out.push('', `Baselines on the ${b.dataSet} data (${b.workload}, ${fmtInt(b.samples)} samples)`);
