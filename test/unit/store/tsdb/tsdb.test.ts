@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../../electron/core/store/db';
-import { Tsdb, type TsdbOptions } from '../../../../electron/core/store/tsdb/tsdb';
+import { mergeMinutePieces, Tsdb, type TsdbOptions } from '../../../../electron/core/store/tsdb/tsdb';
 import { tempDir } from '../../../helpers/tmp';
 
 const T0 = 1_735_689_600_000; // an hour boundary
@@ -237,5 +237,43 @@ describe('1-minute compaction', () => {
     for (let i = 0; i < 5; i += 1) tsdb.maintain(T0 + 49 * HOUR);
     expect(count(db, 'chunks_1m')).toBe(2);
     expect(tsdb.range(id, T0, T0 + DAY, 1440)).toEqual(before);
+  });
+});
+
+describe("merging a day's 1-minute pieces", () => {
+  const piece = (rows: Array<[number, number, number, number, number, number]>) => ({
+    t: Float64Array.from(rows.map((r) => r[0])),
+    columns: [1, 2, 3, 4, 5].map((c) => Float64Array.from(rows.map((r) => r[c]!))),
+  });
+  const points = (m: ReturnType<typeof mergeMinutePieces>) => m.t.map((t, i) => [t, m.min[i], m.max[i], m.sum[i], m.count[i], m.last[i]]);
+
+  it('puts hourly pieces in time order whatever order they come in, merging a minute two pieces share', () => {
+    const later = piece([
+      [180, 5, 6, 11, 2, 6],
+      [240, 1, 1, 1, 1, 1],
+    ]);
+    const earlier = piece([
+      [60, 1, 2, 3, 2, 2],
+      [120, 3, 4, 7, 2, 4],
+      [180, 7, 9, 16, 2, 9],
+    ]);
+    expect(points(mergeMinutePieces([later, earlier]))).toEqual([
+      [60, 1, 2, 3, 2, 2],
+      [120, 3, 4, 7, 2, 4],
+      [180, 5, 9, 27, 4, 6],
+      [240, 1, 1, 1, 1, 1],
+    ]);
+  });
+
+  it('sorts every row when pieces overlap', () => {
+    const a = piece([
+      [60, 1, 1, 1, 1, 1],
+      [180, 3, 3, 3, 1, 3],
+    ]);
+    const b = piece([
+      [120, 2, 2, 2, 1, 2],
+      [240, 4, 4, 4, 1, 4],
+    ]);
+    expect(points(mergeMinutePieces([a, b])).map((p) => p[0])).toEqual([60, 120, 180, 240]);
   });
 });
