@@ -14,20 +14,10 @@ import { DEFAULT_CONFIG } from '../../../shared/config';
 import { storeOptions } from '../../core/engine';
 import { openDatabase } from '../../core/store/db';
 import { SqliteTelemetryStore } from '../../core/store/telemetry-store';
-import { formatTable, median, percentile, round } from './stats';
+import { childCpuSeconds, formatTable, median, percentile, round } from './stats';
 
 const XML_DIR = join(APP_ROOT, 'test', 'fixtures', 'nvidia-smi', 'xml');
 const CAPTURE = '2x-rtx-a5000-drv590-v13.xml';
-
-/** CPU seconds of this process's waited-for children (df, nvidia-smi), from /proc/self/stat. */
-function childCpuMs(): number {
-  try {
-    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
 
 export interface CollectBenchResult {
   ticks: number;
@@ -57,7 +47,7 @@ export async function runCollectBench(options: { ticks: number }): Promise<Colle
     await collector.prime();
     const walls: number[] = [];
     const cpuStart = process.cpuUsage();
-    const childStart = childCpuMs();
+    const childStart = childCpuSeconds() * 1000;
     const store = new SqliteTelemetryStore(openDatabase(':memory:'), storeOptions(':memory:', DEFAULT_CONFIG));
     const writes: number[] = [];
     for (let i = 0; i < options.ticks; i += 1) {
@@ -71,7 +61,7 @@ export async function runCollectBench(options: { ticks: number }): Promise<Colle
       writes.push(performance.now() - writeStarted);
     }
     const cpu = process.cpuUsage(cpuStart);
-    const childMs = childCpuMs() - childStart;
+    const childMs = childCpuSeconds() * 1000 - childStart;
     store.close();
 
     const xmlParseMs: Record<string, number> = {};

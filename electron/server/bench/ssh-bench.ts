@@ -33,7 +33,7 @@ import { expandHome, loadCredentials, noSecretStore } from '../../core/hosts/ssh
 import { keyTypeOfBlob, verifyHostKey } from '../../core/hosts/ssh/known-hosts';
 import { shellQuote } from '../../core/hosts/ssh/ssh-connection';
 import { type EngineEdge, type EngineJob, type EngineRun, openFilesLimit, runEngineJob } from './ssh-bench-worker';
-import { formatColumns, median, percentile } from './stats';
+import { childCpuSeconds, fmt, formatColumns, isError, mark, median, percentile } from './stats';
 
 export const SSH_TARGETS = {
   nodes: 500,
@@ -262,17 +262,6 @@ export function opensshArgs(node: SshNode, knownHostsFiles: readonly string[], a
     args.push('-o', `ProxyCommand=${jump.map(shellQuote).join(' ')}`);
   }
   return [...args, '-p', String(node.port), `${node.user}@${node.host}`];
-}
-
-/** CPU time of this process's reaped children (utime + stime of waited-for processes), seconds. */
-export function childCpuSeconds(): number {
-  try {
-    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
-    // cutime, cstime: fields 16 and 17 of stat, in clock ticks (100 a second on Linux).
-    return (Number(fields[13]) + Number(fields[14])) / 100;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 /** The whole machine's busy CPU time so far (all cores; idle and iowait excluded), seconds. */
@@ -634,7 +623,6 @@ async function runMicro(node: SshNode, options: SshBenchOptions, knownHosts: str
 // ------------------------------------------------------------------ the whole run
 
 const errorOf = (error: unknown) => ({ error: (error as Error).message ?? String(error) });
-const isError = <T extends object>(value: T | { error: string } | null): value is { error: string } => value !== null && 'error' in value;
 
 export async function runSshBench(options: SshBenchOptions): Promise<SshBenchResult> {
   const began = performance.now();
@@ -749,18 +737,12 @@ function misses(r: SshBenchResult): string[] {
 
 // ------------------------------------------------------------------ the report
 
-function fmt(n: number | null | undefined, digits: number): string {
-  if (n === null || n === undefined || !Number.isFinite(n)) return '-';
-  return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
-
 function fmtMs(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '-';
   return ms >= 10_000 ? `${fmt(ms / 1000, 1)} s` : ms >= 1000 ? `${fmt(ms / 1000, 2)} s` : ms >= 10 ? `${fmt(ms, 0)} ms` : `${fmt(ms, 1)} ms`;
 }
 
 
-const mark = (ok: boolean) => (ok ? 'ok' : 'MISS');
 
 export function formatSshBench(r: SshBenchResult): string {
   const out: string[] = [];

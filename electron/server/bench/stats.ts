@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /** Small statistics for benchmark reports. */
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
@@ -25,4 +27,29 @@ export function formatColumns(header: string[], rows: string[][]): string {
       .join('  ')
       .trimEnd();
   return [line(header), ...rows.map(line)].map((l) => `  ${l}`).join('\n');
+}
+
+/** A number with fixed decimals and thousands separators; '-' for a missing or non-finite one. */
+export function fmt(n: number | null | undefined, digits: number): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '-';
+  return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** A report cell for a target: met or missed. */
+export const mark = (ok: boolean) => (ok ? 'ok' : 'MISS');
+
+/** Whether a measurement that could fail holds its error instead of figures. */
+export function isError<T extends object>(value: T | { error: string } | null): value is { error: string } {
+  return value !== null && 'error' in value;
+}
+
+/** CPU time of this process's reaped children (cutime + cstime in /proc/self/stat), seconds; NaN off Linux. */
+export function childCpuSeconds(): number {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+    // cutime, cstime: fields 16 and 17 of stat, in clock ticks (100 a second on Linux).
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }

@@ -21,7 +21,7 @@ import { findPromtool, runPromtool, type OpenMetricsFile, type PrometheusRun, ty
 import type { BenchJob } from './store-bench-worker';
 import { runJob } from './store-bench-worker';
 import type { ChartQuery, LatestQuery, SourceSpec, TsdbRun } from './store-bench-workload';
-import { formatColumns } from './stats';
+import { fmt, formatColumns, isError, mark, round } from './stats';
 import { DEFAULT_SEED } from './telemetry-generator';
 
 export const REFERENCE_GENERATOR = join(APP_ROOT, '..', 'shared', 'workloads', 'gen_telemetry.py');
@@ -382,26 +382,9 @@ export async function runStoreBench(options: StoreBenchOptions = {}): Promise<St
 
 // ------------------------------------------------------------------ report
 
-function round(n: number, digits: number): number {
-  return Math.round(n * 10 ** digits) / 10 ** digits;
-}
-
-function fmt(n: number | null | undefined, digits: number): string {
-  if (n === null || n === undefined || !Number.isFinite(n)) return '-';
-  return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
-
 const fmtInt = (n: number | null | undefined) => fmt(n, 0);
 const mb = (bytes: number) => fmt(bytes / 1e6, 1);
 
-
-function mark(ok: boolean): string {
-  return ok ? 'ok' : 'MISS';
-}
-
-function isError<T extends object>(value: T | { error: string } | null): value is { error: string } {
-  return value !== null && 'error' in value;
-}
 
 export function formatStoreBench(r: StoreBenchResult): string {
   const out: string[] = [];
