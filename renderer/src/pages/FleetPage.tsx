@@ -230,11 +230,12 @@ export function FleetPage({ mode, onOpenNode, onShown }: FleetPageProps) {
   }, [loaded, onShown]);
 
   const rows = view.rows;
-  const visible = useMemo(() => sortRows(filterRows(rows, filter), sort), [rows, filter, sort]);
+  const matching = useMemo(() => filterRows(rows, filter), [rows, filter]);
+  const visible = useMemo(() => sortRows(matching, sort), [matching, sort]);
   const labels = useMemo(() => allLabels(rows), [rows]);
   const retired = useMemo(() => rows.filter((r) => r.status === 'not-collected').length, [rows]);
-  const shownCollected = useMemo(() => rows.filter((r) => r.status !== 'not-collected').length, [rows]);
-  const gpuCount = useMemo(() => filterRows(rows, filter).reduce((n, r) => n + (r.data?.gpus.length ?? 0), 0), [rows, filter]);
+  const shownCollected = rows.length - retired;
+  const gpuCount = useMemo(() => matching.reduce((n, r) => n + (r.data?.gpus.length ?? 0), 0), [matching]);
   const waitingKeys = useMemo(() => rows.filter((r) => r.hostKey !== null).sort((a, b) => (a.status === 'host-key-mismatch' ? -1 : 0) - (b.status === 'host-key-mismatch' ? -1 : 0)), [rows]);
   const rowById = useMemo(() => new Map(rows.map((r) => [r.id, r])), [rows]);
 
