@@ -66,6 +66,8 @@ export class HeatmapRenderer {
   private totalDrawMs = 0;
   private readonly tip: { title: HTMLElement; gpu: HTMLElement; uuid: HTMLElement; lines: HTMLElement };
   private destroyed = false;
+  /** What the aria-label describes: it changes with the data or the mode, not with hovering. */
+  private described: { groups: readonly HeatmapGroup[]; mode: HeatmapMode } | null = null;
 
   constructor(
     private readonly el: HeatmapElements,
@@ -211,7 +213,10 @@ export class HeatmapRenderer {
     wrapper.dataset.draws = String(this.draws);
     wrapper.dataset.mode = this.mode;
     wrapper.dataset.dpr = String(dpr);
-    canvas.setAttribute('aria-label', describeHeatmap(groups, this.mode));
+    if (this.described?.groups !== groups || this.described.mode !== this.mode) {
+      canvas.setAttribute('aria-label', describeHeatmap(groups, this.mode));
+      this.described = { groups, mode: this.mode };
+    }
     this.refreshTooltip();
   }
 
