@@ -119,3 +119,14 @@ export function Field({ label, id, error, hint, children, className }: FieldProp
     </div>
   );
 }
+
+/** A dialog's error line (the engine's refusal), announced to screen readers; nothing without one. */
+export function FormError({ error, prefix = '', testId }: { error: string | null; prefix?: string; testId?: string }) {
+  if (!error) return null;
+  return (
+    <div className="form-error" role="alert" data-testid={testId}>
+      {prefix}
+      {error}
+    </div>
+  );
+}

@@ -1,9 +1,9 @@
 import { useId, useRef, useState } from 'react';
 import type { NodeState, SshNode } from '../../../shared/model/inventory';
 import { api } from '../api';
-import { Field, Modal } from '../components/Modal';
-import { describeError } from '../errors';
+import { Field, FormError, Modal } from '../components/Modal';
 import { EMPTY_FORM, EMPTY_HOP, engineFieldErrors, formToNode, type AddNodeForm, type FieldErrors, type HopForm } from './forms';
+import { useDialogCall } from './useDialogCall';
 
 const HOP_LABELS: Record<keyof HopForm, string> = { host: 'Host', port: 'Port', user: 'User', identityFiles: 'Identity file' };
 
@@ -16,8 +16,7 @@ interface AddNodeDialogProps {
 export function AddNodeDialog({ onClose, onAdded }: AddNodeDialogProps) {
   const [form, setForm] = useState<AddNodeForm>(EMPTY_FORM);
   const [errors, setErrors] = useState<FieldErrors>({});
-  const [engineError, setEngineError] = useState<string | null>(null);
-  const [sending, setSending] = useState(false);
+  const { sending, error: engineError, run, clearError } = useDialogCall();
   const first = useRef<HTMLInputElement>(null);
   const base = useId();
   const id = (name: string) => `${base}-${name}`;
@@ -25,10 +24,9 @@ export function AddNodeDialog({ onClose, onAdded }: AddNodeDialogProps) {
   const set = <K extends keyof AddNodeForm>(key: K, value: AddNodeForm[K]) => {
     setForm((f) => ({ ...f, [key]: value }));
     setErrors((e) => {
-      const field = key === 'alias' ? 'alias' : key;
-      if (!(field in e)) return e;
+      if (!(key in e)) return e;
       const next = { ...e };
-      delete next[field];
+      delete next[key];
       return next;
     });
   };
@@ -39,7 +37,7 @@ export function AddNodeDialog({ onClose, onAdded }: AddNodeDialogProps) {
   const submit = () => {
     if (sending) return;
     const result = formToNode(form);
-    setEngineError(null);
+    clearError();
     if (!result.ok) {
       setErrors(result.errors);
       // Focus the first field that needs fixing.
@@ -48,18 +46,11 @@ export function AddNodeDialog({ onClose, onAdded }: AddNodeDialogProps) {
       return;
     }
     setErrors({});
-    setSending(true);
     const node = result.value;
-    api.call('nodes:add', { node }).then(
-      (state) => {
-        setSending(false);
-        onAdded(state, node);
-      },
-      (reason: unknown) => {
-        setSending(false);
-        setEngineError(describeError(reason));
-        setErrors(engineFieldErrors(reason instanceof Error ? reason.message : String(reason)));
-      },
+    run(
+      () => api.call('nodes:add', { node }),
+      (state) => onAdded(state, node),
+      (reason) => setErrors(engineFieldErrors(reason instanceof Error ? reason.message : String(reason))),
     );
   };
 
@@ -190,11 +181,7 @@ export function AddNodeDialog({ onClose, onAdded }: AddNodeDialogProps) {
 
       {text('labels', 'Labels', { placeholder: 'rack-3, a100, team:vision', hint: 'Groups for filtering the fleet, separated by commas or spaces.', testId: 'add-node-labels' })}
 
-      {engineError && (
-        <div className="form-error" role="alert" data-testid="add-node-error">
-          The engine refused the node: {engineError}
-        </div>
-      )}
+      <FormError error={engineError} prefix="The engine refused the node: " testId="add-node-error" />
     </Modal>
   );
 }

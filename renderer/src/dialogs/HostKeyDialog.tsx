@@ -1,8 +1,8 @@
 import { useId, useRef, useState } from 'react';
 import type { HostKeyPrompt, NodeState } from '../../../shared/model/inventory';
 import { api } from '../api';
-import { Modal } from '../components/Modal';
-import { describeError } from '../errors';
+import { FormError, Modal } from '../components/Modal';
+import { useDialogCall } from './useDialogCall';
 
 interface HostKeyDialogProps {
   nodeId: string;
@@ -28,27 +28,15 @@ function keyFileType(keyType: string): string {
  * exactly the fingerprint shown; the engine refuses if the host presents another by then.
  */
 export function HostKeyDialog({ nodeId, prompt, mismatch, queued, onClose, onTrusted }: HostKeyDialogProps) {
-  const [sending, setSending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { sending, error, run } = useDialogCall();
   const [confirmed, setConfirmed] = useState(false);
   const cancelRef = useRef<HTMLButtonElement>(null);
   const checkId = useId();
   const endpoint = `${prompt.host.includes(':') ? `[${prompt.host}]` : prompt.host}:${prompt.port}`;
 
   const trust = () => {
-    if (sending || (mismatch && !confirmed)) return;
-    setSending(true);
-    setError(null);
-    api.call('hostKeys:trust', { nodeId, fingerprint: prompt.fingerprint }).then(
-      (state) => {
-        setSending(false);
-        onTrusted(state);
-      },
-      (reason: unknown) => {
-        setSending(false);
-        setError(describeError(reason));
-      },
-    );
+    if (mismatch && !confirmed) return;
+    run(() => api.call('hostKeys:trust', { nodeId, fingerprint: prompt.fingerprint }), onTrusted);
   };
 
   return (
@@ -123,11 +111,7 @@ export function HostKeyDialog({ nodeId, prompt, mismatch, queued, onClose, onTru
           have verified the new fingerprint and want to replace the old key
         </label>
       )}
-      {error && (
-        <div className="form-error" role="alert" data-testid="host-key-error">
-          {error}
-        </div>
-      )}
+      <FormError error={error} testId="host-key-error" />
     </Modal>
   );
 }

@@ -2,9 +2,10 @@ import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react'
 import type { CallResponse } from '../../../shared/contract';
 import type { SshConfigCandidate } from '../../../shared/model/inventory';
 import { api } from '../api';
-import { Modal } from '../components/Modal';
+import { FormError, Modal } from '../components/Modal';
 import { describeError } from '../errors';
 import { candidateBlocker, candidateRoute as route } from './forms';
+import { useDialogCall } from './useDialogCall';
 
 type ReadResult = CallResponse<'sshConfig:read'>;
 type ImportResult = CallResponse<'sshConfig:import'>;
@@ -22,8 +23,7 @@ export function ImportDialog({ onClose, onImported }: ImportDialogProps) {
   const [readError, setReadError] = useState<string | null>(null);
   const [reading, setReading] = useState(false);
   const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
-  const [importing, setImporting] = useState(false);
-  const [importError, setImportError] = useState<string | null>(null);
+  const { sending: importing, error: importError, run, clearError: clearImportError } = useDialogCall();
   const [result, setResult] = useState<ImportResult | null>(null);
   const pathRef = useRef<HTMLInputElement>(null);
   const pathId = useId();
@@ -36,7 +36,7 @@ export function ImportDialog({ onClose, onImported }: ImportDialogProps) {
     setReading(true);
     setReadError(null);
     setResult(null);
-    setImportError(null);
+    clearImportError();
     const request = file.trim() === '' ? {} : { path: file.trim() };
     api.call('sshConfig:read', request, { signal: abort.signal }).then(
       (value) => {
@@ -53,7 +53,7 @@ export function ImportDialog({ onClose, onImported }: ImportDialogProps) {
         setReadError(describeError(reason));
       },
     );
-  }, []);
+  }, [clearImportError]);
 
   // The default config is read as the dialog opens.
   useEffect(() => {
@@ -79,18 +79,12 @@ export function ImportDialog({ onClose, onImported }: ImportDialogProps) {
 
   const submit = () => {
     if (!read || importing || chosen.size === 0 || result) return;
-    setImporting(true);
-    setImportError(null);
     const aliases = read.candidates.filter((c) => chosen.has(c.alias)).map((c) => c.alias);
-    api.call('sshConfig:import', { ...(path.trim() ? { path: path.trim() } : {}), aliases }).then(
+    run(
+      () => api.call('sshConfig:import', { ...(path.trim() ? { path: path.trim() } : {}), aliases }),
       (value) => {
-        setImporting(false);
         setResult(value);
         onImported(value.added, read.candidates);
-      },
-      (reason: unknown) => {
-        setImporting(false);
-        setImportError(describeError(reason));
       },
     );
   };
@@ -141,11 +135,7 @@ export function ImportDialog({ onClose, onImported }: ImportDialogProps) {
       </div>
       <p className="field__hint">Host entries are resolved as OpenSSH would (Include, Match-less defaults, ProxyJump chains) on the engine&apos;s machine. Leave empty for ~/.ssh/config.</p>
 
-      {readError && (
-        <div className="form-error" role="alert" data-testid="import-read-error">
-          {readError}
-        </div>
-      )}
+      <FormError error={readError} testId="import-read-error" />
       {read && read.warnings.length > 0 && (
         <div className="notice notice--warn" role="status" data-testid="import-warnings">
           <div className="notice__text">
@@ -222,11 +212,7 @@ export function ImportDialog({ onClose, onImported }: ImportDialogProps) {
           </table>
         </div>
       )}
-      {importError && (
-        <div className="form-error" role="alert">
-          Import failed: {importError}
-        </div>
-      )}
+      <FormError error={importError} prefix="Import failed: " />
       {result && (
         <div className="import-result" role="status" data-testid="import-result">
           <p>

@@ -1,30 +1,15 @@
 import { useId, useRef, useState } from 'react';
 import type { NodeState } from '../../../shared/model/inventory';
 import { api } from '../api';
-import { Field, Modal } from '../components/Modal';
-import { describeError } from '../errors';
+import { Field, FormError, Modal } from '../components/Modal';
 import { labelsFromText } from './forms';
+import { useDialogCall } from './useDialogCall';
 
 /** Confirms removing an SSH node; its stored history stays until retention deletes it. */
 export function RemoveNodeDialog({ nodeId, onClose, onRemoved }: { nodeId: string; onClose(): void; onRemoved(): void }) {
-  const [sending, setSending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { sending, error, run } = useDialogCall();
   const cancelRef = useRef<HTMLButtonElement>(null);
-  const remove = () => {
-    if (sending) return;
-    setSending(true);
-    setError(null);
-    api.call('nodes:remove', { nodeId }).then(
-      () => {
-        setSending(false);
-        onRemoved();
-      },
-      (reason: unknown) => {
-        setSending(false);
-        setError(describeError(reason));
-      },
-    );
-  };
+  const remove = () => run(() => api.call('nodes:remove', { nodeId }), onRemoved);
   return (
     <Modal
       title={`Remove ${nodeId}?`}
@@ -49,11 +34,7 @@ export function RemoveNodeDialog({ nodeId, onClose, onRemoved }: { nodeId: strin
         Its history is kept: charts of the past stay available until the retention period deletes the data. Adding the node again under the same alias
         continues the same history.
       </p>
-      {error && (
-        <div className="form-error" role="alert">
-          {error}
-        </div>
-      )}
+      <FormError error={error} />
     </Modal>
   );
 }
@@ -62,8 +43,7 @@ export function RemoveNodeDialog({ nodeId, onClose, onRemoved }: { nodeId: strin
 export function LabelsDialog({ nodeId, labels, onClose, onSaved }: { nodeId: string; labels: readonly string[]; onClose(): void; onSaved(state: NodeState): void }) {
   const [text, setText] = useState(labels.join(', '));
   const [fieldError, setFieldError] = useState<string | undefined>(undefined);
-  const [error, setError] = useState<string | null>(null);
-  const [sending, setSending] = useState(false);
+  const { sending, error, run } = useDialogCall();
   const inputRef = useRef<HTMLInputElement>(null);
   const id = useId();
   const save = () => {
@@ -74,18 +54,7 @@ export function LabelsDialog({ nodeId, labels, onClose, onSaved }: { nodeId: str
       return;
     }
     setFieldError(undefined);
-    setSending(true);
-    setError(null);
-    api.call('nodes:update', { nodeId, labels: parsed.value }).then(
-      (state) => {
-        setSending(false);
-        onSaved(state);
-      },
-      (reason: unknown) => {
-        setSending(false);
-        setError(describeError(reason));
-      },
-    );
+    run(() => api.call('nodes:update', { nodeId, labels: parsed.value }), onSaved);
   };
   return (
     <Modal
@@ -122,11 +91,7 @@ export function LabelsDialog({ nodeId, labels, onClose, onSaved }: { nodeId: str
           />
         )}
       </Field>
-      {error && (
-        <div className="form-error" role="alert">
-          {error}
-        </div>
-      )}
+      <FormError error={error} />
     </Modal>
   );
 }

@@ -1,8 +1,8 @@
 import { useId, useRef, useState } from 'react';
 import type { AppInfo } from '../../../shared/contract';
 import { api, ApiError } from '../api';
-import { Field, Modal } from '../components/Modal';
-import { describeError } from '../errors';
+import { Field, FormError, Modal } from '../components/Modal';
+import { useDialogCall } from './useDialogCall';
 
 interface PassphraseDialogProps {
   nodeId: string;
@@ -20,9 +20,8 @@ export function PassphraseDialog({ nodeId, keyPaths, mode, onClose }: Passphrase
   const [keyPath, setKeyPath] = useState(keyPaths[0] ?? '');
   const [passphrase, setPassphrase] = useState('');
   const [errors, setErrors] = useState<{ keyPath?: string; passphrase?: string }>({});
-  const [error, setError] = useState<string | null>(null);
+  const { sending, error, run } = useDialogCall();
   const [unavailable, setUnavailable] = useState(false);
-  const [sending, setSending] = useState(false);
   const [stored, setStored] = useState(false);
   const firstRef = useRef<HTMLInputElement>(null);
   const base = useId();
@@ -35,18 +34,14 @@ export function PassphraseDialog({ nodeId, keyPaths, mode, onClose }: Passphrase
     if (passphrase === '') next.passphrase = 'required';
     setErrors(next);
     if (Object.keys(next).length > 0) return;
-    setSending(true);
-    setError(null);
-    api.call('keys:passphrase', { keyPath: keyPath.trim(), passphrase }).then(
+    run(
+      () => api.call('keys:passphrase', { keyPath: keyPath.trim(), passphrase }),
       () => {
-        setSending(false);
         setPassphrase('');
         setStored(true);
       },
-      (reason: unknown) => {
-        setSending(false);
+      (reason) => {
         if (reason instanceof ApiError && reason.code === 'unavailable') setUnavailable(true);
-        setError(describeError(reason));
       },
     );
   };
@@ -155,11 +150,7 @@ export function PassphraseDialog({ nodeId, keyPaths, mode, onClose }: Passphrase
           </Field>
         </>
       )}
-      {error && (
-        <div className="form-error" role="alert">
-          {error}
-        </div>
-      )}
+      <FormError error={error} />
     </Modal>
   );
 }
