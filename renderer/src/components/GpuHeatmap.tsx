@@ -1,7 +1,7 @@
 import { memo, useEffect, useRef, useState } from 'react';
 import { filterRows, type FleetFilter } from '../fleet/model';
 import { fleetStore } from '../fleet/store';
-import { SCALES, type HeatmapMode } from '../heatmap/colors';
+import { gradientOf, SCALES, type HeatmapMode } from '../heatmap/colors';
 import { heatmapGroups } from '../heatmap/model';
 import { HeatmapRenderer, readHeatmapPalette } from '../heatmap/renderer';
 import { useColorScheme } from '../theme';
@@ -27,7 +27,7 @@ function Legend({ mode }: { mode: HeatmapMode }) {
         {scale.unit === '%' ? '%' : ' °C'}
         {mode === 'temp' ? ' or less' : ''}
       </span>
-      <span className={`heatmap__ramp heatmap__ramp--${mode}`} />
+      <span className="heatmap__ramp" style={{ background: gradientOf(scale) }} />
       <span>
         {scale.max}
         {scale.unit === '%' ? '%' : ' °C'}

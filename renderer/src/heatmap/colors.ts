@@ -73,6 +73,11 @@ export const SCALES: Record<HeatmapMode, ColorScale> = {
   temp: buildScale('temp', TEMP_STOPS, '°C'),
 };
 
+/** The scale as a CSS gradient, for the legend (set through CSSOM, which the CSP allows). */
+export function gradientOf(scale: ColorScale): string {
+  return `linear-gradient(to right, ${scale.stops.map((s) => `${s.color} ${+(s.offset * 100).toFixed(1)}%`).join(', ')})`;
+}
+
 /** Index into the scale's table for a value, clamped; -1 for a missing value. */
 export function scaleIndex(scale: ColorScale, value: number | null): number {
   if (value === null || !Number.isFinite(value)) return -1;

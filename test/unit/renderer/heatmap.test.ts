@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FleetRow, GpuReading } from '../../../renderer/src/fleet/model';
-import { colorFor, contrastText, interpolate, scaleIndex, SCALES } from '../../../renderer/src/heatmap/colors';
+import { colorFor, contrastText, gradientOf, interpolate, scaleIndex, SCALES } from '../../../renderer/src/heatmap/colors';
 import { cellRect, computeLayout, DEFAULT_LAYOUT, fitLayout, hitTest, moveFocus, tileRect, type LayoutOptions } from '../../../renderer/src/heatmap/layout';
 import { describeHeatmap, fleetMean, heatmapGroups, tooltipText, type HeatmapGroup } from '../../../renderer/src/heatmap/model';
 
@@ -208,5 +208,12 @@ describe('heatmap data', () => {
     const stale = tooltipText({ ...group, label: 'gpu-07', status: 'unreachable', stale: true }, 0);
     expect(stale.title).toBe('gpu-07');
     expect(stale.lines.at(-1)).toBe('Node unreachable: last known values');
+  });
+});
+
+describe("the legend's gradient", () => {
+  it('is made of the scale stops, at their places between the ends', () => {
+    expect(gradientOf(SCALES.util)).toBe('linear-gradient(to right, #440154 0%, #3b528b 25%, #21918c 50%, #5ec962 75%, #fde725 100%)');
+    expect(gradientOf(SCALES.temp)).toBe('linear-gradient(to right, #2c7bb6 0%, #abd9e9 31.7%, #ffffbf 58.7%, #fdae61 79.4%, #d7191c 100%)');
   });
 });
