@@ -4,7 +4,7 @@
  * port; the shared counter lets the engine block for them when it must (flush).
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
-import { encodeSealJob, type SealJob } from './seal';
+import { encodeSealJob, packSealResult, type SealJob } from './seal';
 
 const { port, done } = workerData as { port: MessagePort; done: Int32Array };
 
@@ -15,8 +15,9 @@ port.on('message', (job: SealJob) => {
   } catch (error) {
     result = { id: job.id, error: (error as Error).message ?? String(error) };
   }
-  const transfer = 'pieces' in result ? result.pieces.flatMap((p) => [p.raw.data.buffer, p.minute.data.buffer]) : [];
-  port.postMessage(result, transfer as ArrayBuffer[]);
+  // Encoded chunks may sit in Node's shared (untransferable) Buffer pool: move one owned copy.
+  const transfer = 'pieces' in result ? packSealResult(result) : [];
+  port.postMessage(result, transfer);
   Atomics.add(done, 0, 1);
   Atomics.notify(done, 0);
 });

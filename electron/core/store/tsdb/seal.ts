@@ -63,3 +63,29 @@ export function encodeSealJob(job: SealJob): SealResult {
   }
   return { id: job.id, pieces };
 }
+
+/**
+ * Copies every piece's encoded bytes (raw and 1-minute) into one buffer of its own, the pieces'
+ * data becoming views of it, and returns that buffer as the transfer list for postMessage.
+ * Encoded chunks are mostly small Buffers cut from Node's shared Buffer pool, which is marked
+ * untransferable: from Node 21 on (Electron's Node 22) a pooled ArrayBuffer in a transfer list
+ * throws a DataCloneError. One owned buffer moves instead of a copy per chunk.
+ */
+export function packSealResult(result: SealResult): ArrayBuffer[] {
+  let total = 0;
+  for (const piece of result.pieces) total += piece.raw.data.byteLength + piece.minute.data.byteLength;
+  if (total === 0) return [];
+  const packed = new Uint8Array(new ArrayBuffer(total));
+  let offset = 0;
+  const move = (data: Uint8Array): Uint8Array => {
+    packed.set(data, offset);
+    const view = packed.subarray(offset, offset + data.byteLength);
+    offset += data.byteLength;
+    return view;
+  };
+  for (const piece of result.pieces) {
+    piece.raw.data = move(piece.raw.data);
+    piece.minute.data = move(piece.minute.data);
+  }
+  return [packed.buffer];
+}
