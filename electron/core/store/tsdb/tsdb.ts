@@ -108,7 +108,7 @@ interface JobInFlight {
 interface PendingTick {
   t: number;
   layoutId: number;
-  /** The caller's values until a write fails; then a copy we own (callers reuse their arrays). */
+  /** The caller's values while writes work; a copy we own once they fail (callers reuse their arrays). */
   values: ArrayLike<number>;
   owned: boolean;
 }
@@ -239,7 +239,8 @@ export class Tsdb {
     this.sealer = createSealer(options.sealInWorker !== false);
     const chunkStatements = (table: string) => ({
       [`insert_${table}`]: db.prepare(`INSERT INTO ${table} (id, start_t, n, data) VALUES (?, ?, ?, ?)`),
-      [`splits_${table}`]: db.prepare(`SELECT count(*) FROM ${table} WHERE id >= ? AND id < ?`).pluck(),
+      // The highest key in a series' period: one index seek from the top of the range.
+      [`lastSplit_${table}`]: db.prepare(`SELECT id FROM ${table} WHERE id >= ? AND id < ? ORDER BY id DESC LIMIT 1`).pluck(),
       [`pieces_${table}`]: db.prepare(`SELECT id, start_t, data FROM ${table} WHERE id >= ? AND id < ? ORDER BY id`).raw(),
       [`deleteRange_${table}`]: db.prepare(`DELETE FROM ${table} WHERE id >= ? AND id < ?`),
       [`period_${table}`]: db.prepare(`SELECT start_t, data FROM ${table} WHERE id >= ? AND id < ? ORDER BY id`).raw(),
@@ -461,7 +462,10 @@ export class Tsdb {
       this.openPeriodStart = period;
       this.cutJob(period);
     }
-    this.pending.push({ t, layoutId, values, owned: false });
+    // While writes fail the tick waits in memory past this call: keep a copy, as callers reuse
+    // their arrays (a tick staged while writes work is copied by onWriteFailure if its write fails).
+    const owned = this.storageStatus.state !== 'ok';
+    this.pending.push({ t, layoutId, values: owned ? Float64Array.from(values) : values, owned });
     this.pendingBytes += values.length * 8;
   }
 
@@ -661,12 +665,17 @@ export class Tsdb {
     }
   }
 
-  /** Inserts a chunk under its key; a series' further chunk of one period gets the next split. */
+  /**
+   * Inserts a chunk under its key; a series' further chunk of one period gets the split after
+   * the highest one there. Not the count of chunks: splits need not be dense (migration 0002
+   * numbers a day's 1-minute pieces by hour of day, so pieces 8..11 may exist without 0..7).
+   */
   private insertChunk(tier: Tier, period: number, seriesId: number, startT: number, n: number, data: Uint8Array): void {
     const table = this.tierTable(tier);
     const space = this.spaces[tier];
     const first = chunkKey(space, period, seriesId, 0);
-    const split = this.stmt[`splits_${table}`]!.get(first, first + maxSplits(space)) as number;
+    const last = this.stmt[`lastSplit_${table}`]!.get(first, first + maxSplits(space)) as number | undefined;
+    const split = last === undefined || last === null ? 0 : last - first + 1;
     if (split >= maxSplits(space)) throw new Error(`more than ${maxSplits(space)} chunks for one series in one ${tier} period`);
     this.stmt[`insert_${table}`]!.run(first + split, startT, n, data);
   }
@@ -944,11 +953,18 @@ export class Tsdb {
         const pieces = this.stmt.pieces_chunks_1m!.all(first, first + maxSplits(space)) as Array<[number, number, Buffer]>;
         if (pieces.length < 2) continue;
         const chunks: DecodedChunk[] = [];
+        let damaged = false;
         for (const [, startT, data] of pieces) {
           const chunk = this.decode(data, startT);
-          if (!chunk) return; // keep damaged pieces as they are
+          if (!chunk) {
+            damaged = true;
+            break;
+          }
           chunks.push(chunk);
         }
+        // Keep this series' damaged pieces as they are and go on: the cursor still moves past it,
+        // so it is not decoded again every call and later series and days still compact.
+        if (damaged) continue;
         const merged = mergeMinutePieces(chunks);
         this.stmt.deleteRange_chunks_1m!.run(first, first + maxSplits(space));
         this.stmt.insert_chunks_1m!.run(first, merged.t[0]!, merged.length, encodeChunk(merged.times(), merged.columns(), merged.length, merged.t[0]!));

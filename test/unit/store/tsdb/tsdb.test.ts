@@ -2,7 +2,10 @@ import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../../electron/core/store/db';
-import { mergeMinutePieces, Tsdb, type TsdbOptions } from '../../../../electron/core/store/tsdb/tsdb';
+import { chunkKey } from '../../../../electron/core/store/tsdb/chunk-key';
+import { encodeChunk } from '../../../../electron/core/store/tsdb/codec';
+import { rollUp } from '../../../../electron/core/store/tsdb/rollup';
+import { keySpaces, mergeMinutePieces, Tsdb, type TsdbOptions } from '../../../../electron/core/store/tsdb/tsdb';
 import { tempDir } from '../../../helpers/tmp';
 
 const T0 = 1_735_689_600_000; // an hour boundary
@@ -214,6 +217,67 @@ describe('Tsdb retention, disk cap and failing writes', () => {
   });
 });
 
+describe('Tsdb with writes failing, callers reusing their arrays', () => {
+  it('stores the values a tick had when it was ingested, not what the caller later put in its array', () => {
+    const path = join(tempDir(), 'reuse.db');
+    const first = open(path);
+    const ids = [first.tsdb.seriesId('n1', 'cpu.util_pct', ''), first.tsdb.seriesId('n1', 'memory.used_pct', '')];
+    ingestTicks(first.tsdb, ids, 0, 3);
+    first.db.pragma('query_only = ON');
+    // One array, reused for every tick as a collector does.
+    const values = [0, 0];
+    const expected: number[][] = [];
+    for (let i = 3; i < 8; i += 1) {
+      values[0] = valueAt(0, i);
+      values[1] = valueAt(1, i);
+      expected.push([...values]);
+      first.tsdb.ingest(T0 + i * 5000, ids, values);
+    }
+    values[0] = -1;
+    values[1] = -1;
+    // Within the retry back-off: the later ticks were never tried, only kept.
+    expect(first.tsdb.status().state).toBe('buffering');
+    expect(first.tsdb.status().bufferedTicks).toBe(5);
+    first.db.pragma('query_only = OFF');
+    first.tsdb.retryWrites();
+    expect(first.tsdb.status().state).toBe('ok');
+    first.db.close(); // no flush: the head rows are what a restart sees
+    const second = open(path);
+    for (const k of [0, 1]) {
+      const got = second.tsdb.range(ids[k]!, T0, T0 + 7 * 5000, 1000);
+      expect(got.v).toEqual([...[0, 1, 2].map((i) => valueAt(k, i)), ...expected.map((row) => row[k])]);
+    }
+    second.db.close();
+  });
+});
+
+describe('chunk split numbering', () => {
+  it("numbers a series' next piece after its highest split: 1-minute pieces migrated by hour of day never collide", () => {
+    const { db, tsdb } = open();
+    const id = tsdb.seriesId('n1', 'cpu.util_pct', '');
+    const space = keySpaces()['1m'];
+    const insert = db.prepare('INSERT INTO chunks_1m (id, start_t, n, data) VALUES (?, ?, ?, ?)');
+    // As migration 0002 leaves a day whose samples began at 08:00: pieces 8..11 (split = hour of day).
+    for (let hour = 8; hour < 12; hour += 1) {
+      const t = Float64Array.from({ length: 60 }, (_, i) => T0 + hour * HOUR + i * 60_000);
+      const v = Float64Array.from({ length: 60 }, () => hour);
+      const minutes = rollUp(t, v, 60, 60_000);
+      insert.run(chunkKey(space, T0, id, hour), minutes.t[0], minutes.length, encodeChunk(minutes.times(), minutes.columns(), minutes.length, minutes.t[0]!));
+    }
+    // The engine goes on from 12:00; counting pieces, its fifth of the day would take split 8.
+    for (let i = 12 * 60; i <= 18 * 60; i += 1) tsdb.ingest(T0 + i * 60_000, [id], [i]);
+    expect(tsdb.status().state).toBe('ok');
+    expect(tsdb.status().bufferedTicks).toBe(0);
+    expect(count(db, 'head')).toBe(1);
+    expect(count(db, 'chunks_1m')).toBe(10);
+    // Migrated hours, sealed hours and the open tick at 18:00, minute by minute.
+    const got = tsdb.range(id, T0 + 8 * HOUR, T0 + 18 * HOUR, 600);
+    expect(got.tier).toBe('1m');
+    expect(got.t).toEqual(Array.from({ length: 601 }, (_, m) => T0 + 8 * HOUR + m * 60_000));
+    expect(got.v).toEqual(Array.from({ length: 601 }, (_, m) => (m < 240 ? 8 + Math.floor(m / 60) : 8 * 60 + m)));
+  });
+});
+
 describe('series identity', () => {
   it('keeps a GPU history by UUID when it moves to another slot', () => {
     const { tsdb } = open();
@@ -237,6 +301,30 @@ describe('1-minute compaction', () => {
     for (let i = 0; i < 5; i += 1) tsdb.maintain(T0 + 49 * HOUR);
     expect(count(db, 'chunks_1m')).toBe(2);
     expect(tsdb.range(id, T0, T0 + DAY, 1440)).toEqual(before);
+  });
+
+  it("skips a series with a damaged piece (kept as it is) and compacts the others and later days", () => {
+    const { db, tsdb } = open();
+    const ids = [0, 1, 2].map((k) => tsdb.seriesId('n1', 'gpu.util_pct', `GPU-${k}`));
+    // Two days and an hour of one sample a minute.
+    for (let i = 0; i < 49 * 60; i += 1) tsdb.ingest(T0 + i * 60_000, ids, ids.map((_, k) => (i * 7 + k) % 100));
+    const space = keySpaces()['1m'];
+    const piecesOf = (id: number, day: number) =>
+      db.prepare('SELECT count(*) FROM chunks_1m WHERE id >= ? AND id < ?').pluck().get(chunkKey(space, day, id, 0), chunkKey(space, day, id + 1, 0)) as number;
+    // Damage one hourly piece of the first series on the first day.
+    db.prepare('UPDATE chunks_1m SET data = ? WHERE id = ?').run(Buffer.from([0xee, 1, 2, 3]), chunkKey(space, T0, ids[0]!, 5));
+    const before = tsdb.range(ids[1]!, T0, T0 + 2 * DAY, 2880);
+    for (let i = 0; i < 20 && tsdb.hasCompactionWork(); i += 1) tsdb.maintain(T0 + 49 * HOUR);
+    expect(tsdb.hasCompactionWork()).toBe(false);
+    expect(tsdb.status().state).toBe('ok');
+    expect(piecesOf(ids[0]!, T0)).toBe(24);
+    expect(piecesOf(ids[0]!, T0 + DAY)).toBe(1);
+    for (const id of ids.slice(1)) for (const day of [T0, T0 + DAY]) expect(piecesOf(id, day)).toBe(1);
+    expect(tsdb.range(ids[1]!, T0, T0 + 2 * DAY, 2880)).toEqual(before);
+    const corrupt = tsdb.status().corruptChunks;
+    expect(corrupt).toBe(1);
+    for (let i = 0; i < 5; i += 1) tsdb.maintain(T0 + 49 * HOUR);
+    expect(tsdb.status().corruptChunks).toBe(corrupt);
   });
 });
 
