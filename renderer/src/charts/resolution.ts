@@ -3,13 +3,11 @@
  * from the query results, and said in a few words for the chart's corner.
  */
 import type { MetricQueryResult } from '../../../shared/contract';
+import { bucketStepMs, ROLLUP_RESOLUTION_MS } from '../../../shared/model/tiers';
 import { formatDuration, formatStep } from '../format';
 import type { SeriesResolution } from './seriesBuffer';
 
 export type Tier = MetricQueryResult['tier'];
-
-/** Width of one rollup point as stored. */
-export const TIER_RESOLUTION_MS: Record<Exclude<Tier, 'raw'>, number> = { '1m': 60_000, '1h': 3_600_000 };
 
 export interface DrawnResolution extends SeriesResolution {
   tier: Tier;
@@ -22,8 +20,7 @@ export interface DrawnResolution extends SeriesResolution {
  * rollup points.
  */
 export function expectedStepMs(tier: Tier, pointMs: number, intervalMs: number): number {
-  const unit = tier === 'raw' ? intervalMs : TIER_RESOLUTION_MS[tier];
-  return Math.max(unit, Math.ceil(pointMs / unit) * unit);
+  return bucketStepMs(tier === 'raw' ? intervalMs : ROLLUP_RESOLUTION_MS[tier], pointMs);
 }
 
 /** Resolution of the results of one chart (one per source); they share a window, so a tier. */

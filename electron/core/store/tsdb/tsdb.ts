@@ -19,6 +19,7 @@
  */
 import type { Database as Db, Statement } from 'better-sqlite3';
 import type { StorageStatus, StorageStats } from '../../../../shared/contract';
+import { bucketStepMs, ROLLUP_RESOLUTION_MS } from '../../../../shared/model/tiers';
 import { chunkKey, maxSplits, periodKey, periodOfKey, seriesOfKey, type KeySpace } from './chunk-key';
 import { decodeChunk, encodeChunk, type DecodedChunk } from './codec';
 import { OpenBuffer } from './open-buffer';
@@ -28,7 +29,6 @@ import { createSealer, type Sealer } from './sealer';
 
 export type Tier = 'raw' | '1m' | '1h';
 export const TIERS: readonly Tier[] = ['raw', '1m', '1h'];
-const TIER_RESOLUTION_MS: Record<Exclude<Tier, 'raw'>, number> = { '1m': 60_000, '1h': 3_600_000 };
 
 export interface TierRetention {
   rawMs: number;
@@ -739,8 +739,8 @@ export class Tsdb {
    */
   pickTier(fromMs: number, stepMs: number): Tier {
     const coarseFirst: Array<[Tier, number]> = [
-      ['1h', TIER_RESOLUTION_MS['1h']],
-      ['1m', TIER_RESOLUTION_MS['1m']],
+      ['1h', ROLLUP_RESOLUTION_MS['1h']],
+      ['1m', ROLLUP_RESOLUTION_MS['1m']],
       ['raw', this.options.intervalMs],
     ];
     for (const [tier, resolution] of coarseFirst) {
@@ -796,7 +796,7 @@ export class Tsdb {
     }
     const interval = this.options.intervalMs;
     if (t.length <= maxPoints) return { tier: 'raw', stepMs: interval, t, v, min: null, max: null };
-    const bucketMs = Math.ceil(wantedStep / interval) * interval;
+    const bucketMs = bucketStepMs(interval, wantedStep);
     const out: RangeResult = { tier: 'raw', stepMs: bucketMs, t: [], v: [], min: [], max: [] };
     let i = 0;
     while (i < t.length) {
@@ -822,8 +822,8 @@ export class Tsdb {
   }
 
   private rangeRollup(state: SeriesState, tier: Exclude<Tier, 'raw'>, fromMs: number, toMs: number, wantedStep: number): RangeResult {
-    const resolution = TIER_RESOLUTION_MS[tier];
-    const bucketMs = Math.max(resolution, Math.ceil(wantedStep / resolution) * resolution);
+    const resolution = ROLLUP_RESOLUTION_MS[tier];
+    const bucketMs = bucketStepMs(resolution, wantedStep);
     // bucket start -> [min, max, sum, count]; sources may overlap a bucket (a split hour).
     const buckets = new Map<number, [number, number, number, number]>();
     const add = (t: ArrayLike<number>, columns: ArrayLike<number>[], length: number) => {
