@@ -99,3 +99,29 @@ describe("the seal jobs' shared blocks", () => {
     db.close();
   });
 });
+
+describe('1-minute compaction while a seal is out', () => {
+  it("waits for the seal holding a day's last hour, so every series ends with one piece for the day", async () => {
+    const db = openDatabase(join(tempDir(), 'compact-in-flight.db'));
+    const tsdb = new Tsdb(db, { intervalMs: 60_000, retention: { rawMs: 7 * DAY, minuteMs: 90 * DAY, hourMs: 730 * DAY }, maxDiskBytes: null, sealInWorker: true });
+    const ids = Array.from({ length: 10 }, (_, k) => tsdb.seriesId('node', 'gpu.util_pct', `GPU-${k}`));
+    const tick = (i: number) => tsdb.ingest(T0 + i * 60_000, ids, ids.map((_, k) => (i + k) % 100));
+    for (let i = 0; i < 24 * 60; i += 1) {
+      tick(i);
+      // Let each hour's seal land, except the last one of the day.
+      if (i % 60 === 5 && i < 23 * 60) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    // The tick at midnight cuts the seal of 23:00 and finds the day finished: a small budget
+    // per call, as the engine's per-tick maintain() has for a large fleet.
+    tick(24 * 60);
+    tsdb.maintain(T0 + DAY, 1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    tick(24 * 60 + 1); // commits the 23:00 seal
+    for (let i = 0; i < 50 && tsdb.hasCompactionWork(); i += 1) tsdb.maintain(T0 + DAY, 1);
+    expect(tsdb.hasCompactionWork()).toBe(false);
+    const dayKeys = db.prepare('SELECT id FROM chunks_1m WHERE start_t < ?').pluck().all(T0 + DAY) as number[];
+    expect(dayKeys).toHaveLength(ids.length);
+    tsdb.close();
+    db.close();
+  });
+});

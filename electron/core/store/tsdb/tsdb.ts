@@ -941,6 +941,9 @@ export class Tsdb {
    * per call: a week of 1-minute data is then 7 reads instead of 168, and compresses better.
    */
   private compactStep(limit: number): void {
+    // A seal still out may hold the last hour of a finished day: merge once it has landed, or
+    // that hour's piece would stay apart (or the day be merged twice).
+    if (this.jobs.length > 0) return;
     const space = this.spaces['1m'];
     const openDay = align(this.openPeriodStart, space.spanMs);
     for (const [day, fromSeries] of [...this.compactQueue].sort((a, b) => a[0] - b[0])) {
