@@ -156,6 +156,57 @@ describe('SSH nodes through the engine', () => {
     }
   });
 
+  it('asks for the bastion\'s own host key when it is the one not known, and records it under the bastion\'s name', async () => {
+    const hidden = lab.host('hidden');
+    const bastion = lab.host('bastion');
+    const knownHosts = join(tempDir(), 'known_hosts');
+    // The target's key is on record; the bastion's is not.
+    writeFileSync(knownHosts, `${hidden.hostPublicKeyLine}\n`);
+    const engine = engineFor([nodeOf(hidden)], { knownHosts });
+    try {
+      expect(await engine.collectOnce()).toEqual([]);
+      const state = stateOf(engine, 'hidden');
+      expect(state.status).toBe('host-key-unknown');
+      expect(state.hostKey).toMatchObject({ host: bastion.address, port: bastion.port, fingerprint: bastion.hostKeyFingerprintSha256 });
+      await engine.handlers['hostKeys:trust']({ nodeId: 'hidden', fingerprint: bastion.hostKeyFingerprintSha256 });
+      const lines = readFileSync(knownHosts, 'utf8').trim().split('\n');
+      expect(lines).toContain(bastion.hostPublicKeyLine.trim());
+      expect(lines).toContain(hidden.hostPublicKeyLine.trim());
+      expect(lines).toHaveLength(2);
+      expect((await engine.collectOnce()).map((s) => s.id)).toEqual(['hidden']);
+      expect(stateOf(engine, 'hidden').status).toBe('up');
+    } finally {
+      engine.close();
+    }
+  });
+
+  it('keeps its own known_hosts inside the data directory when the database is in memory', async () => {
+    const dataHome = tempDir();
+    const saved = process.env.XDG_DATA_HOME;
+    process.env.XDG_DATA_HOME = dataHome;
+    const engine = createEngine({
+      config: ConfigSchema.parse({ collection: { intervalMs: 2000, nvidiaSmiTimeoutMs: 5000 } }),
+      dbPath: ':memory:',
+      configPath: '/nonexistent.yaml',
+      mode: 'serve',
+      log: silentLogger,
+      includeLocal: false,
+      useInventory: false,
+      sshNodes: [nodeOf(lab.host('h3'))],
+      userKnownHostsFiles: [],
+      acceptNewHostKeys: true,
+    });
+    try {
+      expect((await engine.collectOnce()).map((s) => s.id)).toEqual(['h3']);
+      expect(readFileSync(join(dataHome, 'clusterdeck', 'known_hosts'), 'utf8')).toContain(lab.host('h3').hostPublicKey.split(' ')[1]);
+      expect(existsSync(join(dataHome, 'known_hosts'))).toBe(false);
+    } finally {
+      engine.close();
+      if (saved === undefined) delete process.env.XDG_DATA_HOME;
+      else process.env.XDG_DATA_HOME = saved;
+    }
+  });
+
   it('reports a wrong key as auth-failed, and an encrypted key as needing its passphrase until it is given', async () => {
     const wrong = engineFor([nodeOf(lab.host('h2'), { id: 'wrong-key', identityFiles: [lab.keys.unauthorized.privateKeyPath] })]);
     try {
@@ -234,6 +285,23 @@ describe('a node that fails does not hold the others', () => {
       const h2 = byId.get('h2');
       expect(h2?.gpuStatus.state).toBe('timeout');
       expect(h2?.cpu).not.toBeNull();
+      expect(stateOf(engine, 'h2').status).toBe('degraded');
+    } finally {
+      engine.close();
+      lab.setNvidiaSmi('h2', { xmlFixture: T4 });
+    }
+  });
+
+  it('shows a failing nvidia-smi -q -x as a GPU failure, not as "no GPU", on a node read through the XML', async () => {
+    // The lab's fake nvidia-smi answers only -q -x, so the CSV query fails and the node reads the XML.
+    const engine = engineFor([nodeOf(lab.host('h2'))]);
+    try {
+      const [first] = await engine.collectOnce();
+      expect(first?.gpuStatus.state).toBe('ok');
+      lab.setNvidiaSmi('h2', { script: 'echo "NVIDIA-SMI has failed because it couldn\'t communicate with the NVIDIA driver." ; exit 9' });
+      const [snapshot] = await engine.collectOnce();
+      expect(snapshot?.gpuStatus.state).toBe('driver-not-loaded');
+      expect(snapshot?.gpus).toEqual([]);
       expect(stateOf(engine, 'h2').status).toBe('degraded');
     } finally {
       engine.close();

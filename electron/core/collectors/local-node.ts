@@ -26,6 +26,7 @@ export class LocalNodeCollector implements NodeCollector {
     private readonly options: { nvidiaSmiTimeoutMs: number },
   ) {
     this.nodeId = host.id;
+    this.diskIo = new LocalDiskIo(host);
     this.current = { id: this.nodeId, kind: 'local', status: 'up', since: null, lastError: null, address: null, labels: [], missing: [], hostKey: null, passphraseFor: null };
   }
 
@@ -37,7 +38,7 @@ export class LocalNodeCollector implements NodeCollector {
 
   close(): void {}
 
-  private readonly diskIo = new LocalDiskIo();
+  private readonly diskIo: LocalDiskIo;
 
   async prime(): Promise<void> {
     await Promise.allSettled([collectCpu(), collectNetwork(), this.diskIo.collect()]);

@@ -97,8 +97,9 @@ export class SshNodeCollector implements NodeCollector {
       problem?.presentedKey && (status === 'host-key-unknown' || status === 'host-key-mismatch')
         ? {
             nodeId: this.nodeId,
-            host: this.connection.endpoint.host,
-            port: this.connection.endpoint.port,
+            // A bastion's key keeps the node from connecting too: the prompt names the bastion.
+            host: problem.keyEndpoint?.host ?? this.connection.endpoint.host,
+            port: problem.keyEndpoint?.port ?? this.connection.endpoint.port,
             keyType: problem.presentedKey.type,
             fingerprint: problem.presentedKey.fingerprint,
             knownFingerprints: problem.knownFingerprints ?? [],
@@ -167,7 +168,9 @@ export class SshNodeCollector implements NodeCollector {
     }
     const facts = parseStaticFacts(run.stdout);
     for (const warning of facts.warnings) this.options.log.warn(`${this.nodeId}: ${warning}`);
-    this.builder = new LinuxNodeBuilder(this.nodeId, facts);
+    // Refreshed facts go to the same builder: a new one would drop the counters rates need.
+    if (this.builder) this.builder.setFacts(facts);
+    else this.builder = new LinuxNodeBuilder(this.nodeId, facts);
     this.factsAt = now;
     this.xmlOnly = false;
     return this.builder;
@@ -210,10 +213,10 @@ export class SshNodeCollector implements NodeCollector {
   private async useXmlGpus(snapshot: NodeSnapshot): Promise<void> {
     const full = await collectGpus(this.host, this.options.nvidiaSmiTimeoutMs);
     if (full.status.state === 'timeout') this.gpuPausedUntil = Date.now() + GPU_PAUSE_AFTER_TIMEOUT_MS;
-    if (full.status.state === 'ok' || !this.xmlOnly) {
-      snapshot.gpuStatus = full.status;
-      snapshot.gpus = full.gpus;
-    }
+    // Always the XML's answer: on a node read through the XML, the sample ran without nvidia-smi
+    // and its "not installed" says nothing about the GPUs.
+    snapshot.gpuStatus = full.status;
+    snapshot.gpus = full.gpus;
     if (full.status.state === 'ok') {
       this.xmlOnly = true;
       this.xmlGpus = full.gpus;

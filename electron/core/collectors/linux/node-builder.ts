@@ -8,7 +8,7 @@
  * available, loopback left out, usedPct of filesystems as df computes it, arch as process.arch),
  * plus extras the model has no place for yet (disk I/O, CPU steal/iowait).
  */
-import type { CollectorError, CpuStats, MemoryStats, NetworkStats, NodeSnapshot } from '../../../../shared/model/node';
+import type { CollectorError, CpuStats, DiskIoStats, MemoryStats, NetworkStats, NodeSnapshot } from '../../../../shared/model/node';
 import { parseBootId } from './boot-id';
 import { type Capabilities } from './capabilities';
 import { CounterRates } from './counter-rates';
@@ -16,7 +16,7 @@ import { cpuUtilisation } from './cpu-utilisation';
 import { parseDf, toFilesystemStats } from './df';
 import { interpretGpuSection } from './gpu-sample';
 import { round2 } from './parse-support';
-import { DISKSTATS_SECTOR_BYTES, NON_DISK_DEVICE, parseProcDiskstats, type ProcDiskstats } from './proc-diskstats';
+import { diskIoStats, parseProcDiskstats, type ProcDiskstats } from './proc-diskstats';
 import { parseProcLoadavg } from './proc-loadavg';
 import { parseProcMeminfo } from './proc-meminfo';
 import { parseProcNetDev, type ProcNetDev } from './proc-net-dev';
@@ -25,17 +25,6 @@ import { parseProcUptime } from './proc-uptime';
 import { fallbackProfile, SAMPLE_SECTIONS, sampleArgv, type GpuQueryProfile, type SampleSection } from './scripts';
 import { sectionText, splitSections, type Section } from './sections';
 import type { StaticFacts } from './static-facts';
-
-/** Disk throughput of one whole disk (partitions, loop and RAM devices are left out). */
-export interface DiskIoStats {
-  device: string;
-  readBytesTotal: number;
-  writeBytesTotal: number;
-  readBytesPerSec: number | null;
-  writeBytesPerSec: number | null;
-  /** Share of the interval the device had I/O in flight (iostat's %util). */
-  busyPct: number | null;
-}
 
 /** What the model has no field for yet; see the proposed shared/model additions. */
 export interface LinuxNodeExtras {
@@ -85,10 +74,23 @@ export class LinuxNodeBuilder {
 
   constructor(
     readonly nodeId: string,
-    private readonly facts: StaticFacts,
+    private facts: StaticFacts,
   ) {
     this.profile = facts.gpuProfile;
     this.capabilities = structuredClone(facts.capabilities);
+  }
+
+  /**
+   * Newly read facts (the hourly refresh): hostname, OS and the GPU field list are taken anew,
+   * while the counter history, the previous /proc/stat reading and what the ticks learned about
+   * the node's sources are kept, so the next tick still has rates. A reboot needs nothing here:
+   * its new boot id already keeps readings of the two boots apart.
+   */
+  setFacts(facts: StaticFacts): void {
+    this.facts = facts;
+    this.profile = facts.gpuProfile;
+    this.capabilities.linux = facts.capabilities.linux;
+    this.capabilities.timeout = facts.capabilities.timeout;
   }
 
   /** The argv to run for the next tick (its GPU field list follows what the driver accepted). */
@@ -289,30 +291,6 @@ export class LinuxNodeBuilder {
   }
 
   private diskIo(disks: ProcDiskstats | null, clock: Clock): { stats: DiskIoStats[]; series: string[] } {
-    const stats: DiskIoStats[] = [];
-    const series: string[] = [];
-    for (const disk of disks?.devices.values() ?? []) {
-      if (NON_DISK_DEVICE.test(disk.device)) continue;
-      const read = `disk\u0000${disk.device}\u0000read`;
-      const written = `disk\u0000${disk.device}\u0000write`;
-      const busy = `disk\u0000${disk.device}\u0000busy`;
-      series.push(read, written, busy);
-      // Rates are taken on the sector counters themselves: those are what wrap on 32-bit kernels.
-      const perSec = (key: string, value: number | null) =>
-        value === null ? null : this.rates.update(key, value, clock.atMs, clock.epoch, this.facts.counterBits);
-      const sectorsReadPerSec = perSec(read, disk.sectorsRead);
-      const sectorsWrittenPerSec = perSec(written, disk.sectorsWritten);
-      // Milliseconds busy per second of wall time, /10 for percent; a sampling edge can pass 100.
-      const busyMsPerSec = perSec(busy, disk.ioTimeMs);
-      stats.push({
-        device: disk.device,
-        readBytesTotal: disk.sectorsRead * DISKSTATS_SECTOR_BYTES,
-        writeBytesTotal: disk.sectorsWritten * DISKSTATS_SECTOR_BYTES,
-        readBytesPerSec: sectorsReadPerSec === null ? null : Math.round(sectorsReadPerSec * DISKSTATS_SECTOR_BYTES),
-        writeBytesPerSec: sectorsWrittenPerSec === null ? null : Math.round(sectorsWrittenPerSec * DISKSTATS_SECTOR_BYTES),
-        busyPct: busyMsPerSec === null ? null : Math.min(100, round2(busyMsPerSec / 10)),
-      });
-    }
-    return { stats, series };
+    return diskIoStats(disks, (series, value) => this.rates.update(series, value, clock.atMs, clock.epoch, this.facts.counterBits));
   }
 }

@@ -4,7 +4,8 @@
  * (reads, sectors read, writes, sectors written). Sectors are always 512 bytes here, whatever the
  * device's own sector size (Documentation/admin-guide/iostats.rst).
  */
-import { fields, parseCounter, quote, sourceLines, Warnings } from './parse-support';
+import type { DiskIoStats } from '../../../../shared/model/node';
+import { fields, parseCounter, quote, round2, sourceLines, Warnings } from './parse-support';
 
 export const DISKSTATS_SECTOR_BYTES = 512;
 
@@ -68,4 +69,35 @@ export function parseProcDiskstats(text: string): ProcDiskstats {
     );
   }
   return out;
+}
+
+/**
+ * Whole disks' throughput from one reading, the same for the local node and SSH nodes. `rate`
+ * turns a counter of a series into a per-second rate (null without a comparable previous
+ * reading); rates are taken on the sector counters themselves, which are what wrap on 32-bit
+ * kernels. Returns the series it used, so the caller can forget disks that went away.
+ */
+export function diskIoStats(disks: ProcDiskstats | null, rate: (series: string, value: number) => number | null): { stats: DiskIoStats[]; series: string[] } {
+  const stats: DiskIoStats[] = [];
+  const series: string[] = [];
+  for (const disk of disks?.devices.values() ?? []) {
+    if (NON_DISK_DEVICE.test(disk.device)) continue;
+    const read = `disk\u0000${disk.device}\u0000read`;
+    const written = `disk\u0000${disk.device}\u0000write`;
+    const busy = `disk\u0000${disk.device}\u0000busy`;
+    series.push(read, written, busy);
+    const sectorsReadPerSec = rate(read, disk.sectorsRead);
+    const sectorsWrittenPerSec = rate(written, disk.sectorsWritten);
+    // Milliseconds busy per second of wall time, /10 for percent; a sampling edge can pass 100.
+    const busyMsPerSec = disk.ioTimeMs === null ? null : rate(busy, disk.ioTimeMs);
+    stats.push({
+      device: disk.device,
+      readBytesTotal: disk.sectorsRead * DISKSTATS_SECTOR_BYTES,
+      writeBytesTotal: disk.sectorsWritten * DISKSTATS_SECTOR_BYTES,
+      readBytesPerSec: sectorsReadPerSec === null ? null : Math.round(sectorsReadPerSec * DISKSTATS_SECTOR_BYTES),
+      writeBytesPerSec: sectorsWrittenPerSec === null ? null : Math.round(sectorsWrittenPerSec * DISKSTATS_SECTOR_BYTES),
+      busyPct: busyMsPerSec === null ? null : Math.min(100, round2(busyMsPerSec / 10)),
+    });
+  }
+  return { stats, series };
 }

@@ -1,40 +1,28 @@
 /**
- * Disk throughput of this machine from /proc/diskstats (Linux), with the same parser and counter
- * rules as SSH nodes. Elsewhere: no disks listed, not an error.
+ * Disk throughput of this machine from /proc/diskstats (Linux), read through the Host (and its
+ * allowlist), with the same parser, counter rules and model as SSH nodes. Elsewhere: no disks
+ * listed, not an error.
  */
 import type { DiskIoStats } from '../../../../shared/model/node';
-import { readLocalFile } from '../../hosts/local';
+import type { Host } from '../../hosts/host';
 import { CounterRates } from '../linux/counter-rates';
-import { round2 } from '../linux/parse-support';
-import { DISKSTATS_SECTOR_BYTES, NON_DISK_DEVICE, parseProcDiskstats } from '../linux/proc-diskstats';
+import { diskIoStats, parseProcDiskstats } from '../linux/proc-diskstats';
 
 export class LocalDiskIo {
   private readonly rates = new CounterRates();
 
+  constructor(
+    private readonly host: Pick<Host, 'readFile'>,
+    private readonly platform: NodeJS.Platform = process.platform,
+  ) {}
+
   /** Pure step: one /proc/diskstats reading at `atMs` (a monotonic clock) to the model. */
   fromText(text: string, atMs: number): DiskIoStats[] {
-    const parsed = parseProcDiskstats(text);
-    const out: DiskIoStats[] = [];
-    for (const disk of parsed.devices.values()) {
-      if (NON_DISK_DEVICE.test(disk.device)) continue;
-      const rate = (kind: string, value: number | null) => (value === null ? null : this.rates.update(`${disk.device}\u0000${kind}`, value, atMs, 'local'));
-      const read = rate('read', disk.sectorsRead);
-      const written = rate('write', disk.sectorsWritten);
-      const busy = rate('busy', disk.ioTimeMs);
-      out.push({
-        device: disk.device,
-        readBytesTotal: disk.sectorsRead * DISKSTATS_SECTOR_BYTES,
-        writeBytesTotal: disk.sectorsWritten * DISKSTATS_SECTOR_BYTES,
-        readBytesPerSec: read === null ? null : Math.round(read * DISKSTATS_SECTOR_BYTES),
-        writeBytesPerSec: written === null ? null : Math.round(written * DISKSTATS_SECTOR_BYTES),
-        busyPct: busy === null ? null : Math.min(100, round2(busy / 10)),
-      });
-    }
-    return out;
+    return diskIoStats(parseProcDiskstats(text), (series, value) => this.rates.update(series, value, atMs, 'local')).stats;
   }
 
   async collect(): Promise<DiskIoStats[]> {
-    if (process.platform !== 'linux') return [];
-    return this.fromText(await readLocalFile('/proc/diskstats'), performance.now());
+    if (this.platform !== 'linux') return [];
+    return this.fromText(await this.host.readFile('/proc/diskstats'), performance.now());
   }
 }

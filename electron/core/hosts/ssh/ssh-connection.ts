@@ -56,6 +56,11 @@ export interface SshProblem {
   message: string;
   since: number;
   presentedKey?: { type: string; fingerprint: string; blob: string };
+  /**
+   * The host whose key was presented: the node itself, or a ProxyJump hop on its way (whose
+   * problem keeps the node from connecting). Trust decisions are recorded under this name.
+   */
+  keyEndpoint?: { host: string; port: number };
   knownFingerprints?: string[];
   /** The encrypted private key whose passphrase is needed. */
   keyPath?: string;
@@ -190,7 +195,8 @@ export class SshConnection {
       this.consecutiveTimeouts = 0;
       return client;
     } catch (error) {
-      const problem = verdictProblem ?? classify(error as Error & { level?: string }, this.label, this.now());
+      // A jump host's own failure (its host key above all) is the node's problem as it is.
+      const problem = verdictProblem ?? (error instanceof SshError ? error.problem : classify(error as Error & { level?: string }, this.label, this.now()));
       this.fail(problem, true);
       throw new SshError(problem);
     } finally {
@@ -202,6 +208,7 @@ export class SshConnection {
     const { host, port } = this.endpoint;
     const verdict = verifyHostKey(this.hostKeys.files, host, port, key);
     const presentedKey = { type: key.type, fingerprint: fingerprint(key.blob), blob: key.blob.toString('base64') };
+    const keyEndpoint = { host, port };
     if (verdict.kind === 'trusted') return null;
     if (verdict.kind === 'unknown' && this.hostKeys.acceptNew) {
       this.hostKeys.trust(this.endpoint, key);
@@ -209,16 +216,17 @@ export class SshConnection {
     }
     const since = this.now();
     if (verdict.kind === 'unknown') {
-      return { state: 'host-key-unknown', message: `host key of ${host}:${port} is not known yet (${presentedKey.fingerprint}); confirm it to connect`, since, presentedKey };
+      return { state: 'host-key-unknown', message: `host key of ${host}:${port} is not known yet (${presentedKey.fingerprint}); confirm it to connect`, since, presentedKey, keyEndpoint };
     }
     if (verdict.kind === 'revoked') {
-      return { state: 'host-key-mismatch', message: `host key of ${host}:${port} is revoked in ${verdict.file}`, since, presentedKey };
+      return { state: 'host-key-mismatch', message: `host key of ${host}:${port} is revoked in ${verdict.file}`, since, presentedKey, keyEndpoint };
     }
     return {
       state: 'host-key-mismatch',
       message: `HOST KEY CHANGED for ${host}:${port}: it presented ${presentedKey.fingerprint}, ${verdict.file} has ${verdict.knownFingerprints.join(', ')}. Connection refused until you trust the new key.`,
       since,
       presentedKey,
+      keyEndpoint,
       knownFingerprints: verdict.knownFingerprints,
     };
   }

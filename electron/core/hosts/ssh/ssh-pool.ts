@@ -85,10 +85,15 @@ export class SshPool {
     return this.connections.size;
   }
 
-  /** Clears back-off on every connection to host:port (after the user trusted its new key). */
+  /**
+   * Clears back-off on every connection to host:port (after the user trusted its new key), and on
+   * every connection held up by that host's key (nodes behind it as a bastion).
+   */
   resetBackoff(host: string, port: number): void {
     for (const connection of this.connections.values()) {
-      if (connection.endpoint.host === host && connection.endpoint.port === port) connection.resetBackoff();
+      const keyEndpoint = connection.problem?.keyEndpoint;
+      const blocked = keyEndpoint !== undefined && keyEndpoint.host === host && keyEndpoint.port === port;
+      if ((connection.endpoint.host === host && connection.endpoint.port === port) || blocked) connection.resetBackoff();
     }
   }
 
