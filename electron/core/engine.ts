@@ -9,7 +9,7 @@ import { ContractError } from '../../shared/dispatch';
 import type { NodeState, SshNode } from '../../shared/model/inventory';
 import type { NodeSnapshot } from '../../shared/model/node';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { LocalNodeCollector } from './collectors/local-node';
 import type { NodeCollector } from './collectors/node-collector';
 import { SshNodeCollector } from './collectors/ssh-node';
@@ -19,7 +19,7 @@ import { fingerprint, replaceHostKey, trustHostKey } from './hosts/ssh/known-hos
 import { SshPool } from './hosts/ssh/ssh-pool';
 import { InventoryStore } from './inventory/inventory-store';
 import { defaultSshConfigPath, readSshConfig } from './inventory/ssh-config-import';
-import { defaultDataDir } from './paths';
+import { defaultKnownHostsFile } from './paths';
 import { EngineEvents } from './events';
 import { LocalHost } from './hosts/local';
 import { consoleLogger, type Logger } from './log';
@@ -99,7 +99,7 @@ export function createEngine(options: EngineOptions): Engine {
   const inventory = new InventoryStore(db);
   const events = new EngineEvents((error) => log.error('event listener failed', error));
   const secrets = options.secrets ?? noSecretStore;
-  const knownHostsFile = options.knownHostsFile ?? join(dirname(options.dbPath === ':memory:' ? defaultDataDir() : options.dbPath), 'known_hosts');
+  const knownHostsFile = options.knownHostsFile ?? defaultKnownHostsFile(options.dbPath);
   const hostKeyFiles = [knownHostsFile, ...(options.userKnownHostsFiles ?? [join(homedir(), '.ssh', 'known_hosts')])];
   const pool = new SshPool({
     hostKeys: {

@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** Where serve and the CLI keep data: $XDG_DATA_HOME/clusterdeck (~/.local/share/clusterdeck). */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
@@ -17,3 +17,14 @@ export function defaultConfigDir(env: NodeJS.ProcessEnv = process.env, platform 
 
 export const DB_FILE_NAME = 'clusterdeck.db';
 export const CONFIG_FILE_NAME = 'config.yaml';
+
+export const KNOWN_HOSTS_FILE_NAME = 'known_hosts';
+
+/**
+ * The app's own known_hosts: next to the database, or in the data directory when there is no
+ * database file (an in-memory one, or none given).
+ */
+export function defaultKnownHostsFile(dbPath?: string, env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
+  const dir = dbPath === undefined || dbPath === ':memory:' ? defaultDataDir(env, platform) : dirname(dbPath);
+  return join(dir, KNOWN_HOSTS_FILE_NAME);
+}

@@ -1,6 +1,6 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { defaultDataDir } from '../../core/paths';
+import { defaultKnownHostsFile } from '../../core/paths';
 import { formatCollectBench, runCollectBench } from '../bench/collect-bench';
 import { formatCrashBench, runCrashRounds } from '../bench/crash-bench';
 import { formatSshBench, parseDuration, runSshBench } from '../bench/ssh-bench';
@@ -116,7 +116,7 @@ const SUITES: Record<string, (flags: BenchFlags) => Promise<{ result: unknown; t
     const result = await runSshBench({
       ...settings,
       routes,
-      knownHostsFile: flags.knownHosts ? resolve(flags.knownHosts) : join(defaultDataDir(), 'known_hosts'),
+      knownHostsFile: flags.knownHosts ? resolve(flags.knownHosts) : defaultKnownHostsFile(),
       acceptNew: flags.acceptNew === true,
       setup: [`hosts: ${routes.length} from ${resolve(flags.sshConfig)} (${routes.map((r) => r.id).slice(0, 8).join(', ')}${routes.length > 8 ? ', ...' : ''})`],
     });

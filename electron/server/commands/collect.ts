@@ -1,10 +1,10 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { NodeStatus, SshNode } from '../../../shared/model/inventory';
 import type { NodeSnapshot } from '../../../shared/model/node';
 import { createEngine } from '../../core/engine';
 import { readSshConfig } from '../../core/inventory/ssh-config-import';
 import { silentLogger } from '../../core/log';
-import { defaultDataDir } from '../../core/paths';
+import { defaultKnownHostsFile } from '../../core/paths';
 import { loadRuntime, type CommonFlags } from '../runtime';
 import { UsageError } from '../usage-error';
 
@@ -93,7 +93,7 @@ export async function collect(flags: CollectFlags, write: (text: string) => void
     includeLocal: sshNodes.length === 0 || flags.local === true,
     useInventory: false,
     sshNodes,
-    knownHostsFile: flags.knownHosts ? resolve(flags.knownHosts) : join(defaultDataDir(), 'known_hosts'),
+    knownHostsFile: flags.knownHosts ? resolve(flags.knownHosts) : defaultKnownHostsFile(),
     acceptNewHostKeys: flags.acceptNew === true,
   });
   try {
