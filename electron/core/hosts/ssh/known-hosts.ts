@@ -5,7 +5,7 @@
  * ~/.ssh/known_hosts is only ever read.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export interface HostKey {
@@ -66,7 +66,17 @@ function hashedMatcher(field: string): ((name: string) => boolean) | null {
   const salt = Buffer.from(parts[2]!, 'base64');
   const hash = Buffer.from(parts[3]!, 'base64');
   if (salt.length === 0 || hash.length !== 20) return null;
-  return (name) => createHmac('sha1', salt).update(name).digest().equals(hash);
+  // The same few names are looked up at every handshake: remember the answers.
+  const answers = new Map<string, boolean>();
+  return (name) => {
+    let answer = answers.get(name);
+    if (answer === undefined) {
+      answer = createHmac('sha1', salt).update(name).digest().equals(hash);
+      if (answers.size >= 64) answers.clear();
+      answers.set(name, answer);
+    }
+    return answer;
+  };
 }
 
 /** Parses known_hosts text; malformed lines are skipped (OpenSSH does the same). */
@@ -89,10 +99,33 @@ export function parseKnownHosts(text: string): KnownHostsEntry[] {
   return entries;
 }
 
+/**
+ * Parsed files, kept while the file's identity, size and times stay the same: every handshake
+ * verifies against them, and the user's file can be long (and hashed). Our own writes forget
+ * the file at once.
+ */
+const RACY_MS = 2_000;
+const parsedFiles = new Map<string, { stamp: string; entries: KnownHostsEntry[] }>();
+
+/** Forgets what was read of a known_hosts file (after writing it). */
+export function forgetKnownHostsFile(path: string): void {
+  parsedFiles.delete(path);
+}
+
 function readEntries(path: string): KnownHostsEntry[] {
   try {
-    return parseKnownHosts(readFileSync(path, 'utf8'));
+    const stat = statSync(path, { bigint: true });
+    const stamp = `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
+    const cached = parsedFiles.get(path);
+    if (cached?.stamp === stamp) return cached.entries;
+    const entries = parseKnownHosts(readFileSync(path, 'utf8'));
+    // A file changed within the file system's timestamp granularity of the read could change
+    // again without its stamp changing (git's "racy clean"): such a file is read again next time.
+    if (Date.now() - Number(stat.mtimeMs) > RACY_MS) parsedFiles.set(path, { stamp, entries });
+    else parsedFiles.delete(path);
+    return entries;
   } catch (error) {
+    parsedFiles.delete(path);
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
@@ -132,8 +165,10 @@ export function trustHostKey(file: string, host: string, port: number, key: Host
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const line = `${knownHostsName(host, port)} ${key.type} ${key.blob.toString('base64')}\n`;
   const isNew = !existsSync(file);
+  forgetKnownHostsFile(file);
   appendFileSync(file, line, { mode: 0o600 });
   if (isNew) chmodSync(file, 0o600);
+  forgetKnownHostsFile(file);
 }
 
 /**
@@ -158,5 +193,7 @@ export function replaceHostKey(file: string, host: string, port: number, key: Ho
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const temporary = `${file}.${process.pid}.tmp`;
   writeFileSync(temporary, `${kept.join('\n')}\n`, { mode: 0o600 });
+  forgetKnownHostsFile(file);
   renameSync(temporary, file);
+  forgetKnownHostsFile(file);
 }
