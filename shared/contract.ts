@@ -183,7 +183,7 @@ export const CALLS = {
   }),
   'nodes:retry': call({
     doc: 'Connects to a node now instead of waiting for its back-off.',
-    request: z.object({ nodeId: NodeIdSchema }).strict(),
+    request: z.object({ nodeId: InventoryIdSchema }).strict(),
     response: NodeStateSchema,
   }),
   'sshConfig:read': call({
@@ -198,7 +198,7 @@ export const CALLS = {
   }),
   'hostKeys:trust': call({
     doc: "Trusts the host key a node presents, if its fingerprint is the one the user confirmed (re-trusts a changed key).",
-    request: z.object({ nodeId: NodeIdSchema, fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/) }).strict(),
+    request: z.object({ nodeId: InventoryIdSchema, fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/) }).strict(),
     response: NodeStateSchema,
   }),
   'keys:passphrase': call({

@@ -114,9 +114,7 @@ export function createEngine(options: EngineOptions): Engine {
   });
   // Collections wait at most most of an interval: a dead node never holds the tick.
   const fleet = new Fleet(Math.max(1000, Math.round(intervalMs * 0.8)), log);
-  const sshNodeSpecs = new Map<string, SshNode>();
   const addSshNode = (node: SshNode) => {
-    sshNodeSpecs.set(node.id, node);
     fleet.add(new SshNodeCollector(node, pool, { nvidiaSmiTimeoutMs: config.collection.nvidiaSmiTimeoutMs, log }));
   };
   if (options.collectors) {
@@ -255,7 +253,6 @@ export function createEngine(options: EngineOptions): Engine {
     'nodes:remove': async ({ nodeId }) => {
       inventory.remove(nodeId);
       fleet.remove(nodeId);
-      sshNodeSpecs.delete(nodeId);
       publishStates();
       return { removed: true as const };
     },

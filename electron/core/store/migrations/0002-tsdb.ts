@@ -1,7 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { decimalsOf, encodeChunk } from '../tsdb/codec';
-import { chunkKey } from '../tsdb/chunk-key';
-import { keySpaces } from '../tsdb/tsdb';
+import { chunkKey, keySpaces } from '../tsdb/chunk-key';
 import { rollUp, rollUpPoints, RollupPoints } from '../tsdb/rollup';
 import type { Migration } from './types';
 

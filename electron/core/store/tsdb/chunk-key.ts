@@ -19,6 +19,19 @@ export interface KeySpace {
   splitBits: number;
 }
 
+/**
+ * How each tier's chunks are keyed (raw, 1-minute, 1-hour); the engine and migration 0002, which
+ * converts old data, use the same.
+ */
+export function keySpaces(rawChunkMs = 3_600_000, hourChunkMs = 7 * 24 * 3_600_000): Record<'raw' | '1m' | '1h', KeySpace> {
+  return {
+    raw: { spanMs: rawChunkMs, splitBits: 3 },
+    // One hourly piece per raw period until the day is compacted into one chunk.
+    '1m': { spanMs: Math.min(24 * 3_600_000, rawChunkMs * 24), splitBits: 6 },
+    '1h': { spanMs: hourChunkMs, splitBits: 3 },
+  };
+}
+
 export function maxSplits(space: KeySpace): number {
   return 2 ** space.splitBits;
 }

@@ -20,7 +20,7 @@
 import type { Database as Db, Statement } from 'better-sqlite3';
 import type { StorageStatus, StorageStats } from '../../../../shared/contract';
 import { bucketStepMs, ROLLUP_RESOLUTION_MS } from '../../../../shared/model/tiers';
-import { chunkKey, maxSplits, periodKey, periodOfKey, seriesOfKey, type KeySpace } from './chunk-key';
+import { chunkKey, keySpaces, maxSplits, periodKey, periodOfKey, seriesOfKey, type KeySpace } from './chunk-key';
 import { decodeChunk, encodeChunk, type DecodedChunk } from './codec';
 import { OpenBuffer } from './open-buffer';
 import { RollupPoints, rollUp } from './rollup';
@@ -51,15 +51,7 @@ export interface TsdbOptions {
   sealInWorker?: boolean;
 }
 
-/** How each tier's chunks are keyed; the migration that converts old data uses the same. */
-export function keySpaces(rawChunkMs = 3_600_000, hourChunkMs = 7 * 24 * 3_600_000): Record<Tier, KeySpace> {
-  return {
-    raw: { spanMs: rawChunkMs, splitBits: 3 },
-    // One hourly piece per raw period until the day is compacted into one chunk.
-    '1m': { spanMs: Math.min(24 * 3_600_000, rawChunkMs * 24), splitBits: 6 },
-    '1h': { spanMs: hourChunkMs, splitBits: 3 },
-  };
-}
+export { keySpaces };
 
 export interface SeriesKey {
   nodeId: string;
