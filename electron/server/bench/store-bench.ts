@@ -120,6 +120,9 @@ export interface StoreBenchResult {
   seconds: number;
 }
 
+/** Ticks per write transaction unless --batch says otherwise (a fleet collector flushing once a minute). */
+export const DEFAULT_TICKS_PER_TRANSACTION = 12;
+
 // ------------------------------------------------------------------ child processes
 
 const WORKER = join(__dirname, 'store-bench-worker.js');
@@ -313,7 +316,7 @@ export async function runStoreBench(options: StoreBenchOptions = {}): Promise<St
     throw new UsageError(`--input: no such file: ${options.input}`);
   }
   const mode: StoreBenchResult['mode'] = options.input !== undefined ? 'input' : options.quick ? 'quick' : 'full';
-  const batch = options.ticksPerTransaction ?? 12;
+  const batch = options.ticksPerTransaction ?? DEFAULT_TICKS_PER_TRANSACTION;
   if (!Number.isInteger(batch) || batch < 1) throw new UsageError('--batch must be a positive integer');
   const result: StoreBenchResult = { mode, ticksPerTransaction: batch, machine: machine(), targets: TARGETS, referenceUnavailable: null, dataSets: [], baselines: null, misses: [], warnings: [], seconds: 0 };
 

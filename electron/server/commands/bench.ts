@@ -4,7 +4,7 @@ import { defaultKnownHostsFile } from '../../core/paths';
 import { formatCollectBench, runCollectBench } from '../bench/collect-bench';
 import { formatCrashBench, runCrashRounds } from '../bench/crash-bench';
 import { formatSshBench, parseDuration, runSshBench } from '../bench/ssh-bench';
-import { formatStoreBench, runStoreBench } from '../bench/store-bench';
+import { DEFAULT_TICKS_PER_TRANSACTION, formatStoreBench, runStoreBench } from '../bench/store-bench';
 import { UsageError } from '../usage-error';
 import { sshNodesFromFlags } from './collect';
 
@@ -91,13 +91,11 @@ export function sshBenchSettings(flags: BenchFlags): SshBenchSettings {
 /** Benchmarks by name; each prints a table, or JSON with --json. */
 const SUITES: Record<string, (flags: BenchFlags) => Promise<{ result: unknown; text: string; failed?: boolean }>> = {
   collect: async (flags) => {
-    const ticks = flags.ticks === undefined ? 20 : Number(flags.ticks);
-    if (!Number.isInteger(ticks) || ticks < 1) throw new UsageError('--ticks must be a positive integer');
-    const result = await runCollectBench({ ticks });
+    const result = await runCollectBench({ ticks: positiveInteger(flags.ticks, '--ticks', 20) });
     return { result, text: formatCollectBench(result) };
   },
   store: async (flags) => {
-    const result = await runStoreBench({ quick: flags.quick === true, input: flags.input, ticksPerTransaction: flags.batch === undefined ? undefined : Number(flags.batch) });
+    const result = await runStoreBench({ quick: flags.quick === true, input: flags.input, ticksPerTransaction: positiveInteger(flags.batch, '--batch', DEFAULT_TICKS_PER_TRANSACTION) });
     return { result, text: formatStoreBench(result) };
   },
   crash: async (flags) => {
