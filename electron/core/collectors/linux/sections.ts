@@ -46,6 +46,12 @@ export interface SplitOutput {
 
 /** Far more than any node prints; the host's own cap is the first line of defence. */
 export const MAX_SCRIPT_OUTPUT_CHARS = 32 * 1024 * 1024;
+/**
+ * Lines kept of one section: far more than any source prints (a df of thousands of mounts), and
+ * a bound on what a flood costs: kept as one string each, millions of short lines took hundreds
+ * of megabytes. A longer section counts as cut off.
+ */
+export const MAX_SECTION_LINES = 100_000;
 
 const MARKER = /^@@clusterdeck:(?:(begin):([a-z0-9-]{1,40})|(end):([a-z0-9-]{1,40}):(ok|missing|error|\d{1,3})|(done))@@\r?$/;
 
@@ -75,6 +81,7 @@ export function splitSections(stdout: string, knownSections: readonly string[]):
     return out;
   }
   let open: Section | null = null;
+  const overlong = new Set<Section>();
   let strayLines = 0;
   let start = 0;
   let lineNumber = 0;
@@ -89,8 +96,12 @@ export function splitSections(stdout: string, knownSections: readonly string[]):
       continue;
     }
     if (line.startsWith(CONTENT_PREFIX)) {
-      if (open) open.lines.push(line.slice(1));
-      else strayLines += 1;
+      if (!open) strayLines += 1;
+      else if (open.lines.length < MAX_SECTION_LINES) open.lines.push(line.slice(1));
+      else if (!overlong.has(open)) {
+        overlong.add(open);
+        warnings.add(`section ${open.name} has more than ${MAX_SECTION_LINES} lines; the rest is skipped and the section counts as cut off`);
+      }
       continue;
     }
     const marker = MARKER.exec(line);
@@ -121,7 +132,7 @@ export function splitSections(stdout: string, knownSections: readonly string[]):
         warnings.add(`line ${lineNumber}: end of ${quote(name)} outside that section; skipped`);
         continue;
       }
-      open.status = endStatus(marker[5]!);
+      open.status = overlong.has(open) ? { kind: 'incomplete' } : endStatus(marker[5]!);
       open = null;
     } else {
       if (open) warnings.add(`line ${lineNumber}: done while section ${open.name} was open`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sectionText, splitSections } from '../../../../electron/core/collectors/linux/sections';
+import { MAX_SECTION_LINES, sectionText, splitSections } from '../../../../electron/core/collectors/linux/sections';
 import { framed } from './framing';
 
 const KNOWN = ['proc-stat', 'proc-meminfo', 'df-size', 'nvidia-smi'];
@@ -12,6 +12,17 @@ describe('splitSections', () => {
     expect(sectionText(got.sections.get('proc-stat')!)).toBe('cpu 1 2 3 4\ncpu0 1 2 3 4\n');
     expect(got.sections.get('proc-meminfo')!.status).toEqual({ kind: 'ok' });
     expect(got.sections.get('df-size')!.status).toEqual({ kind: 'failed', exitCode: 1 });
+  });
+
+  it('keeps at most MAX_SECTION_LINES lines of a flooded section, which then counts as cut off', () => {
+    const got = splitSections(framed([['nvidia-smi', 'y\n'.repeat(MAX_SECTION_LINES + 500)], ['proc-meminfo', 'MemTotal: 1 kB\n']]), KNOWN);
+    const flooded = got.sections.get('nvidia-smi')!;
+    expect(flooded.lines).toHaveLength(MAX_SECTION_LINES);
+    expect(flooded.status).toEqual({ kind: 'incomplete' });
+    expect(got.warnings.join('\n')).toMatch(/section nvidia-smi has more than 100000 lines/);
+    // The sections after it are read as usual.
+    expect(sectionText(got.sections.get('proc-meminfo')!)).toBe('MemTotal: 1 kB\n');
+    expect(got.done).toBe(true);
   });
 
   it('reads the end statuses: ok, 0, missing, 127, error, other exit codes', () => {
