@@ -38,9 +38,13 @@ const KNOWN_FAILURES: Array<{ pattern: RegExp; state: GpuStatus['state']; messag
   },
 ];
 
+/** Error messages are short: look only at the start of what a failing run printed. */
+const MESSAGE_SCAN_CHARS = 64 * 1024;
+
 function firstLine(text: string): string {
   return (
     text
+      .slice(0, MESSAGE_SCAN_CHARS)
       .split('\n')
       .map((line) => line.trim())
       .find((line) => line.length > 0) ?? ''
@@ -60,7 +64,9 @@ export function interpretNvidiaSmi(result: ExecResult, timeoutMs: number): GpuCo
       gpus: [],
     };
   }
-  const output = `${result.stdout}\n${result.stderr}`;
+  // A run cut at the output cap (and killed for it) is that, whatever its exit status.
+  if (result.truncated) return { status: status('invalid-output', 'nvidia-smi output exceeded the size cap and was cut off.'), gpus: [] };
+  const output = `${result.stdout.slice(0, MESSAGE_SCAN_CHARS)}\n${result.stderr.slice(0, MESSAGE_SCAN_CHARS)}`;
   if (result.exitCode !== 0) {
     for (const known of KNOWN_FAILURES) {
       if (known.pattern.test(output)) return { status: status(known.state, known.message(output)), gpus: [] };
@@ -68,7 +74,6 @@ export function interpretNvidiaSmi(result: ExecResult, timeoutMs: number): GpuCo
     const detail = firstLine(output) || 'no output';
     return { status: status('failed', `nvidia-smi failed (exit ${result.exitCode ?? 'killed'}): ${detail}`), gpus: [] };
   }
-  if (result.truncated) return { status: status('invalid-output', 'nvidia-smi output exceeded the size cap and was cut off.'), gpus: [] };
   try {
     const report = parseNvidiaSmiXml(result.stdout);
     const { driverVersion, cudaVersion } = report;
@@ -84,7 +89,13 @@ export function interpretNvidiaSmi(result: ExecResult, timeoutMs: number): GpuCo
   }
 }
 
+/**
+ * `nvidia-smi -q -x` of 8 GPUs is about 380 KB (a real capture: 376,924 bytes); 8 MiB leaves room
+ * for large machines with many processes, and bounds what a runaway or hostile nvidia-smi costs.
+ */
+export const NVIDIA_SMI_XML_MAX_BYTES = 8 * 1024 * 1024;
+
 export async function collectGpus(host: Host, timeoutMs: number): Promise<GpuCollection> {
-  const result = await host.exec('nvidia-smi', ['-q', '-x'], { timeoutMs });
+  const result = await host.exec('nvidia-smi', ['-q', '-x'], { timeoutMs, maxOutputBytes: NVIDIA_SMI_XML_MAX_BYTES });
   return interpretNvidiaSmi(result, timeoutMs);
 }

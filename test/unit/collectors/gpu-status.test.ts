@@ -59,6 +59,19 @@ describe('GPU status from real nvidia-smi outputs', () => {
     expect(status.state).toBe('invalid-output');
   });
 
+  it('a flood killed at the size cap is reported as cut off, not as a failure to read through', () => {
+    const flood = 'y\n'.repeat(4 * 1024 * 1024);
+    const { status } = interpretNvidiaSmi(result({ stdout: flood, truncated: true, exitCode: null }), 10_000);
+    expect(status.state).toBe('invalid-output');
+    expect(status.message).toMatch(/exceeded the size cap/);
+  });
+
+  it('names a failure by the start of its output, however long the output', () => {
+    const { status } = interpretNvidiaSmi(result({ exitCode: 3, stdout: `${'\n'.repeat(10)}Unable to determine the device handle\n${'x'.repeat(200_000)}` }), 10_000);
+    expect(status.state).toBe('failed');
+    expect(status.message).toMatch(/exit 3\): Unable to determine the device handle$/);
+  });
+
   it('garbage with exit 0 is invalid output with the parser reason', () => {
     const { status } = interpretNvidiaSmi(result({ stdout: 'Segmentation fault' }), 10_000);
     expect(status.state).toBe('invalid-output');
