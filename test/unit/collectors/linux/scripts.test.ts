@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -156,11 +156,32 @@ describe('the per-tick script against hostile command output', () => {
   }
 
   it('reports a command that is not installed as missing', () => {
+    // Only awk on PATH: df and nvidia-smi are not found, and the shell says so with status 127.
+    const awkOnly = mkdtempSync(join(tmpdir(), 'clusterdeck-awk-only-'));
+    try {
+      symlinkSync(execFileSync('/bin/sh', ['-c', 'command -v awk'], { encoding: 'utf8' }).trim(), join(awkOnly, 'awk'));
+      const stdout = execFileSync('/bin/sh', ['-c', script, 'clusterdeck', 'current'], { encoding: 'utf8', env: { PATH: awkOnly }, stdio: ['ignore', 'pipe', 'ignore'] });
+      const split = splitSections(stdout, SAMPLE_SECTIONS);
+      expect(split.done).toBe(true);
+      expect(split.sections.get('nvidia-smi')!.status.kind).toBe('missing');
+      expect(split.sections.get('df-size')!.status.kind).toBe('missing');
+      expect(split.sections.get('df-inodes')!.status.kind).toBe('missing');
+      // The files are still read by awk.
+      expect(split.sections.get('proc-uptime')!.status.kind).toBe(onLinux ? 'ok' : 'missing');
+    } finally {
+      rmSync(awkOnly, { recursive: true, force: true });
+    }
+  });
+
+  it('without awk still frames every section and reports none as read', () => {
     const stdout = execFileSync('/bin/sh', ['-c', script, 'clusterdeck', 'current'], { encoding: 'utf8', env: { PATH: '/nonexistent' }, stdio: ['ignore', 'pipe', 'ignore'] });
     const split = splitSections(stdout, SAMPLE_SECTIONS);
-    // Without awk nothing has content; the markers of the shell still frame every section.
-    expect(split.sections.get('nvidia-smi')!.status.kind).toBe('missing');
+    expect(split.done).toBe(true);
     expect(split.sections.get('df-size')!.status.kind).toBe('missing');
+    // nvidia-smi's "not found" goes into the pipe whose reader (awk) is already gone, so the
+    // shell may die of SIGPIPE before it reports a status: missing or cut off, never ok.
+    expect(['missing', 'incomplete']).toContain(split.sections.get('nvidia-smi')!.status.kind);
+    for (const section of split.sections.values()) expect(section.lines).toEqual([]);
   });
 });
 
