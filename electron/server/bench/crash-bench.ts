@@ -4,7 +4,8 @@
  * acknowledged (ingest() returned, then it printed the time) is stored with its values. The
  * writer is the compiled engine in a child process, ingesting as fast as it can through small
  * chunk spans, so the kills land in head writes, seals (worker thread included), rollups,
- * compaction and retention alike. The integration test runs 20 rounds; the benchmark 100.
+ * compaction and retention alike. Each writer acknowledges TICKS_BEFORE_KILL_TIMER ticks before
+ * its random kill delay starts. The integration test runs 20 rounds; the benchmark 100.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -51,15 +52,30 @@ for (;;) {
 }
 `;
 
+/**
+ * Ticks a writer acknowledges before its kill timer starts. The timer alone would make the work
+ * done per round a matter of machine speed: a slow or busy machine then wrote too few ticks to
+ * go through every kind of seal. The kill still lands at a random moment after these.
+ */
+export const TICKS_BEFORE_KILL_TIMER = 60;
+
 function runAndKill(dbPath: string, killAfterMs: number): Promise<number[]> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-e', WRITER, dbPath], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
+    let lines = 0;
+    let timerStarted = false;
     child.stdout.on('data', (chunk: Buffer) => {
-      const first = out === '';
-      out += chunk.toString();
-      if (first) setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      const text = chunk.toString();
+      out += text;
+      if (timerStarted) return;
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines += 1;
+      // 'ready' is one line more than the acknowledged ticks.
+      if (lines > TICKS_BEFORE_KILL_TIMER) {
+        timerStarted = true;
+        setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      }
     });
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     child.on('exit', (_code, signal) => {
