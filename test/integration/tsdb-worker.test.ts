@@ -1,7 +1,7 @@
 // The seal worker thread runs from the compiled engine only (it loads seal-worker.js), so this
 // test drives dist/ like the app does, and compares with the same data sealed inline.
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Tsdb as TsdbType } from '../../electron/core/store/tsdb/tsdb';
 import { ROOT } from '../helpers/cli';
 import { tempDir } from '../helpers/tmp';
@@ -24,6 +24,18 @@ function fill(sealInWorker: boolean, path: string) {
   return { db, tsdb, ids };
 }
 
+/**
+ * Waits until the worker has answered every seal job handed to it so far (it posts each result,
+ * then counts it in the shared counter): the next ingest then commits them all. A fixed sleep
+ * instead was a guess at the worker's speed.
+ */
+async function workerAnswered(tsdb: TsdbType): Promise<void> {
+  const internals = tsdb as unknown as { nextJobId: number; sealer: { threaded: boolean; done?: Int32Array } };
+  expect(internals.sealer.threaded).toBe(true);
+  const submitted = internals.nextJobId - 1;
+  await vi.waitFor(() => expect(Atomics.load(internals.sealer.done!, 0)).toBe(submitted), { timeout: 30_000, interval: 10 });
+}
+
 describe('sealing in a worker thread (compiled engine)', () => {
   it('runs in a thread, and stores exactly what inline sealing stores', async () => {
     const dir = tempDir();
@@ -36,7 +48,7 @@ describe('sealing in a worker thread (compiled engine)', () => {
       expect(tsdb.range(ids[7]!, T0, T0 + 3 * HOUR - 1, 10_000).t).toHaveLength(3 * 720);
     }
     // Let the worker answer, then one more tick commits its results.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await workerAnswered(threaded.tsdb);
     threaded.tsdb.ingest(T0 + (3 * 720 + 100) * 5000, threaded.ids, threaded.ids.map(() => 1));
     inline.tsdb.ingest(T0 + (3 * 720 + 100) * 5000, inline.ids, inline.ids.map(() => 1));
     const chunks = (db: typeof threaded.db) => db.prepare('SELECT id, start_t, n, data FROM chunks_raw ORDER BY id').raw().all();
@@ -58,8 +70,8 @@ describe('when the seal worker dies', () => {
     const { db, tsdb, ids } = fill(true, join(tempDir(), 'dead-worker.db'));
     const sealer = (tsdb as unknown as { sealer: { threaded: boolean; worker: { terminate(): Promise<number> } } }).sealer;
     await sealer.worker.terminate();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(sealer.threaded).toBe(false);
+    // The worker's 'exit' event hands its jobs back to the engine thread.
+    await vi.waitFor(() => expect(sealer.threaded).toBe(false), { timeout: 10_000, interval: 10 });
     for (let i = 0; i < 800; i += 1) tsdb.ingest(T0 + (3 * 720 + 200 + i) * 5000, ids, ids.map(() => 2));
     tsdb.flush();
     expect(db.prepare('SELECT count(*) FROM head').pluck().get()).toBe(0);
@@ -81,8 +93,8 @@ describe("the seal jobs' shared blocks", () => {
     for (let i = 0; i < hours * 720; i += 1) {
       tsdb.ingest(T0 + i * 5000, ids, ids.map((_, k) => value(i, k)));
       for (const job of internals.jobs) blocksSeen.add(job.block);
-      // Give the worker time to answer at each hour's end, as 5-second ticks do.
-      if (i % 720 === 5) await new Promise((resolve) => setTimeout(resolve, 150));
+      // Let the worker answer at each hour's end, as it does between 5-second ticks.
+      if (i % 720 === 5) await workerAnswered(tsdb);
     }
     // Eight hours sealed through at most two blocks (plus one spare), not one new block an hour.
     expect(blocksSeen.size).toBeGreaterThan(0);
@@ -109,13 +121,13 @@ describe('1-minute compaction while a seal is out', () => {
     for (let i = 0; i < 24 * 60; i += 1) {
       tick(i);
       // Let each hour's seal land, except the last one of the day.
-      if (i % 60 === 5 && i < 23 * 60) await new Promise((resolve) => setTimeout(resolve, 50));
+      if (i % 60 === 5 && i < 23 * 60) await workerAnswered(tsdb);
     }
     // The tick at midnight cuts the seal of 23:00 and finds the day finished: a small budget
     // per call, as the engine's per-tick maintain() has for a large fleet.
     tick(24 * 60);
     tsdb.maintain(T0 + DAY, 1);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await workerAnswered(tsdb);
     tick(24 * 60 + 1); // commits the 23:00 seal
     for (let i = 0; i < 50 && tsdb.hasCompactionWork(); i += 1) tsdb.maintain(T0 + DAY, 1);
     expect(tsdb.hasCompactionWork()).toBe(false);

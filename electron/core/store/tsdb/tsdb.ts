@@ -529,7 +529,6 @@ export class Tsdb {
    * They stay visible to queries (state.sealing) until the job commits.
    */
   private cutJob(boundary: number): void {
-    const job: SealJob = { id: this.nextJobId++, boundary, rawSpanMs: this.rawChunkMs, parts: [] };
     const counts: Array<[SeriesState, number]> = [];
     let total = 0;
     for (const state of this.states) {
@@ -539,6 +538,8 @@ export class Tsdb {
       total += n;
     }
     if (total === 0) return;
+    // Ids only for jobs sent: the worker's done counter then equals the last id once it caught up.
+    const job: SealJob = { id: this.nextJobId++, boundary, rawSpanMs: this.rawChunkMs, parts: [] };
     // One copy, in one block of shared memory: queries read it here while the worker encodes it
     // there. Blocks are reused once their job committed: a fresh 15 MB block every hour would
     // wait for a full GC to be freed, and a quiet heap rarely has one.
