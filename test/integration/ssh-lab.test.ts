@@ -2,6 +2,7 @@
 // sshd per network namespace, own hostnames and fake nvidia-smi, a hidden host behind a bastion,
 // node death and return, host key rotation, and a teardown that leaves nothing behind.
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -79,7 +80,8 @@ async function expectGone(lab: SshLab, pids: Array<[number, string | null]>): Pr
   expect(links.filter((l) => l.startsWith(`cdlab${lab.index}b`) || l.startsWith(`cdlab${lab.index}v`))).toEqual([]);
   expect(netns.filter((n) => n.startsWith(`cdlab${lab.index}-`))).toEqual([]);
   expect(pids.filter(([pid, start]) => alive(pid, start))).toEqual([]);
-  expect(processesMentioning(lab.dir)).toEqual([]);
+  // An ssh client killed just before (and its ProxyJump child) may take a moment to exit.
+  await expect.poll(() => processesMentioning(lab.dir), { timeout: 10_000 }).toEqual([]);
   expect(existsSync(lab.dir)).toBe(false);
 }
 
@@ -100,7 +102,7 @@ describe('SSH lab: three hosts and a hidden one behind a bastion', () => {
       ],
       bastion: { name: 'bastion', hiddenHosts: ['h9'] },
     });
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await lab?.dispose();
@@ -225,7 +227,8 @@ describe('SSH lab: three hosts and a hidden one behind a bastion', () => {
 
   it('swaps nvidia-smi on a running host: hung, flooding, absent, back', async () => {
     lab.setNvidiaSmi('h1', { script: 'exec sleep 600' });
-    const hung = await ssh(lab, ['h1', 'nvidia-smi -q -x'], { timeoutMs: 1500 });
+    // Long enough for connect, auth and exec on a loaded machine, so the hung command has started.
+    const hung = await ssh(lab, ['h1', 'nvidia-smi -q -x'], { timeoutMs: 5000 });
     expect(hung.timedOut).toBe(true);
     // The hung command lingers on the node after the client gave up, as it would on a real one.
     expect(lab.hostPids('h1').map(comm)).toContain('sleep');
@@ -287,7 +290,9 @@ describe('SSH lab teardown', () => {
       pids = pidsOf(lab);
       expect(pids.length).toBeGreaterThanOrEqual(4 * 2);
       await lab.dispose();
+      const exited = session.exitCode !== null || session.signalCode !== null ? Promise.resolve() : once(session, 'exit');
       session.kill();
+      await exited;
     } finally {
       await lab.dispose();
     }
@@ -348,5 +353,5 @@ describe('SSH lab at benchmark size', () => {
       console.info(`[ssh-lab] 20 hosts: create ${Math.round(created - started)} ms, dispose ${Math.round(performance.now() - disposing)} ms`);
     }
     await expectGone(lab, pids);
-  });
+  }, 180_000);
 });

@@ -17,7 +17,7 @@
  * Ownership: the bridge's alias says `clusterdeck-ssh-lab;pid=P;start=T;dir=D`. A lab whose
  * owner process is gone (pid dead, or reused with another start time) is stale and swept.
  */
-import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
@@ -26,6 +26,8 @@ import { PROGRAMS, run, runSync, sleepSync } from './run';
 export const MAX_LABS = 256;
 const ALIAS_TAG = 'clusterdeck-ssh-lab';
 const LOCK_PATH = '/run/clusterdeck-ssh-lab.lock';
+/** Where the next claim starts looking (written under the lock), so a number just freed is not reused at once. */
+const NEXT_LAB_PATH = '/run/clusterdeck-ssh-lab.next';
 export const LAB_DIR_PREFIX = 'cd-ssh-lab-';
 
 export const names = {
@@ -243,7 +245,16 @@ export async function claimLab(dir: string): Promise<number> {
     const [a, b] = parseCidr(cidr)!;
     return used.some(([c, d]) => a <= d && c <= b);
   };
-  for (let lab = 0; lab < MAX_LABS; lab++) {
+  // Round robin from where the last claim stopped: a test checking that its disposed lab left
+  // nothing behind must not find a lab that another test file just built under the same number.
+  let start = 0;
+  try {
+    start = Number.parseInt(readFileSync(NEXT_LAB_PATH, 'utf8'), 10) || 0;
+  } catch {
+    // First claim on this machine.
+  }
+  for (let i = 0; i < MAX_LABS; i++) {
+    const lab = (start + i) % MAX_LABS;
     if (links.has(names.bridge(lab)) || netns.some((n) => isLabNetns(lab, n))) continue;
     if (overlaps(`${subnets.outer(lab)}.0/24`) || overlaps(`${subnets.inner(lab)}.0/24`)) continue;
     const bridge = names.bridge(lab);
@@ -253,6 +264,7 @@ export async function claimLab(dir: string): Promise<number> {
     await run(PROGRAMS.ip, ['addr', 'add', `${subnets.outer(lab)}.1/24`, 'dev', bridge], { step });
     await run(PROGRAMS.ip, ['link', 'set', 'dev', bridge, 'up'], { step });
     await run(PROGRAMS.ip, ['route', 'add', `${subnets.inner(lab)}.0/24`, 'dev', bridge], { step });
+    writeFileSync(NEXT_LAB_PATH, `${(lab + 1) % MAX_LABS}\n`);
     return lab;
   }
   throw new Error(`no free SSH lab number: all ${MAX_LABS} are taken or their subnets (198.18.N.0/24, 198.19.N.0/24) are in use here`);
@@ -299,13 +311,16 @@ export function destroyLabSync(lab: number, dir: string | null): void {
     null,
     namespaces.map((ns) => `netns del ${ns}`),
   );
-  batch(null, listLinksSync().some((l) => l.ifname === names.bridge(lab)) ? [`link del dev ${names.bridge(lab)}`] : []);
   if (dir && isLabDir(dir) && existsSync(dir)) rmSync(dir, { recursive: true, force: true });
 
+  // Checked while the bridge still holds number N: once it is gone, a lab of another test file may
+  // claim N (this runs without the lab lock), and its new interfaces are not leftovers of ours.
   const leftLinks = listLinksSync()
     .map((l) => l.ifname)
-    .filter((n) => isLabLink(lab, n));
+    .filter((n) => isLabLink(lab, n) && n !== names.bridge(lab));
   const leftNetns = listNetnsSync().filter((n) => isLabNetns(lab, n));
+  // The bridge goes last, its route with it.
+  batch(null, listLinksSync().some((l) => l.ifname === names.bridge(lab)) ? [`link del dev ${names.bridge(lab)}`] : []);
   if (leftLinks.length > 0 || leftNetns.length > 0) {
     throw new Error(`SSH lab ${lab} teardown left interfaces [${leftLinks.join(', ')}] and namespaces [${leftNetns.join(', ')}]`);
   }
