@@ -16,6 +16,8 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 60_000,
+          // expect.poll waits up to 1 s by default: too short for a loaded CI machine.
+          expect: { poll: { timeout: 10_000 } },
         },
       },
       {
@@ -26,6 +28,7 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          expect: { poll: { timeout: 10_000 } },
         },
       },
       // Benchmarks on the SSH lab (`npm run bench -- ssh`, root): minutes each, so `npm test`

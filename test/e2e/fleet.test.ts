@@ -223,8 +223,8 @@ describe('fleet page against real SSH nodes', () => {
 
     await page.getByTestId('fleet-sort-gpus').click();
     const firstRow = page.locator('[data-testid^="fleet-row-"]').first();
-    expect(await firstRow.getAttribute('data-testid')).toMatch(/fleet-row-gpu-[ad]/);
-    expect(await page.getByTestId('fleet-sort-gpus').locator('xpath=..').getAttribute('aria-sort')).toBe('descending');
+    await expect.poll(() => firstRow.getAttribute('data-testid')).toMatch(/fleet-row-gpu-[ad]/);
+    await expect.poll(() => page.getByTestId('fleet-sort-gpus').locator('xpath=..').getAttribute('aria-sort')).toBe('descending');
     await page.getByTestId('fleet-sort-name').click();
 
     // Let every node report, then picture the fleet.
@@ -233,7 +233,7 @@ describe('fleet page against real SSH nodes', () => {
       .poll(() => page.locator('[data-testid^="fleet-row-"] .fleet-pct__value').count(), { timeout: 20_000 })
       .toBeGreaterThanOrEqual(3 * (HOSTS.length + 1));
     await page.screenshot({ path: join(RESULTS, 'fleet.png'), fullPage: true });
-    expect(await page.getByTestId('fleet-progress').textContent()).toMatch(new RegExp(`^${HOSTS.length + 1} nodes · ${HOSTS.length + 1} up$`));
+    await expect.poll(() => page.getByTestId('fleet-progress').textContent()).toMatch(new RegExp(`^${HOSTS.length + 1} nodes · ${HOSTS.length + 1} up$`));
   });
 
   it('edits labels, explains the ssh-agent for an encrypted key in serve mode, and removes a node', async () => {

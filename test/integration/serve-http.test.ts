@@ -181,7 +181,10 @@ describe('clusterdeck serve: the event stream', () => {
       req.end();
     });
     const snapshots = events.filter((e) => e.event === 'snapshot:collected').map((e) => NodeSnapshotSchema.parse(JSON.parse(e.data)));
-    expect(snapshots[1]!.collectedAt - snapshots[0]!.collectedAt).toBe(1000);
+    // Ticks sit on the 1 s grid; a tick slower than 1 s on a loaded machine skips a grid point.
+    const gap = snapshots[1]!.collectedAt - snapshots[0]!.collectedAt;
+    expect(gap).toBeGreaterThan(0);
+    expect(gap % 1000).toBe(0);
     expect(events.some((e) => e.event === 'engine:statusChanged')).toBe(true);
   });
 });

@@ -75,7 +75,12 @@ describe('the per-tick script on this machine', () => {
       for (const [name, parse] of Object.entries(parsers)) {
         const section = split.sections.get(name)!;
         expect(section.status.kind, name).toBe(onLinux ? 'ok' : 'missing');
-        if (section.status.kind === 'ok') expect(parse(sectionText(section)).warnings, name).toEqual([]);
+        if (section.status.kind !== 'ok') continue;
+        let warnings = parse(sectionText(section)).warnings;
+        // The SSH lab of a test file running beside this one adds and deletes interfaces: a read
+        // of /proc/net/dev spanning that (it comes in several pages) may list one twice.
+        if (name === 'proc-net-dev') warnings = warnings.filter((w) => !/"cdlab\d+v\d+" repeated/.test(w));
+        expect(warnings, name).toEqual([]);
       }
       // The intr and softirq lines never leave the node.
       expect(split.sections.get('proc-stat')!.lines.some((l) => /^(intr|softirq) /.test(l))).toBe(false);
