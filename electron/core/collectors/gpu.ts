@@ -51,41 +51,44 @@ function firstLine(text: string): string {
   ).slice(0, 300);
 }
 
-function status(state: GpuStatus['state'], message: string, driverVersion: string | null = null, cudaVersion: string | null = null): GpuStatus {
+export function gpuStatus(state: GpuStatus['state'], message: string, driverVersion: string | null = null, cudaVersion: string | null = null): GpuStatus {
   return { state, message, driverVersion, cudaVersion };
 }
 
+/** The messages both GPU paths (this XML one and the per-tick CSV one) give. */
+export const GPU_MESSAGES = {
+  notInstalled: 'No NVIDIA GPU: nvidia-smi is not installed on this node.',
+  timeout: (timeoutMs: number) => `nvidia-smi did not answer within ${Math.round(timeoutMs / 1000)} s; a GPU may have fallen off the bus or the driver is hung.`,
+  unreadable: (why: string) => `nvidia-smi output could not be read: ${why}`,
+  count: (n: number) => `${n} GPU${n === 1 ? '' : 's'}`,
+};
+
 /** Pure: what one run of `nvidia-smi -q -x` came to. */
 export function interpretNvidiaSmi(result: ExecResult, timeoutMs: number): GpuCollection {
-  if (result.notFound) return { status: status('no-gpu', 'No NVIDIA GPU: nvidia-smi is not installed on this node.'), gpus: [] };
-  if (result.timedOut) {
-    return {
-      status: status('timeout', `nvidia-smi did not answer within ${Math.round(timeoutMs / 1000)} s; a GPU may have fallen off the bus or the driver is hung.`),
-      gpus: [],
-    };
-  }
+  if (result.notFound) return { status: gpuStatus('no-gpu', GPU_MESSAGES.notInstalled), gpus: [] };
+  if (result.timedOut) return { status: gpuStatus('timeout', GPU_MESSAGES.timeout(timeoutMs)), gpus: [] };
   // A run cut at the output cap (and killed for it) is that, whatever its exit status.
-  if (result.truncated) return { status: status('invalid-output', 'nvidia-smi output exceeded the size cap and was cut off.'), gpus: [] };
+  if (result.truncated) return { status: gpuStatus('invalid-output', 'nvidia-smi output exceeded the size cap and was cut off.'), gpus: [] };
   const output = `${result.stdout.slice(0, MESSAGE_SCAN_CHARS)}\n${result.stderr.slice(0, MESSAGE_SCAN_CHARS)}`;
   if (result.exitCode !== 0) {
     for (const known of KNOWN_FAILURES) {
-      if (known.pattern.test(output)) return { status: status(known.state, known.message(output)), gpus: [] };
+      if (known.pattern.test(output)) return { status: gpuStatus(known.state, known.message(output)), gpus: [] };
     }
     const detail = firstLine(output) || 'no output';
-    return { status: status('failed', `nvidia-smi failed (exit ${result.exitCode ?? 'killed'}): ${detail}`), gpus: [] };
+    return { status: gpuStatus('failed', `nvidia-smi failed (exit ${result.exitCode ?? 'killed'}): ${detail}`), gpus: [] };
   }
   try {
     const report = parseNvidiaSmiXml(result.stdout);
     const { driverVersion, cudaVersion } = report;
-    if (report.gpus.length === 0) return { status: status('no-devices', 'nvidia-smi reported no GPUs.', driverVersion, cudaVersion), gpus: [] };
+    if (report.gpus.length === 0) return { status: gpuStatus('no-devices', 'nvidia-smi reported no GPUs.', driverVersion, cudaVersion), gpus: [] };
     const n = report.gpus.length;
-    return { status: status('ok', `${n} GPU${n === 1 ? '' : 's'}`, driverVersion, cudaVersion), gpus: report.gpus };
+    return { status: gpuStatus('ok', GPU_MESSAGES.count(n), driverVersion, cudaVersion), gpus: report.gpus };
   } catch (error) {
     // Exit 0 with a known failure text still counts as that failure (some builds exit 0).
     for (const known of KNOWN_FAILURES) {
-      if (known.pattern.test(output)) return { status: status(known.state, known.message(output)), gpus: [] };
+      if (known.pattern.test(output)) return { status: gpuStatus(known.state, known.message(output)), gpus: [] };
     }
-    return { status: status('invalid-output', `nvidia-smi output could not be read: ${(error as Error).message}`), gpus: [] };
+    return { status: gpuStatus('invalid-output', GPU_MESSAGES.unreadable((error as Error).message)), gpus: [] };
   }
 }
 

@@ -4,7 +4,7 @@
  * refuses a query field is flagged so the builder can step down to an older field list.
  */
 import type { Gpu, GpuStatus } from '../../../../shared/model/gpu';
-import { interpretNvidiaSmi } from '../gpu';
+import { GPU_MESSAGES, gpuStatus as status, interpretNvidiaSmi } from '../gpu';
 import { parseNvidiaSmiCsv } from './nvidia-smi-csv';
 import { GPU_QUERY_FIELDS, type GpuQueryProfile } from './scripts';
 import { sectionText, type Section } from './sections';
@@ -22,10 +22,6 @@ export interface GpuSample {
 
 const REFUSED_FIELD = /is not a valid field to query/i;
 
-function status(state: GpuStatus['state'], message: string, driverVersion: string | null = null): GpuStatus {
-  return { state, message, driverVersion, cudaVersion: null };
-}
-
 /** What nvidia-smi's failure text means, by the XML path's rules. */
 function failure(text: string, exitCode: number): GpuStatus {
   return interpretNvidiaSmi(
@@ -34,18 +30,18 @@ function failure(text: string, exitCode: number): GpuStatus {
   ).status;
 }
 
-const TIMEOUT_MESSAGE = `nvidia-smi did not answer within ${NVIDIA_SMI_SCRIPT_TIMEOUT_MS / 1000} s; a GPU may have fallen off the bus or the driver is hung.`;
+const TIMEOUT_MESSAGE = GPU_MESSAGES.timeout(NVIDIA_SMI_SCRIPT_TIMEOUT_MS);
 
 export function interpretGpuSection(section: Section | undefined, profile: GpuQueryProfile, scriptDone: boolean): GpuSample {
   const none = (s: GpuStatus, refusedField = false): GpuSample => ({ status: s, gpus: [], refusedField, warnings: [] });
-  if (profile === 'none') return none(status('no-gpu', 'No NVIDIA GPU: nvidia-smi is not installed on this node.'));
+  if (profile === 'none') return none(status('no-gpu', GPU_MESSAGES.notInstalled));
   if (section === undefined) {
     return none(scriptDone ? status('failed', 'nvidia-smi was not run.') : status('timeout', TIMEOUT_MESSAGE));
   }
   const text = sectionText(section);
   switch (section.status.kind) {
     case 'missing':
-      return none(status('no-gpu', 'No NVIDIA GPU: nvidia-smi is not installed on this node.'));
+      return none(status('no-gpu', GPU_MESSAGES.notInstalled));
     case 'incomplete':
     case 'read-error':
       return none(status('timeout', TIMEOUT_MESSAGE));
@@ -63,12 +59,12 @@ export function interpretGpuSection(section: Section | undefined, profile: GpuQu
       const parsed = parseNvidiaSmiCsv(text, GPU_QUERY_FIELDS[profile]);
       if (parsed.gpus.length === 0) {
         const known = failure(text, 1);
-        const s = known.state === 'failed' ? status('invalid-output', `nvidia-smi output could not be read: ${parsed.warnings[0] ?? 'no GPU lines'}`) : known;
+        const s = known.state === 'failed' ? status('invalid-output', GPU_MESSAGES.unreadable(parsed.warnings[0] ?? 'no GPU lines')) : known;
         return { status: s, gpus: [], refusedField: false, warnings: parsed.warnings };
       }
       const n = parsed.gpus.length;
       return {
-        status: status('ok', `${n} GPU${n === 1 ? '' : 's'}`, parsed.driverVersion),
+        status: status('ok', GPU_MESSAGES.count(n), parsed.driverVersion),
         gpus: parsed.gpus,
         refusedField: false,
         warnings: parsed.warnings,
