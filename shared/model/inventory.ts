@@ -57,6 +57,11 @@ export type SshNode = z.infer<typeof SshNodeSchema>;
 export const NodeStatusSchema = z.enum(['up', 'degraded', 'connecting', 'unreachable', 'auth-failed', 'host-key-unknown', 'host-key-mismatch']);
 export type NodeStatus = z.infer<typeof NodeStatusSchema>;
 
+/** When a node entered `status`: kept while the status stays the same, `at` when it changes. */
+export function statusSince(previous: { status: NodeStatus; since: number | null }, status: NodeStatus, at: number): number | null {
+  return previous.status === status ? previous.since : at;
+}
+
 /** A host key the user is asked to trust (new host) or re-trust (changed key). */
 export const HostKeyPromptSchema = z.object({
   nodeId: z.string(),

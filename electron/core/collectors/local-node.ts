@@ -4,7 +4,7 @@
  */
 import { hostname } from 'node:os';
 import type { CollectorError, NodeSnapshot, OsInfo } from '../../../shared/model/node';
-import type { NodeState } from '../../../shared/model/inventory';
+import { statusSince, type NodeState } from '../../../shared/model/inventory';
 import type { Host } from '../hosts/host';
 import { collectGpus } from './gpu';
 import { collectCpu } from './local/cpu';
@@ -79,7 +79,7 @@ export class LocalNodeCollector implements NodeCollector {
     };
     const problem = snapshotProblem(snapshot);
     const status = problem ? 'degraded' : 'up';
-    this.current = { ...this.current, status, since: this.current.status === status ? this.current.since : collectedAt, lastError: problem };
+    this.current = { ...this.current, status, since: statusSince(this.current, status, collectedAt), lastError: problem };
     return snapshot;
   }
 }

@@ -10,7 +10,7 @@
  * while, so hung nvidia-smi processes do not pile up on it.
  */
 import type { Gpu } from '../../../shared/model/gpu';
-import type { HostKeyPrompt, NodeState, NodeStatus, SshNode } from '../../../shared/model/inventory';
+import { statusSince, type HostKeyPrompt, type NodeState, type NodeStatus, type SshNode } from '../../../shared/model/inventory';
 import type { NodeSnapshot } from '../../../shared/model/node';
 import type { HostKey } from '../hosts/ssh/known-hosts';
 import { SshHost } from '../hosts/ssh/ssh-host';
@@ -120,8 +120,7 @@ export class SshNodeCollector implements NodeCollector {
   }
 
   private setState(status: NodeStatus, lastError: string | null, at: number): void {
-    const since = this.current.status === status ? this.current.since : at;
-    this.current = this.stateWith(status, lastError, since);
+    this.current = this.stateWith(status, lastError, statusSince(this.current, status, at));
   }
 
   state(): NodeState {
