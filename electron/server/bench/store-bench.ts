@@ -11,7 +11,7 @@
  * Every measured run happens in a child process of its own (store-bench-worker.ts).
  */
 import { execFile, fork } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -21,6 +21,7 @@ import { findPromtool, runPromtool, type OpenMetricsFile, type PrometheusRun, ty
 import type { BenchJob } from './store-bench-worker';
 import { runJob } from './store-bench-worker';
 import type { ChartQuery, LatestQuery, SourceSpec, TsdbRun } from './store-bench-workload';
+import { writeGeneratorCsv } from './generator-csv';
 import { fmt, formatColumns, isError, mark, round } from './stats';
 import { DEFAULT_SEED } from './telemetry-generator';
 
@@ -359,7 +360,21 @@ export async function runStoreBench(options: StoreBenchOptions = {}): Promise<St
           await runDataSet(mode, 'reference', `gen_telemetry.py (${reference.python}, seed ${REFERENCE_SEED})`, { main: csv(reference.main), chart: csv(reference.chart), latest: csv(reference.latest) }, labels, join(dir, 'reference'), log, batch),
         );
       }
-      const ts = await runDataSet(mode, 'TS generator', `telemetry-generator.ts (seed ${DEFAULT_SEED})`, { main: generated(plan.main), chart: generated(plan.chart), latest: generated(plan.latest) }, labels, join(dir, 'ts'), log, batch);
+      // Written to CSV first and read like the reference data, so that the measured process holds
+      // the engine and a lean reader, not the generator (see generator-csv.ts).
+      log(`writing the TypeScript generator's workloads as CSV (${labels.main}, ${labels.chart}, ${labels.latest})`);
+      mkdirSync(join(dir, 'ts-data'), { recursive: true });
+      const tsCsv = (shape: Shape, name: string) => csv(writeGeneratorCsv(join(dir, 'ts-data', `${name}.csv`), { nodes: shape.nodes, hours: shape.hours, seed: DEFAULT_SEED }).path);
+      const ts = await runDataSet(
+        mode,
+        'TS generator',
+        `telemetry-generator.ts (seed ${DEFAULT_SEED}), written to CSV`,
+        { main: tsCsv(plan.main, 'main'), chart: tsCsv(plan.chart, 'chart'), latest: tsCsv(plan.latest, 'latest') },
+        labels,
+        join(dir, 'ts'),
+        log,
+        batch,
+      );
       result.dataSets.push(ts);
       const baselineSet = result.dataSets[0]!;
       result.baselines = await runBaselines(
