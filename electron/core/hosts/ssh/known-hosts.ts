@@ -108,7 +108,7 @@ const RACY_MS = 2_000;
 const parsedFiles = new Map<string, { stamp: string; entries: KnownHostsEntry[] }>();
 
 /** Forgets what was read of a known_hosts file (after writing it). */
-export function forgetKnownHostsFile(path: string): void {
+function forgetKnownHostsFile(path: string): void {
   parsedFiles.delete(path);
 }
 
@@ -165,7 +165,6 @@ export function trustHostKey(file: string, host: string, port: number, key: Host
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const line = `${knownHostsName(host, port)} ${key.type} ${key.blob.toString('base64')}\n`;
   const isNew = !existsSync(file);
-  forgetKnownHostsFile(file);
   appendFileSync(file, line, { mode: 0o600 });
   if (isNew) chmodSync(file, 0o600);
   forgetKnownHostsFile(file);
@@ -193,7 +192,6 @@ export function replaceHostKey(file: string, host: string, port: number, key: Ho
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const temporary = `${file}.${process.pid}.tmp`;
   writeFileSync(temporary, `${kept.join('\n')}\n`, { mode: 0o600 });
-  forgetKnownHostsFile(file);
   renameSync(temporary, file);
   forgetKnownHostsFile(file);
 }
