@@ -51,8 +51,6 @@ export interface TsdbOptions {
   sealInWorker?: boolean;
 }
 
-export { keySpaces };
-
 export interface SeriesKey {
   nodeId: string;
   metric: string;
@@ -668,7 +666,7 @@ export class Tsdb {
     const space = this.spaces[tier];
     const first = chunkKey(space, period, seriesId, 0);
     const last = this.stmt[`lastSplit_${table}`]!.get(first, first + maxSplits(space)) as number | undefined;
-    const split = last === undefined || last === null ? 0 : last - first + 1;
+    const split = last === undefined ? 0 : last - first + 1;
     if (split >= maxSplits(space)) throw new Error(`more than ${maxSplits(space)} chunks for one series in one ${tier} period`);
     this.stmt[`insert_${table}`]!.run(first + split, startT, n, data);
   }

@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { migrate } from '../../../../electron/core/store/db';
 import { migration0001 } from '../../../../electron/core/store/migrations/0001-initial';
 import { migration0002 } from '../../../../electron/core/store/migrations/0002-tsdb';
-import { seriesOfKey } from '../../../../electron/core/store/tsdb/chunk-key';
+import { keySpaces, seriesOfKey } from '../../../../electron/core/store/tsdb/chunk-key';
 import { decodeChunk } from '../../../../electron/core/store/tsdb/codec';
-import { keySpaces, Tsdb } from '../../../../electron/core/store/tsdb/tsdb';
+import { Tsdb } from '../../../../electron/core/store/tsdb/tsdb';
 
 const T0 = 1_735_689_600_000;
 const HOUR = 3_600_000;

@@ -2,10 +2,10 @@ import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../../electron/core/store/db';
-import { chunkKey } from '../../../../electron/core/store/tsdb/chunk-key';
+import { chunkKey, keySpaces } from '../../../../electron/core/store/tsdb/chunk-key';
 import { encodeChunk } from '../../../../electron/core/store/tsdb/codec';
 import { rollUp } from '../../../../electron/core/store/tsdb/rollup';
-import { keySpaces, mergeMinutePieces, Tsdb, type TsdbOptions } from '../../../../electron/core/store/tsdb/tsdb';
+import { mergeMinutePieces, Tsdb, type TsdbOptions } from '../../../../electron/core/store/tsdb/tsdb';
 import { tempDir } from '../../../helpers/tmp';
 
 const T0 = 1_735_689_600_000; // an hour boundary
