@@ -1,27 +1,15 @@
 // verifyHostKey runs at every handshake: a known_hosts file is parsed again only when it changed.
-import { generateKeyPairSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { replaceHostKey, trustHostKey, verifyHostKey, type HostKey } from '../../../../electron/core/hosts/ssh/known-hosts';
+import { ed25519Key } from '../../../helpers/host-keys';
 import { tempDir } from '../../../helpers/tmp';
 
 vi.mock('node:fs', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:fs')>();
   return { ...actual, readFileSync: vi.fn(actual.readFileSync) };
 });
-
-function ed25519Key(): HostKey {
-  const { publicKey } = generateKeyPairSync('ed25519');
-  const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
-  const type = Buffer.from('ssh-ed25519');
-  const blob = Buffer.alloc(4 + type.length + 4 + raw.length);
-  blob.writeUInt32BE(type.length, 0);
-  type.copy(blob, 4);
-  blob.writeUInt32BE(raw.length, 4 + type.length);
-  raw.copy(blob, 8 + type.length);
-  return { type: 'ssh-ed25519', blob };
-}
 
 const line = (name: string, key: HostKey) => `${name} ${key.type} ${key.blob.toString('base64')}\n`;
 /** Dates the file back, as a file not written in the last moments is. */

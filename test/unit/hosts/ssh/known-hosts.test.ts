@@ -1,22 +1,10 @@
-import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fingerprint, keyTypeOfBlob, knownHostsName, replaceHostKey, trustHostKey, verifyHostKey, type HostKey } from '../../../../electron/core/hosts/ssh/known-hosts';
+import { ed25519Key } from '../../../helpers/host-keys';
 import { tempDir } from '../../../helpers/tmp';
-
-/** A real ed25519 public key blob in SSH wire format. */
-function ed25519Key(): HostKey {
-  const { publicKey } = generateKeyPairSync('ed25519');
-  const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
-  const type = Buffer.from('ssh-ed25519');
-  const blob = Buffer.alloc(4 + type.length + 4 + raw.length);
-  blob.writeUInt32BE(type.length, 0);
-  type.copy(blob, 4);
-  blob.writeUInt32BE(raw.length, 4 + type.length);
-  raw.copy(blob, 8 + type.length);
-  return { type: 'ssh-ed25519', blob };
-}
 
 const line = (name: string, key: HostKey) => `${name} ${key.type} ${key.blob.toString('base64')}`;
 
