@@ -63,7 +63,8 @@ function memorySecrets(): SecretStore {
   return { available: true, get: (k) => values.get(k) ?? null, set: (k, v) => void values.set(k, v), delete: (k) => void values.delete(k) };
 }
 
-function engineFor(nodes: SshNode[], options: { knownHosts?: string; acceptNew?: boolean; intervalMs?: number; nvidiaSmiTimeoutMs?: number; secrets?: SecretStore } = {}): Engine {
+/** An engine polling `nodes`; `knownHosts: null` leaves the app's own known_hosts at its default place. */
+function engineFor(nodes: SshNode[], options: { knownHosts?: string | null; acceptNew?: boolean; intervalMs?: number; nvidiaSmiTimeoutMs?: number; secrets?: SecretStore } = {}): Engine {
   return createEngine({
     config: ConfigSchema.parse({ collection: { intervalMs: options.intervalMs ?? 2000, nvidiaSmiTimeoutMs: options.nvidiaSmiTimeoutMs ?? 5000 } }),
     dbPath: ':memory:',
@@ -73,7 +74,7 @@ function engineFor(nodes: SshNode[], options: { knownHosts?: string; acceptNew?:
     includeLocal: false,
     useInventory: false,
     sshNodes: nodes,
-    knownHostsFile: options.knownHosts ?? lab.knownHostsPath,
+    knownHostsFile: options.knownHosts === null ? undefined : (options.knownHosts ?? lab.knownHostsPath),
     userKnownHostsFiles: [],
     acceptNewHostKeys: options.acceptNew ?? false,
     secrets: options.secrets,
@@ -184,18 +185,7 @@ describe('SSH nodes through the engine', () => {
     const dataHome = tempDir();
     const saved = process.env.XDG_DATA_HOME;
     process.env.XDG_DATA_HOME = dataHome;
-    const engine = createEngine({
-      config: ConfigSchema.parse({ collection: { intervalMs: 2000, nvidiaSmiTimeoutMs: 5000 } }),
-      dbPath: ':memory:',
-      configPath: '/nonexistent.yaml',
-      mode: 'serve',
-      log: silentLogger,
-      includeLocal: false,
-      useInventory: false,
-      sshNodes: [nodeOf(lab.host('h3'))],
-      userKnownHostsFiles: [],
-      acceptNewHostKeys: true,
-    });
+    const engine = engineFor([nodeOf(lab.host('h3'))], { knownHosts: null, acceptNew: true });
     try {
       expect((await engine.collectOnce()).map((s) => s.id)).toEqual(['h3']);
       expect(readFileSync(join(dataHome, 'clusterdeck', 'known_hosts'), 'utf8')).toContain(lab.host('h3').hostPublicKey.split(' ')[1]);
