@@ -2,6 +2,7 @@ import { loadavg } from 'node:os';
 import si from 'systeminformation';
 import type { CpuStats } from '../../../../shared/model/node';
 import { round2 } from '../linux/parse-support';
+
 const finiteOrNull = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? null : round2(n));
 
 /** Pure: systeminformation's cpu() and currentLoad() plus os.loadavg() to the model. */
