@@ -6,7 +6,8 @@ import { hostname } from 'node:os';
 import type { CollectorError, NodeSnapshot, OsInfo } from '../../../shared/model/node';
 import { statusSince, type NodeState } from '../../../shared/model/inventory';
 import type { Host } from '../hosts/host';
-import { collectGpus } from './gpu';
+import { NvidiaSmiXmlReader } from './gpu';
+import { sharedNvidiaSmiXmlParser, type NvidiaSmiXmlParser } from './nvidia-smi-xml-parser';
 import { collectCpu } from './local/cpu';
 import { LocalDiskIo } from './local/disk-io';
 import { collectFilesystems } from './local/filesystems';
@@ -23,9 +24,10 @@ export class LocalNodeCollector implements NodeCollector {
   readonly nodeId: string;
   constructor(
     private readonly host: Host,
-    private readonly options: { nvidiaSmiTimeoutMs: number },
+    options: { nvidiaSmiTimeoutMs: number; xmlParser?: NvidiaSmiXmlParser },
   ) {
     this.nodeId = host.id;
+    this.gpus = new NvidiaSmiXmlReader(host, options.nvidiaSmiTimeoutMs, options.xmlParser ?? sharedNvidiaSmiXmlParser());
     this.diskIo = new LocalDiskIo(host);
     this.current = { id: this.nodeId, kind: 'local', status: 'up', since: null, lastError: null, address: null, labels: [], missing: [], hostKey: null, passphraseFor: null };
   }
@@ -39,6 +41,7 @@ export class LocalNodeCollector implements NodeCollector {
   close(): void {}
 
   private readonly diskIo: LocalDiskIo;
+  private readonly gpus: NvidiaSmiXmlReader;
 
   async prime(): Promise<void> {
     await Promise.allSettled([collectCpu(), collectNetwork(), this.diskIo.collect()]);
@@ -61,7 +64,7 @@ export class LocalNodeCollector implements NodeCollector {
       settle('filesystems', collectFilesystems, []),
       settle('network', collectNetwork, []),
       settle('disk-io', () => this.diskIo.collect(), []),
-      collectGpus(this.host, this.options.nvidiaSmiTimeoutMs),
+      this.gpus.read(),
     ]);
     const snapshot: NodeSnapshot = {
       id: this.nodeId,

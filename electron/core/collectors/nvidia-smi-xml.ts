@@ -5,7 +5,14 @@
  * ECC fall back through the layouts of driver generations v9 to v13.
  */
 import type { Gpu } from '../../../shared/model/gpu';
-import { attribute, childElements, childrenNamed, find, ownText, parseXml, XmlParseError, type XmlNode } from '../xml/safe-xml';
+import { attribute, childElements, childrenNamed, find, ownText, parseXml, XmlParseError, type XmlLimits, type XmlNode } from '../xml/safe-xml';
+
+/**
+ * What one document may be. 8 real GPUs print about 380 KB in about 6,000 elements, nested 6
+ * deep; these bounds leave room for larger machines and many processes, and keep what a hostile
+ * node can make the parser do to tens of milliseconds.
+ */
+export const NVIDIA_SMI_XML_LIMITS: XmlLimits = { maxChars: 1024 * 1024, maxDepth: 24, maxElements: 40_000 };
 
 const NULL_TOKENS = new Set([
   '',
@@ -201,7 +208,7 @@ const DTD = /nvsmi_device(?:_v(\d+))?\.dtd/;
 
 /** Parses `nvidia-smi -q -x` output. Throws XmlParseError with a clear reason on anything else. */
 export function parseNvidiaSmiXml(text: string): NvidiaSmiReport {
-  const { rootName, root } = parseXml(text);
+  const { rootName, root } = parseXml(text, NVIDIA_SMI_XML_LIMITS);
   if (rootName !== 'nvidia_smi_log') throw new XmlParseError(`root element is <${rootName.slice(0, 40)}>, not <nvidia_smi_log>`);
   const r = new Reader();
   const dtd = DTD.exec(text.slice(0, 4096));

@@ -17,7 +17,8 @@ import { SshHost } from '../hosts/ssh/ssh-host';
 import { SshError, type SshConnection } from '../hosts/ssh/ssh-connection';
 import type { SshPool, SshRoute } from '../hosts/ssh/ssh-pool';
 import type { Logger } from '../log';
-import { collectGpus } from './gpu';
+import { NvidiaSmiXmlReader } from './gpu';
+import { sharedNvidiaSmiXmlParser, type NvidiaSmiXmlParser } from './nvidia-smi-xml-parser';
 import { LinuxNodeBuilder } from './linux/node-builder';
 import { sampleArgv, STATIC_ARGV } from './linux/scripts';
 import { parseStaticFacts } from './linux/static-facts';
@@ -29,6 +30,8 @@ export interface SshNodeOptions {
   sampleTimeoutMs?: number;
   /** Full `nvidia-smi -q -x` every this many ms (the CSV covers the rest). */
   fullGpuEveryMs?: number;
+  /** Where `nvidia-smi -q -x` is parsed (default: the process's shared worker thread). */
+  xmlParser?: NvidiaSmiXmlParser;
   log: Logger;
 }
 
@@ -71,6 +74,7 @@ export class SshNodeCollector implements NodeCollector {
   /** The CSV query does not work on this node (old or odd nvidia-smi): every tick reads the XML. */
   private xmlOnly = false;
   private xmlGpus: Gpu[] = [];
+  private readonly xmlReader: NvidiaSmiXmlReader;
   private cudaVersion: string | null = null;
   private labels: string[];
   private current: NodeState;
@@ -84,6 +88,7 @@ export class SshNodeCollector implements NodeCollector {
     this.labels = [...node.labels];
     this.connection = pool.connection(routeOf(node), this.jumps());
     this.host = new SshHost(node.id, this.connection);
+    this.xmlReader = new NvidiaSmiXmlReader(this.host, options.nvidiaSmiTimeoutMs, options.xmlParser ?? sharedNvidiaSmiXmlParser());
     this.current = this.stateWith('connecting', null, null);
   }
 
@@ -210,7 +215,7 @@ export class SshNodeCollector implements NodeCollector {
    * XML until its facts are read again (hourly), when the CSV is tried anew.
    */
   private async useXmlGpus(snapshot: NodeSnapshot): Promise<void> {
-    const full = await collectGpus(this.host, this.options.nvidiaSmiTimeoutMs);
+    const full = await this.xmlReader.read();
     if (full.status.state === 'timeout') this.gpuPausedUntil = Date.now() + GPU_PAUSE_AFTER_TIMEOUT_MS;
     // Always the XML's answer: on a node read through the XML, the sample ran without nvidia-smi
     // and its "not installed" says nothing about the GPUs.
@@ -228,7 +233,7 @@ export class SshNodeCollector implements NodeCollector {
     if (snapshot.gpuStatus.state !== 'ok') return;
     if (now - this.lastFullGpuAt >= (this.options.fullGpuEveryMs ?? 300_000)) {
       this.lastFullGpuAt = now;
-      const full = await collectGpus(this.host, this.options.nvidiaSmiTimeoutMs);
+      const full = await this.xmlReader.read();
       if (full.status.state === 'ok') {
         this.xmlGpus = full.gpus;
         this.cudaVersion = full.status.cudaVersion;

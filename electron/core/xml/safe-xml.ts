@@ -19,13 +19,52 @@ export class XmlParseError extends Error {
   }
 }
 
-export const MAX_XML_BYTES = 64 * 1024 * 1024;
+/** What one document may cost: the parser stops at the first bound it crosses. */
+export interface XmlLimits {
+  /** Characters of text. */
+  maxChars: number;
+  /** Nesting of elements (the root is depth 1). */
+  maxDepth: number;
+  /** Elements in the whole document. */
+  maxElements: number;
+}
+
+export const DEFAULT_XML_LIMITS: XmlLimits = { maxChars: 64 * 1024 * 1024, maxDepth: 64, maxElements: 1_000_000 };
 const ATTRS = '@';
 const TEXT = '#';
 
+interface SaxHooks {
+  onopentag: (node: unknown) => void;
+  onclosetag: (name: string) => void;
+}
+
+/**
+ * Counts depth and elements as sax reads them and stops at a bound, before the tree is built:
+ * a hostile document costs what the bounds allow, not what it is (deep nesting and millions of
+ * siblings each took seconds).
+ */
+function enforceLimits(parser: Parser, limits: XmlLimits): void {
+  const sax = (parser as unknown as { saxParser: SaxHooks }).saxParser;
+  const open = sax.onopentag.bind(sax);
+  const close = sax.onclosetag.bind(sax);
+  let depth = 0;
+  let elements = 0;
+  sax.onopentag = (node) => {
+    depth += 1;
+    elements += 1;
+    if (depth > limits.maxDepth) throw new XmlParseError(`XML nested deeper than ${limits.maxDepth} elements`);
+    if (elements > limits.maxElements) throw new XmlParseError(`XML has more than ${limits.maxElements} elements`);
+    open(node);
+  };
+  sax.onclosetag = (name) => {
+    depth -= 1;
+    close(name);
+  };
+}
+
 /** Parses synchronously; throws XmlParseError with a one-line reason. Returns {rootName, root}. */
-export function parseXml(text: string): { rootName: string; root: XmlNode } {
-  if (text.length > MAX_XML_BYTES) throw new XmlParseError(`XML larger than ${MAX_XML_BYTES} bytes`);
+export function parseXml(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS): { rootName: string; root: XmlNode } {
+  if (text.length > limits.maxChars) throw new XmlParseError(`XML longer than ${limits.maxChars} characters`);
   if (text.trim() === '') throw new XmlParseError('empty output, not XML');
   const parser = new Parser({
     explicitArray: false,
@@ -35,6 +74,7 @@ export function parseXml(text: string): { rootName: string; root: XmlNode } {
     async: false,
     strict: true,
   });
+  enforceLimits(parser, limits);
   let error: unknown = null;
   let result: unknown = null;
   let called = false;
@@ -48,6 +88,7 @@ export function parseXml(text: string): { rootName: string; root: XmlNode } {
   if (!called) throw new XmlParseError('XML parser did not finish');
   if (error) {
     const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof XmlParseError) throw error;
     throw new XmlParseError(`not valid XML: ${message.split('\n')[0]}`);
   }
   if (result === null || typeof result !== 'object') throw new XmlParseError('no root element');

@@ -107,6 +107,30 @@ describe('parseNvidiaSmiXml on hostile or broken input', () => {
   });
 });
 
+describe('parseNvidiaSmiXml bounds: what a hostile node can make it do', () => {
+  const good = readFixture('nvidia-smi/xml', '2x-rtx-a5000-drv590-v13.xml');
+
+  it('refuses a document over 1 MiB before parsing it', () => {
+    const big = good.replace('</nvidia_smi_log>', `<pad>${'x'.repeat(1024 * 1024)}</pad></nvidia_smi_log>`);
+    expect(() => parseNvidiaSmiXml(big)).toThrow(/XML longer than 1048576 characters/);
+  });
+
+  it('stops at nesting deeper than the bound (7.7 MB of it held the engine for 10 s)', () => {
+    const deep = `<nvidia_smi_log>${'<a>'.repeat(5000)}${'</a>'.repeat(5000)}</nvidia_smi_log>`;
+    expect(() => parseNvidiaSmiXml(deep)).toThrow(/nested deeper than 24 elements/);
+  });
+
+  it('stops at more elements than the bound (8 MB of siblings held it for 4.4 s)', () => {
+    const flat = `<nvidia_smi_log>${'<b/>'.repeat(60_000)}</nvidia_smi_log>`;
+    expect(flat.length).toBeLessThan(1024 * 1024);
+    expect(() => parseNvidiaSmiXml(flat)).toThrow(/more than 40000 elements/);
+  });
+
+  it('reads every real capture within the bounds', () => {
+    for (const file of XML_FILES) expect(parseNvidiaSmiXml(readFixture('nvidia-smi/xml', file)).gpus.length).toBeGreaterThan(0);
+  });
+});
+
 describe('parseNvidiaSmiXml memory', () => {
   it('keeps none of the document alive through the values it returns', () => {
     // An SSH node keeps its last XML GPUs for minutes: values sliced out of the text would keep
