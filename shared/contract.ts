@@ -23,7 +23,8 @@ export type AppInfo = z.infer<typeof AppInfoSchema>;
 
 /**
  * Whether telemetry reaches the disk. `buffering`: writes fail (disk full, read-only) and new
- * ticks wait in memory; `dropping`: that buffer is full and the oldest ticks are being lost.
+ * ticks wait in memory; `dropping`: that buffer is full and new ticks are not stored (the message
+ * says how many since when; data already kept is never dropped).
  */
 export const StorageStatusSchema = z.object({
   state: z.enum(['ok', 'buffering', 'dropping']),

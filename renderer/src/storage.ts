@@ -39,7 +39,7 @@ export function storageWarning(status: StorageStatus): StorageWarning | null {
   const summary =
     status.state === 'buffering'
       ? `${problem} — ${plural(status.bufferedTicks, 'tick', 'ticks')} buffered in memory`
-      : `${problem} — memory buffer full, dropping oldest data`;
+      : `${problem} — memory buffer full, new data not stored`;
   return {
     text: `Storage: ${summary}`,
     summary: summary.charAt(0).toUpperCase() + summary.slice(1),

@@ -18,9 +18,9 @@ describe('storage health in words', () => {
     expect(storageWarning({ ...ok, state: 'buffering', message: FULL, bufferedTicks: 1 })!.text).toBe('Storage: disk full — 1 tick buffered in memory');
   });
 
-  it('warns louder once the oldest data is being dropped', () => {
+  it('warns louder once the buffer is full and new data is not stored', () => {
     const warning = storageWarning({ ...ok, state: 'dropping', message: 'cannot write telemetry: the database is read-only; …', bufferedTicks: 9000, droppedSamples: 123_456 });
-    expect(warning).toMatchObject({ text: 'Storage: database read-only — memory buffer full, dropping oldest data', tone: 'error' });
+    expect(warning).toMatchObject({ text: 'Storage: database read-only — memory buffer full, new data not stored', tone: 'error' });
     expect(warning!.title).toContain('123,456 samples lost so far.');
   });
 

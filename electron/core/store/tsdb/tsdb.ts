@@ -12,7 +12,8 @@
  *
  * Crash safety: a tick is durable once ingest() returns (its head row is committed); opening
  * replays the head rows into memory. If the database cannot be written (disk full, read-only),
- * ticks stay in a bounded memory buffer, the status says so, and writes resume on their own.
+ * ticks stay in a bounded memory buffer, the status says so, and writes resume on their own;
+ * once that buffer is full, new ticks are refused (and counted), never data already kept.
  *
  * Queries pick the finest tier that is fine enough and still covers the range, merge chunks
  * with what is in memory, and bucket to at most maxPoints with a min/max envelope.
@@ -45,7 +46,10 @@ export interface TsdbOptions {
   rawChunkMs?: number;
   /** Span of one 1-hour chunk. */
   hourChunkMs?: number;
-  /** Memory kept for ticks that could not be written, before the oldest are dropped. */
+  /**
+   * Memory for ticks that could not be written (and hours waiting to be sealed meanwhile); once
+   * it is full, new ticks are refused. Data already on disk is never dropped for it.
+   */
   maxBufferedBytes?: number;
   /** Encode seals in a worker thread where possible (default true). */
   sealInWorker?: boolean;
@@ -208,6 +212,11 @@ export class Tsdb {
   private pendingBytes = 0;
   private retryAt = 0;
   private retryDelay = RETRY_MIN_MS;
+  /** Why the last write failed, for the status message. */
+  private writeFailure = '';
+  /** Ticks refused since writes failed because the memory buffer was full, and the first one's time. */
+  private refusedTicks = 0;
+  private firstRefusedT = 0;
   private storageStatus: StorageStatus = {
     state: 'ok',
     message: null,
@@ -426,7 +435,8 @@ export class Tsdb {
 
   /**
    * Ingests one tick: `values[i]` belongs to series `ids[i]`. Durable when it returns, unless
-   * the status says the store is buffering. Never throws for a storage failure.
+   * the status says the store is buffering (kept in memory) or dropping (not kept: the memory
+   * buffer is full). Never throws for a storage failure.
    */
   ingest(t: number, ids: ArrayLike<number>, values: ArrayLike<number>): void {
     this.stage(t, ids, values);
@@ -445,6 +455,10 @@ export class Tsdb {
   /** Applies a tick to memory and queues its head row; persist() writes the queue. */
   private stage(t: number, ids: ArrayLike<number>, values: ArrayLike<number>): void {
     if (ids.length !== values.length) throw new Error('ingest: ids and values differ in length');
+    if (this.storageStatus.state !== 'ok' && this.bufferedBytes() + values.length * 8 > this.maxBufferedBytes) {
+      this.refuseTick(t, values);
+      return;
+    }
     const layoutId = this.layoutId(ids);
     this.applyTick(t, ids, values);
     const period = align(t, this.rawChunkMs);
@@ -471,10 +485,7 @@ export class Tsdb {
   private persist(force = false): void {
     const nowMs = Date.now();
     this.collectSealResults(this.sealer.poll());
-    if (!force && this.storageStatus.state !== 'ok' && nowMs < this.retryAt) {
-      this.enforceBufferCap();
-      return;
-    }
+    if (!force && this.storageStatus.state !== 'ok' && nowMs < this.retryAt) return;
     const afterCommit: Array<() => void> = [];
     // Finished jobs at the front of the queue commit in order; the head rows they cover go too.
     const committing: JobInFlight[] = [];
@@ -519,6 +530,7 @@ export class Tsdb {
     if (this.storageStatus.state !== 'ok') {
       this.storageStatus = { ...this.storageStatus, state: 'ok', message: null, since: null, bufferedTicks: 0 };
       this.retryDelay = RETRY_MIN_MS;
+      this.refusedTicks = 0;
     }
   }
 
@@ -621,39 +633,42 @@ export class Tsdb {
         tick.owned = true;
       }
     }
-    const message = `cannot write telemetry: ${describeWriteFailure(error)}; keeping new data in memory and retrying`;
+    this.writeFailure = describeWriteFailure(error);
     if (this.storageStatus.state === 'ok') {
-      this.storageStatus = { ...this.storageStatus, state: 'buffering', message, since: nowMs };
-    } else {
-      this.storageStatus.message = message;
+      this.storageStatus = { ...this.storageStatus, state: 'buffering', since: nowMs };
     }
+    this.storageStatus.message = this.failureMessage();
     this.retryAt = nowMs + this.retryDelay;
     this.retryDelay = Math.min(RETRY_MAX_MS, this.retryDelay * 2);
-    this.enforceBufferCap();
   }
 
-  /** Keeps memory bounded while writes fail: the oldest unwritten data goes first. */
-  private enforceBufferCap(): void {
-    this.storageStatus.bufferedTicks = this.pending.length;
-    // Whole seal jobs waiting to be written count too: drop the oldest while over the cap.
-    while (this.jobs.length > 0 && this.pendingBytes + this.jobs.reduce((n, j) => n + j.bytes, 0) > this.maxBufferedBytes) {
-      const dropped = this.jobs.shift()!;
-      for (const id of dropped.seriesIds) this.states[id]?.sealing.shift();
-      this.storageStatus.droppedSamples += dropped.samples;
-      this.storageStatus.state = 'dropping';
-    }
-    while (this.pendingBytes > this.maxBufferedBytes && this.pending.length > 1) {
-      const dropped = this.pending.shift()!;
-      this.pendingBytes -= dropped.values.length * 8;
-      for (const state of this.states) {
-        if (!state) continue;
-        const n = state.buffer.countBefore(dropped.t + 1);
-        state.buffer.dropFirst(n);
-        this.storageStatus.droppedSamples += n;
-      }
-      this.storageStatus.state = 'dropping';
-      this.storageStatus.bufferedTicks = this.pending.length;
-    }
+  /**
+   * Memory held because writes fail: ticks not written yet, and seal jobs that cannot commit
+   * (their samples include ticks already on disk, but they cannot be let go before the commit).
+   */
+  private bufferedBytes(): number {
+    return this.jobs.reduce((n, job) => n + job.bytes, this.pendingBytes);
+  }
+
+  /**
+   * The memory buffer is full while writes fail: this tick is not kept. The newest ticks go,
+   * never older ones: those may already be on disk (head rows a later seal would delete) or
+   * were accepted into memory, and the status says from when on data is missing.
+   */
+  private refuseTick(t: number, values: ArrayLike<number>): void {
+    if (this.refusedTicks === 0) this.firstRefusedT = t;
+    this.refusedTicks += 1;
+    for (let i = 0; i < values.length; i += 1) if (Number.isFinite(values[i]!)) this.storageStatus.droppedSamples += 1;
+    this.storageStatus.state = 'dropping';
+    this.storageStatus.message = this.failureMessage();
+  }
+
+  private failureMessage(): string {
+    const problem = `cannot write telemetry: ${this.writeFailure}`;
+    if (this.refusedTicks === 0) return `${problem}; keeping new data in memory and retrying`;
+    const cap = `${Math.round(this.maxBufferedBytes / 1024 / 1024)} MiB`;
+    const ticks = `${this.refusedTicks} ${this.refusedTicks === 1 ? 'tick' : 'ticks'}`;
+    return `${problem}; the memory buffer (${cap}) is full: ${ticks} not stored since ${new Date(this.firstRefusedT).toISOString()}; retrying`;
   }
 
   /**
