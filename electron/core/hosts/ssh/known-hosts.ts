@@ -133,13 +133,15 @@ function readEntries(path: string): KnownHostsEntry[] {
 
 /**
  * The verdict for a presented key, checking files in order. A key listed as @revoked anywhere is
- * refused; a host listed with other keys of the same type and not this one is a mismatch
- * (another type is not: OpenSSH then asks as for a new host, and so do we).
+ * refused. A host listed with other keys and not this one is a mismatch, whatever their type:
+ * OpenSSH would ask as for a new host when the type differs, but the connection negotiates the
+ * known types first (see knownHostKeyTypes), so a host that presents another type offers none
+ * of the known ones any more, which is what a changed key looks like too.
  */
 export function verifyHostKey(files: readonly string[], host: string, port: number, key: HostKey): HostKeyVerdict {
   const names = port === 22 ? [host] : [knownHostsName(host, port)];
-  let mismatchFile: string | null = null;
-  const knownFingerprints: string[] = [];
+  let sameType: { file: string; fingerprints: string[] } | null = null;
+  let otherType: { file: string; fingerprints: string[] } | null = null;
   let trusted: string | null = null;
   for (const file of files) {
     for (const entry of readEntries(file)) {
@@ -148,16 +150,33 @@ export function verifyHostKey(files: readonly string[], host: string, port: numb
         if (entry.blob.equals(key.blob)) return { kind: 'revoked', file };
         continue;
       }
-      if (entry.type !== key.type) continue;
-      if (entry.blob.equals(key.blob)) trusted ??= file;
-      else {
-        mismatchFile ??= file;
-        knownFingerprints.push(fingerprint(entry.blob));
+      if (entry.blob.equals(key.blob)) {
+        trusted ??= file;
+        continue;
       }
+      const known = entry.type === key.type ? (sameType ??= { file, fingerprints: [] }) : (otherType ??= { file, fingerprints: [] });
+      known.fingerprints.push(fingerprint(entry.blob));
     }
   }
   if (trusted !== null) return { kind: 'trusted', file: trusted };
-  return mismatchFile !== null ? { kind: 'mismatch', file: mismatchFile, knownFingerprints } : { kind: 'unknown' };
+  const known = sameType ?? otherType;
+  return known !== null ? { kind: 'mismatch', file: known.file, knownFingerprints: known.fingerprints } : { kind: 'unknown' };
+}
+
+/**
+ * The key types known for a host (plain entries, in file order, without duplicates): the
+ * connection offers their algorithms first, as OpenSSH orders HostKeyAlgorithms, so a host that
+ * has a known key is checked against it.
+ */
+export function knownHostKeyTypes(files: readonly string[], host: string, port: number): string[] {
+  const names = port === 22 ? [host] : [knownHostsName(host, port)];
+  const types = new Set<string>();
+  for (const file of files) {
+    for (const entry of readEntries(file)) {
+      if (entry.marker === null && names.some((n) => entry.matches(n))) types.add(entry.type);
+    }
+  }
+  return [...types];
 }
 
 /** Adds a trusted key to the app's own known_hosts (created 0600). */

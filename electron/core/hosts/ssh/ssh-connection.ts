@@ -11,9 +11,9 @@
  *   retry on their own.
  */
 import { connect as tcpConnect } from 'node:net';
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import { Client, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2';
 import type { ExecResult } from '../host';
-import { fingerprint, keyTypeOfBlob, verifyHostKey, type HostKey } from './known-hosts';
+import { fingerprint, keyTypeOfBlob, knownHostKeyTypes, verifyHostKey, type HostKey } from './known-hosts';
 
 export type SshState = 'idle' | 'connecting' | 'up' | 'unreachable' | 'auth-failed' | 'host-key-unknown' | 'host-key-mismatch';
 
@@ -90,6 +90,32 @@ const BACKOFF_MAX_MS = 60_000;
 /** Wrong credentials do not fix themselves; retry rarely until the user changes something. */
 const AUTH_RETRY_MS = 5 * 60_000;
 
+/** ssh2's default host key algorithms, in its order of preference (DSA stays off). */
+export const HOST_KEY_ALGORITHMS: readonly ServerHostKeyAlgorithm[] = [
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
+];
+
+/** The signature algorithms of a key type (an RSA key signs with SHA-2 or SHA-1). */
+function algorithmsOfKeyType(type: string): readonly string[] {
+  return type === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [type];
+}
+
+/**
+ * HostKeyAlgorithms as OpenSSH orders them: those of the key types already known for the host
+ * first, the rest after, each group in the default order. A host that offers a known type and a
+ * new one is then checked against the known key instead of looking like a new host.
+ */
+export function preferredHostKeyAlgorithms(knownTypes: readonly string[]): ServerHostKeyAlgorithm[] {
+  const known = new Set(knownTypes.flatMap(algorithmsOfKeyType));
+  return [...HOST_KEY_ALGORITHMS.filter((a) => known.has(a)), ...HOST_KEY_ALGORITHMS.filter((a) => !known.has(a))];
+}
+
 /** Quotes an argument for the remote POSIX shell that runs exec requests. */
 export function shellQuote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
@@ -157,6 +183,7 @@ export class SshConnection {
         keepaliveInterval: this.options.keepaliveIntervalMs ?? 15_000,
         keepaliveCountMax: this.options.keepaliveCountMax ?? 3,
         agent: credentials.agent,
+        algorithms: { serverHostKey: preferredHostKeyAlgorithms(knownHostKeyTypes(this.hostKeys.files, this.endpoint.host, this.endpoint.port)) },
         hostVerifier: (blob: Buffer) => {
           const key: HostKey = { type: keyTypeOfBlob(blob), blob: Buffer.from(blob) };
           verdictProblem = this.checkHostKey(key);
@@ -223,7 +250,7 @@ export class SshConnection {
     }
     return {
       state: 'host-key-mismatch',
-      message: `HOST KEY CHANGED for ${host}:${port}: it presented ${presentedKey.fingerprint}, ${verdict.file} has ${verdict.knownFingerprints.join(', ')}. Connection refused until you trust the new key.`,
+      message: `HOST KEY CHANGED for ${host}:${port}: it presented ${key.type} ${presentedKey.fingerprint}, ${verdict.file} has ${verdict.knownFingerprints.join(', ')}. Connection refused until you trust the new key.`,
       since,
       presentedKey,
       keyEndpoint,

@@ -1,12 +1,41 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fingerprint, keyTypeOfBlob, knownHostsName, replaceHostKey, trustHostKey, verifyHostKey, type HostKey } from '../../../../electron/core/hosts/ssh/known-hosts';
+import {
+  fingerprint,
+  keyTypeOfBlob,
+  knownHostKeyTypes,
+  knownHostsName,
+  replaceHostKey,
+  trustHostKey,
+  verifyHostKey,
+  type HostKey,
+} from '../../../../electron/core/hosts/ssh/known-hosts';
+import { HOST_KEY_ALGORITHMS, preferredHostKeyAlgorithms } from '../../../../electron/core/hosts/ssh/ssh-connection';
 import { ed25519Key } from '../../../helpers/host-keys';
 import { tempDir } from '../../../helpers/tmp';
 
+// ssh2's own default list, to check ours against (not part of its typed API).
+const { DEFAULT_SERVER_HOST_KEY } = createRequire(__filename)('ssh2/lib/protocol/constants') as { DEFAULT_SERVER_HOST_KEY: string[] };
+
 const line = (name: string, key: HostKey) => `${name} ${key.type} ${key.blob.toString('base64')}`;
+
+/** A real RSA public key blob in SSH wire format (string "ssh-rsa", mpint e, mpint n). */
+function rsaKey(): HostKey {
+  const jwk = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' });
+  const field = (bytes: Buffer) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(bytes.length);
+    return Buffer.concat([length, bytes]);
+  };
+  const mpint = (base64url: string) => {
+    const raw = Buffer.from(base64url, 'base64url');
+    return field(raw[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), raw]) : raw);
+  };
+  return { type: 'ssh-rsa', blob: Buffer.concat([field(Buffer.from('ssh-rsa')), mpint(jwk.e!), mpint(jwk.n!)]) };
+}
 
 function hashedName(name: string): string {
   const salt = randomBytes(20);
@@ -75,6 +104,48 @@ describe('known_hosts verification', () => {
     expect(verifyHostKey([file], '10.0.0.2', 2222, other).kind).toBe('trusted');
     expect(verifyHostKey([file], '10.0.0.2', 2222, key).kind).toBe('mismatch');
     expect(verifyHostKey([file], '10.0.0.1', 22, key).kind).toBe('trusted');
+  });
+
+  it('calls a key of another type a mismatch where the host has a known key, naming the known one', () => {
+    const file = join(tempDir(), 'known_hosts');
+    const rsa = rsaKey();
+    expect(keyTypeOfBlob(rsa.blob)).toBe('ssh-rsa');
+    writeFileSync(file, `${line('10.0.0.1', key)}\n${line('10.0.0.2', rsa)}\n`);
+    expect(verifyHostKey([file], '10.0.0.1', 22, rsa)).toEqual({ kind: 'mismatch', file, knownFingerprints: [fingerprint(key.blob)] });
+    expect(verifyHostKey([file], '10.0.0.2', 22, key)).toEqual({ kind: 'mismatch', file, knownFingerprints: [fingerprint(rsa.blob)] });
+    // A key of the same type that differs is named before keys of other types.
+    const oldRsa = rsaKey();
+    writeFileSync(file, `${line('10.0.0.1', key)}\n${line('10.0.0.1', oldRsa)}\n`);
+    expect(verifyHostKey([file], '10.0.0.1', 22, rsa)).toEqual({ kind: 'mismatch', file, knownFingerprints: [fingerprint(oldRsa.blob)] });
+    expect(verifyHostKey([file], '10.0.0.3', 22, rsa).kind).toBe('unknown');
+  });
+
+  it('lists the key types known for a host, plain entries only', () => {
+    const dir = tempDir();
+    const app = join(dir, 'app');
+    const user = join(dir, 'user');
+    const rsa = rsaKey();
+    writeFileSync(app, `${line('[10.0.0.1]:2222', rsa)}\n`);
+    writeFileSync(user, [line(hashedName('[10.0.0.1]:2222'), key), line('[10.0.0.1]:2222', rsa), `@cert-authority * ${line('', other).trim()}`, `@revoked * ${line('', other).trim()}`].join('\n'));
+    expect(knownHostKeyTypes([app, user], '10.0.0.1', 2222)).toEqual(['ssh-rsa', 'ssh-ed25519']);
+    expect(knownHostKeyTypes([app, user], '10.0.0.1', 22)).toEqual([]);
+  });
+
+  it('offers the host key algorithms of known types first, in ssh2\'s default order otherwise', () => {
+    expect(HOST_KEY_ALGORITHMS).toEqual(DEFAULT_SERVER_HOST_KEY);
+    expect(preferredHostKeyAlgorithms([])).toEqual(DEFAULT_SERVER_HOST_KEY);
+    expect(preferredHostKeyAlgorithms(['ssh-rsa'])).toEqual([
+      'rsa-sha2-512',
+      'rsa-sha2-256',
+      'ssh-rsa',
+      'ssh-ed25519',
+      'ecdsa-sha2-nistp256',
+      'ecdsa-sha2-nistp384',
+      'ecdsa-sha2-nistp521',
+    ]);
+    expect(preferredHostKeyAlgorithms(['ssh-rsa', 'ecdsa-sha2-nistp384']).slice(0, 4)).toEqual(['ecdsa-sha2-nistp384', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa']);
+    // A type ssh2 cannot negotiate changes nothing.
+    expect(preferredHostKeyAlgorithms(['ssh-dss'])).toEqual(DEFAULT_SERVER_HOST_KEY);
   });
 
   it('treats a missing file as empty', () => {
