@@ -15,7 +15,7 @@ import type { NodeCollector } from './collectors/node-collector';
 import { SshNodeCollector } from './collectors/ssh-node';
 import { Fleet } from './fleet';
 import { expandHome, loadCredentials, noSecretStore, passphraseSecretName, type SecretStore } from './hosts/ssh/credentials';
-import { fingerprint, replaceHostKey, trustHostKey } from './hosts/ssh/known-hosts';
+import { fingerprint, replaceHostKey, trustHostKey, verifyHostKey } from './hosts/ssh/known-hosts';
 import { SshPool } from './hosts/ssh/ssh-pool';
 import { InventoryStore } from './inventory/inventory-store';
 import { defaultSshConfigPath, readSshConfig } from './inventory/ssh-config-import';
@@ -297,11 +297,17 @@ export function createEngine(options: EngineOptions): Engine {
       const collector = sshCollector(nodeId);
       const prompt = collector.hostKeyPrompt();
       if (!prompt) throw new ContractError('bad-request', `${nodeId} is not waiting for a host key decision`);
-      if (prompt.fingerprint !== confirmed) {
-        throw new ContractError('bad-request', `the host now presents ${prompt.fingerprint}, not the key you confirmed; check again`);
+      // The key written must be the one confirmed: the prompt is what the node last showed, the
+      // key is what its connection last met, and a reconnect in between can change it.
+      const key = collector.presentedKey();
+      const presented = key ? fingerprint(key.blob) : null;
+      if (key === null || prompt.fingerprint !== confirmed || presented !== confirmed) {
+        throw new ContractError('bad-request', `the host now presents ${presented ?? prompt.fingerprint}, not the key you confirmed; check again`);
       }
-      replaceHostKey(knownHostsFile, prompt.host, prompt.port, collector.presentedKey()!);
-      log.info(`user trusted the host key of ${prompt.host}:${prompt.port} (${prompt.fingerprint})`);
+      const verdict = verifyHostKey(hostKeyFiles, prompt.host, prompt.port, key);
+      if (verdict.kind === 'revoked') throw new ContractError('bad-request', `${confirmed} is revoked in ${verdict.file}; it cannot be trusted`);
+      replaceHostKey(knownHostsFile, prompt.host, prompt.port, key);
+      log.info(`user trusted the host key of ${prompt.host}:${prompt.port} (${confirmed})`);
       pool.resetBackoff(prompt.host, prompt.port);
       collector.retryNow();
       publishStates();

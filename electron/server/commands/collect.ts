@@ -6,6 +6,7 @@ import { readSshConfig } from '../../core/inventory/ssh-config-import';
 import { silentLogger } from '../../core/log';
 import { defaultKnownHostsFile } from '../../core/paths';
 import { loadRuntime, type CommonFlags } from '../runtime';
+import { terminalSafe, terminalSafeJson } from '../terminal-text';
 import { UsageError } from '../usage-error';
 
 export interface CollectFlags extends CommonFlags {
@@ -36,22 +37,29 @@ export interface CollectDocument {
 const GIB = 1024 ** 3;
 const pct = (n: number | null | undefined) => (n === null || n === undefined ? 'n/a' : `${n.toFixed(1)}%`);
 
+/** A node as a few lines of text; every string from the node is made safe for the terminal. */
 export function formatSnapshotText(s: NodeSnapshot): string {
+  const t = terminalSafe;
   const lines = [
-    `${s.hostname}  ${[s.os.distro, s.os.release].filter(Boolean).join(' ')}  kernel ${s.os.kernel ?? 'n/a'}`,
+    `${t(s.hostname)}  ${t([s.os.distro, s.os.release].filter(Boolean).join(' '))}  kernel ${t(s.os.kernel ?? 'n/a')}`,
     `  cpu     ${pct(s.cpu?.utilPct)}  load ${s.cpu?.load1 ?? 'n/a'} ${s.cpu?.load5 ?? ''} ${s.cpu?.load15 ?? ''}`.trimEnd(),
     s.memory
       ? `  memory  ${(s.memory.usedBytes / GIB).toFixed(1)} / ${(s.memory.totalBytes / GIB).toFixed(1)} GiB (${pct(s.memory.usedPct)})`
       : '  memory  n/a',
-    ...s.filesystems.map((f) => `  disk    ${f.mount}  ${pct(f.usedPct)} of ${(f.sizeBytes / GIB).toFixed(1)} GiB`),
-    `  gpu     ${s.gpuStatus.state}: ${s.gpuStatus.message}`,
+    ...s.filesystems.map((f) => `  disk    ${t(f.mount)}  ${pct(f.usedPct)} of ${(f.sizeBytes / GIB).toFixed(1)} GiB`),
+    `  gpu     ${t(s.gpuStatus.state)}: ${t(s.gpuStatus.message)}`,
     ...s.gpus.map(
       (g) =>
-        `    [${g.index}] ${g.productName ?? 'GPU'}  util ${g.gpuUtilPct ?? 'n/a'}%  mem ${g.fbMemoryUsedMib ?? 'n/a'}/${g.fbMemoryTotalMib ?? 'n/a'} MiB  ${g.temperatureC ?? 'n/a'} C  ${g.powerDrawW ?? 'n/a'} W`,
+        `    [${g.index}] ${t(g.productName ?? 'GPU')}  util ${g.gpuUtilPct ?? 'n/a'}%  mem ${g.fbMemoryUsedMib ?? 'n/a'}/${g.fbMemoryTotalMib ?? 'n/a'} MiB  ${g.temperatureC ?? 'n/a'} C  ${g.powerDrawW ?? 'n/a'} W`,
     ),
-    ...s.errors.map((e) => `  error   ${e.collector}: ${e.message}`),
+    ...s.errors.map((e) => `  error   ${t(e.collector)}: ${t(e.message)}`),
   ];
   return lines.join('\n');
+}
+
+/** A node that could not be read, as one line safe for the terminal. */
+export function formatFailedNodeText(n: FailedNode): string {
+  return `${terminalSafe(n.id)}  ${terminalSafe(n.status)}: ${terminalSafe(n.error ?? '')}`;
 }
 
 /** The SSH nodes the flags name, from the ssh config file (or none without --ssh-config). */
@@ -111,8 +119,8 @@ export async function collect(flags: CollectFlags, write: (text: string) => void
     const document: CollectDocument = { collectedAt: snapshots[0]?.collectedAt ?? Date.now(), nodes };
     write(
       flags.json
-        ? `${JSON.stringify(document, null, 2)}\n`
-        : `${nodes.map((n) => ('collectedAt' in n ? formatSnapshotText(n) : `${n.id}  ${n.status}: ${n.error ?? ''}`)).join('\n\n')}\n`,
+        ? `${terminalSafeJson(JSON.stringify(document, null, 2))}\n`
+        : `${nodes.map((n) => ('collectedAt' in n ? formatSnapshotText(n) : formatFailedNodeText(n))).join('\n\n')}\n`,
     );
     return failed.length > 0 ? 1 : 0;
   } finally {
