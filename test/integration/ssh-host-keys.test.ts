@@ -1,11 +1,14 @@
-// Host keys of another type than the known one, against real OpenSSH servers (the SSH lab): a
-// host that offers a known type is checked against it, and one that offers only another type is
-// a changed key, refused until trusted explicitly, also under --accept-new.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Host keys against real OpenSSH servers (the SSH lab): a host that offers a known type is
+// checked against it, one that offers only another type is a changed key, refused until trusted
+// explicitly, also under --accept-new; and trusting writes only the key the user confirmed.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SshNodeCollector } from '../../electron/core/collectors/ssh-node';
 import { createEngine, type Engine } from '../../electron/core/engine';
+import { loadCredentials, noSecretStore } from '../../electron/core/hosts/ssh/credentials';
+import { SshPool } from '../../electron/core/hosts/ssh/ssh-pool';
 import { silentLogger } from '../../electron/core/log';
 import { ConfigSchema } from '../../shared/config';
 import { NodeStateSchema, type SshNode } from '../../shared/model/inventory';
@@ -21,7 +24,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cd-host-keys-'));
   dualRsa = await generateKeyPair(join(dir, 'dual_rsa_host_key'), { type: 'rsa', comment: 'host-key@dual' });
   lab = await SshLab.create({
-    hosts: [{ name: 'dual', sshdConfig: [`HostKey ${dualRsa.privateKeyPath}`] }, { name: 'rotated' }],
+    hosts: [{ name: 'dual', sshdConfig: [`HostKey ${dualRsa.privateKeyPath}`] }, { name: 'rotated' }, { name: 'moving' }],
   });
 }, 120_000);
 
@@ -34,7 +37,7 @@ function nodeOf(host: LabHost): SshNode {
   return { id: host.name, host: host.address, port: host.port, user: host.user, identityFiles: [host.privateKeyPath], useAgent: false, proxyJump: [], labels: [] };
 }
 
-function engineFor(node: SshNode, knownHosts: string, acceptNew: boolean): Engine {
+function engineFor(node: SshNode, knownHosts: string, acceptNew: boolean, userKnownHosts: string[] = []): Engine {
   return createEngine({
     config: ConfigSchema.parse({ collection: { intervalMs: 2000, nvidiaSmiTimeoutMs: 5000 } }),
     dbPath: ':memory:',
@@ -45,7 +48,7 @@ function engineFor(node: SshNode, knownHosts: string, acceptNew: boolean): Engin
     useInventory: false,
     sshNodes: [node],
     knownHostsFile: knownHosts,
-    userKnownHostsFiles: [],
+    userKnownHostsFiles: userKnownHosts,
     acceptNewHostKeys: acceptNew,
   });
 }
@@ -105,6 +108,73 @@ describe('host keys of more than one type', () => {
       expect(readFileSync(knownHosts, 'utf8')).toBe(`${rsa.hostPublicKeyLine}\n`);
     } finally {
       engine.close();
+    }
+  });
+});
+
+describe('trusting a host key', () => {
+  it('refuses to trust a key revoked in the user\'s known_hosts', async () => {
+    const app = join(dir, 'app_revoked');
+    const user = join(dir, 'user_revoked');
+    const dual = lab.host('dual');
+    writeFileSync(user, `@revoked * ${dual.hostPublicKey}\n`);
+    const engine = engineFor(nodeOf(dual), app, true, [user]);
+    try {
+      expect(await engine.collectOnce()).toEqual([]);
+      const state = stateOf(engine, 'dual');
+      expect(state.status).toBe('host-key-mismatch');
+      expect(state.lastError).toMatch(/revoked/);
+      await expect(engine.handlers['hostKeys:trust']({ nodeId: 'dual', fingerprint: dual.hostKeyFingerprintSha256 })).rejects.toThrow(/is revoked in/);
+      expect(existsSync(app)).toBe(false);
+    } finally {
+      engine.close();
+    }
+  });
+
+  it('writes only the key whose fingerprint the user confirmed, even if the host presented another since', async () => {
+    const knownHosts = join(dir, 'known_moving');
+    const node = nodeOf(lab.host('moving'));
+    // The node's own pool, so that the test can reach the connection the collector uses.
+    const pool = new SshPool({
+      hostKeys: { files: [knownHosts], acceptNew: false, trust: () => {} },
+      credentials: (route) => loadCredentials(route.identityFiles, route.useAgent, noSecretStore),
+    });
+    const collector = new SshNodeCollector(node, pool, { nvidiaSmiTimeoutMs: 5000, log: silentLogger });
+    const engine = createEngine({
+      config: ConfigSchema.parse({ collection: { intervalMs: 2000, nvidiaSmiTimeoutMs: 5000 } }),
+      dbPath: ':memory:',
+      configPath: '/nonexistent.yaml',
+      mode: 'serve',
+      log: silentLogger,
+      collectors: [collector],
+      knownHostsFile: knownHosts,
+      userKnownHostsFiles: [],
+    });
+    try {
+      expect(await engine.collectOnce()).toEqual([]);
+      const confirmed = lab.host('moving').hostKeyFingerprintSha256;
+      expect(stateOf(engine, 'moving').hostKey).toMatchObject({ fingerprint: confirmed });
+      // The host changes its key and the connection meets the new one before the collector has
+      // shown it: the prompt still names the key the user checked.
+      const moved = await lab.rotateHostKey('moving');
+      const connection = pool.connection({ endpoint: { host: node.host, port: node.port, user: node.user }, identityFiles: node.identityFiles, useAgent: false });
+      connection.resetBackoff();
+      await expect(connection.ready()).rejects.toThrow(/not known yet/);
+      expect(connection.problem?.presentedKey?.fingerprint).toBe(moved.hostKeyFingerprintSha256);
+      expect(stateOf(engine, 'moving').hostKey).toMatchObject({ fingerprint: confirmed });
+
+      await expect(engine.handlers['hostKeys:trust']({ nodeId: 'moving', fingerprint: confirmed })).rejects.toThrow(/not the key you confirmed/);
+      expect(existsSync(knownHosts)).toBe(false);
+
+      // Once the node shows the new key, trusting that one works.
+      expect(await engine.collectOnce()).toEqual([]);
+      expect(stateOf(engine, 'moving').hostKey).toMatchObject({ fingerprint: moved.hostKeyFingerprintSha256 });
+      await engine.handlers['hostKeys:trust']({ nodeId: 'moving', fingerprint: moved.hostKeyFingerprintSha256 });
+      expect(readFileSync(knownHosts, 'utf8')).toBe(`${moved.hostPublicKeyLine}\n`);
+      expect((await engine.collectOnce()).map((s) => s.id)).toEqual(['moving']);
+    } finally {
+      engine.close();
+      pool.closeAll();
     }
   });
 });
