@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { MetricNameSchema, MetricUnitSchema } from './model/metrics';
-import { NodeIdSchema as InventoryIdSchema, NodeStateSchema, SshConfigCandidateSchema, SshNodeSchema } from './model/inventory';
+import { NodeIdSchema as InventoryIdSchema, NodeStateSchema, NodeStatusSchema, SshConfigCandidateSchema, SshNodeSchema } from './model/inventory';
 import { NodeSnapshotSchema, NodeSummarySchema } from './model/node';
 
 const NodeIdSchema = z.string().min(1).max(256);
@@ -37,7 +37,32 @@ export const StorageStatusSchema = z.object({
 });
 export type StorageStatus = z.infer<typeof StorageStatusSchema>;
 
-/** The collection loop's health, shown in the tray and the status bar. */
+/** How many troubled nodes the engine status names; the count covers the rest. */
+export const LISTED_TROUBLED_NODES = 20;
+
+/** A node that is not up (connecting nodes are not counted), for the status bar. */
+export const TroubledNodeSchema = z.object({
+  id: z.string(),
+  status: NodeStatusSchema,
+  lastError: z.string().nullable(),
+});
+export type TroubledNode = z.infer<typeof TroubledNodeSchema>;
+
+/** The nodes' health, kept apart from the engine's own: a dead node does not degrade the engine. */
+export const NodeHealthSchema = z
+  .object({
+    total: z.number().int().nonnegative(),
+    troubled: z.number().int().nonnegative(),
+    /** The first troubled nodes, worst status first. */
+    nodes: z.array(TroubledNodeSchema).max(LISTED_TROUBLED_NODES),
+  })
+  .refine((h) => h.troubled <= h.total && h.nodes.length <= h.troubled, { message: 'more troubled nodes than nodes' });
+export type NodeHealth = z.infer<typeof NodeHealthSchema>;
+
+/**
+ * The collection loop's health, shown in the tray and the status bar. `degraded` is about the
+ * engine itself (storage, a failed tick); troubled nodes are in `nodes`.
+ */
 export const EngineStatusSchema = z.object({
   state: z.enum(['starting', 'running', 'degraded', 'stopped']),
   ticks: z.number().int().nonnegative(),
@@ -45,6 +70,8 @@ export const EngineStatusSchema = z.object({
   lastTickDurationMs: z.number().nullable(),
   lastError: z.string().nullable(),
   storage: StorageStatusSchema,
+  /** Left out by engines before node health was reported apart (and before the first tick). */
+  nodes: NodeHealthSchema.optional(),
 });
 export type EngineStatus = z.infer<typeof EngineStatusSchema>;
 

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { LocalNodeCollector } from './collectors/local-node';
 import type { NodeCollector } from './collectors/node-collector';
 import { SshNodeCollector } from './collectors/ssh-node';
-import { Fleet } from './fleet';
+import { Fleet, nodeHealth } from './fleet';
 import { expandHome, loadCredentials, noSecretStore, passphraseSecretName, type SecretStore } from './hosts/ssh/credentials';
 import { fingerprint, replaceHostKey, trustHostKey, verifyHostKey } from './hosts/ssh/known-hosts';
 import { SshPool } from './hosts/ssh/ssh-pool';
@@ -162,6 +162,7 @@ export function createEngine(options: EngineOptions): Engine {
     let lastError: string | null = null;
     try {
       store.writeTick(snapshots);
+      for (const snapshot of snapshots) fleet.setStoreNote(snapshot.id, store.seriesNote(snapshot.id));
       store.maintain(clock.now());
     } catch (error) {
       lastError = `could not store tick: ${(error as Error).message}`;
@@ -171,15 +172,16 @@ export function createEngine(options: EngineOptions): Engine {
     if (storage.state !== 'ok' && status.storage.state === 'ok') log.warn(storage.message ?? 'storage is not writable');
     for (const snapshot of snapshots) events.emit('snapshot:collected', snapshot);
     const states = publishStates();
-    const troubled = states.find((s) => s.status !== 'up');
-    const degraded = lastError !== null || storage.state !== 'ok' || troubled !== undefined;
+    // Only the engine's own trouble degrades it; nodes that are down are counted apart.
+    const degraded = lastError !== null || storage.state !== 'ok';
     setStatus({
       state: degraded ? 'degraded' : 'running',
       ticks: status.ticks + 1,
       lastTickAt: gridTimeMs,
       lastTickDurationMs: Math.round((performance.now() - started) * 10) / 10,
-      lastError: lastError ?? storage.message ?? (troubled ? `${troubled.id}: ${troubled.lastError ?? troubled.status}` : null),
+      lastError: lastError ?? storage.message,
       storage,
+      nodes: nodeHealth(states),
     });
     return snapshots;
   }

@@ -4,8 +4,10 @@
  * it misses the tick (and is marked degraded), and is not started again while its previous
  * collection still runs.
  */
-import type { NodeState } from '../../shared/model/inventory';
+import { LISTED_TROUBLED_NODES, type NodeHealth } from '../../shared/contract';
+import type { NodeState, NodeStatus } from '../../shared/model/inventory';
 import type { NodeSnapshot } from '../../shared/model/node';
+import { boundSnapshot } from './collectors/bounds';
 import type { NodeCollector } from './collectors/node-collector';
 import type { Logger } from './log';
 
@@ -15,11 +17,35 @@ export interface TickResult {
   late: string[];
 }
 
+/** Worst first, so the status names what needs someone first. Connecting is no trouble (yet). */
+const TROUBLE_ORDER: Partial<Record<NodeStatus, number>> = {
+  'host-key-mismatch': 0,
+  'auth-failed': 1,
+  unreachable: 2,
+  'host-key-unknown': 3,
+  degraded: 4,
+};
+
+/** How many nodes are in trouble and which, worst first then by id; the engine's own health is not in it. */
+export function nodeHealth(states: readonly NodeState[]): NodeHealth {
+  const troubled = states
+    .filter((s) => TROUBLE_ORDER[s.status] !== undefined)
+    .sort((a, b) => TROUBLE_ORDER[a.status]! - TROUBLE_ORDER[b.status]! || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return {
+    total: states.length,
+    troubled: troubled.length,
+    nodes: troubled.slice(0, LISTED_TROUBLED_NODES).map((s) => ({ id: s.id, status: s.status, lastError: s.lastError })),
+  };
+}
+
 export class Fleet {
   private readonly collectors = new Map<string, NodeCollector>();
   private readonly inFlight = new Map<string, Promise<unknown>>();
   /** Fleet-level notes on a node's state (it missed ticks), cleared when it answers again. */
   private readonly lateSince = new Map<string, number>();
+  /** What a node's last snapshot had cut at the bounds (shared/model/limits.ts). */
+  private readonly cutNotes = new Map<string, string[]>();
+  private readonly storeNotes = new Map<string, string>();
 
   constructor(
     private readonly deadlineMs: number,
@@ -43,15 +69,24 @@ export class Fleet {
     this.collectors.get(nodeId)?.close();
     this.collectors.delete(nodeId);
     this.lateSince.delete(nodeId);
+    this.cutNotes.delete(nodeId);
+    this.storeNotes.delete(nodeId);
   }
 
   collector(nodeId: string): NodeCollector | undefined {
     return this.collectors.get(nodeId);
   }
 
+  /** A note on a node from elsewhere in the engine (the store refusing its new series), or none. */
+  setStoreNote(nodeId: string, note: string | null): void {
+    if (note === null) this.storeNotes.delete(nodeId);
+    else if (this.collectors.has(nodeId)) this.storeNotes.set(nodeId, note);
+  }
+
   states(): NodeState[] {
     return [...this.collectors.values()].map((collector) => {
-      const state = collector.state();
+      const notes = [...(this.cutNotes.get(collector.nodeId) ?? []), ...(this.storeNotes.has(collector.nodeId) ? [this.storeNotes.get(collector.nodeId)!] : [])];
+      const state = notes.length > 0 ? { ...collector.state(), notes } : collector.state();
       const since = this.lateSince.get(collector.nodeId);
       if (since === undefined || state.status !== 'up') return state;
       return { ...state, status: 'degraded', since, lastError: `collection takes longer than ${Math.round(this.deadlineMs / 1000)} s` };
@@ -79,7 +114,7 @@ export class Fleet {
           return null;
         })
         .then((snapshot) => {
-          done.set(id, snapshot);
+          done.set(id, snapshot === null ? null : this.bounded(id, snapshot));
           this.lateSince.delete(id);
         })
         .finally(() => this.inFlight.delete(id));
@@ -94,6 +129,19 @@ export class Fleet {
     for (const id of late) if (!this.lateSince.has(id)) this.lateSince.set(id, collectedAt);
     const snapshots = [...done.values()].filter((s): s is NodeSnapshot => s !== null);
     return { snapshots, late };
+  }
+
+  /** The snapshot cut to the bounds; a new kind of cut is logged once and kept as a note while it lasts. */
+  private bounded(nodeId: string, snapshot: NodeSnapshot): NodeSnapshot {
+    const { snapshot: bounded, cuts } = boundSnapshot(snapshot);
+    const before = this.cutNotes.get(nodeId) ?? [];
+    for (const cut of cuts) {
+      const kind = cut.slice(0, cut.indexOf(':'));
+      if (!before.some((note) => note.startsWith(`${kind}:`))) this.log.warn(`${nodeId}: ${cut}`);
+    }
+    if (cuts.length > 0) this.cutNotes.set(nodeId, cuts);
+    else this.cutNotes.delete(nodeId);
+    return bounded;
   }
 
   closeAll(): void {
