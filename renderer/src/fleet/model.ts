@@ -3,11 +3,12 @@
  * snapshot (or, before the first live tick, from 'metrics:latest'), joined with the node's state
  * into table rows, then filtered, sorted and counted. No DOM, no api: unit-tested directly.
  */
-import type { LatestValue } from '../../../shared/contract';
+import type { LatestValue, NodeHealth } from '../../../shared/contract';
 import type { GpuStatusState } from '../../../shared/model/gpu';
 import type { HostKeyPrompt, NodeState, NodeStatus } from '../../../shared/model/inventory';
 import { gpuDeviceKey } from '../../../shared/model/metrics';
 import type { NodeSnapshot, NodeSummary } from '../../../shared/model/node';
+import { isStale } from '../staleness';
 
 /** One GPU's current readings, enough for a heatmap cell and its tooltip. */
 export interface GpuReading {
@@ -37,6 +38,11 @@ export interface FleetNode {
   /** Mean utilisation of the GPUs that report one. */
   gpuUtilMean: number | null;
   gpuState: GpuStatusState | null;
+  /**
+   * The GPUs come from an earlier reading: this one could not read them (nvidia-smi timed out,
+   * the collection was cut short). They are kept, without values, so a node's GPUs never vanish.
+   */
+  gpusUnread: boolean;
   /** 'latest': rebuilt from stored values (no GPU names or indexes yet), replaced by the next snapshot. */
   source: 'snapshot' | 'latest';
 }
@@ -65,8 +71,16 @@ export function meanOf(values: ReadonlyArray<number | null>): number | null {
   return n === 0 ? null : sum / n;
 }
 
-export function summarizeSnapshot(snapshot: NodeSnapshot): FleetNode {
-  const gpus: GpuReading[] = snapshot.gpus.map((gpu) => ({
+/** A GPU we know of, without a current reading. */
+const unread = (gpu: GpuReading): GpuReading => ({ ...gpu, utilPct: null, tempC: null, memUsedMib: null, powerW: null });
+
+/**
+ * The fleet record of a snapshot. A snapshot that could not read the GPUs a node had (`previous`)
+ * keeps them as "no reading": missing data is not shown as absence. A node that reports no GPU
+ * ('no-gpu') really has none.
+ */
+export function summarizeSnapshot(snapshot: NodeSnapshot, previous: FleetNode | null = null): FleetNode {
+  const read: GpuReading[] = snapshot.gpus.map((gpu) => ({
     key: gpuDeviceKey(gpu),
     index: gpu.index,
     name: gpu.productName,
@@ -77,6 +91,8 @@ export function summarizeSnapshot(snapshot: NodeSnapshot): FleetNode {
     memTotalMib: gpu.fbMemoryTotalMib,
     powerW: gpu.powerDrawW,
   }));
+  const gpusUnread = read.length === 0 && snapshot.gpuStatus.state !== 'no-gpu' && previous !== null && previous.gpus.length > 0;
+  const gpus = gpusUnread ? previous.gpus.map(unread) : read;
   return {
     id: snapshot.id,
     hostname: snapshot.hostname,
@@ -87,6 +103,7 @@ export function summarizeSnapshot(snapshot: NodeSnapshot): FleetNode {
     gpus,
     gpuUtilMean: meanOf(gpus.map((g) => g.utilPct)),
     gpuState: snapshot.gpuStatus.state,
+    gpusUnread,
     source: 'snapshot',
   };
 }
@@ -158,6 +175,7 @@ export function fromLatestValues(values: readonly LatestValue[], summaries: Read
       gpus,
       gpuUtilMean: meanOf(gpus.map((g) => g.utilPct)),
       gpuState: summaries.get(id)?.gpuStatus?.state ?? null,
+      gpusUnread: false,
       source: 'latest',
     });
   }
@@ -226,6 +244,11 @@ export function buildRows(states: readonly NodeState[], nodes: ReadonlyMap<strin
   return rows;
 }
 
+/** The row's values are older than two intervals at `now` (engine time): drawn stale, whatever its status. */
+export function rowStale(row: Pick<FleetRow, 'data'>, now: number, intervalMs: number): boolean {
+  return row.data !== null && isStale(row.data.collectedAt, now, intervalMs);
+}
+
 // ---- status words and tones ----
 
 export type StatusTone = 'ok' | 'neutral' | 'warn' | 'error';
@@ -270,6 +293,22 @@ export const statusTone = (status: RowStatus): StatusTone => STATUS_TONES[status
 /** Statuses that need someone to act (or at least look). */
 export function isProblem(status: RowStatus): boolean {
   return status !== 'up' && status !== 'connecting' && status !== 'not-collected';
+}
+
+/** Why nothing was collected from a node yet, in words, for a node whose status is a problem. */
+export function noDataReason(state: Pick<NodeState, 'status'>): string {
+  switch (state.status) {
+    case 'unreachable':
+      return 'it could not be reached';
+    case 'auth-failed':
+      return 'it refused the login';
+    case 'host-key-unknown':
+      return 'its host key has not been confirmed yet';
+    case 'host-key-mismatch':
+      return 'its host key has changed and must be confirmed again';
+    default:
+      return 'its collection failed';
+  }
 }
 
 /** The node's key is encrypted and no passphrase is available: the engine's message says so. */
@@ -421,4 +460,33 @@ export function progressTone(counts: FleetCounts): StatusTone {
   if (byStatus.degraded + byStatus['host-key-unknown'] > 0) return 'warn';
   if (byStatus.connecting > 0) return 'neutral';
   return 'ok';
+}
+
+// ---- troubled nodes (the status bar) ----
+
+const DOWN: ReadonlySet<NodeStatus> = new Set<NodeStatus>(['unreachable', 'auth-failed', 'host-key-unknown', 'host-key-mismatch']);
+
+/**
+ * The status bar's line on troubled nodes, null when none is: "3 nodes down: a (unreachable),
+ * b (auth failed), c (host key changed)", naming at most `named` and counting the rest.
+ */
+export function troubleText(health: NodeHealth | undefined, named = 3): string | null {
+  if (!health || health.troubled === 0) return null;
+  const listed = health.nodes;
+  const down = listed.filter((n) => DOWN.has(n.status)).length;
+  // What the listed nodes are; when some are not listed, their kind is unknown.
+  const kind = down === listed.length && listed.length === health.troubled ? 'down' : down === 0 && listed.length === health.troubled ? 'degraded' : 'in trouble';
+  const head = `${health.troubled} node${health.troubled === 1 ? '' : 's'} ${kind}`;
+  const names = listed.slice(0, named).map((n) => `${n.id} (${statusWord(n.status)})`);
+  const rest = health.troubled - names.length;
+  return `${head}: ${names.join(', ')}${rest > 0 ? `, and ${rest} more` : ''}`;
+}
+
+/** Every listed troubled node with its error, one per line (the status bar's tooltip). */
+export function troubleDetails(health: NodeHealth | undefined): string {
+  if (!health) return '';
+  const lines = health.nodes.map((n) => `${n.id}: ${statusWord(n.status)}${n.lastError ? ` (${n.lastError})` : ''}`);
+  const unlisted = health.troubled - health.nodes.length;
+  if (unlisted > 0) lines.push(`and ${unlisted} more: see the fleet page`);
+  return lines.join('\n');
 }

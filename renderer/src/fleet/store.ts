@@ -110,8 +110,9 @@ export class FleetStore {
   }
 
   private acceptSnapshot(snapshot: NodeSnapshot): void {
-    const node = summarizeSnapshot(snapshot);
-    if (!better(node, this.nodes.get(node.id))) return;
+    const known = this.nodes.get(snapshot.id);
+    const node = summarizeSnapshot(snapshot, known ?? null);
+    if (!better(node, known)) return;
     this.nodes.set(node.id, node);
     this.batcher.mark();
   }

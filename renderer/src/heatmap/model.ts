@@ -4,37 +4,75 @@
  */
 import { compareNames, statusWord, type FleetRow, type GpuReading, type RowStatus } from '../fleet/model';
 import { formatMib, MISSING } from '../format';
+import { isStale, lastSeenText } from '../staleness';
 import type { HeatmapMode } from './colors';
 
 export interface HeatmapGroup {
   nodeId: string;
+  /** The node's id: two aliases of one host share a hostname, never an id. */
   label: string;
+  hostname: string;
   status: RowStatus;
-  /** The values are old: the node is not collected right now. */
+  /**
+   * The values are not current: older than two intervals, or the node is not collected right
+   * now. Its GPUs stay, drawn as "no reading"; the tooltip gives the last values and their age.
+   */
   stale: boolean;
+  /** The last collection could not read the GPUs (they are known from an earlier one). */
+  unread: boolean;
   collectedAt: number | null;
+  /** Engine time the staleness was judged at, for the tooltip's "last seen ... ago". */
+  now: number;
   cells: readonly GpuReading[];
 }
 
-/** Nodes whose last values are still current; the others are drawn faded. */
+/** Nodes whose last values may be current; the others' are stale whatever their age. */
 const LIVE: ReadonlySet<RowStatus> = new Set<RowStatus>(['up', 'degraded']);
 
 /**
- * One group per node with GPUs, in name order (node2 before node10). Sorting the table does not
- * reorder the heatmap, so cells stay where the eye left them; filtering does narrow it.
+ * One group per node with GPUs, in id order (node2 before node10). Sorting the table does not
+ * reorder the heatmap, so cells stay where the eye left them; filtering does narrow it. `now` is
+ * engine time; values older than two `intervalMs` are stale.
  */
-export function heatmapGroups(rows: readonly FleetRow[]): HeatmapGroup[] {
+export function heatmapGroups(rows: readonly FleetRow[], now: number, intervalMs: number): HeatmapGroup[] {
   const groups: HeatmapGroup[] = [];
   for (const row of rows) {
-    const gpus = row.data?.gpus;
-    if (!gpus || gpus.length === 0) continue;
-    groups.push({ nodeId: row.id, label: row.hostname, status: row.status, stale: !LIVE.has(row.status), collectedAt: row.data?.collectedAt ?? null, cells: gpus });
+    const data = row.data;
+    if (!data || data.gpus.length === 0) continue;
+    groups.push({
+      nodeId: row.id,
+      label: row.id,
+      hostname: row.hostname,
+      status: row.status,
+      stale: !LIVE.has(row.status) || isStale(data.collectedAt, now, intervalMs),
+      unread: data.gpusUnread,
+      collectedAt: data.collectedAt,
+      now,
+      cells: data.gpus,
+    });
   }
-  return groups.sort((a, b) => compareNames(a.label, b.label) || compareNames(a.nodeId, b.nodeId));
+  return groups.sort((a, b) => compareNames(a.nodeId, b.nodeId));
 }
 
-export function cellValue(cell: GpuReading, mode: HeatmapMode): number | null {
+/** Which groups are stale, as one string: the heatmap redraws on its timer only when this changes. */
+export function staleKey(groups: readonly HeatmapGroup[]): string {
+  return groups
+    .filter((g) => g.stale)
+    .map((g) => g.nodeId)
+    .join('\n');
+}
+
+/** The value a cell is coloured by; none for a stale node (its last values are only in the tooltip). */
+export function cellValue(cell: GpuReading, mode: HeatmapMode, stale = false): number | null {
+  if (stale) return null;
   return mode === 'util' ? cell.utilPct : cell.tempC;
+}
+
+/** Cells drawn as "no reading": those of stale nodes and those without a value in this mode. */
+export function noReadingCount(groups: readonly HeatmapGroup[], mode: HeatmapMode): number {
+  let n = 0;
+  for (const group of groups) for (const cell of group.cells) if (cellValue(cell, mode, group.stale) === null) n += 1;
+  return n;
 }
 
 /** Mean of the mode's value over every drawn GPU that reports one. */
@@ -43,7 +81,7 @@ export function fleetMean(groups: readonly HeatmapGroup[], mode: HeatmapMode): n
   let n = 0;
   for (const group of groups) {
     for (const cell of group.cells) {
-      const v = cellValue(cell, mode);
+      const v = cellValue(cell, mode, group.stale);
       if (v === null || !Number.isFinite(v)) continue;
       sum += v;
       n += 1;
@@ -61,15 +99,21 @@ export interface TooltipText {
   lines: string[];
 }
 
-/** The hover text of one cell: node, GPU index and name, UUID, then the readings. */
-export function tooltipText(group: HeatmapGroup, cellIndex: number): TooltipText {
+/** The hover text of one cell: node, GPU index and name, UUID, then the readings (with their age when stale, at engine time `now`). */
+export function tooltipText(group: HeatmapGroup, cellIndex: number, now: number = group.now): TooltipText {
   const cell = group.cells[cellIndex]!;
   const memory =
     cell.memUsedMib === null ? MISSING : cell.memTotalMib ? `${formatMib(cell.memUsedMib)} / ${formatMib(cell.memTotalMib)}` : formatMib(cell.memUsedMib);
-  const lines = [`Util ${fixed(cell.utilPct, 0, ' %')} · Temp ${fixed(cell.tempC, 0, ' °C')}`, `Memory ${memory} · Power ${fixed(cell.powerW, 0, ' W')}`];
-  if (group.stale) lines.push(`Node ${statusWord(group.status)}: last known values`);
+  const readings = [`Util ${fixed(cell.utilPct, 0, ' %')} · Temp ${fixed(cell.tempC, 0, ' °C')}`, `Memory ${memory} · Power ${fixed(cell.powerW, 0, ' W')}`];
+  let lines = readings;
+  if (group.stale) {
+    const why = group.status === 'up' ? '' : ` (node ${statusWord(group.status)})`;
+    lines = [`No reading: ${lastSeenText(group.collectedAt, now)}${why}`, ...(group.unread ? [] : readings.map((line) => `Then: ${line}`))];
+  } else if (group.unread) {
+    lines = [`No reading: the last collection could not read the GPUs (node ${statusWord(group.status)})`];
+  }
   return {
-    title: group.label === group.nodeId ? group.label : `${group.label} (${group.nodeId})`,
+    title: group.hostname === group.nodeId ? group.nodeId : `${group.nodeId} (${group.hostname})`,
     gpu: `GPU ${cell.index ?? cellIndex}${cell.name ? ` · ${cell.name}` : ''}`,
     uuid: cell.uuid,
     lines,
@@ -83,5 +127,7 @@ export function describeHeatmap(groups: readonly HeatmapGroup[], mode: HeatmapMo
   const mean = fleetMean(groups, mode);
   const what = mode === 'util' ? 'utilisation' : 'temperature';
   const meanText = mean === null ? 'no readings' : mode === 'util' ? `mean ${mean.toFixed(0)} %` : `mean ${mean.toFixed(0)} °C`;
-  return `GPU heatmap of ${what}: ${cells} GPU${cells === 1 ? '' : 's'} on ${groups.length} node${groups.length === 1 ? '' : 's'}, ${meanText}. Use the arrow keys to read each GPU, Enter to open its node.`;
+  const missing = noReadingCount(groups, mode);
+  const missingText = missing > 0 && mean !== null ? `, ${missing} without a current reading` : '';
+  return `GPU heatmap of ${what}: ${cells} GPU${cells === 1 ? '' : 's'} on ${groups.length} node${groups.length === 1 ? '' : 's'}, ${meanText}${missingText}. Use the arrow keys to read each GPU, Enter to open its node.`;
 }

@@ -7,7 +7,7 @@
 import { FrameBatcher } from '../fleet/batcher';
 import { colorFor, SCALES, type HeatmapMode } from './colors';
 import { cellRect, fitLayout, hitTest, moveFocus, tileRect, type HeatmapLayout } from './layout';
-import { cellValue, describeHeatmap, tooltipText, type HeatmapGroup } from './model';
+import { cellValue, describeHeatmap, noReadingCount, tooltipText, type HeatmapGroup } from './model';
 
 export interface HeatmapPalette {
   text: string;
@@ -42,7 +42,8 @@ export interface HeatmapElements {
 
 /** Tallest the heatmap grows before cells get smaller. */
 const MAX_HEIGHT = 520;
-const STALE_ALPHA = 0.35;
+/** The name of a node whose values are stale: faded, its cells drawn as "no reading". */
+const STALE_LABEL_ALPHA = 0.55;
 const LABEL_FONT_PX = 10;
 
 interface Position {
@@ -73,6 +74,8 @@ export class HeatmapRenderer {
     private readonly el: HeatmapElements,
     private palette: HeatmapPalette,
     private readonly onSelect: (nodeId: string) => void,
+    /** Engine time, for the age of stale values in the tooltip. */
+    private readonly clock: () => number = Date.now,
   ) {
     this.batcher = new FrameBatcher(() => this.draw());
     this.tip = this.buildTooltip();
@@ -175,21 +178,21 @@ export class HeatmapRenderer {
     for (let g = 0; g < groups.length; g++) {
       const group = groups[g]!;
       const tile = tileRect(layout, g);
-      ctx.globalAlpha = group.stale ? STALE_ALPHA : 1;
       if (labelHeight > 0) {
+        ctx.globalAlpha = group.stale ? STALE_LABEL_ALPHA : 1;
         ctx.fillStyle = muted;
         ctx.fillText(this.fitLabel(ctx, group.label, layout.tileWidth * dpr), px(tile.x), px(tile.y + labelHeight - 4));
+        ctx.globalAlpha = 1;
       }
       const cells = group.cells;
       for (let c = 0; c < cells.length; c++) {
         const r = cellRect(layout, g, c);
         const x0 = px(r.x);
         const y0 = px(r.y);
-        ctx.fillStyle = colorFor(scale, cellValue(cells[c]!, this.mode), empty);
+        ctx.fillStyle = colorFor(scale, cellValue(cells[c]!, this.mode, group.stale), empty);
         ctx.fillRect(x0, y0, px(r.x + r.w) - x0, px(r.y + r.h) - y0);
       }
     }
-    ctx.globalAlpha = 1;
     const marked = this.focus ?? (this.hover && this.hover.cell !== null ? { group: this.hover.group, cell: this.hover.cell } : null);
     if (marked) {
       const r = cellRect(layout, marked.group, marked.cell);
@@ -208,6 +211,11 @@ export class HeatmapRenderer {
     this.totalDrawMs += elapsed;
     wrapper.dataset.cells = String(layout.totalCells);
     wrapper.dataset.nodes = String(groups.length);
+    wrapper.dataset.noReading = String(noReadingCount(groups, this.mode));
+    wrapper.dataset.staleNodes = groups
+      .filter((g) => g.stale)
+      .map((g) => g.nodeId)
+      .join(' ');
     wrapper.dataset.drawMs = elapsed.toFixed(3);
     wrapper.dataset.drawAvgMs = (this.totalDrawMs / this.draws).toFixed(3);
     wrapper.dataset.draws = String(this.draws);
@@ -310,7 +318,7 @@ export class HeatmapRenderer {
       this.hover = null;
       this.batcher.mark();
       if (this.focus) {
-        const text = tooltipText(this.groups[this.focus.group]!, this.focus.cell);
+        const text = tooltipText(this.groups[this.focus.group]!, this.focus.cell, this.clock());
         this.el.live.textContent = `${text.title}, ${text.gpu}. ${text.lines.join('. ')}`;
       }
     } else if ((event.key === 'Enter' || event.key === ' ') && this.focus) {
@@ -344,7 +352,7 @@ export class HeatmapRenderer {
       tooltip.hidden = true;
       return;
     }
-    const text = tooltipText(group, at.cell);
+    const text = tooltipText(group, at.cell, this.clock());
     this.tip.title.textContent = text.title;
     this.tip.gpu.textContent = text.gpu;
     this.tip.uuid.textContent = text.uuid ?? '';

@@ -16,12 +16,16 @@ import {
   meanOf,
   needsPassphrase,
   nextSort,
+  noDataReason,
   progressText,
   progressTone,
+  rowStale,
   sortRows,
   statusTone,
   statusWord,
   summarizeSnapshot,
+  troubleDetails,
+  troubleText,
   worstDisk,
   type FleetNode,
   type FleetRow,
@@ -33,7 +37,7 @@ function state(id: string, overrides: Partial<NodeState> = {}): NodeState {
 }
 
 function fleetNode(id: string, overrides: Partial<FleetNode> = {}): FleetNode {
-  return { id, hostname: id, collectedAt: 5000, cpuPct: 10, memPct: 20, worstDisk: null, gpus: [], gpuUtilMean: null, gpuState: 'no-gpu', source: 'snapshot', ...overrides };
+  return { id, hostname: id, collectedAt: 5000, cpuPct: 10, memPct: 20, worstDisk: null, gpus: [], gpuUtilMean: null, gpuState: 'no-gpu', gpusUnread: false, source: 'snapshot', ...overrides };
 }
 
 function row(id: string, overrides: Partial<FleetRow> = {}, data: Partial<FleetNode> | null = {}): FleetRow {
@@ -79,6 +83,24 @@ describe('fleet aggregation', () => {
       ['gpu-index-2', 2, null, 40],
     ]);
     expect(node.gpus[0]!.name).toBe('NVIDIA H100 80GB HBM3');
+  });
+
+  it('keeps the GPUs of a node whose last collection could not read them, as "no reading"', () => {
+    const before = summarizeSnapshot(snapshot(60_000, { gpus: [gpu({ index: 0, uuid: 'GPU-a', gpuUtilPct: 80 }), gpu({ index: 1, uuid: 'GPU-b', gpuUtilPct: 20 })] }));
+    const timeout = { state: 'timeout' as const, message: 'nvidia-smi did not answer', driverVersion: null, cudaVersion: null };
+    const missed = summarizeSnapshot(snapshot(65_000, { gpus: [], gpuStatus: timeout }), before);
+    expect(missed).toMatchObject({ collectedAt: 65_000, gpuState: 'timeout', gpusUnread: true, gpuUtilMean: null });
+    expect(missed.gpus.map((g) => [g.key, g.index, g.utilPct, g.tempC, g.memUsedMib, g.powerW])).toEqual([
+      ['GPU-a', 0, null, null, null, null],
+      ['GPU-b', 1, null, null, null, null],
+    ]);
+    // Still none at the next miss; back with values once read again.
+    expect(summarizeSnapshot(snapshot(70_000, { gpus: [], gpuStatus: timeout }), missed).gpus).toHaveLength(2);
+    expect(summarizeSnapshot(snapshot(75_000, { gpus: [gpu({ uuid: 'GPU-a', gpuUtilPct: 5 })] }), missed)).toMatchObject({ gpusUnread: false, gpuUtilMean: 5 });
+    // A node that says it has no GPU has none; one never read has nothing to keep.
+    const noGpu = { state: 'no-gpu' as const, message: 'no nvidia-smi', driverVersion: null, cudaVersion: null };
+    expect(summarizeSnapshot(snapshot(65_000, { gpus: [], gpuStatus: noGpu }), before)).toMatchObject({ gpus: [], gpusUnread: false });
+    expect(summarizeSnapshot(snapshot(65_000, { gpus: [], gpuStatus: timeout }), null)).toMatchObject({ gpus: [], gpusUnread: false });
   });
 
   it('rebuilds nodes from stored latest values before the first live tick', () => {
@@ -143,6 +165,45 @@ describe('fleet rows', () => {
     expect(needsPassphrase({ status: 'unreachable', lastError: message })).toBe(false);
     expect(keyPathFromError(message)).toBeNull();
     expect(keyPathFromError('the private key /home/a/.ssh/id_ed25519 is encrypted: enter its passphrase once in the app')).toBe('/home/a/.ssh/id_ed25519');
+  });
+});
+
+describe('staleness of rows', () => {
+  it('draws a row stale once its values are older than two intervals, whatever its status', () => {
+    const up = row('a', {}, { collectedAt: 100_000 });
+    expect(rowStale(up, 110_000, 5000)).toBe(false);
+    expect(rowStale(up, 110_001, 5000)).toBe(true);
+    expect(rowStale(row('b', { status: 'degraded' }, { collectedAt: 100_000 }), 160_000, 5000)).toBe(true);
+    // No values at all: nothing to draw stale.
+    expect(rowStale(row('c', {}, null), 160_000, 5000)).toBe(false);
+  });
+
+  it('says why nothing was collected from a node that has never answered', () => {
+    expect(noDataReason({ status: 'unreachable' })).toBe('it could not be reached');
+    expect(noDataReason({ status: 'auth-failed' })).toBe('it refused the login');
+    expect(noDataReason({ status: 'host-key-mismatch' })).toMatch(/host key has changed/);
+  });
+});
+
+describe('troubled nodes in the status bar', () => {
+  const node = (id: string, status: NodeState['status'], lastError: string | null = null) => ({ id, status, lastError });
+
+  it('names how many nodes fail and the first few, counting the rest', () => {
+    expect(troubleText(undefined)).toBeNull();
+    expect(troubleText({ total: 4, troubled: 0, nodes: [] })).toBeNull();
+    expect(troubleText({ total: 4, troubled: 1, nodes: [node('a', 'unreachable', 'connect timed out')] })).toBe('1 node down: a (unreachable)');
+    const five = { total: 9, troubled: 5, nodes: [node('a', 'host-key-mismatch'), node('b', 'auth-failed'), node('c', 'unreachable'), node('d', 'unreachable'), node('e', 'unreachable')] };
+    expect(troubleText(five)).toBe('5 nodes down: a (host key changed), b (auth failed), c (unreachable), and 2 more');
+    expect(troubleText({ total: 9, troubled: 2, nodes: [node('a', 'unreachable'), node('b', 'degraded')] })).toBe('2 nodes in trouble: a (unreachable), b (degraded)');
+    expect(troubleText({ total: 9, troubled: 1, nodes: [node('b', 'degraded')] })).toBe('1 node degraded: b (degraded)');
+    // More troubled nodes than the engine lists: their kind is not known.
+    expect(troubleText({ total: 90, troubled: 30, nodes: [node('a', 'unreachable')] })).toBe('30 nodes in trouble: a (unreachable), and 29 more');
+  });
+
+  it('details every listed node with its error for the tooltip', () => {
+    expect(troubleDetails({ total: 90, troubled: 3, nodes: [node('a', 'unreachable', 'connect timed out'), node('b', 'auth-failed')] })).toBe(
+      'a: unreachable (connect timed out)\nb: auth failed\nand 1 more: see the fleet page',
+    );
   });
 });
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { FleetRow, GpuReading } from '../../../renderer/src/fleet/model';
+import type { FleetNode, FleetRow, GpuReading } from '../../../renderer/src/fleet/model';
 import { colorFor, contrastText, gradientOf, interpolate, scaleIndex, SCALES } from '../../../renderer/src/heatmap/colors';
 import { cellRect, computeLayout, DEFAULT_LAYOUT, fitLayout, hitTest, moveFocus, tileRect, type LayoutOptions } from '../../../renderer/src/heatmap/layout';
-import { describeHeatmap, fleetMean, heatmapGroups, tooltipText, type HeatmapGroup } from '../../../renderer/src/heatmap/model';
+import { cellValue, describeHeatmap, fleetMean, heatmapGroups, noReadingCount, staleKey, tooltipText, type HeatmapGroup } from '../../../renderer/src/heatmap/model';
 
 const OPTIONS: LayoutOptions = { cell: 10, gap: 2, tileGapX: 6, tileGapY: 4, labelHeight: 12, maxCols: 4, minTileWidth: 20 };
 
@@ -150,7 +150,11 @@ function reading(overrides: Partial<GpuReading> = {}): GpuReading {
   return { key: 'GPU-x', index: 0, name: 'NVIDIA H100', uuid: 'GPU-x', utilPct: 50, tempC: 60, memUsedMib: 2048, memTotalMib: 81920, powerW: 300, ...overrides };
 }
 
-function fleetRow(id: string, status: FleetRow['status'], gpus: GpuReading[] | null, hostname = id): FleetRow {
+const INTERVAL = 5000;
+/** Engine time "now" in these tests; values collected at NOW are current. */
+const NOW = 1_000_000;
+
+function fleetRow(id: string, status: FleetRow['status'], gpus: GpuReading[] | null, hostname = id, data: Partial<FleetNode> = {}): FleetRow {
   return {
     id,
     kind: 'ssh',
@@ -165,19 +169,27 @@ function fleetRow(id: string, status: FleetRow['status'], gpus: GpuReading[] | n
     data:
       gpus === null
         ? null
-        : { id, hostname, collectedAt: 1, cpuPct: null, memPct: null, worstDisk: null, gpus, gpuUtilMean: null, gpuState: 'ok', source: 'snapshot' },
+        : { id, hostname, collectedAt: NOW, cpuPct: null, memPct: null, worstDisk: null, gpus, gpuUtilMean: null, gpuState: 'ok', gpusUnread: false, source: 'snapshot', ...data },
   };
 }
 
+function group(nodeId: string, cells: GpuReading[], overrides: Partial<HeatmapGroup> = {}): HeatmapGroup {
+  return { nodeId, label: nodeId, hostname: nodeId, status: 'up', stale: false, unread: false, collectedAt: NOW, now: NOW, cells, ...overrides };
+}
+
 describe('heatmap data', () => {
-  it('draws nodes with GPUs in human name order, fading the ones not collected now', () => {
-    const groups = heatmapGroups([
-      fleetRow('node10', 'up', [reading()]),
-      fleetRow('node2', 'unreachable', [reading(), reading({ index: 1 })]),
-      fleetRow('cpu', 'up', []),
-      fleetRow('new', 'connecting', null),
-      fleetRow('node1', 'degraded', [reading()]),
-    ]);
+  it('draws nodes with GPUs in human id order, marking stale the ones not collected now', () => {
+    const groups = heatmapGroups(
+      [
+        fleetRow('node10', 'up', [reading()]),
+        fleetRow('node2', 'unreachable', [reading(), reading({ index: 1 })]),
+        fleetRow('cpu', 'up', []),
+        fleetRow('new', 'connecting', null),
+        fleetRow('node1', 'degraded', [reading()]),
+      ],
+      NOW,
+      INTERVAL,
+    );
     expect(groups.map((g) => [g.nodeId, g.cells.length, g.stale])).toEqual([
       ['node1', 1, false],
       ['node2', 2, true],
@@ -185,29 +197,57 @@ describe('heatmap data', () => {
     ]);
   });
 
+  it('labels each node by its id: two aliases of one host are two tiles with two names', () => {
+    const groups = heatmapGroups([fleetRow('n3-b', 'up', [reading()], 'n3'), fleetRow('n3-a', 'up', [reading()], 'n3')], NOW, INTERVAL);
+    expect(groups.map((g) => g.label)).toEqual(['n3-a', 'n3-b']);
+    expect(tooltipText(groups[0]!, 0).title).toBe('n3-a (n3)');
+  });
+
+  it('keeps a node whose values are older than two intervals, whatever its status, with its GPUs drawn as no reading', () => {
+    const rows = [fleetRow('fresh', 'up', [reading()]), fleetRow('frozen', 'up', [reading(), reading({ index: 1 })], 'frozen', { collectedAt: NOW - 2 * INTERVAL - 1 })];
+    const justInTime = heatmapGroups(rows, NOW - 1, INTERVAL);
+    expect(justInTime.map((g) => g.stale)).toEqual([false, false]);
+    const later = heatmapGroups(rows, NOW, INTERVAL);
+    expect(later.map((g) => [g.nodeId, g.cells.length, g.stale])).toEqual([
+      ['fresh', 1, false],
+      ['frozen', 2, true],
+    ]);
+    expect(staleKey(later)).toBe('frozen');
+    expect(staleKey(justInTime)).toBe('');
+    // Its cells are drawn in the "no reading" colour; the tooltip keeps the last values and their age.
+    expect(cellValue(later[1]!.cells[0]!, 'util', true)).toBeNull();
+    expect(noReadingCount(later, 'util')).toBe(2);
+    expect(fleetMean(later, 'util')).toBe(50);
+    expect(tooltipText(later[1]!, 0, NOW + 20_000).lines).toEqual([
+      'No reading: last seen 30 s ago',
+      'Then: Util 50 % · Temp 60 °C',
+      'Then: Memory 2 GiB / 80 GiB · Power 300 W',
+    ]);
+    expect(describeHeatmap(later, 'util')).toMatch(/3 GPUs on 2 nodes, mean 50 %, 2 without a current reading\./);
+  });
+
   it('averages the shown mode and describes the picture in words', () => {
-    const groups: HeatmapGroup[] = [
-      { nodeId: 'a', label: 'a', status: 'up', stale: false, collectedAt: 1, cells: [reading({ utilPct: 100, tempC: 80 }), reading({ utilPct: null, tempC: 40 })] },
-      { nodeId: 'b', label: 'b', status: 'up', stale: false, collectedAt: 1, cells: [reading({ utilPct: 0, tempC: null })] },
-    ];
+    const groups: HeatmapGroup[] = [group('a', [reading({ utilPct: 100, tempC: 80 }), reading({ utilPct: null, tempC: 40 })]), group('b', [reading({ utilPct: 0, tempC: null })])];
     expect(fleetMean(groups, 'util')).toBe(50);
     expect(fleetMean(groups, 'temp')).toBe(60);
-    expect(describeHeatmap(groups, 'util')).toMatch(/^GPU heatmap of utilisation: 3 GPUs on 2 nodes, mean 50 %/);
+    expect(describeHeatmap(groups, 'util')).toMatch(/^GPU heatmap of utilisation: 3 GPUs on 2 nodes, mean 50 %, 1 without a current reading/);
     expect(describeHeatmap([], 'temp')).toBe('GPU heatmap: no GPUs to show');
   });
 
   it('tells node, GPU index and name, UUID and the readings in a tooltip', () => {
-    const group: HeatmapGroup = { nodeId: 'gpu-07', label: 'gpu-07.example', status: 'up', stale: false, collectedAt: 1, cells: [reading(), reading({ index: 3, name: null, uuid: null, utilPct: 87.4, tempC: null, memTotalMib: null, powerW: null })] };
-    expect(tooltipText(group, 0)).toEqual({
-      title: 'gpu-07.example (gpu-07)',
+    const g = group('gpu-07', [reading(), reading({ index: 3, name: null, uuid: null, utilPct: 87.4, tempC: null, memTotalMib: null, powerW: null })], { hostname: 'gpu-07.example' });
+    expect(tooltipText(g, 0)).toEqual({
+      title: 'gpu-07 (gpu-07.example)',
       gpu: 'GPU 0 · NVIDIA H100',
       uuid: 'GPU-x',
       lines: ['Util 50 % · Temp 60 °C', 'Memory 2 GiB / 80 GiB · Power 300 W'],
     });
-    expect(tooltipText(group, 1)).toEqual({ title: 'gpu-07.example (gpu-07)', gpu: 'GPU 3', uuid: null, lines: ['Util 87 % · Temp —', 'Memory 2 GiB · Power —'] });
-    const stale = tooltipText({ ...group, label: 'gpu-07', status: 'unreachable', stale: true }, 0);
+    expect(tooltipText(g, 1)).toEqual({ title: 'gpu-07 (gpu-07.example)', gpu: 'GPU 3', uuid: null, lines: ['Util 87 % · Temp —', 'Memory 2 GiB · Power —'] });
+    const stale = tooltipText({ ...g, hostname: 'gpu-07', status: 'unreachable', stale: true, collectedAt: NOW - 65_000 }, 0);
     expect(stale.title).toBe('gpu-07');
-    expect(stale.lines.at(-1)).toBe('Node unreachable: last known values');
+    expect(stale.lines[0]).toBe('No reading: last seen 1 min ago (node unreachable)');
+    const unread = tooltipText({ ...g, status: 'degraded', unread: true, cells: [reading({ utilPct: null, tempC: null, memUsedMib: null, powerW: null })] }, 0);
+    expect(unread.lines).toEqual(['No reading: the last collection could not read the GPUs (node degraded)']);
   });
 });
 
