@@ -118,7 +118,7 @@ export function App() {
         )}
         {view === 'fleet' && (
           <ErrorBoundary area="fleet page">
-            <FleetPage mode={appInfo.info?.mode ?? null} onOpenNode={openNode} onShown={markReady} />
+            <FleetPage mode={appInfo.info?.mode ?? null} intervalMs={appInfo.info?.intervalMs ?? DEFAULT_INTERVAL_MS} onOpenNode={openNode} onShown={markReady} />
           </ErrorBoundary>
         )}
         {view === 'node' && nodesState.error && (
@@ -142,7 +142,7 @@ export function App() {
           </ErrorBoundary>
         )}
       </main>
-      <StatusBar info={appInfo.info} infoError={appInfo.error} onOpenSettings={openSettings} />
+      <StatusBar info={appInfo.info} infoError={appInfo.error} onOpenSettings={openSettings} onOpenFleet={openFleet} />
     </div>
   );
 }

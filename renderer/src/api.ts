@@ -42,6 +42,8 @@ type Listener = (payload: unknown) => void;
 
 class Fanout {
   private readonly listeners = new Map<string, Set<Listener>>();
+  /** When the last event of any kind arrived (client time), null before the first. */
+  lastEventAt: number | null = null;
   add(name: string, listener: Listener): () => void {
     let set = this.listeners.get(name);
     if (!set) this.listeners.set(name, (set = new Set()));
@@ -49,6 +51,7 @@ class Fanout {
     return () => set.delete(listener);
   }
   emit(name: string, payload: unknown): void {
+    this.lastEventAt = Date.now();
     for (const listener of this.listeners.get(name) ?? []) listener(payload);
   }
 }
@@ -92,10 +95,12 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pro
   });
 }
 
-function createIpcApi(bridge: PreloadBridge): RendererApi {
+function createIpcApi(bridge: PreloadBridge): RendererApi & Pick<StreamStatus, 'lastEventAt' | 'listeningSince'> {
   const fanout = new Fanout();
   bridge.subscribe((name, payload) => fanout.emit(name, payload));
   return {
+    lastEventAt: () => fanout.lastEventAt,
+    listeningSince: Date.now(),
     async call<C extends CallName>(name: C, request: CallRequest<C>, options?: CallOptions): Promise<CallResponse<C>> {
       return unwrap(await abortable(bridge.invoke(name, request), options?.signal));
     },
@@ -112,6 +117,10 @@ export type StreamState = 'connecting' | 'open' | 'closed';
 interface StreamStatus {
   streamState(): StreamState;
   onStreamState(listener: (state: StreamState) => void): () => void;
+  /** When the last event arrived (client time; null before the first), to tell a silent stream from a live one. */
+  lastEventAt(): number | null;
+  /** When this window began listening (client time). */
+  readonly listeningSince: number;
 }
 
 function createHttpApi(): RendererApi & StreamStatus {
@@ -167,6 +176,8 @@ function createHttpApi(): RendererApi & StreamStatus {
       return fanout.add(name, listener as Listener);
     },
     streamState: () => current,
+    lastEventAt: () => fanout.lastEventAt,
+    listeningSince: Date.now(),
     onStreamState(listener) {
       stateListeners.add(listener);
       return () => stateListeners.delete(listener);

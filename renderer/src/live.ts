@@ -5,6 +5,7 @@
 import type { NodeSnapshot } from '../../shared/model/node';
 import { api } from './api';
 import { reportError } from './errors';
+import { ServerClock } from './staleness';
 
 type SnapshotListener = (snapshot: NodeSnapshot) => void;
 
@@ -47,3 +48,8 @@ api.on('snapshot:collected', (snapshot) => {
     }
   }
 });
+
+/** The engine's clock, learnt from its tick events: what the age of every value is measured against. */
+export const serverClock = new ServerClock();
+
+api.on('engine:statusChanged', (status) => serverClock.observeTick(status.lastTickAt, status.lastTickDurationMs, Date.now()));

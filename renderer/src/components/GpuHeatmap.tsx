@@ -2,8 +2,9 @@ import { memo, useEffect, useRef, useState } from 'react';
 import { filterRows, type FleetFilter } from '../fleet/model';
 import { fleetStore } from '../fleet/store';
 import { gradientOf, SCALES, type HeatmapMode } from '../heatmap/colors';
-import { heatmapGroups } from '../heatmap/model';
+import { heatmapGroups, staleKey, type HeatmapGroup } from '../heatmap/model';
 import { HeatmapRenderer, readHeatmapPalette } from '../heatmap/renderer';
+import { serverClock } from '../live';
 import { useColorScheme } from '../theme';
 
 interface GpuHeatmapProps {
@@ -11,7 +12,12 @@ interface GpuHeatmapProps {
   onOpenNode(nodeId: string): void;
   /** Drawn GPUs and nodes, for the heading (from the page's throttled render). */
   gpuCount: number;
+  /** The collection interval: values older than two are drawn stale. */
+  intervalMs: number;
 }
+
+/** How often the heatmap looks at the clock: values go stale even when no event arrives. */
+const AGE_CHECK_MS = 1000;
 
 const MODES: Array<{ id: HeatmapMode; label: string }> = [
   { id: 'util', label: 'Utilisation' },
@@ -44,16 +50,19 @@ function Legend({ mode }: { mode: HeatmapMode }) {
  * The fleet's GPUs on one canvas. React renders the frame once; the HeatmapRenderer takes the
  * store's coalesced updates directly, so a tick never re-renders this component.
  */
-export const GpuHeatmap = memo(function GpuHeatmap({ filter, onOpenNode, gpuCount }: GpuHeatmapProps) {
+export const GpuHeatmap = memo(function GpuHeatmap({ filter, onOpenNode, gpuCount, intervalMs }: GpuHeatmapProps) {
   const wrapperRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const tooltipRef = useRef<HTMLDivElement>(null);
   const liveRef = useRef<HTMLParagraphElement>(null);
   const rendererRef = useRef<HeatmapRenderer | null>(null);
+  const feedRef = useRef<(() => void) | null>(null);
   const filterRef = useRef(filter);
   filterRef.current = filter;
   const onOpenRef = useRef(onOpenNode);
   onOpenRef.current = onOpenNode;
+  const intervalRef = useRef(intervalMs);
+  intervalRef.current = intervalMs;
   const [mode, setMode] = useState<HeatmapMode>('util');
   const scheme = useColorScheme();
 
@@ -62,21 +71,36 @@ export const GpuHeatmap = memo(function GpuHeatmap({ filter, onOpenNode, gpuCoun
       { wrapper: wrapperRef.current!, canvas: canvasRef.current!, tooltip: tooltipRef.current!, live: liveRef.current! },
       readHeatmapPalette(),
       (nodeId) => onOpenRef.current(nodeId),
+      () => serverClock.now(Date.now()),
     );
     rendererRef.current = renderer;
-    const feed = () => renderer.setGroups(heatmapGroups(filterRows(fleetStore.view().rows, filterRef.current)));
+    const groups = () => heatmapGroups(filterRows(fleetStore.view().rows, filterRef.current), serverClock.now(Date.now()), intervalRef.current);
+    let drawnStale = '';
+    const show = (next: HeatmapGroup[]) => {
+      drawnStale = staleKey(next);
+      renderer.setGroups(next);
+    };
+    const feed = () => show(groups());
     feed();
     const off = fleetStore.subscribe(feed);
+    // Between updates only ageing can change the picture: redraw when a node turns stale (or back).
+    const ageing = window.setInterval(() => {
+      const next = groups();
+      if (staleKey(next) !== drawnStale) show(next);
+    }, AGE_CHECK_MS);
+    feedRef.current = feed;
     return () => {
       off();
+      window.clearInterval(ageing);
       renderer.destroy();
       rendererRef.current = null;
+      feedRef.current = null;
     };
   }, []);
 
   useEffect(() => {
-    rendererRef.current?.setGroups(heatmapGroups(filterRows(fleetStore.view().rows, filter)));
-  }, [filter]);
+    feedRef.current?.();
+  }, [filter, intervalMs]);
 
   useEffect(() => {
     rendererRef.current?.setMode(mode);

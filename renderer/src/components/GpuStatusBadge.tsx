@@ -26,7 +26,11 @@ export function gpuStatusLabel(state: GpuStatusState): string {
   return STATE_LABELS[state];
 }
 
-export function GpuStatusBadge({ status }: { status: GpuStatus | null }) {
+/**
+ * The GPUs' state. `lastSeen` (e.g. "last seen 40 s ago") marks a state that is not current: it
+ * is then drawn grey whatever it was, with its age, since a dead node's last "OK" means nothing now.
+ */
+export function GpuStatusBadge({ status, lastSeen = null }: { status: GpuStatus | null; lastSeen?: string | null }) {
   if (!status) {
     return (
       <div className="gpu-status" data-testid="gpu-status" data-state="unknown">
@@ -34,9 +38,19 @@ export function GpuStatusBadge({ status }: { status: GpuStatus | null }) {
       </div>
     );
   }
+  if (lastSeen !== null) {
+    return (
+      <div className="gpu-status" data-testid="gpu-status" data-state={status.state} data-stale="true">
+        <span className="pill pill--stale">{gpuStatusLabel(status.state)}</span>
+        <span className="gpu-status__message gpu-status__message--stale">
+          Not current, {lastSeen}: {status.message}
+        </span>
+      </div>
+    );
+  }
   const tone = gpuStatusTone(status.state);
   return (
-    <div className="gpu-status" data-testid="gpu-status" data-state={status.state} role={tone === 'error' ? 'alert' : undefined}>
+    <div className="gpu-status" data-testid="gpu-status" data-state={status.state} data-stale="false" role={tone === 'error' ? 'alert' : undefined}>
       <span className={`pill pill--${tone}`}>{gpuStatusLabel(status.state)}</span>
       <span className={`gpu-status__message gpu-status__message--${tone}`}>{status.message}</span>
     </div>

@@ -1,10 +1,15 @@
 import type { NodeSnapshot, NodeSummary } from '../../../shared/model/node';
 import { formatClock, MISSING } from '../format';
+import { lastSeenText } from '../staleness';
 import { GpuStatusBadge } from './GpuStatusBadge';
 
 interface NodeHeaderProps {
   summary: NodeSummary | null;
   snapshot: NodeSnapshot | null;
+  /** The snapshot is not current (older than two intervals, or the node is not collected now). */
+  stale: boolean;
+  /** Engine time now, for the snapshot's age. */
+  now: number;
 }
 
 function Fact({ label, value }: { label: string; value: string | null | undefined }) {
@@ -17,7 +22,7 @@ function Fact({ label, value }: { label: string; value: string | null | undefine
 }
 
 /** Who the node is: identity, software versions and GPU health at a glance. */
-export function NodeHeader({ summary, snapshot }: NodeHeaderProps) {
+export function NodeHeader({ summary, snapshot, stale, now }: NodeHeaderProps) {
   const hostname = snapshot?.hostname ?? summary?.hostname ?? 'Unknown node';
   const gpuStatus = snapshot?.gpuStatus ?? summary?.gpuStatus ?? null;
   const os = snapshot?.os;
@@ -28,8 +33,12 @@ export function NodeHeader({ summary, snapshot }: NodeHeaderProps) {
     <section className="node-header panel" data-testid="node-header" aria-label="Node">
       <div className="node-header__identity">
         <h1 className="node-header__hostname">{hostname}</h1>
-        <span className="node-header__seen">
-          {snapshot ? `collected ${formatClock(snapshot.collectedAt, true)}` : 'waiting for the first snapshot…'}
+        <span className={`node-header__seen${stale ? ' node-header__seen--stale' : ''}`} data-testid="node-seen" data-stale={String(stale)}>
+          {snapshot
+            ? stale
+              ? `${lastSeenText(snapshot.collectedAt, now)} (collected ${formatClock(snapshot.collectedAt, true)})`
+              : `collected ${formatClock(snapshot.collectedAt, true)}`
+            : 'waiting for the first snapshot…'}
         </span>
       </div>
       <dl className="facts">
@@ -40,7 +49,7 @@ export function NodeHeader({ summary, snapshot }: NodeHeaderProps) {
         <Fact label="NVIDIA driver" value={gpuStatus?.driverVersion ?? firstGpu?.driverVersion} />
         <Fact label="CUDA" value={gpuStatus?.cudaVersion ?? firstGpu?.cudaVersion} />
       </dl>
-      <GpuStatusBadge status={gpuStatus} />
+      <GpuStatusBadge status={gpuStatus} lastSeen={stale ? lastSeenText(snapshot?.collectedAt ?? summary?.lastSeenAt ?? null, now) : null} />
     </section>
   );
 }

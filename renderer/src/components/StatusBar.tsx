@@ -1,15 +1,15 @@
 import type { AppInfo, EngineStatus } from '../../../shared/contract';
 import { api } from '../api';
+import { troubleDetails, troubleText } from '../fleet/model';
 import { formatAgo, formatClock, formatDuration } from '../format';
 import { useEngineStatus } from '../hooks/useEngineStatus';
 import { useNow } from '../hooks/useNow';
+import { useServerNow } from '../hooks/useServerNow';
 import { useStreamState } from '../hooks/useStreamState';
+import { feedSilent, isStale } from '../staleness';
 import { storageWarning } from '../storage';
 
 const STATE_TONES: Record<EngineStatus['state'], string> = { starting: 'neutral', running: 'ok', degraded: 'warn', stopped: 'error' };
-
-/** A tick overdue by this many intervals means the loop or the stream has stalled. */
-const STALE_INTERVALS = 3;
 
 /** Telemetry is not reaching the disk: say so plainly; the click leads to the storage settings. */
 function StorageWarning({ status, onOpenSettings }: { status: EngineStatus['storage']; onOpenSettings: () => void }) {
@@ -30,26 +30,60 @@ function StorageWarning({ status, onOpenSettings }: { status: EngineStatus['stor
   );
 }
 
-function EngineSummary({ status, intervalMs, onOpenSettings }: { status: EngineStatus; intervalMs: number | null; onOpenSettings: () => void }) {
-  const now = useNow();
-  const stale = status.lastTickAt !== null && intervalMs !== null && now - status.lastTickAt > intervalMs * STALE_INTERVALS;
+/** Nodes that are down or degraded, named (the engine's own health is beside it); the click opens the fleet. */
+function NodeTrouble({ health, onOpenFleet }: { health: EngineStatus['nodes']; onOpenFleet: () => void }) {
+  const text = troubleText(health);
+  if (!text || !health) return null;
+  const down = health.nodes.some((n) => n.status !== 'degraded' && n.status !== 'host-key-unknown');
+  const tone = down ? 'error' : 'warn';
+  return (
+    <button
+      type="button"
+      className={`statusbar__item statusbar__trouble statusbar__trouble--${tone}`}
+      data-testid="node-trouble"
+      data-troubled={health.troubled}
+      title={`${troubleDetails(health)}\nOpen the fleet.`}
+      onClick={onOpenFleet}
+    >
+      <span className={`dot dot--${tone}`} aria-hidden="true" />
+      {text}
+    </button>
+  );
+}
+
+function EngineSummary({
+  status,
+  intervalMs,
+  onOpenSettings,
+  onOpenFleet,
+}: {
+  status: EngineStatus;
+  intervalMs: number | null;
+  onOpenSettings: () => void;
+  onOpenFleet: () => void;
+}) {
+  const now = useServerNow();
+  // No tick for two intervals: the loop or the way here has stalled, whatever the last status said.
+  const stalled = status.state !== 'stopped' && status.lastTickAt !== null && intervalMs !== null && isStale(status.lastTickAt, now, intervalMs);
   // The engine repeats the storage message as its last error; the warning already says it.
   const storageTrouble = status.storage.state !== 'ok';
   const lastError = storageTrouble && status.lastError === status.storage.message ? null : status.lastError;
   return (
     <>
-      <span className="statusbar__item" data-testid="engine-state" data-state={status.state}>
-        <span className={`dot dot--${STATE_TONES[status.state]}`} aria-hidden="true" />
+      <span className="statusbar__item" data-testid="engine-state" data-state={status.state} data-stalled={String(stalled)}>
+        <span className={`dot dot--${stalled && status.state === 'running' ? 'warn' : STATE_TONES[status.state]}`} aria-hidden="true" />
         Engine {status.state}
+        {stalled && <span className="statusbar__stale"> · no tick for {formatAgo(status.lastTickAt!, now).replace(' ago', '')}</span>}
       </span>
       <StorageWarning status={status.storage} onOpenSettings={onOpenSettings} />
+      <NodeTrouble health={status.nodes} onOpenFleet={onOpenFleet} />
       <span className="statusbar__item">
         {status.lastTickAt === null ? (
           'no tick yet'
         ) : (
           <>
             tick {status.ticks} at {formatClock(status.lastTickAt, true)}{' '}
-            <span className={stale ? 'statusbar__stale' : 'muted'}>({formatAgo(status.lastTickAt, now)})</span>
+            <span className={stalled ? 'statusbar__stale' : 'muted'}>({formatAgo(status.lastTickAt, now)})</span>
             {status.lastTickDurationMs !== null && <span className="muted"> · took {formatDuration(status.lastTickDurationMs)}</span>}
           </>
         )}
@@ -63,27 +97,62 @@ function EngineSummary({ status, intervalMs, onOpenSettings }: { status: EngineS
   );
 }
 
-function StreamIndicator() {
+/**
+ * Whether live events arrive: an open connection that has carried nothing for two intervals is
+ * not "live" (a frozen server keeps its sockets open). Checked on this window's own timer.
+ */
+function StreamIndicator({ intervalMs }: { intervalMs: number | null }) {
   const state = useStreamState();
-  if (api.transport === 'ipc') return null;
-  const label = state === 'open' ? 'live' : state === 'connecting' ? 'reconnecting…' : 'live updates stopped';
+  const now = useNow();
+  const lastEventAt = api.lastEventAt();
+  const silent = state === 'open' && intervalMs !== null && feedSilent(lastEventAt, api.listeningSince, now, intervalMs);
+  // Inside the desktop app the channel cannot drop: only silence is worth a word.
+  if (api.transport === 'ipc' && !silent) return null;
+  const label = silent
+    ? `no updates for ${formatAgo(lastEventAt ?? api.listeningSince, now).replace(' ago', '')}`
+    : state === 'open'
+      ? 'live'
+      : state === 'connecting'
+        ? 'reconnecting…'
+        : 'live updates stopped';
+  const tone = silent ? 'warn' : state === 'open' ? 'ok' : state === 'connecting' ? 'warn' : 'error';
   return (
-    <span className="statusbar__item" data-testid="stream-state" data-state={state}>
-      <span className={`dot dot--${state === 'open' ? 'ok' : state === 'connecting' ? 'warn' : 'error'}`} aria-hidden="true" />
+    <span
+      className="statusbar__item"
+      data-testid="stream-state"
+      data-state={state}
+      data-live={String(state === 'open' && !silent)}
+      title={silent ? 'The connection is open but the engine has sent nothing for more than two collection intervals: values on screen are getting old.' : undefined}
+    >
+      <span className={`dot dot--${tone}`} aria-hidden="true" />
       {label}
     </span>
   );
 }
 
 /** Engine health on the left, what is running where on the right. Lives outside the page's error boundary. */
-export function StatusBar({ info, infoError, onOpenSettings }: { info: AppInfo | null; infoError: string | null; onOpenSettings: () => void }) {
+export function StatusBar({
+  info,
+  infoError,
+  onOpenSettings,
+  onOpenFleet,
+}: {
+  info: AppInfo | null;
+  infoError: string | null;
+  onOpenSettings: () => void;
+  onOpenFleet: () => void;
+}) {
   const { status, error } = useEngineStatus();
   return (
     <footer className="statusbar" role="contentinfo">
-      {status ? <EngineSummary status={status} intervalMs={info?.intervalMs ?? null} onOpenSettings={onOpenSettings} /> : <span className="statusbar__item muted">engine status…</span>}
+      {status ? (
+        <EngineSummary status={status} intervalMs={info?.intervalMs ?? null} onOpenSettings={onOpenSettings} onOpenFleet={onOpenFleet} />
+      ) : (
+        <span className="statusbar__item muted">engine status…</span>
+      )}
       {error && <span className="statusbar__item statusbar__error">{error}</span>}
       <span className="statusbar__spacer" />
-      <StreamIndicator />
+      <StreamIndicator intervalMs={info?.intervalMs ?? null} />
       {info ? (
         <>
           <span className="statusbar__item">Clusterdeck {info.version}</span>

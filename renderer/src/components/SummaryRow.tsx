@@ -34,10 +34,10 @@ function DiskList({ snapshot }: { snapshot: NodeSnapshot }) {
 }
 
 /** Current values of the newest snapshot; re-renders per tick, which is cheap at this size. */
-export function SummaryRow({ snapshot }: { snapshot: NodeSnapshot }) {
+export function SummaryRow({ snapshot, stale = false }: { snapshot: NodeSnapshot; stale?: boolean }) {
   const { cpu, memory } = snapshot;
   return (
-    <section className="summary" aria-label="Current values">
+    <section className={`summary${stale ? ' summary--stale' : ''}`} aria-label={stale ? 'Last known values' : 'Current values'} data-stale={String(stale)}>
       <Tile label="CPU" value={orMissing(cpu?.utilPct, formatPct)} detail={cpu ? `${cpu.cores} cores` : 'not collected'}>
         <UsageBar pct={cpu?.utilPct ?? null} label="CPU utilisation" />
       </Tile>

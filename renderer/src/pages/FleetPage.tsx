@@ -19,6 +19,7 @@ import {
   keyPathFromError,
   needsPassphrase,
   nextSort,
+  rowStale,
   sortRows,
   statusTone,
   statusWord,
@@ -29,8 +30,9 @@ import {
   type StatusFilter,
 } from '../fleet/model';
 import { fleetStore, useFleetView } from '../fleet/store';
-import { formatAgo, formatDateTime, formatPct, MISSING } from '../format';
-import { useNow } from '../hooks/useNow';
+import { formatAgo, formatClock, formatDateTime, formatPct, MISSING } from '../format';
+import { useServerNow } from '../hooks/useServerNow';
+import { lastSeenText } from '../staleness';
 
 type Dialog =
   | { kind: 'add' }
@@ -42,6 +44,8 @@ type Dialog =
 
 interface FleetPageProps {
   mode: AppInfo['mode'] | null;
+  /** The collection interval: values older than two are drawn stale. */
+  intervalMs: number;
   onOpenNode(nodeId: string): void;
   /** Called once the fleet is on screen (the app-ready test hook). */
   onShown(): void;
@@ -96,9 +100,14 @@ interface RowActions {
   onLabel(label: string): void;
 }
 
-const FleetTableRow = memo(function FleetTableRow({ row, now, actions }: { row: FleetRow; now: number; actions: RowActions }) {
+/** How often fresh rows refresh their "since" text; stale rows follow the clock every second. */
+const COARSE_NOW_MS = 10_000;
+
+const FleetTableRow = memo(function FleetTableRow({ row, now, stale, actions }: { row: FleetRow; now: number; stale: boolean; actions: RowActions }) {
   const tone = statusTone(row.status);
   const data = row.data;
+  // Every value carries its age: on hover, and in words once it is stale.
+  const age = data ? `collected ${formatClock(data.collectedAt, true)}${stale ? ` (${lastSeenText(data.collectedAt, now)})` : ''}` : undefined;
   const ssh = row.kind === 'ssh';
   const problem = row.lastError ?? undefined;
   const openOnRowClick = (event: MouseEvent<HTMLTableRowElement>) => {
@@ -108,7 +117,13 @@ const FleetTableRow = memo(function FleetTableRow({ row, now, actions }: { row: 
     actions.onOpen(row.id);
   };
   return (
-    <tr className={`fleet-row fleet-row--${tone}`} data-testid={`fleet-row-${row.id}`} data-status={row.status} onClick={openOnRowClick}>
+    <tr
+      className={`fleet-row fleet-row--${tone}${stale ? ' fleet-row--stale' : ''}`}
+      data-testid={`fleet-row-${row.id}`}
+      data-status={row.status}
+      data-stale={String(stale)}
+      onClick={openOnRowClick}
+    >
       <td className="fleet-status" title={problem}>
         <span className={`fleet-status__word fleet-status__word--${tone}`}>
           <span className={`dot dot--${tone}`} aria-hidden="true" />
@@ -120,6 +135,11 @@ const FleetTableRow = memo(function FleetTableRow({ row, now, actions }: { row: 
           </span>
         )}
         {problem && row.status !== 'up' && <span className="visually-hidden">: {problem}</span>}
+        {stale && data && (
+          <span className="fleet-status__seen" data-testid={`last-seen-${row.id}`} title={`values collected ${formatDateTime(data.collectedAt)}`}>
+            {lastSeenText(data.collectedAt, now)}
+          </span>
+        )}
       </td>
       <td className="fleet-node">
         <button type="button" className="link-button" data-testid={`node-link-${row.id}`} onClick={() => actions.onOpen(row.id)}>
@@ -136,13 +156,13 @@ const FleetTableRow = memo(function FleetTableRow({ row, now, actions }: { row: 
           </button>
         ))}
       </td>
-      <td className="num">
+      <td className="num" title={age}>
         <Pct value={data?.cpuPct ?? null} bar label={`CPU of ${row.id}`} />
       </td>
-      <td className="num">
+      <td className="num" title={age}>
         <Pct value={data?.memPct ?? null} bar label={`Memory of ${row.id}`} />
       </td>
-      <td className="num" title={data?.worstDisk ? `${data.worstDisk.mount}: ${formatPct(data.worstDisk.pct)} used` : undefined}>
+      <td className="num" title={data?.worstDisk ? `${data.worstDisk.mount}: ${formatPct(data.worstDisk.pct)} used, ${age}` : undefined}>
         {data?.worstDisk ? (
           <span className="fleet-pct">
             <span className="fleet-pct__value">
@@ -154,8 +174,17 @@ const FleetTableRow = memo(function FleetTableRow({ row, now, actions }: { row: 
           <span className="muted">{MISSING}</span>
         )}
       </td>
-      <td className="num">{data ? data.gpus.length : <span className="muted">{MISSING}</span>}</td>
-      <td className="num">
+      <td className="num" data-testid={`gpu-count-${row.id}`} title={data?.gpusUnread ? 'The last collection could not read these GPUs' : age}>
+        {data ? (
+          <>
+            {data.gpus.length}
+            {data.gpusUnread && <span className="fleet-gpus__unread"> no reading</span>}
+          </>
+        ) : (
+          <span className="muted">{MISSING}</span>
+        )}
+      </td>
+      <td className="num" title={age}>
         <Pct value={data?.gpuUtilMean ?? null} bar={false} label={`GPU utilisation of ${row.id}`} />
       </td>
       <td className="fleet-actions">
@@ -215,9 +244,10 @@ function SortHeader({ column, sort, onSort }: { column: Column; sort: FleetSort;
 }
 
 /** Every node at a glance: state, load, GPUs; the door to adding nodes and to each node's page. */
-export function FleetPage({ mode, onOpenNode, onShown }: FleetPageProps) {
+export function FleetPage({ mode, intervalMs, onOpenNode, onShown }: FleetPageProps) {
   const view = useFleetView(500);
-  const now = useNow(10_000);
+  const now = useServerNow(1000);
+  const coarseNow = Math.floor(now / COARSE_NOW_MS) * COARSE_NOW_MS;
   const [filter, setFilter] = useState<FleetFilter>(DEFAULT_FILTER);
   const [sort, setSort] = useState<FleetSort>(DEFAULT_SORT);
   const [dialog, setDialog] = useState<Dialog | null>(null);
@@ -396,7 +426,7 @@ export function FleetPage({ mode, onOpenNode, onShown }: FleetPageProps) {
         </div>
       )}
 
-      <GpuHeatmap filter={filter} onOpenNode={onOpenNode} gpuCount={gpuCount} />
+      <GpuHeatmap filter={filter} onOpenNode={onOpenNode} gpuCount={gpuCount} intervalMs={intervalMs} />
 
       <section className="panel fleet-table-panel" aria-labelledby={`${ids}-nodes`}>
         <div className="fleet-filters" role="search">
@@ -474,9 +504,10 @@ export function FleetPage({ mode, onOpenNode, onShown }: FleetPageProps) {
               </tr>
             </thead>
             <tbody>
-              {visible.map((row) => (
-                <FleetTableRow key={row.id} row={row} now={now} actions={actions} />
-              ))}
+              {visible.map((row) => {
+                const stale = rowStale(row, now, intervalMs);
+                return <FleetTableRow key={row.id} row={row} now={stale ? now : coarseNow} stale={stale} actions={actions} />;
+              })}
             </tbody>
           </table>
           {loaded && visible.length === 0 && <p className="fleet-table__empty">{rows.length === 0 ? 'No nodes yet.' : 'No node matches the filter.'}</p>}

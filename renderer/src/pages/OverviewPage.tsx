@@ -6,8 +6,12 @@ import { NodeHeader } from '../components/NodeHeader';
 import { NodeStateNotice } from '../components/NodeStateNotice';
 import { Notice } from '../components/Notice';
 import { SummaryRow } from '../components/SummaryRow';
+import { isProblem } from '../fleet/model';
+import { useFleetView } from '../fleet/store';
 import { useLatestSnapshot } from '../hooks/useLatestSnapshot';
+import { useServerNow } from '../hooks/useServerNow';
 import type { ChartWindow } from '../ranges';
+import { isStale } from '../staleness';
 
 interface OverviewPageProps {
   node: NodeSummary;
@@ -25,6 +29,11 @@ interface OverviewPageProps {
 export function OverviewPage({ node, timeWindow, intervalMs, onShown, onOpenFleet }: OverviewPageProps) {
   const { snapshot, settled, error } = useLatestSnapshot(node.id);
   const hasSnapshot = snapshot !== null;
+  const now = useServerNow(1000);
+  const fleet = useFleetView(1000);
+  const state = fleet.states?.find((s) => s.id === node.id) ?? null;
+  // Old values, or a node that is not collected now: what is shown is how it was, not how it is.
+  const stale = snapshot !== null && (isStale(snapshot.collectedAt, now, intervalMs) || (state !== null && state.status !== 'up' && state.status !== 'degraded'));
 
   useEffect(() => {
     if (hasSnapshot) onShown();
@@ -32,10 +41,12 @@ export function OverviewPage({ node, timeWindow, intervalMs, onShown, onOpenFlee
 
   return (
     <>
-      <NodeHeader summary={node} snapshot={snapshot} />
-      <NodeStateNotice nodeId={node.id} onOpenFleet={onOpenFleet} />
+      <NodeHeader summary={node} snapshot={snapshot} stale={stale} now={now} />
+      <NodeStateNotice nodeId={node.id} hasData={hasSnapshot} onOpenFleet={onOpenFleet} />
       {error && <Notice tone="error">{error}</Notice>}
-      {settled && !snapshot && !error && <Notice tone="info">No snapshot of {node.hostname} yet; it appears after the next collection.</Notice>}
+      {settled && !snapshot && !error && !(state && isProblem(state.status)) && (
+        <Notice tone="info">No snapshot of {node.hostname} yet; it appears after the next collection.</Notice>
+      )}
       {snapshot && snapshot.errors.length > 0 && (
         <Notice tone="warn">
           Some collectors failed on the last tick; the rest of the data stands.
@@ -48,7 +59,7 @@ export function OverviewPage({ node, timeWindow, intervalMs, onShown, onOpenFlee
           </ul>
         </Notice>
       )}
-      {snapshot && <SummaryRow snapshot={snapshot} />}
+      {snapshot && <SummaryRow snapshot={snapshot} stale={stale} />}
       <HostCharts nodeId={node.id} timeWindow={timeWindow} intervalMs={intervalMs} onShown={onShown} />
       <GpuSection snapshot={snapshot} nodeId={node.id} timeWindow={timeWindow} intervalMs={intervalMs} onShown={onShown} />
     </>
