@@ -112,6 +112,27 @@ describe('host keys of more than one type', () => {
   });
 });
 
+describe('known_hosts markers', () => {
+  it('does not trust on first sight, even with accept-new, a host whose keys a @cert-authority line covers', async () => {
+    const rotated = lab.host('rotated');
+    const knownHosts = join(dir, 'known_ca');
+    // The CA line holds the host's own key: it still does not make the key known.
+    const content = `@cert-authority ${rotated.address} ${rotated.hostPublicKey}\n`;
+    writeFileSync(knownHosts, content);
+    const engine = engineFor(nodeOf(rotated), knownHosts, true);
+    try {
+      expect(await engine.collectOnce()).toEqual([]);
+      const state = stateOf(engine, 'rotated');
+      expect(state.status).toBe('host-key-unknown');
+      expect(state.lastError).toMatch(/@cert-authority/);
+      expect(state.hostKey).toMatchObject({ fingerprint: rotated.hostKeyFingerprintSha256, knownFingerprints: [] });
+      expect(readFileSync(knownHosts, 'utf8')).toBe(content);
+    } finally {
+      engine.close();
+    }
+  });
+});
+
 describe('trusting a host key', () => {
   it('refuses to trust a key revoked in the user\'s known_hosts', async () => {
     const app = join(dir, 'app_revoked');

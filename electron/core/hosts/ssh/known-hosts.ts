@@ -1,8 +1,10 @@
 /**
  * OpenSSH known_hosts files: reading (plain, [host]:port, wildcard and negated patterns, hashed
  * `|1|salt|hash` entries, @revoked markers) and verifying a presented host key against them.
- * The app keeps its own file, which it appends to when the user trusts a key; the user's
- * ~/.ssh/known_hosts is only ever read.
+ * Host names match case-insensitively, as in OpenSSH. @cert-authority lines are read but never
+ * trust anything: the app does not do certificate host authentication, so a CA's key must not
+ * pass for a host's own. The app keeps its own file, which it appends to when the user trusts a
+ * key; the user's ~/.ssh/known_hosts is only ever read.
  */
 import { createHash, createHmac } from 'node:crypto';
 import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
@@ -17,7 +19,8 @@ export interface HostKey {
 
 export type HostKeyVerdict =
   | { kind: 'trusted'; file: string }
-  | { kind: 'unknown' }
+  /** certAuthorityFile: a @cert-authority line names the host (its keys are meant to be certified). */
+  | { kind: 'unknown'; certAuthorityFile?: string }
   | { kind: 'mismatch'; file: string; knownFingerprints: string[] }
   | { kind: 'revoked'; file: string };
 
@@ -59,7 +62,15 @@ function patternMatcher(field: string): (name: string) => boolean {
   return (name) => !negative.some((re) => re.test(name)) && positive.some((re) => re.test(name));
 }
 
-/** `|1|base64(salt)|base64(HMAC-SHA1(salt, name))` as written with HashKnownHosts yes. */
+/** OpenSSH lowercases host names (ASCII only) before it hashes or matches them. */
+function lowercaseHost(name: string): string {
+  return name.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
+}
+
+/**
+ * `|1|base64(salt)|base64(HMAC-SHA1(salt, name))` as written with HashKnownHosts yes, of the
+ * lowercased name: a node configured as GPU-01 matches the entry ssh wrote for it.
+ */
 function hashedMatcher(field: string): ((name: string) => boolean) | null {
   const parts = field.split('|');
   if (parts.length !== 4 || parts[1] !== '1') return null;
@@ -71,7 +82,7 @@ function hashedMatcher(field: string): ((name: string) => boolean) | null {
   return (name) => {
     let answer = answers.get(name);
     if (answer === undefined) {
-      answer = createHmac('sha1', salt).update(name).digest().equals(hash);
+      answer = createHmac('sha1', salt).update(lowercaseHost(name)).digest().equals(hash);
       if (answers.size >= 64) answers.clear();
       answers.set(name, answer);
     }
@@ -143,9 +154,14 @@ export function verifyHostKey(files: readonly string[], host: string, port: numb
   let sameType: { file: string; fingerprints: string[] } | null = null;
   let otherType: { file: string; fingerprints: string[] } | null = null;
   let trusted: string | null = null;
+  let certAuthorityFile: string | null = null;
   for (const file of files) {
     for (const entry of readEntries(file)) {
-      if (entry.marker === '@cert-authority' || !names.some((n) => entry.matches(n))) continue;
+      if (!names.some((n) => entry.matches(n))) continue;
+      if (entry.marker === '@cert-authority') {
+        certAuthorityFile ??= file;
+        continue;
+      }
       if (entry.marker === '@revoked') {
         if (entry.blob.equals(key.blob)) return { kind: 'revoked', file };
         continue;
@@ -160,7 +176,8 @@ export function verifyHostKey(files: readonly string[], host: string, port: numb
   }
   if (trusted !== null) return { kind: 'trusted', file: trusted };
   const known = sameType ?? otherType;
-  return known !== null ? { kind: 'mismatch', file: known.file, knownFingerprints: known.fingerprints } : { kind: 'unknown' };
+  if (known !== null) return { kind: 'mismatch', file: known.file, knownFingerprints: known.fingerprints };
+  return certAuthorityFile !== null ? { kind: 'unknown', certAuthorityFile } : { kind: 'unknown' };
 }
 
 /**

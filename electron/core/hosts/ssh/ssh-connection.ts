@@ -237,13 +237,15 @@ export class SshConnection {
     const presentedKey = { type: key.type, fingerprint: fingerprint(key.blob), blob: key.blob.toString('base64') };
     const keyEndpoint = { host, port };
     if (verdict.kind === 'trusted') return null;
-    if (verdict.kind === 'unknown' && this.hostKeys.acceptNew) {
+    // A host whose keys a CA certifies is not trusted on first sight: we cannot check certificates.
+    if (verdict.kind === 'unknown' && this.hostKeys.acceptNew && verdict.certAuthorityFile === undefined) {
       this.hostKeys.trust(this.endpoint, key);
       return null;
     }
     const since = this.now();
     if (verdict.kind === 'unknown') {
-      return { state: 'host-key-unknown', message: `host key of ${host}:${port} is not known yet (${presentedKey.fingerprint}); confirm it to connect`, since, presentedKey, keyEndpoint };
+      const certified = verdict.certAuthorityFile === undefined ? '' : ` (${verdict.certAuthorityFile} has a @cert-authority line for it; certificates are not checked here)`;
+      return { state: 'host-key-unknown', message: `host key of ${host}:${port} is not known yet (${presentedKey.fingerprint})${certified}; confirm it to connect`, since, presentedKey, keyEndpoint };
     }
     if (verdict.kind === 'revoked') {
       return { state: 'host-key-mismatch', message: `host key of ${host}:${port} is revoked in ${verdict.file}`, since, presentedKey, keyEndpoint };

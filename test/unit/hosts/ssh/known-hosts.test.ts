@@ -148,6 +148,50 @@ describe('known_hosts verification', () => {
     expect(preferredHostKeyAlgorithms(['ssh-dss'])).toEqual(DEFAULT_SERVER_HOST_KEY);
   });
 
+  it('matches host names case-insensitively, hashed entries through the lowercased name as OpenSSH hashes it', () => {
+    const file = join(tempDir(), 'known_hosts');
+    // What ssh writes for `ssh GPU-01.Example.com` with HashKnownHosts yes: the lowercased name.
+    writeFileSync(file, [line(hashedName('gpu-01.example.com'), key), line(hashedName('[gpu-02.example.com]:2222'), key), line('GPU-03.example.COM', key)].join('\n'));
+    expect(verifyHostKey([file], 'GPU-01.Example.com', 22, key).kind).toBe('trusted');
+    expect(verifyHostKey([file], 'gpu-01.example.com', 22, key).kind).toBe('trusted');
+    expect(verifyHostKey([file], 'GPU-02.EXAMPLE.COM', 2222, key).kind).toBe('trusted');
+    expect(verifyHostKey([file], 'gpu-03.example.com', 22, key).kind).toBe('trusted');
+    expect(verifyHostKey([file], 'GPU-01.Example.com', 22, other).kind).toBe('mismatch');
+    expect(knownHostKeyTypes([file], 'Gpu-01.example.com', 22)).toEqual(['ssh-ed25519']);
+  });
+
+  it('never trusts a key through a @cert-authority line, and keeps such lines when re-trusting', () => {
+    const file = join(tempDir(), 'known_hosts');
+    // The very key the host presents, listed as a CA: still not a known host key.
+    writeFileSync(file, `@cert-authority *.cluster.local,10.0.0.1 ${key.type} ${key.blob.toString('base64')}\n`);
+    expect(verifyHostKey([file], 'node1.cluster.local', 22, key)).toEqual({ kind: 'unknown', certAuthorityFile: file });
+    expect(verifyHostKey([file], '10.0.0.1', 22, key)).toEqual({ kind: 'unknown', certAuthorityFile: file });
+    expect(verifyHostKey([file], '10.0.0.2', 22, key)).toEqual({ kind: 'unknown' });
+    expect(knownHostKeyTypes([file], '10.0.0.1', 22)).toEqual([]);
+    replaceHostKey(file, '10.0.0.1', 22, other);
+    expect(readFileSync(file, 'utf8')).toContain('@cert-authority *.cluster.local,10.0.0.1 ');
+    expect(verifyHostKey([file], '10.0.0.1', 22, other).kind).toBe('trusted');
+    expect(verifyHostKey([file], '10.0.0.1', 22, key).kind).toBe('mismatch');
+  });
+
+  it('refuses a @revoked key even where another file trusts it, through hashed and mixed-case names too', () => {
+    const dir = tempDir();
+    const app = join(dir, 'app_known_hosts');
+    const user = join(dir, 'user_known_hosts');
+    trustHostKey(app, 'gpu-01', 22, key);
+    expect(verifyHostKey([app, user], 'gpu-01', 22, key).kind).toBe('trusted');
+    writeFileSync(user, `@revoked ${hashedName('gpu-01')} ${key.type} ${key.blob.toString('base64')}\n`);
+    expect(verifyHostKey([app, user], 'GPU-01', 22, key)).toEqual({ kind: 'revoked', file: user });
+    expect(verifyHostKey([user, app], 'gpu-01', 22, key)).toEqual({ kind: 'revoked', file: user });
+    // Re-trusting rewrites the app's own lines and leaves the revocation where it is.
+    replaceHostKey(app, 'gpu-01', 22, key);
+    expect(verifyHostKey([app, user], 'gpu-01', 22, key).kind).toBe('revoked');
+    // A revocation in the app's own file survives a re-trust of another key.
+    writeFileSync(app, `@revoked * ${other.type} ${other.blob.toString('base64')}\n`);
+    replaceHostKey(app, 'gpu-02', 22, other);
+    expect(verifyHostKey([app], 'gpu-02', 22, other).kind).toBe('revoked');
+  });
+
   it('treats a missing file as empty', () => {
     expect(verifyHostKey([join(tempDir(), 'none')], 'h', 22, key).kind).toBe('unknown');
   });
