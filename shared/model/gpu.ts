@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { NODE_LIMITS } from './limits';
+
+/** Text a node reports about a GPU, bounded (the node is not trusted). */
+const gpuText = () => z.string().max(NODE_LIMITS.text);
 
 /** Corrected/uncorrected ECC error counts for one side (volatile or aggregate). */
 export const EccCountsSchema = z.object({
@@ -16,15 +20,15 @@ export const EccErrorsSchema = z.object({
 export const RetiredPagesSchema = z.object({
   singleBit: z.number().nullable(),
   doubleBit: z.number().nullable(),
-  pending: z.string().nullable(),
+  pending: gpuText().nullable(),
 });
 
 /** Row remapping (Ampere and later). */
 export const RemappedRowsSchema = z.object({
   correctable: z.number().nullable(),
   uncorrectable: z.number().nullable(),
-  pending: z.string().nullable(),
-  failure: z.string().nullable(),
+  pending: gpuText().nullable(),
+  failure: gpuText().nullable(),
 });
 
 /**
@@ -34,11 +38,11 @@ export const RemappedRowsSchema = z.object({
 export const GpuSchema = z.object({
   index: z.number().int(),
   minorNumber: z.number().nullable(),
-  productName: z.string().nullable(),
-  uuid: z.string().nullable(),
-  pciBusId: z.string().nullable(),
-  driverVersion: z.string().nullable(),
-  cudaVersion: z.string().nullable(),
+  productName: gpuText().nullable(),
+  uuid: gpuText().nullable(),
+  pciBusId: gpuText().nullable(),
+  driverVersion: gpuText().nullable(),
+  cudaVersion: gpuText().nullable(),
   fanSpeedPct: z.number().nullable(),
   gpuUtilPct: z.number().nullable(),
   memoryUtilPct: z.number().nullable(),
@@ -51,14 +55,14 @@ export const GpuSchema = z.object({
   powerLimitW: z.number().nullable(),
   enforcedPowerLimitW: z.number().nullable(),
   smClockMhz: z.number().nullable(),
-  eccModeCurrent: z.string().nullable(),
+  eccModeCurrent: gpuText().nullable(),
   eccErrors: EccErrorsSchema.nullable(),
   retiredPages: RetiredPagesSchema.nullable(),
   remappedRows: RemappedRowsSchema.nullable(),
-  migModeCurrent: z.string().nullable(),
+  migModeCurrent: gpuText().nullable(),
   migDeviceCount: z.number().nullable(),
   processCount: z.number().nullable(),
-  clockEventReasonsActive: z.array(z.string()).nullable(),
+  clockEventReasonsActive: z.array(gpuText()).max(64).nullable(),
 });
 export type Gpu = z.infer<typeof GpuSchema>;
 
@@ -82,8 +86,8 @@ export type GpuStatusState = z.infer<typeof GpuStatusStateSchema>;
 /** The GPU status of one node at one collection. */
 export const GpuStatusSchema = z.object({
   state: GpuStatusStateSchema,
-  message: z.string(),
-  driverVersion: z.string().nullable(),
-  cudaVersion: z.string().nullable(),
+  message: z.string().max(4096),
+  driverVersion: gpuText().nullable(),
+  cudaVersion: gpuText().nullable(),
 });
 export type GpuStatus = z.infer<typeof GpuStatusSchema>;

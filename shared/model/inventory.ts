@@ -88,6 +88,8 @@ export const NodeStateSchema = z.object({
   hostKey: HostKeyPromptSchema.nullable(),
   /** The encrypted private key whose passphrase the node waits for, if that is its problem. */
   passphraseFor: z.string().nullable().default(null),
+  /** What was cut from this node's readings at a bound (too many filesystems...), kept while it lasts. */
+  notes: z.array(z.string()).max(16).optional(),
 });
 export type NodeState = z.infer<typeof NodeStateSchema>;
 

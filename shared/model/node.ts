@@ -1,22 +1,25 @@
 import { z } from 'zod';
 import { GpuSchema, GpuStatusSchema } from './gpu';
+import { NODE_LIMITS } from './limits';
+
+const text = () => z.string().max(NODE_LIMITS.text);
 
 /** Operating system and kernel of a node. */
 export const OsInfoSchema = z.object({
-  platform: z.string(),
-  distro: z.string().nullable(),
-  release: z.string().nullable(),
-  kernel: z.string().nullable(),
-  arch: z.string().nullable(),
+  platform: text(),
+  distro: text().nullable(),
+  release: text().nullable(),
+  kernel: text().nullable(),
+  arch: text().nullable(),
 });
 export type OsInfo = z.infer<typeof OsInfoSchema>;
 
 /** CPU utilisation over the last interval, in percent of all cores, plus load averages. */
 export const CpuStatsSchema = z.object({
-  model: z.string().nullable(),
+  model: text().nullable(),
   cores: z.number().int().nonnegative(),
   utilPct: z.number().nullable(),
-  perCoreUtilPct: z.array(z.number().nullable()),
+  perCoreUtilPct: z.array(z.number().nullable()).max(NODE_LIMITS.cores),
   load1: z.number().nullable(),
   load5: z.number().nullable(),
   load15: z.number().nullable(),
@@ -36,9 +39,9 @@ export type MemoryStats = z.infer<typeof MemoryStatsSchema>;
 
 /** One mounted filesystem. Inode counts are null where the filesystem has none (btrfs, vfat). */
 export const FilesystemStatsSchema = z.object({
-  mount: z.string(),
-  device: z.string(),
-  fsType: z.string().nullable(),
+  mount: z.string().max(NODE_LIMITS.path),
+  device: z.string().max(NODE_LIMITS.path),
+  fsType: text().nullable(),
   sizeBytes: z.number().nonnegative(),
   usedBytes: z.number().nonnegative(),
   availableBytes: z.number().nonnegative(),
@@ -50,7 +53,7 @@ export type FilesystemStats = z.infer<typeof FilesystemStatsSchema>;
 
 /** One network interface: byte counters and rates over the last interval (null on the first). */
 export const NetworkStatsSchema = z.object({
-  iface: z.string(),
+  iface: text(),
   rxBytesTotal: z.number().nonnegative(),
   txBytesTotal: z.number().nonnegative(),
   rxBytesPerSec: z.number().nullable(),
@@ -60,7 +63,7 @@ export type NetworkStats = z.infer<typeof NetworkStatsSchema>;
 
 /** Throughput of one whole disk over the last interval (rates null on the first reading). */
 export const DiskIoStatsSchema = z.object({
-  device: z.string(),
+  device: text(),
   readBytesTotal: z.number().nonnegative(),
   writeBytesTotal: z.number().nonnegative(),
   readBytesPerSec: z.number().nullable(),
@@ -72,26 +75,26 @@ export type DiskIoStats = z.infer<typeof DiskIoStatsSchema>;
 
 /** A collector that failed during one collection; the rest of the snapshot still stands. */
 export const CollectorErrorSchema = z.object({
-  collector: z.string(),
-  message: z.string(),
+  collector: text(),
+  message: z.string().max(4096),
 });
 export type CollectorError = z.infer<typeof CollectorErrorSchema>;
 
 /** Everything collected from one node at one tick. */
 export const NodeSnapshotSchema = z.object({
   id: z.string(),
-  hostname: z.string(),
+  hostname: text(),
   collectedAt: z.number().int(),
   os: OsInfoSchema,
   cpu: CpuStatsSchema.nullable(),
   memory: MemoryStatsSchema.nullable(),
-  filesystems: z.array(FilesystemStatsSchema),
-  network: z.array(NetworkStatsSchema),
+  filesystems: z.array(FilesystemStatsSchema).max(NODE_LIMITS.filesystems),
+  network: z.array(NetworkStatsSchema).max(NODE_LIMITS.interfaces),
   /** Whole disks (partitions, loop and RAM devices left out); empty where not available. */
-  diskIo: z.array(DiskIoStatsSchema).default([]),
+  diskIo: z.array(DiskIoStatsSchema).max(NODE_LIMITS.disks).default([]),
   gpuStatus: GpuStatusSchema,
-  gpus: z.array(GpuSchema),
-  errors: z.array(CollectorErrorSchema),
+  gpus: z.array(GpuSchema).max(NODE_LIMITS.gpus),
+  errors: z.array(CollectorErrorSchema).max(NODE_LIMITS.errors),
 });
 export type NodeSnapshot = z.infer<typeof NodeSnapshotSchema>;
 

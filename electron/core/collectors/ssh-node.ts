@@ -37,7 +37,8 @@ export interface SshNodeOptions {
 
 const FACTS_REFRESH_MS = 3_600_000;
 const GPU_PAUSE_AFTER_TIMEOUT_MS = 60_000;
-const MAX_SAMPLE_BYTES = 8 * 1024 * 1024;
+/** A real sample is 20-200 KB; more is a flood, cut here before the engine parses it. */
+const MAX_SAMPLE_BYTES = 2 * 1024 * 1024;
 
 function routeOf(node: Pick<SshNode, 'host' | 'port' | 'user' | 'identityFiles' | 'useAgent'>): SshRoute {
   return { endpoint: { host: node.host, port: node.port, user: node.user }, identityFiles: node.identityFiles, useAgent: node.useAgent };

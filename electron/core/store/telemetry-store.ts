@@ -6,7 +6,9 @@
 import type { Database as Db, Statement } from 'better-sqlite3';
 import type { LatestValue, LatestValuesQuery, MetricQuery, MetricQueryResult, SeriesPoints, StorageStats } from '../../../shared/contract';
 import { gpuDeviceKey, METRICS, METRIC_NAMES, type MetricName } from '../../../shared/model/metrics';
+import { MAX_NEW_SERIES_PER_NODE_PER_HOUR } from '../../../shared/model/limits';
 import { NodeSnapshotSchema, type NodeSnapshot, type NodeSummary } from '../../../shared/model/node';
+import { SeriesBudget } from './series-budget';
 import { Tsdb, type StorageStatus, type TierRetention } from './tsdb/tsdb';
 
 export interface TelemetryStore {
@@ -20,6 +22,8 @@ export interface TelemetryStore {
   maintain(nowMs: number): void;
   status(): StorageStatus;
   stats(): StorageStats;
+  /** Why some of a node's new series are not recorded this hour, or null. */
+  seriesNote(nodeId: string): string | null;
   /** Seals everything in memory into chunks. */
   flush(): void;
   close(): void;
@@ -33,6 +37,8 @@ export interface SqliteStoreOptions {
   /** Test hook: a shorter chunk span exercises sealing quickly. */
   rawChunkMs?: number;
   maxBufferedBytes?: number;
+  /** New series one node may add in an hour (default MAX_NEW_SERIES_PER_NODE_PER_HOUR). */
+  maxNewSeriesPerNodePerHour?: number;
 }
 
 const SNAPSHOT_PERSIST_MS = 60_000;
@@ -70,11 +76,13 @@ export class SqliteTelemetryStore implements TelemetryStore {
   private readonly snapshots = new Map<string, NodeSnapshot>();
   private readonly snapshotSavedAt = new Map<string, number>();
   private readonly deviceSeen = new Map<string, { details: string; savedAt: number }>();
+  private readonly newSeries: SeriesBudget;
 
   constructor(
     private readonly db: Db,
     private readonly options: SqliteStoreOptions,
   ) {
+    this.newSeries = new SeriesBudget(options.maxNewSeriesPerNodePerHour ?? MAX_NEW_SERIES_PER_NODE_PER_HOUR);
     this.tsdb = new Tsdb(db, {
       intervalMs: options.intervalMs,
       retention: options.retention,
@@ -115,6 +123,8 @@ export class SqliteTelemetryStore implements TelemetryStore {
       if (!batch) byTime.set(snapshot.collectedAt, (batch = { ids: [], values: [] }));
       for (const metric of METRIC_NAMES) {
         for (const { device, value } of METRICS[metric].extract(snapshot)) {
+          // A node that invents devices every tick must not grow the store without bound.
+          if (!this.tsdb.hasSeries(snapshot.id, metric, device) && !this.newSeries.take(snapshot.id, snapshot.collectedAt)) continue;
           let id: number;
           try {
             id = this.tsdb.seriesId(snapshot.id, metric, device);
@@ -222,6 +232,10 @@ export class SqliteTelemetryStore implements TelemetryStore {
       tiers: this.tsdb.tierStats(),
       status: this.tsdb.status(),
     };
+  }
+
+  seriesNote(nodeId: string): string | null {
+    return this.newSeries.note(nodeId, this.snapshots.get(nodeId)?.collectedAt ?? 0);
   }
 
   flush(): void {

@@ -9,6 +9,7 @@
  * plus extras the model has no place for yet (disk I/O, CPU steal/iowait).
  */
 import type { CollectorError, CpuStats, DiskIoStats, MemoryStats, NetworkStats, NodeSnapshot } from '../../../../shared/model/node';
+import { NODE_LIMITS } from '../../../../shared/model/limits';
 import { parseBootId } from './boot-id';
 import { type Capabilities } from './capabilities';
 import { CounterRates } from './counter-rates';
@@ -63,6 +64,12 @@ function keepInterface(iface: string): boolean {
 interface Clock {
   atMs: number;
   epoch: string;
+}
+
+/** The parse result with at most `max` entries in its map `key`. */
+function bounded<K extends string, T extends Record<K, Map<string, unknown>>>(result: T | null, key: K, max: number): T | null {
+  if (result === null || result[key].size <= max) return result;
+  return { ...result, [key]: new Map([...result[key]].slice(0, max)) };
 }
 
 export class LinuxNodeBuilder {
@@ -172,8 +179,10 @@ export class LinuxNodeBuilder {
 
     const cpu = this.cpu(parsed('proc-stat', 'cpu', parseProcStat), parsed('proc-loadavg', 'cpu', parseProcLoadavg), clock, error);
     const memory = this.memory(parsed('proc-meminfo', 'memory', parseProcMeminfo), error);
-    const netDev = parsed('proc-net-dev', 'network', parseProcNetDev);
-    const diskstats = parsed('proc-diskstats', 'disk-io', parseProcDiskstats);
+    // Devices past the node bounds cost rates and series every tick: one more than the bound is
+    // kept, so that the fleet sees and reports the cut (shared/model/limits.ts).
+    const netDev = bounded(parsed('proc-net-dev', 'network', parseProcNetDev), 'interfaces', NODE_LIMITS.interfaces + 1);
+    const diskstats = bounded(parsed('proc-diskstats', 'disk-io', parseProcDiskstats), 'devices', NODE_LIMITS.disks + 1);
     // Nothing read but something skipped: the source did not parse.
     if (netDev !== null && netDev.interfaces.size === 0 && netDev.warnings.length > 0) error('network', `proc-net-dev: ${netDev.warnings[0]}`);
     if (diskstats !== null && diskstats.devices.size === 0 && diskstats.warnings.length > 0) error('disk-io', `proc-diskstats: ${diskstats.warnings[0]}`);
@@ -185,7 +194,7 @@ export class LinuxNodeBuilder {
     const sizes = parsed('df-size', 'filesystems', parseDf);
     const inodes = parsed('df-inodes', 'filesystems', parseDf);
     if (sizes !== null && sizes.kind !== 'size') error('filesystems', `df: ${sizes.warnings[0] ?? 'no size listing'}`);
-    const filesystems = sizes === null ? [] : toFilesystemStats(sizes, inodes);
+    const filesystems = sizes === null ? [] : toFilesystemStats(sizes, inodes).slice(0, NODE_LIMITS.filesystems + 1);
 
     const gpu = interpretGpuSection(split.sections.get('nvidia-smi'), profileUsed, split.done);
     warnings.push(...gpu.warnings.map((w) => `nvidia-smi: ${w}`));

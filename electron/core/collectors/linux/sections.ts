@@ -47,11 +47,11 @@ export interface SplitOutput {
 /** Far more than any node prints; the host's own cap is the first line of defence. */
 export const MAX_SCRIPT_OUTPUT_CHARS = 32 * 1024 * 1024;
 /**
- * Lines kept of one section: far more than any source prints (a df of thousands of mounts), and
- * a bound on what a flood costs: kept as one string each, millions of short lines took hundreds
- * of megabytes. A longer section counts as cut off.
+ * Lines kept of one section: well above what any source prints (/proc/stat of a 1,024-core
+ * machine, a df of a thousand mounts), and a bound on what a flood costs the engine's thread:
+ * parsing is per line, and a node may send one every tick. A longer section counts as cut off.
  */
-export const MAX_SECTION_LINES = 100_000;
+export const MAX_SECTION_LINES = 4_096;
 
 const MARKER = /^@@clusterdeck:(?:(begin):([a-z0-9-]{1,40})|(end):([a-z0-9-]{1,40}):(ok|missing|error|\d{1,3})|(done))@@\r?$/;
 

@@ -294,6 +294,11 @@ export class Tsdb {
     return id;
   }
 
+  /** Whether the series exists already (seriesId would not create it). */
+  hasSeries(nodeId: string, metric: string, device: string): boolean {
+    return this.idsByKey.has(`${nodeId}\u0000${metric}\u0000${device}`);
+  }
+
   /** Every series of one metric on one node, ordered by device. */
   seriesOf(nodeId: string, metric: string): Array<{ id: number; device: string }> {
     return (this.idsByNodeMetric.get(`${nodeId}\u0000${metric}`) ?? [])
