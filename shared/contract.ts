@@ -219,6 +219,11 @@ export const CALLS = {
     request: z.object({ path: PathSchema.optional() }).strict(),
     response: SshConfigReadSchema,
   }),
+  'sshConfig:pick': call({
+    doc: 'Asks the user to choose an ssh config file with the desktop file picker (desktop only; serve answers unavailable).',
+    request: z.object({}).strict(),
+    response: z.object({ path: PathSchema.nullable() }),
+  }),
   'sshConfig:import': call({
     doc: 'Adds the chosen Host entries of an ssh config to the inventory.',
     request: z.object({ path: PathSchema.optional(), aliases: z.array(z.string().min(1).max(128)).min(1).max(5000) }).strict(),

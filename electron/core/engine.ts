@@ -266,19 +266,23 @@ export function createEngine(options: EngineOptions): Engine {
     'sshConfig:read': async ({ path }) => {
       const file = path ?? defaultSshConfigPath();
       try {
-        const { candidates, warnings } = readSshConfig(file, new Set(fleet.ids()));
+        const { candidates, warnings } = await readSshConfig(file, new Set(fleet.ids()));
         return { path: file, candidates: candidates.map(({ node: _node, ...candidate }) => candidate), warnings };
       } catch (error) {
-        throw new ContractError('bad-request', `cannot read ${file}: ${(error as Error).message}`);
+        throw new ContractError('bad-request', (error as Error).message);
       }
+    },
+    // Only the desktop shell has a file picker; it replaces this handler (electron/main).
+    'sshConfig:pick': async () => {
+      throw new ContractError('unavailable', 'choosing a file needs the desktop app; type the path of the config instead');
     },
     'sshConfig:import': async ({ path, aliases }) => {
       const file = path ?? defaultSshConfigPath();
-      let read: ReturnType<typeof readSshConfig>;
+      let read: Awaited<ReturnType<typeof readSshConfig>>;
       try {
-        read = readSshConfig(file, new Set(fleet.ids()));
+        read = await readSshConfig(file, new Set(fleet.ids()));
       } catch (error) {
-        throw new ContractError('bad-request', `cannot read ${file}: ${(error as Error).message}`);
+        throw new ContractError('bad-request', (error as Error).message);
       }
       const added: string[] = [];
       const skipped: Array<{ alias: string; reason: string }> = [];

@@ -10,6 +10,7 @@ import { consoleLogger } from '../core/log';
 import { CONFIG_FILE_NAME, DB_FILE_NAME, defaultConfigDir } from '../core/paths';
 import { bindIpc } from './ipc';
 import { KeychainSecretStore } from './secret-store';
+import { withSshConfigPicker } from './ssh-config-picker';
 import { findNativeBinding } from './native-binding';
 import { registerAppScheme, serveRenderer } from './protocol';
 import { loadConfigOrDefaults, parseDbArg, startupFailureMessage } from './startup';
@@ -20,6 +21,17 @@ import { WINDOW_STATE_FILE_NAME, fitToDisplays, loadWindowState, trackWindowStat
 const log = consoleLogger;
 
 let mainWindow: BrowserWindow | null = null;
+
+/** The OS file picker for an ssh config, over the main window. */
+async function pickSshConfig(): Promise<string | null> {
+  const options: Electron.OpenDialogOptions = {
+    title: 'Choose an ssh config file',
+    defaultPath: path.join(app.getPath('home'), '.ssh'),
+    properties: ['openFile', 'showHiddenFiles'],
+  };
+  const result = mainWindow && !mainWindow.isDestroyed() ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+  return result.canceled ? null : (result.filePaths[0] ?? null);
+}
 const teardown: Array<() => void> = [];
 
 /** Stops everything this process started; safe to call twice. */
@@ -96,7 +108,7 @@ async function start(): Promise<void> {
 
   teardown.push(
     bindIpc({
-      engine: running,
+      engine: { events: running.events, handlers: withSshConfigPicker(running.handlers, pickSshConfig) },
       trustedContents: () => (mainWindow && !mainWindow.isDestroyed() ? [mainWindow.webContents] : []),
       log,
     }),

@@ -97,7 +97,8 @@ export type NodeState = z.infer<typeof NodeStateSchema>;
 export const SshConfigCandidateSchema = z.object({
   alias: z.string(),
   host: z.string(),
-  port: z.number().int(),
+  /** Null when the file's Port is not a number (the candidate's problem says so). */
+  port: z.number().int().nullable(),
   user: z.string(),
   identityFiles: z.array(z.string()),
   proxyJump: z.array(SshHopSchema),

@@ -3,15 +3,23 @@
  * OpenSSH resolves them: the `ssh-config` library parses and computes Host/Match blocks and
  * wildcards (first value wins); we expand Include ourselves (it does not), resolve ProxyJump
  * chains hop by hop through the same config, and expand %-tokens in IdentityFile.
- * `Match exec` is never evaluated: importing a file must not run its commands.
+ * `Match exec` is never evaluated and the `Canonicalize*` directives are dropped before anything
+ * is resolved (the library would run `nslookup` from PATH for them): reading a config never runs
+ * anything. Files are opened without blocking, read only when they are regular files of at most
+ * 1 MiB, and read asynchronously: a FIFO or /dev/zero named as a config cannot hold the engine.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { constants } from 'node:fs';
+import { open, readdir } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import SSHConfig from 'ssh-config';
 import { NodeIdSchema, SshHopSchema, SshNodeSchema, type SshConfigCandidate, type SshHop, type SshNode } from '../../../shared/model/inventory';
 
 const MAX_INCLUDE_DEPTH = 16;
+/** Far above any real ssh config (OpenSSH's own limit for one file is 256 KB of lines). */
+export const MAX_SSH_CONFIG_BYTES = 1024 * 1024;
+/** Included files in all, so a glob over a huge folder cannot make an import read forever. */
+const MAX_INCLUDED_FILES = 256;
 const MAX_JUMP_DEPTH = 8;
 const DEFAULT_IDENTITY_FILES = ['~/.ssh/id_ed25519', '~/.ssh/id_ecdsa', '~/.ssh/id_ecdsa_sk', '~/.ssh/id_ed25519_sk', '~/.ssh/id_rsa'];
 
@@ -23,8 +31,47 @@ function globToRegExp(pattern: string): RegExp {
   return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
 }
 
-/** Expands one Include argument to files, in lexical order, like glob(3). */
-function expandIncludePattern(pattern: string): string[] {
+/** Why a config file could not be read: one message whatever the cause, so that the answer does not tell what exists. */
+export class SshConfigReadError extends Error {
+  constructor(path: string, detail = 'not a readable regular file of at most 1 MiB') {
+    super(`cannot read ${path}: ${detail}`);
+    this.name = 'SshConfigReadError';
+  }
+}
+
+/**
+ * The text of a config file: opened non-blocking (a FIFO does not wait for a writer), accepted
+ * only as a regular file (fstat on the open descriptor, so nothing can swap it in between) of at
+ * most MAX_SSH_CONFIG_BYTES, read asynchronously.
+ */
+export async function readConfigFile(path: string): Promise<string> {
+  let handle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | (constants.O_NOCTTY ?? 0));
+  } catch {
+    throw new SshConfigReadError(path);
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new SshConfigReadError(path);
+    if (info.size > MAX_SSH_CONFIG_BYTES) throw new SshConfigReadError(path, `larger than ${MAX_SSH_CONFIG_BYTES / 1024 / 1024} MiB`);
+    // Read at most one byte past the cap: a file that grows while being read is still bounded.
+    const buffer = Buffer.alloc(Math.min(MAX_SSH_CONFIG_BYTES + 1, info.size + 1));
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    if (length > MAX_SSH_CONFIG_BYTES) throw new SshConfigReadError(path, `larger than ${MAX_SSH_CONFIG_BYTES / 1024 / 1024} MiB`);
+    return buffer.subarray(0, length).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Expands one Include argument to paths, in lexical order, like glob(3). */
+async function expandIncludePattern(pattern: string): Promise<string[]> {
   let path = pattern.startsWith('~/') ? join(homedir(), pattern.slice(2)) : pattern;
   if (!isAbsolute(path)) path = join(homedir(), '.ssh', path);
   const parts = path.split('/').filter(Boolean);
@@ -38,26 +85,24 @@ function expandIncludePattern(pattern: string): string[] {
       }
       let names: string[] = [];
       try {
-        names = readdirSync(dir).sort();
+        names = (await readdir(dir)).sort();
       } catch {
         continue;
       }
       const re = globToRegExp(part);
       for (const name of names) if (re.test(name) && !name.startsWith('.')) next.push(join(dir, name));
     }
-    candidates = next;
+    candidates = next.slice(0, MAX_INCLUDED_FILES);
   }
-  return candidates.filter((file) => {
-    try {
-      return statSync(file).isFile();
-    } catch {
-      return false;
-    }
-  });
+  return candidates;
+}
+
+interface IncludeBudget {
+  files: number;
 }
 
 /** The config text with every Include replaced by the included files' text (depth-limited, no cycles). */
-export function expandIncludes(path: string, warnings: string[], depth = 0, seen: Set<string> = new Set()): string {
+export async function expandIncludes(path: string, warnings: string[], depth = 0, seen: Set<string> = new Set(), budget: IncludeBudget = { files: 0 }): Promise<string> {
   if (depth > MAX_INCLUDE_DEPTH) {
     warnings.push(`Include nested deeper than ${MAX_INCLUDE_DEPTH} levels at ${path}; ignored`);
     return '';
@@ -66,21 +111,57 @@ export function expandIncludes(path: string, warnings: string[], depth = 0, seen
     warnings.push(`Include cycle through ${path}; ignored`);
     return '';
   }
-  const text = readFileSync(path, 'utf8');
+  if (budget.files >= MAX_INCLUDED_FILES) {
+    warnings.push(`more than ${MAX_INCLUDED_FILES} files included; ${path} and the rest are ignored`);
+    return '';
+  }
+  budget.files += 1;
+  // The top file must be readable; an included one that is not (a glob matching a folder, a
+  // dangling link) is skipped with a warning, as OpenSSH skips what its glob cannot read.
+  let text: string;
+  try {
+    text = await readConfigFile(path);
+  } catch (error) {
+    if (depth === 0) throw error;
+    warnings.push(`Include ${path}: ${(error as Error).message.replace(/^cannot read [^:]*: /, '')}; skipped`);
+    return '';
+  }
   const inner = new Set(seen).add(path);
-  return text
-    .split('\n')
-    .map((line) => {
-      const match = /^\s*Include\s+(.+?)\s*$/i.exec(line);
-      if (!match) return line;
-      const args = match[1]!.match(/"[^"]*"|\S+/g) ?? [];
-      return args
-        .map((arg) => arg.replace(/^"|"$/g, ''))
-        .flatMap(expandIncludePattern)
-        .map((file) => expandIncludes(file, warnings, depth + 1, inner))
-        .join('\n');
-    })
-    .join('\n');
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const match = /^\s*Include\s+(.+?)\s*$/i.exec(line);
+    if (!match) {
+      out.push(line);
+      continue;
+    }
+    const args = (match[1]!.match(/"[^"]*"|\S+/g) ?? []).map((arg) => arg.replace(/^"|"$/g, ''));
+    for (const arg of args) {
+      for (const file of await expandIncludePattern(arg)) out.push(await expandIncludes(file, warnings, depth + 1, inner, budget));
+    }
+  }
+  return out.join('\n');
+}
+
+/**
+ * Directives that would make the library resolve names through DNS by running `nslookup` (a
+ * program from PATH, synchronously, once per alias and domain, with the alias as its argument).
+ * Clusterdeck connects to the HostName it resolved, as written; these are dropped, with a warning.
+ */
+const CANONICALIZE = /^(?:CanonicalizeHostName|CanonicalDomains|CanonicalizeFallbackLocal|CanonicalizeMaxDots|CanonicalizePermittedCNAMEs)$/i;
+
+function dropCanonicalize(config: SSHConfig): number {
+  let dropped = 0;
+  for (let i = config.length - 1; i >= 0; i -= 1) {
+    const line = config[i]!;
+    if (line.type !== SSHConfig.DIRECTIVE) continue;
+    if (CANONICALIZE.test(line.param)) {
+      config.splice(i, 1);
+      dropped += 1;
+    } else if ('config' in line) {
+      dropped += dropCanonicalize(line.config);
+    }
+  }
+  return dropped;
 }
 
 type Computed = Record<string, string | string[]>;
@@ -183,11 +264,17 @@ export interface SshConfigRead {
 }
 
 /** Every concrete Host alias of the file (no wildcards or negations), resolved. */
-export function readSshConfig(path: string, knownIds: ReadonlySet<string> = new Set()): SshConfigRead {
+export async function readSshConfig(path: string, knownIds: ReadonlySet<string> = new Set()): Promise<SshConfigRead> {
   const warnings: string[] = [];
-  const text = expandIncludes(path, warnings);
+  const text = await expandIncludes(path, warnings);
   if (/^\s*Match\b.*\bexec\b/im.test(text)) warnings.push('Match exec blocks are not evaluated (importing never runs commands from the config)');
-  const config = SSHConfig.parse(text);
+  let config: SSHConfig;
+  try {
+    config = SSHConfig.parse(text);
+  } catch (error) {
+    throw new SshConfigReadError(path, `not an ssh config: ${(error as Error).message.slice(0, 200)}`);
+  }
+  if (dropCanonicalize(config) > 0) warnings.push('CanonicalizeHostName and CanonicalDomains are ignored (they would look names up by running nslookup); HostName is used as written');
   const resolver = new ConfigResolver(config);
   const aliases: string[] = [];
   for (const line of config) {
@@ -217,7 +304,7 @@ export function readSshConfig(path: string, knownIds: ReadonlySet<string> = new 
     return {
       alias,
       host: resolved.host,
-      port: resolved.port,
+      port: Number.isInteger(resolved.port) ? resolved.port : null,
       user: resolved.user,
       identityFiles: resolved.identityFiles,
       proxyJump: resolved.proxyJump.filter((hop) => SshHopSchema.safeParse(hop).success),

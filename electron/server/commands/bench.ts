@@ -109,7 +109,7 @@ const SUITES: Record<string, (flags: BenchFlags) => Promise<{ result: unknown; t
         'bench ssh needs SSH hosts: --ssh-config FILE with --all-hosts or --host ALIAS (repeatable), and --nodes N to spread N nodes over them; `npm run bench -- ssh` in a checkout runs it on a lab of local sshd hosts instead (as root)',
       );
     }
-    const routes = sshNodesFromFlags(flags);
+    const routes = await sshNodesFromFlags(flags);
     const settings = sshBenchSettings(flags);
     const result = await runSshBench({
       ...settings,

@@ -63,17 +63,17 @@ export function formatFailedNodeText(n: FailedNode): string {
 }
 
 /** The SSH nodes the flags name, from the ssh config file (or none without --ssh-config). */
-export function sshNodesFromFlags(flags: Pick<CollectFlags, 'sshConfig' | 'host' | 'allHosts'>): SshNode[] {
+export async function sshNodesFromFlags(flags: Pick<CollectFlags, 'sshConfig' | 'host' | 'allHosts'>): Promise<SshNode[]> {
   if (!flags.sshConfig) {
     if (flags.host?.length || flags.allHosts) throw new UsageError('--host and --all-hosts need --ssh-config FILE');
     return [];
   }
   if (!flags.allHosts && !flags.host?.length) throw new UsageError('--ssh-config needs --host ALIAS (repeatable) or --all-hosts');
-  let read: ReturnType<typeof readSshConfig>;
+  let read: Awaited<ReturnType<typeof readSshConfig>>;
   try {
-    read = readSshConfig(flags.sshConfig);
+    read = await readSshConfig(flags.sshConfig);
   } catch (error) {
-    throw new UsageError(`cannot read ${flags.sshConfig}: ${(error as Error).message}`);
+    throw new UsageError((error as Error).message);
   }
   const wanted = flags.allHosts ? read.candidates.map((c) => c.alias) : flags.host!;
   return wanted.map((alias) => {
@@ -92,7 +92,7 @@ export function sshNodesFromFlags(flags: Pick<CollectFlags, 'sshConfig' | 'host'
 export async function collect(flags: CollectFlags, write: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
   if (!flags.once) throw new UsageError('collect needs --once (for continuous collection run `clusterdeck serve`)');
   const runtime = loadRuntime(flags);
-  const sshNodes = sshNodesFromFlags(flags);
+  const sshNodes = await sshNodesFromFlags(flags);
   const engine = createEngine({
     ...runtime,
     dbPath: flags.db ? runtime.dbPath : ':memory:',

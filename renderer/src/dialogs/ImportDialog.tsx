@@ -2,6 +2,7 @@ import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react'
 import type { CallResponse } from '../../../shared/contract';
 import type { SshConfigCandidate } from '../../../shared/model/inventory';
 import { api } from '../api';
+import { useAppInfo } from '../hooks/useAppInfo';
 import { FormError, Modal } from '../components/Modal';
 import { describeError } from '../errors';
 import { candidateBlocker, candidateRoute as route } from './forms';
@@ -28,6 +29,9 @@ export function ImportDialog({ onClose, onImported }: ImportDialogProps) {
   const pathRef = useRef<HTMLInputElement>(null);
   const pathId = useId();
   const abortRef = useRef<AbortController | null>(null);
+  // The desktop app reads only a file chosen in the OS picker (electron/main/ssh-config-picker.ts).
+  const desktop = useAppInfo().info?.mode === 'desktop';
+  const [picking, setPicking] = useState(false);
 
   const load = useCallback((file: string) => {
     abortRef.current?.abort();
@@ -119,6 +123,7 @@ export function ImportDialog({ onClose, onImported }: ImportDialogProps) {
           autoComplete="off"
           placeholder="~/.ssh/config (the default)"
           value={path}
+          readOnly={desktop}
           data-testid="import-path"
           onChange={(event) => setPath(event.target.value)}
           onKeyDown={(event) => {
@@ -129,9 +134,35 @@ export function ImportDialog({ onClose, onImported }: ImportDialogProps) {
             }
           }}
         />
-        <button type="button" className="button" onClick={() => load(path)} disabled={reading} data-testid="import-read">
-          {reading ? 'Reading…' : 'Read'}
-        </button>
+        {desktop ? (
+          <button
+            type="button"
+            className="button"
+            disabled={reading || picking}
+            data-testid="import-choose"
+            onClick={() => {
+              setPicking(true);
+              api.call('sshConfig:pick', {}).then(
+                ({ path: chosenPath }) => {
+                  setPicking(false);
+                  if (chosenPath === null) return;
+                  setPath(chosenPath);
+                  load(chosenPath);
+                },
+                (reason: unknown) => {
+                  setPicking(false);
+                  setReadError(describeError(reason));
+                },
+              );
+            }}
+          >
+            {reading ? 'Reading…' : 'Choose file…'}
+          </button>
+        ) : (
+          <button type="button" className="button" onClick={() => load(path)} disabled={reading} data-testid="import-read">
+            {reading ? 'Reading…' : 'Read'}
+          </button>
+        )}
       </div>
       <p className="field__hint">Host entries are resolved as OpenSSH would (Include, Match-less defaults, ProxyJump chains) on the engine&apos;s machine. Leave empty for ~/.ssh/config.</p>
 

@@ -185,7 +185,7 @@ export function candidateBlocker(candidate: Pick<SshConfigCandidate, 'known' | '
 
 /** "user@host:port via bastion › inner", the way an entry connects. */
 export function candidateRoute(candidate: Pick<SshConfigCandidate, 'user' | 'host' | 'port' | 'proxyJump'>): string {
-  const target = `${candidate.user}@${candidate.host}${candidate.port === 22 ? '' : `:${candidate.port}`}`;
+  const target = `${candidate.user}@${candidate.host}${candidate.port === 22 ? '' : `:${candidate.port ?? '?'}`}`;
   if (candidate.proxyJump.length === 0) return target;
   return `${target} via ${candidate.proxyJump.map((hop) => hop.host).join(' › ')}`;
 }
