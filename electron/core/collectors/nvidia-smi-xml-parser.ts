@@ -81,10 +81,11 @@ class WorkerXmlParser implements NvidiaSmiXmlParser {
       // A bounded document needs little memory; a small heap bounds what a hostile one costs.
       resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 },
     });
-    worker.unref();
     worker.on('message', (answer: Answer) => this.answered(worker, answer));
     worker.on('error', (error) => this.lost(worker, `the XML parser thread failed: ${error.message}`));
     worker.on('exit', (code) => this.lost(worker, `the XML parser thread stopped (exit ${code})`));
+    // After the listeners: adding a 'message' listener refs the thread again, and the CLI never exited.
+    worker.unref();
     this.workerAnswered = false;
     return worker;
   }
