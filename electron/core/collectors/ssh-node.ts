@@ -20,7 +20,7 @@ import type { Logger } from '../log';
 import { NvidiaSmiXmlReader } from './gpu';
 import { sharedNvidiaSmiXmlParser, type NvidiaSmiXmlParser } from './nvidia-smi-xml-parser';
 import { LinuxNodeBuilder } from './linux/node-builder';
-import { sampleArgv, STATIC_ARGV } from './linux/scripts';
+import { MINIMAL_SAMPLE_TOOLS, sampleArgv, STATIC_ARGV, type SampleTools } from './linux/scripts';
 import { parseStaticFacts } from './linux/static-facts';
 import { snapshotProblem, type NodeCollector } from './node-collector';
 
@@ -70,6 +70,10 @@ export class SshNodeCollector implements NodeCollector {
   private readonly host: SshHost;
   private builder: LinuxNodeBuilder | null = null;
   private factsAt = 0;
+  /** The connection the facts were read on: a new one reads them (and probes the tools) again. */
+  private factsConnection = 0;
+  /** Which per-tick script variant the node's df and timeout allow (probed with the facts). */
+  private sampleTools: SampleTools = MINIMAL_SAMPLE_TOOLS;
   private gpuPausedUntil = 0;
   private lastFullGpuAt = 0;
   /** The CSV query does not work on this node (old or odd nvidia-smi): every tick reads the XML. */
@@ -157,7 +161,7 @@ export class SshNodeCollector implements NodeCollector {
   async prime(): Promise<void> {
     // Connecting and a first counter reading, so the first tick has rates.
     const builder = await this.ensureFacts(Date.now());
-    const run = await this.host.exec('sh', builder.nextArgv().slice(1), { timeoutMs: this.sampleTimeoutMs(), maxOutputBytes: MAX_SAMPLE_BYTES });
+    const run = await this.host.exec('sh', sampleArgv(builder.gpuProfile, this.sampleTools).slice(1), { timeoutMs: this.sampleTimeoutMs(), maxOutputBytes: MAX_SAMPLE_BYTES });
     builder.build(run, Date.now());
   }
 
@@ -166,7 +170,9 @@ export class SshNodeCollector implements NodeCollector {
   }
 
   private async ensureFacts(now: number): Promise<LinuxNodeBuilder> {
-    if (this.builder && now - this.factsAt < FACTS_REFRESH_MS) return this.builder;
+    await this.connection.ready();
+    const connection = this.connection.connects;
+    if (this.builder && now - this.factsAt < FACTS_REFRESH_MS && connection === this.factsConnection) return this.builder;
     const run = await this.host.exec('sh', STATIC_ARGV.slice(1), { timeoutMs: 15_000, maxOutputBytes: 2 * 1024 * 1024 });
     if (run.timedOut || (run.exitCode !== 0 && run.stdout === '')) {
       throw new Error(`the facts script did not complete (${run.timedOut ? 'timed out' : `exit ${run.exitCode}`}): ${run.stderr.trim().slice(0, 200)}`);
@@ -176,7 +182,9 @@ export class SshNodeCollector implements NodeCollector {
     // Refreshed facts go to the same builder: a new one would drop the counters rates need.
     if (this.builder) this.builder.setFacts(facts);
     else this.builder = new LinuxNodeBuilder(this.nodeId, facts);
+    this.sampleTools = facts.sampleTools;
     this.factsAt = now;
+    this.factsConnection = connection;
     this.xmlOnly = false;
     return this.builder;
   }
@@ -188,7 +196,7 @@ export class SshNodeCollector implements NodeCollector {
       // While nvidia-smi hangs on this node, ask only for the rest.
       const gpuPaused = now < this.gpuPausedUntil;
       const skipCsv = gpuPaused || this.xmlOnly;
-      const argv = skipCsv ? sampleArgv('none') : builder.nextArgv();
+      const argv = sampleArgv(skipCsv ? 'none' : builder.gpuProfile, this.sampleTools);
       const run = await this.host.exec('sh', argv.slice(1), { timeoutMs: this.sampleTimeoutMs(), maxOutputBytes: MAX_SAMPLE_BYTES });
       const { snapshot } = skipCsv ? builder.build(run, collectedAt, 'none') : builder.build(run, collectedAt);
       if (snapshot.gpuStatus.state === 'timeout') this.gpuPausedUntil = now + GPU_PAUSE_AFTER_TIMEOUT_MS;

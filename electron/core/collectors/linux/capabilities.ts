@@ -4,7 +4,7 @@
  * each tick finds, so a source a node lacks (a container without /proc/diskstats, a host without
  * nvidia-smi) is reported once, not as an error every tick.
  */
-import { PROBED_COMMANDS, SAMPLE_FILES, SAMPLE_SECTIONS, type SampleSection } from './scripts';
+import { MINIMAL_SAMPLE_TOOLS, PROBED_COMMANDS, SAMPLE_FILES, SAMPLE_SECTIONS, type DfFlags, type SampleSection, type SampleTools } from './scripts';
 
 export interface Capabilities {
   /** `uname -s` said Linux (or was not readable: assumed, the sources will tell). */
@@ -49,4 +49,22 @@ export function capabilitiesFromProbe(probeLines: readonly string[] | null, kern
   // Without awk the script can print no content at all: every source is as good as missing.
   if (!has('awk')) for (const section of SAMPLE_SECTIONS) caps.sources[section] = false;
   return caps;
+}
+
+const DF_PROBE_LINES: ReadonlyMap<string, DfFlags> = new Map([
+  ['df -l -T', 'local-typed'],
+  ['df -T', 'typed'],
+  ['df', 'plain'],
+]);
+
+/**
+ * The static script's `sample-tools` section to the per-tick script variant: `timeout` when it
+ * works, and the `df FLAGS` line of the richest flags df accepted. Only these exact lines count;
+ * an unreadable probe picks what works anywhere.
+ */
+export function sampleToolsFromProbe(probeLines: readonly string[] | null): SampleTools {
+  if (probeLines === null) return { ...MINIMAL_SAMPLE_TOOLS };
+  let df: DfFlags = 'plain';
+  for (const line of probeLines) df = DF_PROBE_LINES.get(line) ?? df;
+  return { timeout: probeLines.includes('timeout'), df };
 }

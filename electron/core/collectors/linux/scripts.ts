@@ -7,6 +7,8 @@
  * command line the SSH host builds reads the same whatever the user's login shell (checked with
  * dash, bash, busybox sh, tcsh and fish). Output framing and why markers cannot be forged:
  * sections.ts. They need sh, awk and uname (POSIX); df, timeout and nvidia-smi are optional.
+ * What df and timeout accept is probed once per connection by the connect-time script, which
+ * picks one of a few constant per-tick scripts (SAMPLE_TOOL_VARIANTS).
  */
 
 /** Which `--query-gpu` field list the node's driver accepts (see GPU_QUERY_FIELDS). */
@@ -105,6 +107,7 @@ export const STATIC_SECTIONS = [
   'machine',
   'nproc',
   'capabilities',
+  'sample-tools',
   'nvidia-smi-driver',
 ] as const;
 export type StaticSection = (typeof STATIC_SECTIONS)[number];
@@ -158,39 +161,88 @@ const READ_FILES_AWK = [
 // `timeout` (coreutils, busybox >= 1.30) bounds df on a stuck disk (5 s) and nvidia-smi on a GPU
 // that fell off the bus (10 s; see NVIDIA_SMI_SCRIPT_TIMEOUT_MS); without it the SSH exec timeout
 // is the only bound. A process stuck in the kernel may outlive even SIGKILL.
-const TIMEOUTS = 'if timeout 5 true >/dev/null 2>&1; then TD="timeout 5"; TG="timeout 10"; else TD=; TG=; fi;';
+const WITH_TIMEOUT = 'TD="timeout 5"; TG="timeout 10";';
+const WITHOUT_TIMEOUT = 'TD=; TG=;';
+// The connect-time probe: whether `timeout` works (busybox before 1.30 wants `-t 5`).
+const TIMEOUT_PROBE = `if timeout 5 true >/dev/null 2>&1; then ${WITH_TIMEOUT} else ${WITHOUT_TIMEOUT} fi;`;
 // nvidia-smi prints its failures (driver not loaded, NVML mismatch) on stdout or stderr: keep both.
 const GPU_FUNCTION = 'gpu() { $TG nvidia-smi "$@" 2>&1; };';
+
+/**
+ * How the per-tick script asks df: `-l` so network filesystems are never stat'ed (a dead NFS
+ * server would hang df, and shared filesystems are the same on every node), `-T` for the type
+ * column. busybox df lacks -l (and -T in small builds); the parser reads either layout.
+ */
+export const DF_FLAGS = ['local-typed', 'typed', 'plain'] as const;
+export type DfFlags = (typeof DF_FLAGS)[number];
+const DF_FLAG_WORDS: Readonly<Record<DfFlags, string>> = { 'local-typed': '-l -T', typed: '-T', plain: '' };
+
+/** What the connect-time probe found on a node: it picks one of the fixed per-tick scripts. */
+export interface SampleTools {
+  /** `timeout 5 true` works: df and nvidia-smi are bounded on the node itself. */
+  timeout: boolean;
+  df: DfFlags;
+}
+
+/** coreutils, which most nodes have: the variant SAMPLE_SCRIPT is. */
+export const FULL_SAMPLE_TOOLS: SampleTools = { timeout: true, df: 'local-typed' };
+/** What works on any POSIX node: the choice when the probe could not be read. */
+export const MINIMAL_SAMPLE_TOOLS: SampleTools = { timeout: false, df: 'plain' };
+
+/** Every combination, each with its own constant script. */
+export const SAMPLE_TOOL_VARIANTS: readonly SampleTools[] = [true, false].flatMap((timeout) => DF_FLAGS.map((df) => ({ timeout, df })));
+
+// The probe prints `timeout` when it works, and `df` followed by the richest flags df accepts on
+// `/` (bounded by timeout where it works). sampleToolsFromProbe (capabilities.ts) reads these lines.
+const TOOLS_PROBE = [
+  'tools() { if [ -n "$TD" ]; then echo timeout; fi;',
+  'for o in "-l -T" "-T"; do',
+  'if $TD df -P -k $o / >/dev/null 2>&1; then echo "df $o"; return 0; fi; done; echo df; };',
+].join(' ');
 
 function readFiles(pairs: ReadonlyArray<readonly [string, string]>): string {
   return `${READ_FILES_AWK} ${pairs.map(([name, path]) => `${name} ${path}`).join(' ')};`;
 }
 
 /**
- * The per-tick script. `df -P` (POSIX: one line per filesystem, no wrapping) in KiB and inodes,
- * `-l` so network filesystems are never stat'ed (a dead NFS server would hang df, and shared
- * filesystems are the same on every node), `-T` for the type column. busybox df lacks -l or -T:
- * a probe on / picks the richest flags this df accepts, and the parser reads either layout.
+ * The per-tick script for the tools a node has. `df -P` (POSIX: one line per filesystem, no
+ * wrapping) in KiB and inodes, with the flags the connect-time probe found (DF_FLAGS). Nothing
+ * is probed per tick: each variant is a constant, chosen by sampleArgv.
  */
-export const SAMPLE_SCRIPT = [
-  PRELUDE,
-  EMIT,
-  readFiles(SAMPLE_FILES),
-  TIMEOUTS,
-  'D=; for o in "-l -T" "-T"; do if df -P -k $o / >/dev/null 2>&1; then D=$o; break; fi; done;',
-  'emit df-size $TD df -P -k $D;',
-  'emit df-inodes $TD df -P -i $D;',
-  GPU_FUNCTION,
-  `C=${COMMON_FIELDS.join(',')};`,
-  'case $1 in',
-  ...GPU_QUERY_PROFILES.map((profile) => {
-    const extra = GPU_QUERY_FIELDS[profile].slice(COMMON_FIELDS.length);
-    return `${profile}) Q=$C${extra.map((f) => `,${f}`).join('')};;`;
-  }),
-  '*) Q=;; esac;',
-  'if [ -n "$Q" ]; then emit nvidia-smi gpu "--query-gpu=$Q" --format=csv,noheader,nounits; fi;',
-  'echo "$M:done@@"',
-].join(' ');
+function buildSampleScript(tools: SampleTools): string {
+  return [
+    PRELUDE,
+    EMIT,
+    readFiles(SAMPLE_FILES),
+    tools.timeout ? WITH_TIMEOUT : WITHOUT_TIMEOUT,
+    DF_FLAG_WORDS[tools.df] === '' ? 'D=;' : `D="${DF_FLAG_WORDS[tools.df]}";`,
+    'emit df-size $TD df -P -k $D;',
+    'emit df-inodes $TD df -P -i $D;',
+    GPU_FUNCTION,
+    `C=${COMMON_FIELDS.join(',')};`,
+    'case $1 in',
+    ...GPU_QUERY_PROFILES.map((profile) => {
+      const extra = GPU_QUERY_FIELDS[profile].slice(COMMON_FIELDS.length);
+      return `${profile}) Q=$C${extra.map((f) => `,${f}`).join('')};;`;
+    }),
+    '*) Q=;; esac;',
+    'if [ -n "$Q" ]; then emit nvidia-smi gpu "--query-gpu=$Q" --format=csv,noheader,nounits; fi;',
+    'echo "$M:done@@"',
+  ].join(' ');
+}
+
+const toolsKey = (tools: SampleTools) => `${tools.timeout ? 'timeout' : 'no-timeout'}/${tools.df}`;
+const SAMPLE_SCRIPTS: ReadonlyMap<string, string> = new Map(SAMPLE_TOOL_VARIANTS.map((tools) => [toolsKey(tools), buildSampleScript(tools)]));
+
+/** The constant per-tick script of a tools variant. */
+export function sampleScript(tools: SampleTools): string {
+  const script = SAMPLE_SCRIPTS.get(toolsKey(tools));
+  if (script === undefined) throw new Error(`no sample script for ${JSON.stringify(tools)}`);
+  return script;
+}
+
+/** The per-tick script of a node with coreutils (timeout, df -l -T). */
+export const SAMPLE_SCRIPT = sampleScript(FULL_SAMPLE_TOOLS);
 
 /**
  * The connect-time script: facts that change only with a reboot or a driver install. Host name
@@ -214,7 +266,9 @@ export const STATIC_SCRIPT = [
   `probe() { for f in ${SAMPLE_FILES.map(([, path]) => path).join(' ')}; do if [ -r "$f" ]; then echo "file $f"; fi; done;`,
   `for c in ${PROBED_COMMANDS.join(' ')}; do if command -v "$c" >/dev/null 2>&1; then echo "command $c"; fi; done; };`,
   'emit capabilities probe;',
-  TIMEOUTS,
+  TIMEOUT_PROBE,
+  TOOLS_PROBE,
+  'emit sample-tools tools;',
   GPU_FUNCTION,
   'if command -v nvidia-smi >/dev/null 2>&1; then emit nvidia-smi-driver gpu --query-gpu=driver_version --format=csv,noheader; fi;',
   'echo "$M:done@@"',
@@ -223,9 +277,9 @@ export const STATIC_SCRIPT = [
 /** The name the scripts run under ($0): it prefixes the shell's own error messages. */
 const SCRIPT_NAME = 'clusterdeck';
 
-/** The exact argv of the per-tick sample: `sh -c SAMPLE_SCRIPT clusterdeck PROFILE`. */
-export function sampleArgv(profile: GpuQueryProfile): readonly string[] {
-  return ['sh', '-c', SAMPLE_SCRIPT, SCRIPT_NAME, profile];
+/** The exact argv of the per-tick sample: `sh -c SCRIPT clusterdeck PROFILE`, SCRIPT the tools' variant. */
+export function sampleArgv(profile: GpuQueryProfile, tools: SampleTools = FULL_SAMPLE_TOOLS): readonly string[] {
+  return ['sh', '-c', sampleScript(tools), SCRIPT_NAME, profile];
 }
 
 /** The exact argv of the connect-time facts: `sh -c STATIC_SCRIPT`. */
@@ -234,5 +288,5 @@ export const STATIC_ARGV: readonly string[] = ['sh', '-c', STATIC_SCRIPT];
 /** Every argv these collectors run, for the Host allowlist. */
 export const COLLECTION_ARGVS: ReadonlyArray<readonly string[]> = [
   STATIC_ARGV,
-  ...[...GPU_QUERY_PROFILES, 'none' as const].map(sampleArgv),
+  ...SAMPLE_TOOL_VARIANTS.flatMap((tools) => [...GPU_QUERY_PROFILES, 'none' as const].map((profile) => sampleArgv(profile, tools))),
 ];

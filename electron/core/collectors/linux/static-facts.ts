@@ -4,12 +4,12 @@
  * list its driver accepts. Never throws; what could not be read is null, with a warning.
  */
 import type { OsInfo } from '../../../../shared/model/node';
-import { capabilitiesFromProbe, type Capabilities } from './capabilities';
+import { capabilitiesFromProbe, sampleToolsFromProbe, type Capabilities } from './capabilities';
 import { parseCpuModel } from './cpu-model';
 import { parseHostname } from './hostname';
 import { parseNproc } from './nproc';
 import { parseOsRelease } from './os-release';
-import { gpuQueryProfile, STATIC_SECTIONS, type GpuQueryProfile } from './scripts';
+import { gpuQueryProfile, STATIC_SECTIONS, type GpuQueryProfile, type SampleTools } from './scripts';
 import { sectionText, splitSections, type Section } from './sections';
 import { parseUnameField, toNodeArch, toNodePlatform } from './uname';
 
@@ -21,6 +21,8 @@ export interface StaticFacts {
   /** `nproc --all`; the per-tick core count prefers /proc/stat. */
   processors: number | null;
   capabilities: Capabilities;
+  /** What df and timeout accept: picks the per-tick script variant (probed once per connection). */
+  sampleTools: SampleTools;
   gpuDriverVersion: string | null;
   gpuProfile: GpuQueryProfile;
   /** Width of the kernel's network and disk counters (see CounterRates). */
@@ -61,6 +63,9 @@ export function parseStaticFacts(stdout: string): StaticFacts {
   const machine = read('machine', (t) => parseUnameField(t, 'uname -m'))?.value ?? null;
   const probe = usable('capabilities');
   const capabilities = capabilitiesFromProbe(probe ? probe.lines : null, kernelName);
+  // Missing only where the script was cut short, which is warned about above.
+  const toolsProbe = usable('sample-tools');
+  const sampleTools = sampleToolsFromProbe(toolsProbe ? toolsProbe.lines : null);
 
   // One driver_version line per GPU; they are all the same driver.
   const driverSection = usable('nvidia-smi-driver');
@@ -79,6 +84,7 @@ export function parseStaticFacts(stdout: string): StaticFacts {
     cpuModel: read('cpu-model', parseCpuModel)?.model ?? null,
     processors: read('nproc', parseNproc)?.processors ?? null,
     capabilities,
+    sampleTools,
     gpuDriverVersion: driverLine,
     gpuProfile: gpuQueryProfile(driverLine, hasNvidiaSmi),
     counterBits: (machine !== null && MACHINE_32_BIT.test(machine)) || kernelBefore2636(kernelRelease) ? 32 : 64,

@@ -124,6 +124,8 @@ export function shellQuote(arg: string): string {
 export class SshConnection {
   state: SshState = 'idle';
   problem: SshProblem | null = null;
+  /** How many times the connection came up: a new value is a new connection (maybe a new machine). */
+  connects = 0;
   private client: Client | null = null;
   private connecting: Promise<Client> | null = null;
   private failures = 0;
@@ -216,6 +218,7 @@ export class SshConnection {
         }
       });
       this.client = client;
+      this.connects += 1;
       this.state = 'up';
       this.problem = null;
       this.failures = 0;

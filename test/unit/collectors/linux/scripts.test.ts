@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,15 +10,21 @@ import { parseProcNetDev } from '../../../../electron/core/collectors/linux/proc
 import { parseProcStat } from '../../../../electron/core/collectors/linux/proc-stat';
 import { parseProcUptime } from '../../../../electron/core/collectors/linux/proc-uptime';
 import { parseBootId } from '../../../../electron/core/collectors/linux/boot-id';
+import { parseDf } from '../../../../electron/core/collectors/linux/df';
 import {
   COLLECTION_ARGVS,
+  FULL_SAMPLE_TOOLS,
   GPU_QUERY_FIELDS,
+  GPU_QUERY_PROFILES,
   SAMPLE_SCRIPT,
   SAMPLE_SECTIONS,
+  SAMPLE_TOOL_VARIANTS,
   sampleArgv,
+  sampleScript,
   STATIC_ARGV,
   STATIC_SCRIPT,
   STATIC_SECTIONS,
+  type SampleTools,
 } from '../../../../electron/core/collectors/linux/scripts';
 import { sectionText, splitSections } from '../../../../electron/core/collectors/linux/sections';
 import { parseStaticFacts } from '../../../../electron/core/collectors/linux/static-facts';
@@ -34,7 +40,7 @@ function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): str
 
 describe('the collection scripts are constants', () => {
   it('are one line with no backslash, newline or !, so any login shell reads the quoted command the same', () => {
-    for (const script of [SAMPLE_SCRIPT, STATIC_SCRIPT]) {
+    for (const script of [...SAMPLE_TOOL_VARIANTS.map(sampleScript), STATIC_SCRIPT]) {
       expect(script).not.toMatch(/[\n\r\\!]/);
       expect(script.length).toBeLessThan(4096);
     }
@@ -44,8 +50,24 @@ describe('the collection scripts are constants', () => {
     expect(sampleArgv('current')).toEqual(['sh', '-c', SAMPLE_SCRIPT, 'clusterdeck', 'current']);
     expect(sampleArgv('none')).toEqual(['sh', '-c', SAMPLE_SCRIPT, 'clusterdeck', 'none']);
     expect(STATIC_ARGV).toEqual(['sh', '-c', STATIC_SCRIPT]);
-    expect(COLLECTION_ARGVS).toHaveLength(6);
-    expect(new Set(COLLECTION_ARGVS.map((a) => a[2]))).toEqual(new Set([SAMPLE_SCRIPT, STATIC_SCRIPT]));
+    // The static script, and each profile of each tools variant.
+    expect(COLLECTION_ARGVS).toHaveLength(1 + SAMPLE_TOOL_VARIANTS.length * (GPU_QUERY_PROFILES.length + 1));
+    expect(new Set(COLLECTION_ARGVS.map((a) => a[2]))).toEqual(new Set([...SAMPLE_TOOL_VARIANTS.map(sampleScript), STATIC_SCRIPT]));
+  });
+
+  it('choose among six fixed per-tick variants by what the connect-time probe found, probing nothing per tick', () => {
+    expect(SAMPLE_TOOL_VARIANTS).toHaveLength(6);
+    expect(new Set(SAMPLE_TOOL_VARIANTS.map(sampleScript)).size).toBe(6);
+    expect(sampleScript(FULL_SAMPLE_TOOLS)).toBe(SAMPLE_SCRIPT);
+    expect(sampleArgv('r450', { timeout: false, df: 'plain' })).toEqual(['sh', '-c', sampleScript({ timeout: false, df: 'plain' }), 'clusterdeck', 'r450']);
+    for (const tools of SAMPLE_TOOL_VARIANTS) {
+      const script = sampleScript(tools);
+      expect(script).not.toContain('timeout 5 true');
+      expect(script).not.toMatch(/for o in/);
+      expect(script).toContain(tools.timeout ? 'TD="timeout 5"; TG="timeout 10";' : 'TD=; TG=;');
+      expect(script).toContain({ 'local-typed': 'D="-l -T";', typed: 'D="-T";', plain: 'D=;' }[tools.df]);
+    }
+    expect(() => sampleScript({ timeout: true, df: '-x nfs' as SampleTools['df'] })).toThrow(/no sample script/);
   });
 
   it('ask nvidia-smi for exactly each profile field list', () => {
@@ -202,5 +224,91 @@ describe('the connect-time script on this machine', () => {
     expect(facts.processors).toBeGreaterThanOrEqual(1);
     expect(facts.capabilities.sources['proc-stat']).toBe(onLinux);
     expect(facts.capabilities.sources['df-size']).toBe(true);
+  });
+});
+
+describe('the connect-time probe picks the per-tick variant for the node\'s df and timeout', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'clusterdeck-tools-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // The program file, not a shell builtin (true is both).
+  const which = (command: string) => execFileSync('bash', ['-c', 'type -P "$1"', 'which', command], { encoding: 'utf8' }).trim();
+  const realDf = which('df');
+  // The scripts put the system directories first on PATH; for a node's own tool set to be the only
+  // one seen, that assignment is dropped, as in the hostile-output tests above.
+  const pathLine = 'PATH=/usr/bin:/bin:/usr/sbin:/sbin:$PATH; export PATH;';
+  const onNodePath = (script: string) => {
+    expect(script).toContain(pathLine);
+    return script.replace(pathLine, 'export PATH;');
+  };
+
+  /** A node's bin folder: the real awk, uname, nproc and true, the real timeout if it has one, and its df. */
+  function node(name: string, options: { timeout: boolean; df: string | null }): string {
+    const bin = join(dir, name);
+    mkdirSync(bin);
+    for (const tool of ['awk', 'uname', 'nproc', 'true', ...(options.timeout ? ['timeout'] : [])]) symlinkSync(which(tool), join(bin, tool));
+    if (options.df !== null) {
+      writeFileSync(join(bin, 'df'), options.df);
+      chmodSync(join(bin, 'df'), 0o755);
+    }
+    return bin;
+  }
+  // The real df behind the options busybox df refuses (it has no -l; small builds have no -T
+  // either), answering as busybox does: usage on stderr, exit 1.
+  const busyboxDf = (refused: string) =>
+    `#!/bin/sh\nfor a in "$@"; do case $a in ${refused}) echo "df: invalid option -- '\${a#-}'" >&2; echo 'BusyBox v1.36.1 (Debian 1:1.36.1-9) multi-call binary.' >&2; exit 1;; esac; done\nexec ${realDf} "$@"\n`;
+  const coreutilsDf = `#!/bin/sh\nexec ${realDf} "$@"\n`;
+
+  function probeAndSample(bin: string): { tools: SampleTools; split: ReturnType<typeof splitSections> } {
+    const env = { PATH: bin };
+    const facts = parseStaticFacts(execFileSync('/bin/sh', ['-c', onNodePath(STATIC_SCRIPT)], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'ignore'] }));
+    const argv = sampleArgv('none', facts.sampleTools);
+    const stdout = execFileSync('/bin/sh', ['-c', onNodePath(argv[2]!), ...argv.slice(3)], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'ignore'] });
+    return { tools: facts.sampleTools, split: splitSections(stdout, SAMPLE_SECTIONS) };
+  }
+
+  function expectDfRead(split: ReturnType<typeof splitSections>, hasType: boolean): void {
+    expect(split.done).toBe(true);
+    for (const [name, kind] of [['df-size', 'size'], ['df-inodes', 'inodes']] as const) {
+      const section = split.sections.get(name)!;
+      // df exits 1 when one mount cannot be read (the lab's namespaces come and go): still read.
+      expect(section.status.kind === 'ok' || (section.status.kind === 'failed' && section.status.exitCode === 1), name).toBe(true);
+      const listing = parseDf(sectionText(section));
+      expect(listing).toMatchObject({ kind, hasType });
+      expect(listing.rows.map((r) => r.mount)).toContain('/');
+    }
+  }
+
+  it('coreutils with timeout: df -l -T, bounded', () => {
+    const { tools, split } = probeAndSample(node('coreutils', { timeout: true, df: coreutilsDf }));
+    expect(tools).toEqual({ timeout: true, df: 'local-typed' });
+    expectDfRead(split, true);
+  });
+
+  it('busybox df without -l: df -T', () => {
+    const { tools, split } = probeAndSample(node('busybox', { timeout: true, df: busyboxDf('-l') }));
+    expect(tools).toEqual({ timeout: true, df: 'typed' });
+    expectDfRead(split, true);
+  });
+
+  it('busybox df without -l or -T, on a node without timeout: plain df, unbounded', () => {
+    const { tools, split } = probeAndSample(node('minimal', { timeout: false, df: busyboxDf('-l|-T') }));
+    expect(tools).toEqual({ timeout: false, df: 'plain' });
+    expectDfRead(split, false);
+  });
+
+  it('a node without timeout still reads df (the timeout variant would find no timeout and lose df)', () => {
+    const bin = node('no-timeout', { timeout: false, df: coreutilsDf });
+    const { tools, split } = probeAndSample(bin);
+    expect(tools).toEqual({ timeout: false, df: 'local-typed' });
+    expectDfRead(split, true);
+    // What the per-tick probe used to guard against: the bounded variant on this node.
+    const bounded = execFileSync('/bin/sh', ['-c', onNodePath(sampleScript(FULL_SAMPLE_TOOLS)), 'clusterdeck', 'none'], { encoding: 'utf8', env: { PATH: bin }, stdio: ['ignore', 'pipe', 'ignore'] });
+    expect(splitSections(bounded, SAMPLE_SECTIONS).sections.get('df-size')!.status.kind).toBe('missing');
+  });
+
+  it('a node without df: the df sections are missing, whatever the variant', () => {
+    const { tools, split } = probeAndSample(node('no-df', { timeout: true, df: null }));
+    expect(tools).toEqual({ timeout: true, df: 'plain' });
+    expect(split.sections.get('df-size')!.status.kind).toBe('missing');
   });
 });
