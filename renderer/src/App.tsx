@@ -102,6 +102,7 @@ export function App() {
         range={timeWindow.range}
         onRangeChange={chooseRange}
         returnView={returnView}
+        intervalMs={appInfo.info?.intervalMs ?? DEFAULT_INTERVAL_MS}
       />
       <ConfigBanner info={appInfo.info} />
       <main className="content">

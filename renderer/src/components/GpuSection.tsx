@@ -78,7 +78,7 @@ function eccSummary(gpu: Gpu): string {
   return `${gpu.eccModeCurrent ?? ''} ${volatile.corrected ?? MISSING} corr / ${volatile.uncorrected ?? MISSING} uncorr`.trim();
 }
 
-function GpuCard({ gpu, ...context }: { gpu: Gpu } & ChartContext) {
+function GpuCard({ gpu, stale, ...context }: { gpu: Gpu; stale: boolean } & ChartContext) {
   const memPct = gpu.fbMemoryUsedMib !== null && gpu.fbMemoryTotalMib ? (gpu.fbMemoryUsedMib / gpu.fbMemoryTotalMib) * 100 : null;
   const powerLimit = gpu.enforcedPowerLimitW ?? gpu.powerLimitW;
   const throttling = (gpu.clockEventReasonsActive ?? []).filter((r) => !/idle/i.test(r));
@@ -92,7 +92,7 @@ function GpuCard({ gpu, ...context }: { gpu: Gpu } & ChartContext) {
           {gpu.pciBusId ?? ''} {gpu.uuid ? `· ${gpu.uuid}` : ''}
         </span>
       </header>
-      <dl className="gpu-card__stats">
+      <dl className={`gpu-card__stats${stale ? ' gpu-card__stats--stale' : ''}`} title={stale ? 'Last known values, not current ones' : undefined}>
         <Stat label="Util" value={orMissing(gpu.gpuUtilPct, formatPct)} />
         <Stat label="Memory" value={`${orMissing(gpu.fbMemoryUsedMib, formatMib)} / ${orMissing(gpu.fbMemoryTotalMib, formatMib)}`}>
           <UsageBar pct={memPct} label={`GPU ${gpu.index} memory used`} />
@@ -137,7 +137,8 @@ export function GpuEmpty({ snapshot }: { snapshot: NodeSnapshot }) {
   );
 }
 
-export function GpuSection({ snapshot, ...context }: { snapshot: NodeSnapshot | null } & ChartContext) {
+/** `stale`: the snapshot is not current; its values are greyed as last known ones. */
+export function GpuSection({ snapshot, stale = false, ...context }: { snapshot: NodeSnapshot | null; stale?: boolean } & ChartContext) {
   if (!snapshot) return null;
   const gpus = snapshot.gpus;
   return (
@@ -150,7 +151,7 @@ export function GpuSection({ snapshot, ...context }: { snapshot: NodeSnapshot | 
       ) : (
         <div className="gpu-list">
           {gpus.map((gpu) => (
-            <GpuCard key={gpuDeviceKey(gpu)} gpu={gpu} {...context} />
+            <GpuCard key={gpuDeviceKey(gpu)} gpu={gpu} stale={stale} {...context} />
           ))}
         </div>
       )}

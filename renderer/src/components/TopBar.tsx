@@ -17,9 +17,11 @@ interface TopBarProps {
   onRangeChange(range: RangeId): void;
   /** Where leaving the settings goes back to. */
   returnView: Exclude<View, 'settings'>;
+  /** The collection interval: values older than two are not current. */
+  intervalMs: number;
 }
 
-export function TopBar({ view, onViewChange, nodes, nodeId, onNodeChange, range, onRangeChange, returnView }: TopBarProps) {
+export function TopBar({ view, onViewChange, nodes, nodeId, onNodeChange, range, onRangeChange, returnView, intervalMs }: TopBarProps) {
   const back = returnView === 'fleet' ? 'fleet' : 'node overview';
   const settings = view === 'settings';
   return (
@@ -50,7 +52,7 @@ export function TopBar({ view, onViewChange, nodes, nodeId, onNodeChange, range,
         </>
       )}
       <span className="topbar__spacer" />
-      <FleetProgress onOpenFleet={() => onViewChange('fleet')} />
+      <FleetProgress onOpenFleet={() => onViewChange('fleet')} intervalMs={intervalMs} />
       {view === 'node' && <RangeSelector value={range} onChange={onRangeChange} />}
       {settings && (
         <button type="button" className="button" data-testid="overview-open" onClick={() => onViewChange(returnView)}>

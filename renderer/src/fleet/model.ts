@@ -439,8 +439,11 @@ export function countStatuses(states: readonly Pick<NodeState, 'status'>[]): Fle
   return { total: states.length, byStatus };
 }
 
-/** The status bar line: "connecting 37 of 500 · 460 up · 3 unreachable", or "500 nodes · 500 up" once settled. */
-export function progressText(counts: FleetCounts): string {
+/**
+ * The status bar line: "connecting 37 of 500 · 460 up · 3 unreachable", or "500 nodes · 500 up"
+ * once settled; "· 2 not current" when `stale` nodes' values are older than two intervals.
+ */
+export function progressText(counts: FleetCounts, stale = 0): string {
   const { total, byStatus } = counts;
   if (total === 0) return 'no nodes';
   const head = byStatus.connecting > 0 ? `connecting ${byStatus.connecting} of ${total}` : `${total} node${total === 1 ? '' : 's'}`;
@@ -450,12 +453,14 @@ export function progressText(counts: FleetCounts): string {
     const n = byStatus[status];
     if (n > 0 || status === 'up') parts.push(`${n} ${STATUS_WORDS[status]}`);
   }
+  if (stale > 0) parts.push(`${stale} not current`);
   return parts.join(' · ');
 }
 
-/** The worst tone among the counts, for the summary's dot. */
-export function progressTone(counts: FleetCounts): StatusTone {
+/** The worst tone among the counts, for the summary's dot; never green while some values are stale. */
+export function progressTone(counts: FleetCounts, stale = 0): StatusTone {
   const { byStatus } = counts;
+  if (stale > 0 && byStatus.unreachable + byStatus['auth-failed'] + byStatus['host-key-mismatch'] === 0) return 'warn';
   if (byStatus.unreachable + byStatus['auth-failed'] + byStatus['host-key-mismatch'] > 0) return 'error';
   if (byStatus.degraded + byStatus['host-key-unknown'] > 0) return 'warn';
   if (byStatus.connecting > 0) return 'neutral';
@@ -477,10 +482,13 @@ export function troubleText(health: NodeHealth | undefined, named = 3): string |
   // What the listed nodes are; when some are not listed, their kind is unknown.
   const kind = down === listed.length && listed.length === health.troubled ? 'down' : down === 0 && listed.length === health.troubled ? 'degraded' : 'in trouble';
   const head = `${health.troubled} node${health.troubled === 1 ? '' : 's'} ${kind}`;
-  const names = listed.slice(0, named).map((n) => `${n.id} (${statusWord(n.status)})`);
+  // Among degraded nodes only, the reason says more than the word "degraded" again.
+  const names = listed.slice(0, named).map((n) => `${n.id} (${kind === 'degraded' && n.lastError ? shorten(n.lastError, 48) : statusWord(n.status)})`);
   const rest = health.troubled - names.length;
   return `${head}: ${names.join(', ')}${rest > 0 ? `, and ${rest} more` : ''}`;
 }
+
+const shorten = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
 /** Every listed troubled node with its error, one per line (the status bar's tooltip). */
 export function troubleDetails(health: NodeHealth | undefined): string {

@@ -126,7 +126,8 @@ const FleetTableRow = memo(function FleetTableRow({ row, now, stale, actions }: 
     >
       <td className="fleet-status" title={problem}>
         <span className={`fleet-status__word fleet-status__word--${tone}`}>
-          <span className={`dot dot--${tone}`} aria-hidden="true" />
+          {/* A stale row's status is its last known one: no green dot for it. */}
+          <span className={`dot dot--${stale && tone === 'ok' ? 'neutral' : tone}`} aria-hidden="true" />
           {statusWord(row.status)}
         </span>
         {row.since !== null && (

@@ -61,7 +61,7 @@ export function OverviewPage({ node, timeWindow, intervalMs, onShown, onOpenFlee
       )}
       {snapshot && <SummaryRow snapshot={snapshot} stale={stale} />}
       <HostCharts nodeId={node.id} timeWindow={timeWindow} intervalMs={intervalMs} onShown={onShown} />
-      <GpuSection snapshot={snapshot} nodeId={node.id} timeWindow={timeWindow} intervalMs={intervalMs} onShown={onShown} />
+      <GpuSection snapshot={snapshot} stale={stale} nodeId={node.id} timeWindow={timeWindow} intervalMs={intervalMs} onShown={onShown} />
     </>
   );
 }

@@ -196,6 +196,10 @@ describe('troubled nodes in the status bar', () => {
     expect(troubleText(five)).toBe('5 nodes down: a (host key changed), b (auth failed), c (unreachable), and 2 more');
     expect(troubleText({ total: 9, troubled: 2, nodes: [node('a', 'unreachable'), node('b', 'degraded')] })).toBe('2 nodes in trouble: a (unreachable), b (degraded)');
     expect(troubleText({ total: 9, troubled: 1, nodes: [node('b', 'degraded')] })).toBe('1 node degraded: b (degraded)');
+    // Degraded nodes only: each one's reason, cut short.
+    expect(troubleText({ total: 9, troubled: 2, nodes: [node('b', 'degraded', 'collection takes longer than 4 s'), node('c', 'degraded', `GPU: ${'x'.repeat(80)}`)] })).toBe(
+      `2 nodes degraded: b (collection takes longer than 4 s), c (GPU: ${'x'.repeat(42)}…)`,
+    );
     // More troubled nodes than the engine lists: their kind is not known.
     expect(troubleText({ total: 90, troubled: 30, nodes: [node('a', 'unreachable')] })).toBe('30 nodes in trouble: a (unreachable), and 29 more');
   });
@@ -268,6 +272,13 @@ describe('connection progress', () => {
     expect(progressText(countStatuses([{ status: 'host-key-unknown' }, { status: 'degraded' }]))).toBe('2 nodes · 0 up · 1 degraded · 1 host key unknown');
     expect(progressTone(countStatuses([{ status: 'connecting' }, { status: 'up' }]))).toBe('neutral');
     expect(progressText(countStatuses([]))).toBe('no nodes');
+  });
+
+  it('never stays green while some nodes\' values are not current', () => {
+    const counts = countStatuses([{ status: 'up' }, { status: 'up' }, { status: 'up' }]);
+    expect(progressText(counts, 2)).toBe('3 nodes · 3 up · 2 not current');
+    expect(progressTone(counts, 2)).toBe('warn');
+    expect(progressTone(countStatuses([{ status: 'up' }, { status: 'unreachable' }]), 1)).toBe('error');
   });
 });
 
