@@ -29,7 +29,12 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       .command('serve')
       .description('run the engine headless and serve the UI over HTTP (prints the URL with an access token)')
       .option('--host <address>', 'address to bind (default 127.0.0.1; anything else exposes the UI to the network)')
-      .option('--port <n>', 'TCP port (default: a free one)'),
+      .option('--port <n>', 'TCP port (default: a free one)')
+      .option(
+        '--allowed-host <name>',
+        'another host name or IP address clients reach the server by, e.g. behind a TLS proxy (repeatable; localhost, 127.0.0.1, [::1] and the --host address always work)',
+        (name: string, names: string[] = []) => [...names, name],
+      ),
   ).action(async (flags) => {
     await serve(flags);
   });

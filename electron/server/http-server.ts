@@ -1,8 +1,10 @@
 /**
  * `clusterdeck serve`: the contract over HTTP (POST /api/call/<name>) plus server-sent events
- * (GET /api/events), and the built renderer as static files. Every request needs the access
- * token: from the URL once (which sets an HttpOnly cookie and redirects the token out of the
- * address bar), then from that cookie or an `Authorization: Bearer` header.
+ * (GET /api/events), and the built renderer as static files. The access token grants full
+ * control (telemetry, adding nodes, which opens SSH connections with the operator's keys and
+ * agent, trusting host keys), so it never goes into a cookie: a page load with `?token=` trades
+ * it for a random session id that expires when idle, and scripts send it as
+ * `Authorization: Bearer`. Every request must name one of this server's own hosts.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -23,8 +25,12 @@ export interface HttpServerOptions {
   host: string;
   port: number;
   log: Logger;
+  /** More names (host names or IP addresses) the server answers to, at any port: see hostAllowed. */
+  allowedHosts?: readonly string[];
   /** Fixed token for tests; a random one otherwise. */
   token?: string;
+  /** The clock sessions expire by (tests move it). */
+  now?: () => number;
 }
 
 export interface RunningHttpServer {
@@ -45,7 +51,6 @@ const MIME: Record<string, string> = {
   '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.ico': 'image/x-icon',
@@ -54,6 +59,10 @@ const MIME: Record<string, string> = {
 };
 
 const MAX_BODY_BYTES = 1024 * 1024;
+/** A session not used for this long is gone; the page then needs the URL with the token again. */
+export const SESSION_IDLE_MS = 12 * 60 * 60 * 1000;
+/** Sessions kept at most; the least recently used goes first. */
+export const MAX_SESSIONS = 64;
 const HEARTBEAT_MS = 15_000;
 /** An event-stream client that stops reading is dropped once this much is queued for it. */
 const MAX_STREAM_BACKLOG_BYTES = 8 * 1024 * 1024;
@@ -66,8 +75,22 @@ const STATUS_OF: Record<ErrorCode, number> = {
   internal: 500,
 };
 
-function isLoopback(host: string): boolean {
-  return host === '127.0.0.1' || host === '::1' || host === 'localhost' || host.startsWith('127.');
+/** True for addresses and names only this machine can reach. */
+export function isLoopbackAddress(host: string): boolean {
+  return host === '127.0.0.1' || host === '::1' || host === '[::1]' || host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** A host name as the Host header and Origin write it: lower case, IPv6 in brackets. */
+function hostKey(name: string): string {
+  const lower = name.toLowerCase();
+  return lower.includes(':') && !lower.startsWith('[') ? `[${lower}]` : lower;
+}
+
+/** Splits a Host header into its name and port (null when absent); null when it is not one. */
+function parseHostHeader(header: string | undefined): { name: string; port: number | null } | null {
+  const match = /^(\[[0-9a-fA-F:.]+\]|[^:[\]/\s]+)(?::(\d{1,5}))?$/.exec(header ?? '');
+  if (!match) return null;
+  return { name: match[1]!.toLowerCase(), port: match[2] === undefined ? null : Number(match[2]) };
 }
 
 function safeEqual(a: string, b: string): boolean {
@@ -76,13 +99,14 @@ function safeEqual(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-function parseCookies(header: string | undefined): Map<string, string> {
-  const cookies = new Map<string, string>();
+/** Every value of the cookie `name` (another site on this host may have set one of the same name). */
+function cookieValues(header: string | undefined, name: string): string[] {
+  const values: string[] = [];
   for (const part of (header ?? '').split(';')) {
     const index = part.indexOf('=');
-    if (index > 0) cookies.set(part.slice(0, index).trim(), part.slice(index + 1).trim());
+    if (index > 0 && part.slice(0, index).trim() === name) values.push(part.slice(index + 1).trim());
   }
-  return cookies;
+  return values;
 }
 
 function baseHeaders(res: ServerResponse): void {
@@ -93,25 +117,40 @@ function baseHeaders(res: ServerResponse): void {
   res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'Content-Length': String(Buffer.byteLength(text)),
+    ...headers,
+  });
   res.end(text);
 }
 
-function sendError(res: ServerResponse, status: number, code: ErrorCode | 'unauthorized' | 'forbidden', message: string): void {
-  sendJson(res, status, { ok: false, error: { code, message } });
+function sendError(res: ServerResponse, status: number, code: ErrorCode | 'unauthorized' | 'forbidden', message: string, headers?: Record<string, string>): void {
+  sendJson(res, status, { ok: false, error: { code, message } }, headers);
 }
+
+class BodyTooLargeError extends Error {}
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolveBody, reject) => {
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+      reject(new BodyTooLargeError());
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
+    let tooLarge = false;
     req.on('data', (chunk: Buffer) => {
+      if (tooLarge) return;
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
-        reject(new Error('request body too large'));
-        req.destroy();
+        // Answered (413), not reset: the rest is read and dropped until the connection closes.
+        tooLarge = true;
+        chunks.length = 0;
+        reject(new BodyTooLargeError());
         return;
       }
       chunks.push(chunk);
@@ -123,20 +162,66 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 export function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const token = options.token ?? randomBytes(24).toString('base64url');
+  const now = options.now ?? Date.now;
   const rendererRoot = resolve(options.rendererDir);
   const streams = new Set<ServerResponse>();
+  /** Session id -> when it was last used; in use order, so the first is the least recently used. */
+  const sessions = new Map<string, number>();
   let port = options.port;
   const cookieName = () => `clusterdeck_${port}`;
+  // This machine's names and the bound address are reached directly, so they must carry our port.
+  const ownNames = new Set(['localhost', '127.0.0.1', '[::1]', hostKey(options.host)]);
+  // Names the operator allowed, at any port: a TLS proxy in front is reached at its own port.
+  const extraNames = new Set((options.allowedHosts ?? []).map(hostKey));
 
-  const allowedHosts = (): Set<string> => {
-    const names = new Set([options.host, 'localhost', '127.0.0.1', '[::1]']);
-    return new Set([...names].map((h) => `${h.includes(':') && !h.startsWith('[') ? `[${h}]` : h}:${port}`));
-  };
+  /**
+   * Only our own names get an answer: a page on another name (DNS rebinding: evil.example
+   * resolving to 127.0.0.1) reaches the socket but not the app.
+   */
+  function hostAllowed(header: string | undefined): boolean {
+    const host = parseHostHeader(header);
+    if (!host) return false;
+    if (extraNames.has(host.name)) return true;
+    // A browser leaves the port out of the Host header only when it is 80.
+    return ownNames.has(host.name) && (host.port ?? 80) === port;
+  }
 
-  function authorised(req: IncomingMessage, url: URL): boolean {
+  /**
+   * A call from a page must come from the page's own origin, scheme and port included, or from
+   * an allowed name over HTTPS (a TLS proxy in front of this server).
+   */
+  function originAllowed(origin: string, hostHeader: string): boolean {
+    if (origin.toLowerCase() === `http://${hostHeader.toLowerCase()}`) return true;
+    try {
+      const url = new URL(origin);
+      return url.protocol === 'https:' && url.origin === origin.toLowerCase() && extraNames.has(hostKey(url.hostname));
+    } catch {
+      return false;
+    }
+  }
+
+  function newSession(): string {
+    const id = randomBytes(32).toString('base64url');
+    sessions.set(id, now());
+    while (sessions.size > MAX_SESSIONS) sessions.delete(sessions.keys().next().value!);
+    return id;
+  }
+
+  /** True for a live session, which this use keeps alive for another SESSION_IDLE_MS. */
+  function sessionValid(id: string): boolean {
+    const lastUsed = sessions.get(id);
+    if (lastUsed === undefined) return false;
+    sessions.delete(id);
+    if (now() - lastUsed > SESSION_IDLE_MS) return false;
+    sessions.set(id, now());
+    return true;
+  }
+
+  /** The token as a Bearer header (scripts), or a live session cookie (the page). Never the token from a URL. */
+  function authorised(req: IncomingMessage): boolean {
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    const candidates = [bearer, parseCookies(req.headers.cookie).get(cookieName()), url.searchParams.get('token') ?? undefined];
-    return candidates.some((candidate) => candidate !== undefined && safeEqual(candidate, token));
+    if (bearer !== undefined && safeEqual(bearer, token)) return true;
+    return cookieValues(req.headers.cookie, cookieName()).some(sessionValid);
   }
 
   async function handleCall(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
@@ -146,7 +231,7 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningHttp
       return;
     }
     const origin = req.headers.origin;
-    if (origin !== undefined && origin.replace(/^https?:\/\//, '') !== req.headers.host) {
+    if (origin !== undefined && !originAllowed(origin, req.headers.host!)) {
       sendError(res, 403, 'forbidden', 'cross-origin call refused');
       return;
     }
@@ -155,6 +240,10 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningHttp
       const body = await readBody(req);
       payload = body.trim() === '' ? {} : JSON.parse(body);
     } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        sendError(res, 413, 'bad-request', `request body over ${MAX_BODY_BYTES} bytes`, { Connection: 'close' });
+        return;
+      }
       sendError(res, 400, 'bad-request', `request body is not valid JSON: ${(error as Error).message}`);
       return;
     }
@@ -200,6 +289,11 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningHttp
       return;
     }
     if (relative === '/' || relative === '') relative = '/index.html';
+    // Source maps would hand out the sources; the build makes none, and none is served.
+    if (extname(relative).toLowerCase() === '.map') {
+      sendError(res, 404, 'not-found', 'no such file');
+      return;
+    }
     const file = resolve(join(rendererRoot, relative));
     if (file !== rendererRoot && !file.startsWith(rendererRoot + sep)) {
       sendError(res, 403, 'forbidden', 'path outside the app');
@@ -226,25 +320,40 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningHttp
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     baseHeaders(res);
-    // A loopback server answers only to its own host names, which defeats DNS rebinding.
-    if (isLoopback(options.host) && !allowedHosts().has(req.headers.host ?? '')) {
-      sendError(res, 421, 'forbidden', 'unexpected Host header');
+    if (!hostAllowed(req.headers.host)) {
+      sendError(
+        res,
+        421,
+        'forbidden',
+        `this server answers only to its own host names (localhost, 127.0.0.1, [::1] or ${hostKey(options.host)} at port ${port}, or a name given with --allowed-host)`,
+      );
       return;
     }
-    const url = new URL(req.url ?? '/', 'http://clusterdeck.invalid');
-    if (!authorised(req, url)) {
-      sendError(res, 401, 'unauthorized', 'missing or wrong access token: open the URL that `clusterdeck serve` printed');
+    // Origin-form only ("/path"); parsed under a fixed origin, so the path cannot name a host.
+    if (!(req.url ?? '').startsWith('/')) {
+      sendError(res, 400, 'bad-request', 'bad request target');
       return;
     }
-    if (url.searchParams.has('token') && req.method === 'GET' && !url.pathname.startsWith('/api/')) {
-      // Trade the token in the URL for a cookie, and take it out of the address bar and history.
+    const url = new URL(`http://clusterdeck.invalid${req.url}`);
+    const isApi = url.pathname.startsWith('/api/');
+    if (url.searchParams.has('token') && req.method === 'GET' && !isApi) {
+      // The page load: trade the token for a session cookie and take it out of the address bar.
+      if (!safeEqual(url.searchParams.get('token')!, token)) {
+        sendError(res, 401, 'unauthorized', 'wrong access token: open the URL that `clusterdeck serve` printed');
+        return;
+      }
       url.searchParams.delete('token');
       res.writeHead(303, {
-        'Set-Cookie': `${cookieName()}=${token}; HttpOnly; SameSite=Strict; Path=/`,
-        Location: url.pathname + url.search,
+        'Set-Cookie': `${cookieName()}=${newSession()}; HttpOnly; SameSite=Strict; Path=/`,
+        // One leading slash: "//host/..." would send the browser to another site.
+        Location: `/${url.pathname.replace(/^\/+/, '')}${url.search}`,
         'Cache-Control': 'no-store',
       });
       res.end();
+      return;
+    }
+    if (!authorised(req)) {
+      sendError(res, 401, 'unauthorized', 'missing or wrong access token: open the URL that `clusterdeck serve` printed');
       return;
     }
     const call = /^\/api\/call\/([\w:.-]+)$/.exec(url.pathname);
@@ -261,7 +370,7 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningHttp
       handleEvents(req, res);
       return;
     }
-    if (url.pathname.startsWith('/api/')) {
+    if (isApi) {
       sendError(res, 404, 'unknown-call', 'no such endpoint');
       return;
     }

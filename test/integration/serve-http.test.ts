@@ -70,13 +70,15 @@ describe('clusterdeck serve: access', () => {
     expect(reply.status).toBe(401);
   });
 
-  it('trades the URL token for an HttpOnly SameSite cookie and redirects it out of the address bar', async () => {
+  it('trades the URL token for an HttpOnly SameSite session cookie and redirects it out of the address bar', async () => {
     const reply = await send(serve.url);
     expect(reply.status).toBe(303);
     expect(reply.headers.location).toBe('/');
     const cookie = String(reply.headers['set-cookie']);
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
+    // A session id: other services on 127.0.0.1 see this cookie (cookies ignore the port).
+    expect(cookie).not.toContain(serve.token);
     const page = await send(`${serve.origin}/`, { headers: { Cookie: cookie.split(';')[0]! } });
     expect(page.status).toBe(200);
     expect(page.body).toMatch(/<div id="root">/);
@@ -89,6 +91,23 @@ describe('clusterdeck serve: access', () => {
   it('answers only to its own Host names (DNS rebinding)', async () => {
     const reply = await send(`${serve.origin}/`, { headers: { Authorization: `Bearer ${serve.token}`, Host: 'evil.example:80' } });
     expect(reply.status).toBe(421);
+  });
+
+  it.each([
+    ['POST', '/api/call/nodes:list'],
+    ['GET', '/api/events'],
+  ])('takes the token from the page URL only, not from %s %s', async (method, path) => {
+    const reply = await send(`${serve.origin}${path}?token=${serve.token}`, { method, headers: { 'Content-Type': 'application/json' }, body: method === 'POST' ? '{}' : undefined });
+    expect(reply.status).toBe(401);
+  });
+
+  it.each(['/.//evil.example/', '//evil.example/', '/\\evil.example/', '/%2F/evil.example/'])('never redirects off-site from %s', async (path) => {
+    const reply = await send(`${serve.origin}${path}?token=${serve.token}&tab=gpu`);
+    expect(reply.status).toBe(303);
+    const location = String(reply.headers.location);
+    expect(location).toMatch(/^\/(?![/\\])/);
+    expect(new URL(location, serve.origin).origin).toBe(serve.origin);
+    expect(location).toMatch(/\?tab=gpu$/);
   });
 
   it('refuses path traversal out of the UI folder', async () => {
@@ -140,14 +159,37 @@ describe('clusterdeck serve: the contract over HTTP', () => {
     expect(reply.body).not.toMatch(/at .*\.js:\d+/);
   });
 
-  it('refuses a body over 1 MiB', async () => {
-    const reply = await call('nodes:list', JSON.stringify({ pad: 'x'.repeat(1_100_000) })).catch(() => ({ status: 413 }) as Reply);
-    expect(reply.status).not.toBe(200);
+  it('answers a body over 1 MiB with 413 and JSON, then closes', async () => {
+    const reply = await call('nodes:list', JSON.stringify({ pad: 'x'.repeat(1_100_000) }));
+    expect(reply.status).toBe(413);
+    expect(reply.headers.connection).toBe('close');
+    expect(JSON.parse(reply.body)).toMatchObject({ ok: false, error: { code: 'bad-request', message: expect.stringMatching(/over 1048576 bytes/) } });
+  });
+
+  it('answers a chunked body over 1 MiB (no Content-Length) with 413 too', async () => {
+    const reply = await new Promise<Reply>((resolve, reject) => {
+      const req = request(
+        `${serve.origin}/api/call/nodes:list`,
+        { method: 'POST', headers: { Authorization: `Bearer ${serve.token}`, 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' } },
+        (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+        },
+      );
+      // Writes after the answer may fail once the server closed; the answer is what counts.
+      req.on('error', (error) => (req.headersSent ? undefined : reject(error)));
+      for (let i = 0; i < 20; i += 1) req.write('x'.repeat(100_000));
+      req.end();
+    });
+    expect(reply.status).toBe(413);
+    expect(JSON.parse(reply.body)).toMatchObject({ ok: false, error: { code: 'bad-request' } });
   });
 
   it('refuses cross-site calls: form content types and foreign Origins', async () => {
     expect((await call('nodes:list', '{}', { 'Content-Type': 'text/plain' })).status).toBe(415);
     expect((await call('nodes:list', '{}', { Origin: 'https://evil.example' })).status).toBe(403);
+    expect((await call('nodes:list', '{}', { Origin: serve.origin.replace('http:', 'https:') })).status).toBe(403);
     expect((await call('nodes:list', '{}', { Origin: serve.origin })).status).toBe(200);
     expect((await send(`${serve.origin}/api/call/nodes:list`, { headers: { Authorization: `Bearer ${serve.token}` } })).status).toBe(405);
   });
@@ -186,6 +228,37 @@ describe('clusterdeck serve: the event stream', () => {
     expect(gap).toBeGreaterThan(0);
     expect(gap % 1000).toBe(0);
     expect(events.some((e) => e.event === 'engine:statusChanged')).toBe(true);
+  });
+});
+
+describe('clusterdeck serve: --host and --allowed-host', () => {
+  it('on 0.0.0.0 says what the token grants and answers only to its own and the allowed names', async () => {
+    const env = isolatedEnv({ PATH: fakeNvidiaSmi({ xmlFixture: 'rtx-3090-drv590-v13.xml' }).path });
+    const wide = await startServe(['--host', '0.0.0.0', '--allowed-host', 'Deck.Example.org', '--db', join(env.XDG_DATA_HOME!, 'wide.db')], env);
+    try {
+      const port = new URL(wide.url).port;
+      const local = `http://127.0.0.1:${port}`;
+      const bearer = { Authorization: `Bearer ${wide.token}`, 'Content-Type': 'application/json' };
+      // A forged Host with the token, and a call whose Origin matches it: both refused.
+      expect((await send(`${local}/`, { headers: { ...bearer, Host: `evil.example:${port}` } })).status).toBe(421);
+      const forged = await send(`${local}/api/call/nodes:list`, { method: 'POST', headers: { ...bearer, Host: 'evil.example', Origin: 'http://evil.example' }, body: '{}' });
+      expect(forged.status).toBe(421);
+      expect(JSON.parse(forged.body)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/--allowed-host/) } });
+      expect((await send(`${local}/`, { headers: { ...bearer, Host: `deck.example.org:${port}` } })).status).toBe(200);
+      expect((await send(`${local}/`, { headers: { ...bearer, Host: `127.0.0.1:${port}` } })).status).toBe(200);
+      const warning = wide.stderr();
+      expect(warning).toMatch(/not loopback, over plain HTTP/);
+      expect(warning).toMatch(/full control: reading telemetry, adding and removing SSH nodes \(which opens SSH connections with the keys and ssh-agent/);
+      expect(warning).toMatch(/trusting host keys/);
+      expect(warning).not.toMatch(/can read this node's telemetry/);
+      expect(warning).toMatch(/--allowed-host NAME/);
+    } finally {
+      await wide.stop();
+    }
+  });
+
+  it.each(['http://deck.example.org', 'deck.example.org:8443', 'deck/x', 'a b'])('refuses --allowed-host %s with exit 2', async (name) => {
+    await expect(startServe(['--allowed-host', name, '--db', ':memory:'])).rejects.toThrow(/exited with 2[\s\S]*--allowed-host takes a host name or IP address/);
   });
 });
 
