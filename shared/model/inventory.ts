@@ -75,9 +75,14 @@ export const HostKeyPromptSchema = z.object({
 export type HostKeyPrompt = z.infer<typeof HostKeyPromptSchema>;
 
 /** What the fleet page shows for a node besides its telemetry. */
+/** Where a node's readings come from: this machine, SSH, or (next) a Prometheus-compatible source. */
+export const NodeSourceSchema = z.enum(['local', 'ssh', 'prometheus']);
+export type NodeSource = z.infer<typeof NodeSourceSchema>;
+
 export const NodeStateSchema = z.object({
   id: z.string(),
-  kind: z.enum(['local', 'ssh']),
+  /** The node's source. */
+  kind: NodeSourceSchema,
   status: NodeStatusSchema,
   since: z.number().nullable(),
   lastError: z.string().nullable(),

@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { InventoryStore } from '../../../../electron/core/inventory/inventory-store';
 import { migrate } from '../../../../electron/core/store/db';
 import { MIGRATIONS } from '../../../../electron/core/store/migrations/index';
 import { migration0003 } from '../../../../electron/core/store/migrations/0003-inventory';
@@ -27,20 +26,11 @@ describe('migration 0003 (inventory)', () => {
     expect(db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'ssh_nodes'").pluck().get()).toBe(1);
   });
 
-  it('keeps nodes as validated JSON; a damaged row is skipped with a warning, never a crash', () => {
+  it('keeps one row per node with its settings as JSON', () => {
     const db = new Database(':memory:');
-    migrate(db, MIGRATIONS);
-    const inventory = new InventoryStore(db);
-    inventory.add(node, 1000);
-    expect(() => inventory.add(node, 2000)).toThrow(/already in the inventory/);
-    db.prepare("INSERT INTO ssh_nodes VALUES ('broken', '{\"id\":\"broken\",\"host\":\"a b;c\"}', 1, 1)").run();
-    db.prepare("INSERT INTO ssh_nodes VALUES ('notjson', '{oops', 1, 1)").run();
-    const reread = new InventoryStore(db);
-    expect(reread.list()).toEqual([node]);
-    expect(reread.warnings).toHaveLength(2);
-    reread.update({ ...node, labels: ['rack-2'] }, 3000);
-    expect(reread.get('gpu-01')?.labels).toEqual(['rack-2']);
-    reread.remove('gpu-01');
-    expect(() => reread.remove('gpu-01')).toThrow(/no node called/);
+    migrate(db, [...MIGRATIONS.slice(0, 2), migration0003]);
+    db.prepare('INSERT INTO ssh_nodes (id, spec, added_ms, updated_ms) VALUES (?, ?, ?, ?)').run(node.id, JSON.stringify(node), 1000, 1000);
+    expect(() => db.prepare('INSERT INTO ssh_nodes (id, spec, added_ms, updated_ms) VALUES (?, ?, ?, ?)').run(node.id, '{}', 2, 2)).toThrow(/UNIQUE/);
+    expect(JSON.parse(db.prepare('SELECT spec FROM ssh_nodes').pluck().get() as string)).toEqual(node);
   });
 });
