@@ -46,7 +46,7 @@ class FloodingNode implements NodeCollector {
   async collect(collectedAt: number): Promise<NodeSnapshot> {
     this.tick += 1;
     const stdout = floodingOutput(this.tick);
-    return this.builder.build({ exitCode: 0, stdout, stderr: '', notFound: false, timedOut: false, truncated: false, durationMs: 1 }, collectedAt).snapshot;
+    return this.builder.build({ exitCode: 0, stdout, timedOut: false, truncated: false }, collectedAt).snapshot;
   }
   state(): NodeState {
     return { id: this.nodeId, kind: 'ssh', status: 'up', since: null, lastError: null, address: null, labels: [], missing: [], hostKey: null, passphraseFor: null };

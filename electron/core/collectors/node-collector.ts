@@ -1,5 +1,6 @@
-import type { NodeState } from '../../../shared/model/inventory';
+import type { HostKeyPrompt, NodeState } from '../../../shared/model/inventory';
 import type { NodeSnapshot } from '../../../shared/model/node';
+import type { HostKey } from '../hosts/ssh/known-hosts';
 
 /** One node's collection: the engine runs collect() once per tick for each node. */
 export interface NodeCollector {
@@ -12,6 +13,39 @@ export interface NodeCollector {
   state(): NodeState;
   /** Releases connections. */
   close(): void;
+}
+
+/**
+ * What some collectors can do besides collecting, asked for by capability rather than by class:
+ * a Prometheus-discovered node, say, has no connection to retry and no host key.
+ */
+export interface Reconnecting {
+  /** Connect on the next tick instead of after the back-off. */
+  retryNow(): void;
+}
+
+export interface HostKeyGated {
+  /** The host key decision the node waits for, if any. */
+  hostKeyPrompt(): HostKeyPrompt | null;
+  /** The key its connection last met. */
+  presentedKey(): HostKey | null;
+}
+
+export interface Relabelling {
+  setLabels(labels: string[]): void;
+}
+
+export function canReconnect(collector: NodeCollector | undefined): collector is NodeCollector & Reconnecting {
+  return typeof (collector as Partial<Reconnecting> | undefined)?.retryNow === 'function';
+}
+
+export function hasHostKey(collector: NodeCollector | undefined): collector is NodeCollector & HostKeyGated {
+  const candidate = collector as Partial<HostKeyGated> | undefined;
+  return typeof candidate?.hostKeyPrompt === 'function' && typeof candidate.presentedKey === 'function';
+}
+
+export function canRelabel(collector: NodeCollector | undefined): collector is NodeCollector & Relabelling {
+  return typeof (collector as Partial<Relabelling> | undefined)?.setLabels === 'function';
 }
 
 /**

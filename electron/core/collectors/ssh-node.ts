@@ -22,7 +22,7 @@ import { sharedNvidiaSmiXmlParser, type NvidiaSmiXmlParser } from './nvidia-smi-
 import { LinuxNodeBuilder } from './linux/node-builder';
 import { MINIMAL_SAMPLE_TOOLS, sampleArgv, STATIC_ARGV, type SampleTools } from './linux/scripts';
 import { parseStaticFacts } from './linux/static-facts';
-import { snapshotProblem, type NodeCollector } from './node-collector';
+import { snapshotProblem, type HostKeyGated, type NodeCollector, type Reconnecting, type Relabelling } from './node-collector';
 
 export interface SshNodeOptions {
   nvidiaSmiTimeoutMs: number;
@@ -64,7 +64,7 @@ function mergeXmlDetails(gpus: Gpu[], xml: Gpu[]): Gpu[] {
   });
 }
 
-export class SshNodeCollector implements NodeCollector {
+export class SshNodeCollector implements NodeCollector, Reconnecting, HostKeyGated, Relabelling {
   readonly nodeId: string;
   private readonly connection: SshConnection;
   private readonly host: SshHost;

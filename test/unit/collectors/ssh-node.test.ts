@@ -42,6 +42,9 @@ function fakeNode() {
   const connection = {
     endpoint: { host: 'node', port: 22, user: 'u' },
     problem: null,
+    // One connection for the whole test: the facts are read again only by the hourly refresh.
+    connects: 1,
+    ready: async () => {},
     resetBackoff: () => {},
     exec: async (line: string): Promise<ExecResult> => {
       if (line === staticLine) {

@@ -1,0 +1,34 @@
+/**
+ * What the contract's handlers reach in the engine, built once by the composition root
+ * (engine.ts). Each area's handlers (nodes, metrics, host keys, ssh config, storage, app) take
+ * this and nothing else.
+ */
+import type { AppInfo, EngineStatus } from '../../../shared/contract';
+import type { NodeState, SshNode } from '../../../shared/model/inventory';
+import type { Fleet } from '../fleet';
+import type { SecretStore } from '../hosts/ssh/credentials';
+import type { SshPool } from '../hosts/ssh/ssh-pool';
+import type { InventoryStore } from '../inventory/inventory-store';
+import type { Logger } from '../log';
+import type { Clock } from '../scheduler';
+import type { TelemetryStore } from '../store/telemetry-store';
+
+export interface EngineContext {
+  readonly app: Omit<AppInfo, 'version'>;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly store: TelemetryStore;
+  readonly inventory: InventoryStore;
+  readonly fleet: Fleet;
+  readonly pool: SshPool;
+  readonly secrets: SecretStore;
+  /** The app's own known_hosts, written when the user trusts a key. */
+  readonly knownHostsFile: string;
+  /** Every known_hosts file read, the app's first. */
+  readonly hostKeyFiles: readonly string[];
+  status(): EngineStatus;
+  /** Sends `nodes:changed` when the states differ from the last sent; returns them. */
+  publishStates(): NodeState[];
+  /** Adds an SSH node to the inventory and starts collecting it. */
+  addToInventory(node: SshNode): void;
+}
