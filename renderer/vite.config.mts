@@ -11,7 +11,8 @@ export default defineConfig({
   build: {
     outDir: fileURLToPath(new URL('../dist/renderer', import.meta.url)),
     emptyOutDir: true,
-    sourcemap: true,
+    // No source maps: `serve` would not hand them out, and the app ships without them.
+    sourcemap: false,
     chunkSizeWarningLimit: 1024,
   },
 });

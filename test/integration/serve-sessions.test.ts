@@ -4,11 +4,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadConfigFromFile } from 'vite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../electron/core/engine';
 import { silentLogger } from '../../electron/core/log';
 import { MAX_SESSIONS, SESSION_IDLE_MS, startHttpServer, type RunningHttpServer } from '../../electron/server/http-server';
 import { ConfigSchema } from '../../shared/config';
+import { ROOT } from '../helpers/cli';
 
 interface Reply {
   status: number;
@@ -202,6 +204,12 @@ describe('the Origin of calls: scheme, host and port exactly', () => {
 });
 
 describe('static files', () => {
+  it('the production build emits no source maps', async () => {
+    // The config as `vite build` reads it.
+    const loaded = await loadConfigFromFile({ command: 'build', mode: 'production' }, join(ROOT, 'renderer', 'vite.config.mts'));
+    expect(loaded!.config.build?.sourcemap ?? false).toBe(false);
+  });
+
   it('serves the app but not its source maps', async () => {
     const server = await start();
     const bearer = { ...ownHost(server), Authorization: `Bearer ${server.token}` };
