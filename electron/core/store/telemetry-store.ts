@@ -11,9 +11,23 @@ import { NodeSnapshotSchema, type NodeSnapshot, type NodeSummary } from '../../.
 import { SeriesBudget } from './series-budget';
 import { Tsdb, type StorageStatus, type TierRetention } from './tsdb/tsdb';
 
+/** One value of one series, for sources whose metrics are not a NodeSnapshot's (Prometheus...). */
+export interface Sample {
+  nodeId: string;
+  metric: string;
+  /** '' for a node-wide series; a GPU UUID, mount point, interface... otherwise. */
+  device: string;
+  value: number;
+}
+
+/** Metric names a sample may carry: dotted lower-case words, like the built-in ones. */
+const SAMPLE_METRIC = /^[a-z][a-z0-9_]*(?:\.[a-z0-9_]+){0,7}$/;
+
 export interface TelemetryStore {
   /** Writes every snapshot of one tick; durable when it returns unless status() says otherwise. */
   writeTick(snapshots: readonly NodeSnapshot[]): void;
+  /** Writes values of any series at one time, without a snapshot (same durability and budget). */
+  writeSamples(atMs: number, samples: readonly Sample[]): void;
   latestSnapshot(nodeId: string): NodeSnapshot | null;
   listNodes(): NodeSummary[];
   queryMetric(query: MetricQuery): MetricQueryResult;
@@ -122,22 +136,38 @@ export class SqliteTelemetryStore implements TelemetryStore {
       let batch = byTime.get(snapshot.collectedAt);
       if (!batch) byTime.set(snapshot.collectedAt, (batch = { ids: [], values: [] }));
       for (const metric of METRIC_NAMES) {
-        for (const { device, value } of METRICS[metric].extract(snapshot)) {
-          // A node that invents devices every tick must not grow the store without bound.
-          if (!this.tsdb.hasSeries(snapshot.id, metric, device) && !this.newSeries.take(snapshot.id, snapshot.collectedAt)) continue;
-          let id: number;
-          try {
-            id = this.tsdb.seriesId(snapshot.id, metric, device);
-          } catch {
-            continue; // a new series while the database cannot be written: skipped this tick
-          }
-          batch.ids.push(id);
-          batch.values.push(value);
-        }
+        for (const { device, value } of METRICS[metric].extract(snapshot)) this.stage(batch, snapshot.id, metric, device, value, snapshot.collectedAt);
       }
     }
-    for (const [t, batch] of [...byTime].sort((a, b) => a[0] - b[0])) this.tsdb.ingest(t, batch.ids, batch.values);
+    this.ingestBatches(byTime);
     this.saveNodes(snapshots);
+  }
+
+  writeSamples(atMs: number, samples: readonly Sample[]): void {
+    const batch = { ids: [] as number[], values: [] as number[] };
+    for (const { nodeId, metric, device, value } of samples) {
+      if (!SAMPLE_METRIC.test(metric) || !Number.isFinite(value)) continue;
+      this.stage(batch, nodeId, metric, device, value, atMs);
+    }
+    this.ingestBatches(new Map([[atMs, batch]]));
+  }
+
+  /** One value into a batch: its series found or created, within the node's series budget. */
+  private stage(batch: { ids: number[]; values: number[] }, nodeId: string, metric: string, device: string, value: number, atMs: number): void {
+    // A node that invents devices every tick must not grow the store without bound.
+    if (!this.tsdb.hasSeries(nodeId, metric, device) && !this.newSeries.take(nodeId, atMs)) return;
+    let id: number;
+    try {
+      id = this.tsdb.seriesId(nodeId, metric, device);
+    } catch {
+      return; // a new series while the database cannot be written: skipped this tick
+    }
+    batch.ids.push(id);
+    batch.values.push(value);
+  }
+
+  private ingestBatches(byTime: Map<number, { ids: number[]; values: number[] }>): void {
+    for (const [t, batch] of [...byTime].sort((a, b) => a[0] - b[0])) if (batch.ids.length > 0) this.tsdb.ingest(t, batch.ids, batch.values);
   }
 
   /** Node snapshots live in memory; the table gets them on first sight, then once a minute. */

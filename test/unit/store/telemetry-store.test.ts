@@ -27,6 +27,24 @@ describe('SqliteTelemetryStore (snapshots in, contract answers out)', () => {
     expect(result.series[0]!.v).toEqual(Array.from({ length: 10 }, (_, i) => Math.floor((T0 + i * INTERVAL) / 1000) % 100));
   });
 
+  it('takes samples without a snapshot (a source with other metrics), readable like the rest', () => {
+    const { store } = storeWith(0);
+    for (let i = 0; i < 4; i += 1) {
+      store.writeSamples(T0 + i * INTERVAL, [
+        { nodeId: 'prom-1', metric: 'gpu.util_pct', device: 'GPU-1', value: 10 * i },
+        { nodeId: 'prom-1', metric: 'dcgm.xid_errors', device: 'GPU-1', value: 0 },
+        // Not a metric name, not a number: skipped, never stored.
+        { nodeId: 'prom-1', metric: 'DROP TABLE', device: '', value: 1 },
+        { nodeId: 'prom-1', metric: 'gpu.temp_c', device: 'GPU-1', value: Number.NaN },
+      ]);
+    }
+    const result = store.queryMetric({ nodeId: 'prom-1', metric: 'gpu.util_pct', fromMs: T0, toMs: T0 + 3 * INTERVAL, maxPoints: 100 });
+    expect(result.series.map((series) => [series.device, series.v])).toEqual([['GPU-1', [0, 10, 20, 30]]]);
+    expect(store.tsdb.seriesOf('prom-1', 'dcgm.xid_errors').map((series) => series.device)).toEqual(['GPU-1']);
+    expect(store.tsdb.seriesOf('prom-1', 'DROP TABLE')).toEqual([]);
+    expect(store.tsdb.seriesOf('prom-1', 'gpu.temp_c')).toEqual([]);
+  });
+
   it('keeps one series per device: per GPU (by UUID), per mount, per interface', () => {
     const { store } = storeWith(3);
     const q = (metric: 'gpu.util_pct' | 'fs.used_pct' | 'net.rx_bytes_per_sec') =>
