@@ -77,7 +77,7 @@ const STATUS_OF: Record<ErrorCode, number> = {
 
 /** True for addresses and names only this machine can reach. */
 export function isLoopbackAddress(host: string): boolean {
-  return host === '127.0.0.1' || host === '::1' || host === '[::1]' || host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  return ['::1', '[::1]', 'localhost'].includes(host.toLowerCase()) || /^(?:::ffff:)?127\.\d+\.\d+\.\d+$/i.test(host);
 }
 
 /** A host name as the Host header and Origin write it: lower case, IPv6 in brackets. */
