@@ -179,6 +179,20 @@ describe('stale values in the fleet', () => {
     await page.getByRole('button', { name: 'Retry' }).click();
     await expect.poll(() => notice.getAttribute('data-status'), { timeout: 30_000 }).toMatch(/^(connecting|unreachable)$/);
     expect(await page.getByText('Could not retry').count()).toBe(0);
+  });
+
+  it('keeps the GPUs of a node whose nvidia-smi hangs as "no reading" in the table, the heatmap and the picker', async () => {
+    lab.setNvidiaSmi('gpu-b', { xmlFixture: RTX3080, delayMs: 600_000 });
+    await page.getByTestId('nav-fleet').click();
+    // The hung read runs into nvidia-smi's timeout (10 s); then the node is read without its GPUs for a while.
+    await expect.poll(() => page.getByTestId('gpu-count-gpu-b').textContent(), { timeout: 60_000 }).toBe(`${GPUS['gpu-b']} no reading`);
+    // Its other values are current: the node is not stale, only its GPUs are unread.
+    expect(await rowAttr('gpu-b', 'data-stale')).toBe('false');
+    expect(await heatmap().getAttribute('data-cells')).toBe(String(ALL_GPUS));
+    await expect.poll(() => heatmap().getAttribute('data-no-reading')).toBe(String(GPUS['gpu-b']));
+    await page.screenshot({ path: join(RESULTS, 'fleet-gpu-no-reading.png'), fullPage: true });
+    await page.getByTestId('node-link-gpu-b').click();
+    await expect.poll(() => page.getByTestId('node-picker').locator('option[value="gpu-b"]').textContent()).toContain('(1 GPU)');
     expect(problems.filter((p) => !/favicon/.test(p))).toEqual([]);
   });
 });
