@@ -7,7 +7,7 @@ import type { Gpu, GpuStatus } from '../../../../shared/model/gpu';
 import { GPU_MESSAGES, gpuStatus as status, interpretNvidiaSmi } from '../gpu';
 import { parseNvidiaSmiCsv } from './nvidia-smi-csv';
 import { GPU_QUERY_FIELDS, type GpuQueryProfile } from './scripts';
-import { sectionText, type Section } from './sections';
+import { sectionText, type Section } from '../../hosts/sections';
 
 /** The per-tick script bounds nvidia-smi with `timeout 10` (scripts.ts). */
 export const NVIDIA_SMI_SCRIPT_TIMEOUT_MS = 10_000;

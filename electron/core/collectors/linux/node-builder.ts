@@ -24,7 +24,7 @@ import { parseProcNetDev, type ProcNetDev } from './proc-net-dev';
 import { parseProcStat, type ProcStat } from './proc-stat';
 import { parseProcUptime } from './proc-uptime';
 import { fallbackProfile, SAMPLE_SECTIONS, sampleArgv, type GpuQueryProfile, type SampleSection } from './scripts';
-import { sectionText, splitSections, type Section } from './sections';
+import { sectionText, splitSections, type Section } from '../../hosts/sections';
 import type { StaticFacts } from './static-facts';
 
 /** What the model has no field for yet; see the proposed shared/model additions. */

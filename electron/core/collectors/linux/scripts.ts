@@ -6,7 +6,7 @@
  * Both scripts are one line of POSIX sh with no backslash, '!' or newline, so the single-quoted
  * command line the SSH host builds reads the same whatever the user's login shell (checked with
  * dash, bash, busybox sh, tcsh and fish). Output framing and why markers cannot be forged:
- * sections.ts. They need sh, awk and uname (POSIX); df, timeout and nvidia-smi are optional.
+ * hosts/sections.ts. They need sh, awk and uname (POSIX); df, timeout and nvidia-smi are optional.
  * What df and timeout accept is probed once per connection by the connect-time script, which
  * picks one of a few constant per-tick scripts (SAMPLE_TOOL_VARIANTS).
  */

@@ -10,7 +10,7 @@ import { parseHostname } from './hostname';
 import { parseNproc } from './nproc';
 import { parseOsRelease } from './os-release';
 import { gpuQueryProfile, STATIC_SECTIONS, type GpuQueryProfile, type SampleTools } from './scripts';
-import { sectionText, splitSections, type Section } from './sections';
+import { sectionText, splitSections, type Section } from '../../hosts/sections';
 import { parseUnameField, toNodeArch, toNodePlatform } from './uname';
 
 export interface StaticFacts {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { interpretGpuSection } from '../../../../electron/core/collectors/linux/gpu-sample';
-import type { Section } from '../../../../electron/core/collectors/linux/sections';
+import type { Section } from '../../../../electron/core/hosts/sections';
 import { readFixture } from '../../../helpers/fixtures';
 import { currentLine } from './framing';
 

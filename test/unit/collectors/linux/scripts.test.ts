@@ -26,7 +26,7 @@ import {
   STATIC_SECTIONS,
   type SampleTools,
 } from '../../../../electron/core/collectors/linux/scripts';
-import { sectionText, splitSections } from '../../../../electron/core/collectors/linux/sections';
+import { sectionText, splitSections } from '../../../../electron/core/hosts/sections';
 import { parseStaticFacts } from '../../../../electron/core/collectors/linux/static-facts';
 
 const onLinux = process.platform === 'linux';

@@ -1,5 +1,6 @@
 /**
- * The framing of the collection scripts' output (see scripts.ts). The script prints
+ * The framing of remote scripts' output: the Linux collectors' scripts
+ * (collectors/linux/scripts.ts) and the host's batches (batch-script.ts). The script prints
  *
  *   @@clusterdeck:begin:NAME@@
  *   |every line of the source, each behind a '|'
@@ -13,7 +14,31 @@
  * matches exactly, names a section this script has, and fits the order begin -> end. A random
  * nonce would need the script to change per run; the prefix makes one unnecessary.
  */
-import { quote, Warnings } from './parse-support';
+
+/** Beyond this many, warnings are counted, not kept: hostile output must not grow memory. */
+const MAX_WARNINGS = 20;
+
+/** A bounded list of warnings (as the collectors' parse-support keeps them). */
+class Warnings {
+  readonly list: string[] = [];
+  private dropped = 0;
+
+  add(message: string): void {
+    if (this.list.length < MAX_WARNINGS) {
+      this.list.push(message);
+      return;
+    }
+    this.dropped += 1;
+    const summary = `... and ${this.dropped} more warning${this.dropped === 1 ? '' : 's'}`;
+    if (this.list.length === MAX_WARNINGS) this.list.push(summary);
+    else this.list[MAX_WARNINGS] = summary;
+  }
+}
+
+/** A piece of remote text made safe to put in a warning: JSON-quoted and cut short. */
+function quote(text: string): string {
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}...` : text);
+}
 
 export const MARKER_PREFIX = '@@clusterdeck:';
 export const CONTENT_PREFIX = '|';
@@ -50,6 +75,7 @@ export const MAX_SCRIPT_OUTPUT_CHARS = 32 * 1024 * 1024;
  * Lines kept of one section: well above what any source prints (/proc/stat of a 1,024-core
  * machine, a df of a thousand mounts), and a bound on what a flood costs the engine's thread:
  * parsing is per line, and a node may send one every tick. A longer section counts as cut off.
+ * A caller whose output is bounded otherwise (a batch's byte cap) may allow more.
  */
 export const MAX_SECTION_LINES = 4_096;
 
@@ -71,7 +97,8 @@ function endStatus(token: string): SectionStatus {
  * login shell's banner), stray lines, unknown or out-of-order markers, a repeated section and
  * anything after the done marker are skipped and reported in warnings.
  */
-export function splitSections(stdout: string, knownSections: readonly string[]): SplitOutput {
+export function splitSections(stdout: string, knownSections: readonly string[], options: { maxSectionLines?: number } = {}): SplitOutput {
+  const maxLines = options.maxSectionLines ?? MAX_SECTION_LINES;
   const warnings = new Warnings();
   const sections = new Map<string, Section>();
   const out: SplitOutput = { sections, done: false, warnings: warnings.list };
@@ -97,10 +124,10 @@ export function splitSections(stdout: string, knownSections: readonly string[]):
     }
     if (line.startsWith(CONTENT_PREFIX)) {
       if (!open) strayLines += 1;
-      else if (open.lines.length < MAX_SECTION_LINES) open.lines.push(line.slice(1));
+      else if (open.lines.length < maxLines) open.lines.push(line.slice(1));
       else if (!overlong.has(open)) {
         overlong.add(open);
-        warnings.add(`section ${open.name} has more than ${MAX_SECTION_LINES} lines; the rest is skipped and the section counts as cut off`);
+        warnings.add(`section ${open.name} has more than ${maxLines} lines; the rest is skipped and the section counts as cut off`);
       }
       continue;
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_SECTION_LINES, sectionText, splitSections } from '../../../../electron/core/collectors/linux/sections';
-import { framed } from './framing';
+import { MAX_SECTION_LINES, sectionText, splitSections } from '../../../electron/core/hosts/sections';
+import { framed } from '../collectors/linux/framing';
 
 const KNOWN = ['proc-stat', 'proc-meminfo', 'df-size', 'nvidia-smi'];
 
