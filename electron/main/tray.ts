@@ -9,9 +9,10 @@ import { TRAY_COLORS, renderDotPng, type TrayVariant } from './tray-icon';
 /** Windows cuts tooltips at 127 characters. */
 const MAX_TOOLTIP = 120;
 
-export function trayVariant(state: EngineStatus['state']): TrayVariant {
-  if (state === 'running') return 'running';
+/** The engine's own state, and nodes in trouble: a running engine with nodes down is not green. */
+export function trayVariant(state: EngineStatus['state'], troubledNodes = 0): TrayVariant {
   if (state === 'stopped') return 'stopped';
+  if (state === 'running' && troubledNodes === 0) return 'running';
   return 'degraded'; // starting counts as not-yet-healthy
 }
 
@@ -19,12 +20,18 @@ const defaultFormatTime = (ms: number) => new Date(ms).toLocaleTimeString();
 
 /** e.g. "Clusterdeck: degraded (node-1 gpu: nvidia-smi timed out), last tick 12:00:05". */
 export function trayTooltip(status: EngineStatus, formatTime: (ms: number) => string = defaultFormatTime): string {
-  const problem = status.state === 'degraded' && status.lastError ? ` (${status.lastError})` : '';
+  const troubled = status.nodes?.troubled ?? 0;
+  const nodes = troubled === 0 ? '' : `; ${troubled} node${troubled === 1 ? '' : 's'} down: ${status.nodes!.nodes.map((n) => n.id).join(', ')}`;
+  const problem = (status.state === 'degraded' && status.lastError ? ` (${status.lastError})` : '') + nodes;
   const lastTick = status.lastTickAt === null ? 'no tick yet' : `last tick ${formatTime(status.lastTickAt)}`;
   const head = `Clusterdeck: ${status.state}`;
   const tail = `, ${lastTick}`;
   const room = MAX_TOOLTIP - head.length - tail.length;
-  const detail = problem.length > room ? `${problem.slice(0, Math.max(0, room - 2))}…)` : problem;
+  let detail = problem;
+  if (problem.length > room) {
+    const cut = `${problem.slice(0, Math.max(0, room - 2))}…`;
+    detail = problem.startsWith(' (') && !cut.includes(')') ? `${cut})` : cut;
+  }
   return `${head}${detail}${tail}`;
 }
 
@@ -39,7 +46,7 @@ export interface StatusTray {
 }
 
 export function createStatusTray(initial: EngineStatus, actions: { showWindow(): void; quit(): void }): StatusTray {
-  let variant = trayVariant(initial.state);
+  let variant = trayVariant(initial.state, initial.nodes?.troubled);
   const tray = new Tray(iconFor(variant));
   tray.setToolTip(trayTooltip(initial));
   tray.setContextMenu(
@@ -55,7 +62,7 @@ export function createStatusTray(initial: EngineStatus, actions: { showWindow():
   return {
     update(status) {
       if (tray.isDestroyed()) return;
-      const next = trayVariant(status.state);
+      const next = trayVariant(status.state, status.nodes?.troubled);
       if (next !== variant) {
         variant = next;
         tray.setImage(iconFor(variant));

@@ -26,6 +26,15 @@ describe('tray text and variant', () => {
     expect(trayVariant('degraded')).toBe('degraded');
     expect(trayVariant('starting')).toBe('degraded');
     expect(trayVariant('stopped')).toBe('stopped');
+    // The engine is fine but nodes are down: not green.
+    expect(trayVariant('running', 2)).toBe('degraded');
+    expect(trayVariant('running', 0)).toBe('running');
+    expect(trayVariant('stopped', 2)).toBe('stopped');
+  });
+
+  it('names the nodes that are down while the engine itself runs', () => {
+    const nodes = { total: 5, troubled: 2, nodes: [{ id: 'gpu-01', status: 'unreachable' as const, lastError: 'timed out' }, { id: 'gpu-07', status: 'auth-failed' as const, lastError: null }] };
+    expect(trayTooltip(status({ nodes }), utcTime)).toBe('Clusterdeck: running; 2 nodes down: gpu-01, gpu-07, last tick 12:00:05');
   });
 
   it('says the state and the last tick', () => {
