@@ -18,7 +18,18 @@ export function NodeStateNotice({ nodeId, hasData, onOpenFleet }: { nodeId: stri
   const view = useFleetView(1000);
   const [retryError, setRetryError] = useState<string | null>(null);
   const state = view.states?.find((s) => s.id === nodeId);
-  if (!state || state.status === 'up') return null;
+  if (!state) return null;
+  const notes = state.notes ?? [];
+  // Readings cut at the node bounds: said while it lasts, whatever the status.
+  const cut =
+    notes.length > 0 ? (
+      <Notice tone="warn">
+        <span data-testid="node-notes">
+          <strong>Some of {state.id}&apos;s readings are not kept:</strong> {notes.join('; ')}.
+        </span>
+      </Notice>
+    ) : null;
+  if (state.status === 'up') return cut;
   const tone = statusTone(state.status);
   const neverCollected = !hasData && isProblem(state.status);
   const retry =
@@ -32,6 +43,8 @@ export function NodeStateNotice({ nodeId, hasData, onOpenFleet }: { nodeId: stri
         }
       : undefined;
   return (
+    <>
+    {cut}
     <Notice tone={tone === 'error' ? 'error' : tone === 'warn' ? 'warn' : 'info'} onRetry={retry}>
       <span data-testid="node-state" data-status={state.status} data-never-collected={String(neverCollected)}>
         {neverCollected ? (
@@ -62,5 +75,6 @@ export function NodeStateNotice({ nodeId, hasData, onOpenFleet }: { nodeId: stri
         </>
       )}
     </Notice>
+    </>
   );
 }

@@ -196,6 +196,8 @@ export interface FleetRow {
   address: string | null;
   labels: string[];
   missing: string[];
+  /** What was cut from the node's readings at the node bounds (too many filesystems...). */
+  notes: string[];
   hostKey: HostKeyPrompt | null;
   /** What the node calls itself; its id until the first snapshot. */
   hostname: string;
@@ -218,6 +220,7 @@ export function buildRows(states: readonly NodeState[], nodes: ReadonlyMap<strin
       address: state.address,
       labels: state.labels,
       missing: state.missing,
+      notes: state.notes ?? [],
       hostKey: state.hostKey,
       hostname: data?.hostname ?? summaries.get(state.id)?.hostname ?? state.id,
       data,
@@ -236,6 +239,7 @@ export function buildRows(states: readonly NodeState[], nodes: ReadonlyMap<strin
       address: null,
       labels: [],
       missing: [],
+      notes: [],
       hostKey: null,
       hostname: data?.hostname ?? summaries.get(id)?.hostname ?? id,
       data,

@@ -148,6 +148,11 @@ const FleetTableRow = memo(function FleetTableRow({ row, now, stale, actions }: 
         </button>
         {row.hostname !== row.id && <span className="fleet-node__alias">{row.id}</span>}
         {row.kind === 'local' && <span className="fleet-node__alias">this machine</span>}
+        {row.notes.length > 0 && (
+          <span className="fleet-node__note" data-testid={`node-notes-${row.id}`} title={row.notes.join('\n')}>
+            readings cut
+          </span>
+        )}
       </td>
       <td className="fleet-address mono">{row.address ?? (row.kind === 'local' ? 'local' : MISSING)}</td>
       <td className="fleet-labels">

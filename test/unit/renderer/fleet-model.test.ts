@@ -131,6 +131,15 @@ describe('fleet aggregation', () => {
 });
 
 describe('fleet rows', () => {
+  it('carries what was cut from a node at the node bounds, and nothing for nodes without notes', () => {
+    const cut = 'filesystems: more than 512 listed; only the first 512 are kept';
+    const rows = buildRows([state('a', { notes: [cut] }), state('b')], new Map(), new Map());
+    expect(rows.map((r) => [r.id, r.notes])).toEqual([
+      ['a', [cut]],
+      ['b', []],
+    ]);
+  });
+
   it('joins states with telemetry, and lists nodes that only have history last', () => {
     const rows = buildRows(
       [state('b', { status: 'connecting' }), state('a')],
