@@ -2,8 +2,8 @@
 import './zodConfig';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './App';
-import { ErrorBoundary } from './components/ErrorBoundary';
+import { App } from './app/App';
+import { ErrorBoundary } from './app/ErrorBoundary';
 import './styles.css';
 
 const root = document.getElementById('root');

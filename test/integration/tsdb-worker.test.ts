@@ -110,6 +110,36 @@ describe("the seal jobs' shared blocks", () => {
     tsdb.close();
     db.close();
   });
+  it('hold one block at a time when the writer is faster than the worker (a backfill): each hour waits for the seal before it', () => {
+    const db = openDatabase(join(tempDir(), 'backfill-blocks.db'));
+    const tsdb = new Tsdb(db, { intervalMs: 5000, retention: { rawMs: 7 * DAY, minuteMs: 90 * DAY, hourMs: 730 * DAY }, maxDiskBytes: null, sealInWorker: true });
+    const ids = Array.from({ length: 300 }, (_, k) => tsdb.seriesId('node', 'gpu.power_w', `GPU-${k}`));
+    const value = (i: number, k: number) => Math.round(((i * 41 + k * 97) % 40_000) + 100) / 100;
+    const internals = tsdb as unknown as { jobs: Array<{ block: SharedArrayBuffer }>; spareBlocks: SharedArrayBuffer[]; sealer: { threaded: boolean } };
+    expect(internals.sealer.threaded).toBe(true);
+    const blocksSeen = new Set<SharedArrayBuffer>();
+    let mostAlive = 0;
+    const hours = 10;
+    // Twelve ticks per transaction, never a pause: the worker is always behind.
+    for (let i = 0; i < hours * 720; i += 12) {
+      tsdb.ingestBatch(Array.from({ length: 12 }, (_, j) => ({ t: T0 + (i + j) * 5000, ids, values: ids.map((_, k) => value(i + j, k)) })));
+      const alive = new Set([...internals.jobs.map((job) => job.block), ...internals.spareBlocks]);
+      alive.forEach((block) => blocksSeen.add(block));
+      mostAlive = Math.max(mostAlive, alive.size);
+    }
+    // An hour of every series per block: a second one would double the memory sealing needs.
+    expect(mostAlive).toBe(1);
+    expect(blocksSeen.size).toBe(1);
+    tsdb.flush();
+    for (const k of [0, 150, 299]) {
+      const got = tsdb.range(ids[k]!, T0, T0 + hours * HOUR, 100_000);
+      expect(got.t).toHaveLength(hours * 720);
+      expect(got.v).toEqual(Array.from({ length: hours * 720 }, (_, i) => value(i, k)));
+    }
+    expect(db.prepare('SELECT count(*) FROM head').pluck().get()).toBe(0);
+    tsdb.close();
+    db.close();
+  });
 });
 
 describe('1-minute compaction while a seal is out', () => {

@@ -10,7 +10,7 @@ import {
   parseLabels,
   parseLines,
   type AddNodeForm,
-} from '../../../renderer/src/dialogs/forms';
+} from '../../../renderer/src/fleet/dialogs/forms';
 
 const valid: AddNodeForm = {
   ...EMPTY_FORM,

@@ -150,7 +150,6 @@ export function mergeMinutePieces(chunks: DecodedChunk[]): RollupPoints {
 
 const HOUR = 3_600_000;
 const LAST_VALUE_LOOKBACK = 48;
-const MAX_JOBS_IN_FLIGHT = 2;
 const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 const RETRY_MIN_MS = 2_000;
 const RETRY_MAX_MS = 60_000;
@@ -553,6 +552,15 @@ export class Tsdb {
       total += n;
     }
     if (total === 0) return;
+    // One shared block at a time: a job still out is waited for and committed first, so that its
+    // block is free again. A second block is an hour of every series (15 MB for 1,260), and a
+    // spare let go stayed allocated until a full GC. This is also the back-pressure on a writer
+    // faster than the worker (a backfill); at the app's pace that hour was sealed long ago. While
+    // writes fail nothing commits, and each job keeps its block (counted in bufferedBytes()).
+    if (this.jobs.length > 0) {
+      this.collectSealResults(this.sealer.waitAll());
+      this.persist();
+    }
     // Ids only for jobs sent: the worker's done counter then equals the last id once it caught up.
     const job: SealJob = { id: this.nextJobId++, boundary, rawSpanMs: this.rawChunkMs, parts: [] };
     // One copy, in one block of shared memory: queries read it here while the worker encodes it
@@ -574,8 +582,6 @@ export class Tsdb {
       inFlight.samples += n;
     }
     inFlight.bytes = total * 16;
-    // Back-pressure: a writer faster than the worker (a backfill) waits instead of piling up jobs.
-    if (this.jobs.filter((j) => !j.result && !j.error).length >= MAX_JOBS_IN_FLIGHT) this.collectSealResults(this.sealer.waitAll());
     this.jobs.push(inFlight);
     this.sealer.submit(job);
   }
@@ -591,7 +597,7 @@ export class Tsdb {
   /** Keeps a committed job's block for the next job (the worker is done with it; no view of it is left). */
   private recycleBlock(block: SharedArrayBuffer): void {
     this.spareBlocks.push(block);
-    if (this.spareBlocks.length > MAX_JOBS_IN_FLIGHT) this.spareBlocks.shift();
+    if (this.spareBlocks.length > 1) this.spareBlocks.shift();
   }
 
   private collectSealResults(outcomes: ReturnType<Sealer['poll']>): void {

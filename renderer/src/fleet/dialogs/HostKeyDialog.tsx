@@ -1,7 +1,7 @@
 import { useId, useRef, useState } from 'react';
-import type { HostKeyPrompt, NodeState } from '../../../shared/model/inventory';
-import { api } from '../api';
-import { FormError, Modal } from '../components/Modal';
+import type { HostKeyPrompt, NodeState } from '../../../../shared/model/inventory';
+import { api } from '../../api';
+import { FormError, Modal } from '../../ui/Modal';
 import { useDialogCall } from './useDialogCall';
 
 interface HostKeyDialogProps {

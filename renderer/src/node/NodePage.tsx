@@ -1,19 +1,19 @@
 import { useEffect } from 'react';
 import type { NodeSummary } from '../../../shared/model/node';
-import { GpuSection } from '../components/GpuSection';
-import { HostCharts } from '../components/HostCharts';
-import { NodeHeader } from '../components/NodeHeader';
-import { NodeStateNotice } from '../components/NodeStateNotice';
-import { Notice } from '../components/Notice';
-import { SummaryRow } from '../components/SummaryRow';
 import { isProblem } from '../fleet/model';
 import { useFleetView } from '../fleet/store';
 import { useLatestSnapshot } from '../hooks/useLatestSnapshot';
 import { useServerNow } from '../hooks/useServerNow';
 import type { ChartWindow } from '../ranges';
 import { isStale } from '../staleness';
+import { Notice } from '../ui/Notice';
+import { GpuSection } from './GpuSection';
+import { HostCharts } from './HostCharts';
+import { NodeHeader } from './NodeHeader';
+import { NodeStateNotice } from './NodeStateNotice';
+import { SummaryRow } from './SummaryRow';
 
-interface OverviewPageProps {
+interface NodePageProps {
   node: NodeSummary;
   timeWindow: ChartWindow;
   intervalMs: number;
@@ -26,7 +26,7 @@ interface OverviewPageProps {
  * One node: who it is, its current values, and its charts. This component re-renders per tick
  * for the header and summary; the chart sections are memoised and update themselves.
  */
-export function OverviewPage({ node, timeWindow, intervalMs, onShown, onOpenFleet }: OverviewPageProps) {
+export function NodePage({ node, timeWindow, intervalMs, onShown, onOpenFleet }: NodePageProps) {
   const { snapshot, settled, error } = useLatestSnapshot(node.id);
   const hasSnapshot = snapshot !== null;
   const now = useServerNow(1000);

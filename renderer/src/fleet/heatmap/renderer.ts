@@ -4,7 +4,7 @@
  * and the keyboard find cells by arithmetic (layout.hitTest), and the tooltip is one element
  * whose text is set in place.
  */
-import { FrameBatcher } from '../fleet/batcher';
+import { FrameBatcher } from '../batcher';
 import { colorFor, SCALES, type HeatmapMode } from './colors';
 import { cellRect, fitLayout, hitTest, moveFocus, tileRect, type HeatmapLayout } from './layout';
 import { cellValue, describeHeatmap, noReadingCount, tooltipText, type HeatmapGroup } from './model';

@@ -6,8 +6,8 @@ import { MetricChart } from '../charts/MetricChart';
 import type { LiveChartSpec } from '../charts/liveChart';
 import { formatMib, formatPct, MISSING, orMissing } from '../format';
 import type { ChartWindow } from '../ranges';
+import { UsageBar } from '../ui/UsageBar';
 import { gpuStatusLabel, gpuStatusTone } from './GpuStatusBadge';
-import { UsageBar } from './UsageBar';
 
 interface ChartContext {
   nodeId: string;

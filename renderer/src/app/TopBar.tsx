@@ -1,8 +1,8 @@
 import type { NodeSummary } from '../../../shared/model/node';
+import { FleetProgress } from '../fleet/FleetProgress';
+import { NodePicker } from '../node/NodePicker';
 import type { RangeId } from '../ranges';
-import { FleetProgress } from './FleetProgress';
-import { NodePicker } from './NodePicker';
-import { RangeSelector } from './RangeSelector';
+import { RangeSelector } from '../ui/RangeSelector';
 
 /** The app's views; a plain switch, no router. 'node' is one node's overview. */
 export type View = 'fleet' | 'node' | 'settings';

@@ -2,15 +2,18 @@ import { memo, useCallback, useEffect, useId, useMemo, useState, type MouseEvent
 import type { AppInfo } from '../../../shared/contract';
 import type { NodeState, SshConfigCandidate, SshNode } from '../../../shared/model/inventory';
 import { api } from '../api';
-import { GpuHeatmap } from '../components/GpuHeatmap';
-import { Notice } from '../components/Notice';
-import { UsageBar } from '../components/UsageBar';
-import { AddNodeDialog } from '../dialogs/AddNodeDialog';
-import { HostKeyDialog } from '../dialogs/HostKeyDialog';
-import { ImportDialog } from '../dialogs/ImportDialog';
-import { LabelsDialog, RemoveNodeDialog } from '../dialogs/NodeDialogs';
-import { PassphraseDialog } from '../dialogs/PassphraseDialog';
 import { describeError } from '../errors';
+import { formatAgo, formatClock, formatDateTime, formatPct, MISSING } from '../format';
+import { useServerNow } from '../hooks/useServerNow';
+import { lastSeenText } from '../staleness';
+import { Notice } from '../ui/Notice';
+import { UsageBar } from '../ui/UsageBar';
+import { AddNodeDialog } from './dialogs/AddNodeDialog';
+import { HostKeyDialog } from './dialogs/HostKeyDialog';
+import { ImportDialog } from './dialogs/ImportDialog';
+import { LabelsDialog, RemoveNodeDialog } from './dialogs/NodeDialogs';
+import { PassphraseDialog } from './dialogs/PassphraseDialog';
+import { GpuHeatmap } from './heatmap/GpuHeatmap';
 import {
   allLabels,
   DEFAULT_FILTER,
@@ -28,11 +31,8 @@ import {
   type FleetSort,
   type SortKey,
   type StatusFilter,
-} from '../fleet/model';
-import { fleetStore, useFleetView } from '../fleet/store';
-import { formatAgo, formatClock, formatDateTime, formatPct, MISSING } from '../format';
-import { useServerNow } from '../hooks/useServerNow';
-import { lastSeenText } from '../staleness';
+} from './model';
+import { fleetStore, useFleetView } from './store';
 
 type Dialog =
   | { kind: 'add' }

@@ -1,7 +1,7 @@
 import { useId, useRef, useState } from 'react';
-import type { NodeState, SshNode } from '../../../shared/model/inventory';
-import { api } from '../api';
-import { Field, FormError, Modal } from '../components/Modal';
+import type { NodeState, SshNode } from '../../../../shared/model/inventory';
+import { api } from '../../api';
+import { Field, FormError, Modal } from '../../ui/Modal';
 import { EMPTY_FORM, EMPTY_HOP, engineFieldErrors, formToNode, type AddNodeForm, type FieldErrors, type HopForm } from './forms';
 import { useDialogCall } from './useDialogCall';
 

@@ -5,7 +5,7 @@ import { describeError } from '../errors';
 import { isProblem, noDataReason, statusTone, statusWord } from '../fleet/model';
 import { fleetStore, useFleetView } from '../fleet/store';
 import { formatDateTime } from '../format';
-import { Notice } from './Notice';
+import { Notice } from '../ui/Notice';
 
 /** Statuses where connecting again may help (the engine retries by itself, with back-off). */
 const RETRYABLE: ReadonlySet<NodeStatus> = new Set<NodeStatus>(['unreachable', 'auth-failed', 'degraded']);

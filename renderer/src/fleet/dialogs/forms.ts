@@ -3,7 +3,7 @@
  * shared zod schema, the same one the engine applies) or per-field messages out.
  */
 import type { z } from 'zod';
-import { SshNodeSchema, type SshConfigCandidate, type SshNode } from '../../../shared/model/inventory';
+import { SshNodeSchema, type SshConfigCandidate, type SshNode } from '../../../../shared/model/inventory';
 
 export interface HopForm {
   host: string;

@@ -1,7 +1,7 @@
 import { useId, useRef, useState } from 'react';
-import type { NodeState } from '../../../shared/model/inventory';
-import { api } from '../api';
-import { Field, FormError, Modal } from '../components/Modal';
+import type { NodeState } from '../../../../shared/model/inventory';
+import { api } from '../../api';
+import { Field, FormError, Modal } from '../../ui/Modal';
 import { labelsFromText } from './forms';
 import { useDialogCall } from './useDialogCall';
 

@@ -1,11 +1,11 @@
 import { memo, useEffect, useRef, useState } from 'react';
-import { filterRows, type FleetFilter } from '../fleet/model';
-import { fleetStore } from '../fleet/store';
-import { gradientOf, SCALES, type HeatmapMode } from '../heatmap/colors';
-import { heatmapGroups, staleKey, type HeatmapGroup } from '../heatmap/model';
-import { HeatmapRenderer, readHeatmapPalette } from '../heatmap/renderer';
-import { serverClock } from '../live';
-import { useColorScheme } from '../theme';
+import { serverClock } from '../../live';
+import { useColorScheme } from '../../theme';
+import { filterRows, type FleetFilter } from '../model';
+import { fleetStore } from '../store';
+import { gradientOf, SCALES, type HeatmapMode } from './colors';
+import { heatmapGroups, staleKey, type HeatmapGroup } from './model';
+import { HeatmapRenderer, readHeatmapPalette } from './renderer';
 
 interface GpuHeatmapProps {
   filter: FleetFilter;

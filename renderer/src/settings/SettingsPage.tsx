@@ -1,10 +1,10 @@
 import type { AppInfo, StorageStats, StorageStatus } from '../../../shared/contract';
-import { Notice } from '../components/Notice';
-import { UsageBar } from '../components/UsageBar';
 import { formatBytes, formatClock, formatCount, formatDateTime, formatRetention, MISSING, orMissing } from '../format';
 import { useEngineStatus } from '../hooks/useEngineStatus';
 import { useStorageStats } from '../hooks/useStorageStats';
 import { capUsePct, describeTier, orderTiers, storageWarning, type TierStats } from '../storage';
+import { Notice } from '../ui/Notice';
+import { UsageBar } from '../ui/UsageBar';
 
 function WriteStatus({ status }: { status: StorageStatus }) {
   const warning = storageWarning(status);

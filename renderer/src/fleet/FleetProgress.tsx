@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
-import { countStatuses, progressText, progressTone, rowStale } from '../fleet/model';
-import { useFleetView } from '../fleet/store';
 import { useServerNow } from '../hooks/useServerNow';
+import { countStatuses, progressText, progressTone, rowStale } from './model';
+import { useFleetView } from './store';
 
 /**
  * One line on the fleet's connections, from 'nodes:changed': "connecting 37 of 500 · 460 up ·

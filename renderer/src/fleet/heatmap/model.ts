@@ -2,9 +2,9 @@
  * The heatmap's data layer: which nodes and GPUs it draws, in which order, and what a cell's
  * tooltip says. Pure, so it is tested without a canvas.
  */
-import { compareNames, statusWord, type FleetRow, type GpuReading, type RowStatus } from '../fleet/model';
-import { formatMib, MISSING } from '../format';
-import { isStale, lastSeenText } from '../staleness';
+import { formatMib, MISSING } from '../../format';
+import { isStale, lastSeenText } from '../../staleness';
+import { compareNames, statusWord, type FleetRow, type GpuReading, type RowStatus } from '../model';
 import type { HeatmapMode } from './colors';
 
 export interface HeatmapGroup {

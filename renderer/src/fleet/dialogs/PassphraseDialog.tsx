@@ -1,7 +1,7 @@
 import { useId, useRef, useState } from 'react';
-import type { AppInfo } from '../../../shared/contract';
-import { api, ApiError } from '../api';
-import { Field, FormError, Modal } from '../components/Modal';
+import type { AppInfo } from '../../../../shared/contract';
+import { api, ApiError } from '../../api';
+import { Field, FormError, Modal } from '../../ui/Modal';
 import { useDialogCall } from './useDialogCall';
 
 interface PassphraseDialogProps {

@@ -1,5 +1,5 @@
 import { useCallback, useRef, useState } from 'react';
-import { describeError } from '../errors';
+import { describeError } from '../../errors';
 
 export interface DialogCall {
   /** True while the call is out: the dialog disables its primary button. */

@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import type { NodeSnapshot } from '../../../shared/model/node';
 import { formatBytes, formatPct, MISSING, orMissing } from '../format';
-import { UsageBar } from './UsageBar';
+import { UsageBar } from '../ui/UsageBar';
 
 function Tile({ label, value, detail, children, wide }: { label: string; value: ReactNode; detail?: ReactNode; children?: ReactNode; wide?: boolean }) {
   return (

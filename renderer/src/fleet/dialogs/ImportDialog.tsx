@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
-import type { CallResponse } from '../../../shared/contract';
-import type { SshConfigCandidate } from '../../../shared/model/inventory';
-import { api } from '../api';
-import { useAppInfo } from '../hooks/useAppInfo';
-import { FormError, Modal } from '../components/Modal';
-import { describeError } from '../errors';
+import type { CallResponse } from '../../../../shared/contract';
+import type { SshConfigCandidate } from '../../../../shared/model/inventory';
+import { api } from '../../api';
+import { describeError } from '../../errors';
+import { useAppInfo } from '../../hooks/useAppInfo';
+import { FormError, Modal } from '../../ui/Modal';
 import { candidateBlocker, candidateRoute as route } from './forms';
 import { useDialogCall } from './useDialogCall';
 

@@ -1,6 +1,6 @@
 import { memo } from 'react';
-import type { LiveChartSpec } from '../charts/liveChart';
 import { MetricChart } from '../charts/MetricChart';
+import type { LiveChartSpec } from '../charts/liveChart';
 import type { ChartWindow } from '../ranges';
 
 interface HostChart {

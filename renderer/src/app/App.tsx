@@ -1,18 +1,18 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { NodeSummary } from '../../shared/model/node';
-import { ConfigBanner } from './components/ConfigBanner';
-import { ErrorBoundary } from './components/ErrorBoundary';
-import { Notice } from './components/Notice';
-import { StatusBar } from './components/StatusBar';
-import { TopBar, type View } from './components/TopBar';
-import { fleetStore } from './fleet/store';
-import { useAppInfo } from './hooks/useAppInfo';
-import { useNodes } from './hooks/useNodes';
-import { useStreamReconnects } from './hooks/useStreamState';
-import { FleetPage } from './pages/FleetPage';
-import { OverviewPage } from './pages/OverviewPage';
-import { SettingsPage } from './pages/SettingsPage';
-import { windowFor, type ChartWindow, type RangeId } from './ranges';
+import type { NodeSummary } from '../../../shared/model/node';
+import { FleetPage } from '../fleet/FleetPage';
+import { fleetStore } from '../fleet/store';
+import { useAppInfo } from '../hooks/useAppInfo';
+import { useNodes } from '../hooks/useNodes';
+import { useStreamReconnects } from '../hooks/useStreamState';
+import { NodePage } from '../node/NodePage';
+import { windowFor, type ChartWindow, type RangeId } from '../ranges';
+import { SettingsPage } from '../settings/SettingsPage';
+import { Notice } from '../ui/Notice';
+import { ConfigBanner } from './ConfigBanner';
+import { ErrorBoundary } from './ErrorBoundary';
+import { StatusBar } from './StatusBar';
+import { TopBar, type View } from './TopBar';
 
 /** Used until 'app:info' answers (or if it fails): the engine's default collection interval. */
 const DEFAULT_INTERVAL_MS = 5000;
@@ -132,8 +132,8 @@ export function App() {
           <Notice tone="info">No node collected yet: the first snapshot appears after the engine&apos;s first tick.</Notice>
         )}
         {view === 'node' && node && (
-          <ErrorBoundary area="overview" key={node.id}>
-            <OverviewPage
+          <ErrorBoundary area="node page" key={node.id}>
+            <NodePage
               node={node}
               timeWindow={timeWindow}
               intervalMs={appInfo.info?.intervalMs ?? DEFAULT_INTERVAL_MS}
