@@ -1,6 +1,6 @@
 import type { AppInfo, EngineStatus } from '../../../shared/contract';
 import { api } from '../api';
-import { troubleDetails, troubleText } from '../fleet/model';
+import { troubleDetails, troubleText } from '../fleet/trouble';
 import { formatAgo, formatClock, formatDuration } from '../format';
 import { useEngineStatus } from '../hooks/useEngineStatus';
 import { useNow } from '../hooks/useNow';

@@ -13,25 +13,11 @@ import { HostKeyDialog } from './dialogs/HostKeyDialog';
 import { ImportDialog } from './dialogs/ImportDialog';
 import { LabelsDialog, RemoveNodeDialog } from './dialogs/NodeDialogs';
 import { PassphraseDialog } from './dialogs/PassphraseDialog';
+import { allLabels, DEFAULT_FILTER, filterRows, type FleetFilter, type StatusFilter } from './filter';
 import { GpuHeatmap } from './heatmap/GpuHeatmap';
-import {
-  allLabels,
-  DEFAULT_FILTER,
-  DEFAULT_SORT,
-  filterRows,
-  keyPathFromError,
-  needsPassphrase,
-  nextSort,
-  rowStale,
-  sortRows,
-  statusTone,
-  statusWord,
-  type FleetFilter,
-  type FleetRow,
-  type FleetSort,
-  type SortKey,
-  type StatusFilter,
-} from './model';
+import { rowStale, type FleetRow } from './rows';
+import { DEFAULT_SORT, nextSort, sortRows, type FleetSort, type SortKey } from './sort';
+import { keyPathFromError, needsPassphrase, statusTone, statusWord } from './status';
 import { fleetStore, useFleetView } from './store';
 
 type Dialog =

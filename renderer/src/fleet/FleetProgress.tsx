@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import { useServerNow } from '../hooks/useServerNow';
-import { countStatuses, progressText, progressTone, rowStale } from './model';
+import { countStatuses, progressText, progressTone } from './progress';
+import { rowStale } from './rows';
 import { useFleetView } from './store';
 
 /**

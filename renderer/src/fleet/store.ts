@@ -11,7 +11,8 @@ import { api } from '../api';
 import { describeError, reportError } from '../errors';
 import { allNewestSnapshots, onSnapshot } from '../live';
 import { FrameBatcher } from './batcher';
-import { buildRows, fromLatestValues, LATEST_METRICS, summarizeSnapshot, type FleetNode, type FleetRow } from './model';
+import { fromLatestValues, LATEST_METRICS, summarizeSnapshot, type FleetNode } from './records';
+import { buildRows, type FleetRow } from './rows';
 
 export interface FleetView {
   /** Bumped by every update. */

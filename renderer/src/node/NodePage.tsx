@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import type { NodeSummary } from '../../../shared/model/node';
-import { isProblem } from '../fleet/model';
+import { isProblem } from '../fleet/status';
 import { useFleetView } from '../fleet/store';
 import { useLatestSnapshot } from '../hooks/useLatestSnapshot';
 import { useServerNow } from '../hooks/useServerNow';

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { NodeStatus } from '../../../shared/model/inventory';
 import { api } from '../api';
 import { describeError } from '../errors';
-import { isProblem, noDataReason, statusTone, statusWord } from '../fleet/model';
+import { isProblem, noDataReason, statusTone, statusWord } from '../fleet/status';
 import { fleetStore, useFleetView } from '../fleet/store';
 import { formatDateTime } from '../format';
 import { Notice } from '../ui/Notice';

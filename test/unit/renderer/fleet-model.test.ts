@@ -1,35 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { FrameBatcher } from '../../../renderer/src/fleet/batcher';
+import { allLabels, DEFAULT_FILTER, filterRows, matchesFilter } from '../../../renderer/src/fleet/filter';
+import { countStatuses, progressText, progressTone } from '../../../renderer/src/fleet/progress';
+import { fromLatestValues, meanOf, summarizeSnapshot, worstDisk, type FleetNode } from '../../../renderer/src/fleet/records';
+import { buildRows, rowStale, type FleetRow } from '../../../renderer/src/fleet/rows';
+import { DEFAULT_SORT, nextSort, sortRows } from '../../../renderer/src/fleet/sort';
+import { keyPathFromError, needsPassphrase, noDataReason, statusTone, statusWord } from '../../../renderer/src/fleet/status';
+import { troubleDetails, troubleText } from '../../../renderer/src/fleet/trouble';
 import type { LatestValue } from '../../../shared/contract';
 import type { NodeState } from '../../../shared/model/inventory';
 import type { NodeSummary } from '../../../shared/model/node';
-import { FrameBatcher } from '../../../renderer/src/fleet/batcher';
-import {
-  allLabels,
-  buildRows,
-  countStatuses,
-  DEFAULT_FILTER,
-  DEFAULT_SORT,
-  filterRows,
-  fromLatestValues,
-  keyPathFromError,
-  matchesFilter,
-  meanOf,
-  needsPassphrase,
-  nextSort,
-  noDataReason,
-  progressText,
-  progressTone,
-  rowStale,
-  sortRows,
-  statusTone,
-  statusWord,
-  summarizeSnapshot,
-  troubleDetails,
-  troubleText,
-  worstDisk,
-  type FleetNode,
-  type FleetRow,
-} from '../../../renderer/src/fleet/model';
 import { gpu, snapshot } from '../../helpers/snapshots';
 
 function state(id: string, overrides: Partial<NodeState> = {}): NodeState {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { FleetNode, FleetRow, GpuReading } from '../../../renderer/src/fleet/model';
 import { colorFor, contrastText, gradientOf, interpolate, scaleIndex, SCALES } from '../../../renderer/src/fleet/heatmap/colors';
 import { cellRect, computeLayout, DEFAULT_LAYOUT, fitLayout, hitTest, moveFocus, tileRect, type LayoutOptions } from '../../../renderer/src/fleet/heatmap/layout';
 import { cellValue, describeHeatmap, fleetMean, heatmapGroups, noReadingCount, staleKey, tooltipText, type HeatmapGroup } from '../../../renderer/src/fleet/heatmap/model';
+import type { FleetNode, GpuReading } from '../../../renderer/src/fleet/records';
+import type { FleetRow } from '../../../renderer/src/fleet/rows';
 
 const OPTIONS: LayoutOptions = { cell: 10, gap: 2, tileGapX: 6, tileGapY: 4, labelHeight: 12, maxCols: 4, minTileWidth: 20 };
 

@@ -1,7 +1,7 @@
 import { memo, useEffect, useRef, useState } from 'react';
 import { serverClock } from '../../live';
 import { useColorScheme } from '../../theme';
-import { filterRows, type FleetFilter } from '../model';
+import { filterRows, type FleetFilter } from '../filter';
 import { fleetStore } from '../store';
 import { gradientOf, SCALES, type HeatmapMode } from './colors';
 import { heatmapGroups, staleKey, type HeatmapGroup } from './model';

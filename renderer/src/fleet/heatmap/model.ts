@@ -4,7 +4,10 @@
  */
 import { formatMib, MISSING } from '../../format';
 import { isStale, lastSeenText } from '../../staleness';
-import { compareNames, statusWord, type FleetRow, type GpuReading, type RowStatus } from '../model';
+import type { GpuReading } from '../records';
+import type { FleetRow } from '../rows';
+import { compareNames } from '../sort';
+import { statusWord, type RowStatus } from '../status';
 import type { HeatmapMode } from './colors';
 
 export interface HeatmapGroup {

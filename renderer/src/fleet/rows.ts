@@ -1,0 +1,72 @@
+/** The fleet table's rows: each node's state joined with its newest record. */
+import type { HostKeyPrompt, NodeState } from '../../../shared/model/inventory';
+import type { NodeSummary } from '../../../shared/model/node';
+import { isStale } from '../staleness';
+import type { FleetNode } from './records';
+import type { RowStatus } from './status';
+
+export interface FleetRow {
+  id: string;
+  kind: NodeState['kind'] | null;
+  status: RowStatus;
+  since: number | null;
+  lastError: string | null;
+  address: string | null;
+  labels: string[];
+  missing: string[];
+  /** What was cut from the node's readings at the node bounds (too many filesystems...). */
+  notes: string[];
+  hostKey: HostKeyPrompt | null;
+  /** What the node calls itself; its id until the first snapshot. */
+  hostname: string;
+  data: FleetNode | null;
+}
+
+/** Every node the engine collects, plus nodes with stored data only; states first, in their order. */
+export function buildRows(states: readonly NodeState[], nodes: ReadonlyMap<string, FleetNode>, summaries: ReadonlyMap<string, NodeSummary>): FleetRow[] {
+  const rows: FleetRow[] = [];
+  const seen = new Set<string>();
+  for (const state of states) {
+    seen.add(state.id);
+    const data = nodes.get(state.id) ?? null;
+    rows.push({
+      id: state.id,
+      kind: state.kind,
+      status: state.status,
+      since: state.since,
+      lastError: state.lastError,
+      address: state.address,
+      labels: state.labels,
+      missing: state.missing,
+      notes: state.notes ?? [],
+      hostKey: state.hostKey,
+      hostname: data?.hostname ?? summaries.get(state.id)?.hostname ?? state.id,
+      data,
+    });
+  }
+  const extra = new Set<string>([...nodes.keys(), ...summaries.keys()]);
+  for (const id of extra) {
+    if (seen.has(id)) continue;
+    const data = nodes.get(id) ?? null;
+    rows.push({
+      id,
+      kind: null,
+      status: 'not-collected',
+      since: null,
+      lastError: null,
+      address: null,
+      labels: [],
+      missing: [],
+      notes: [],
+      hostKey: null,
+      hostname: data?.hostname ?? summaries.get(id)?.hostname ?? id,
+      data,
+    });
+  }
+  return rows;
+}
+
+/** The row's values are older than two intervals at `now` (engine time): drawn stale, whatever its status. */
+export function rowStale(row: Pick<FleetRow, 'data'>, now: number, intervalMs: number): boolean {
+  return row.data !== null && isStale(row.data.collectedAt, now, intervalMs);
+}
