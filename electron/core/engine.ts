@@ -12,6 +12,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { InternalBus, type NodeStatusChange } from './bus';
 import { CollectionLoop } from './collection-loop';
+import { COLLECTOR_ACCESS } from './collectors/command-specs';
 import { LocalNodeCollector } from './collectors/local-node';
 import type { NodeCollector } from './collectors/node-collector';
 import { SshNodeCollector } from './collectors/ssh-node';
@@ -24,7 +25,9 @@ import { metricsHandlers } from './handlers/metrics';
 import { nodeHandlers } from './handlers/nodes';
 import { sshConfigHandlers } from './handlers/ssh-config';
 import { storageHandlers } from './handlers/storage';
+import { ExecPolicy } from './hosts/exec-policy';
 import { LocalHost } from './hosts/local';
+import { hostRegistry, type HostRegistry } from './hosts/registry';
 import { loadCredentials, noSecretStore, type SecretStore } from './hosts/ssh/credentials';
 import { fingerprint, trustHostKey } from './hosts/ssh/known-hosts';
 import { SshPool } from './hosts/ssh/ssh-pool';
@@ -91,6 +94,8 @@ export interface Engine {
   readonly events: EngineEvents;
   /** The engine's internal signals (ticks, status changes), for features inside the engine. */
   readonly bus: InternalBus;
+  /** Each collected node's Host (node id -> Host), for features other than collection. */
+  readonly hosts: HostRegistry;
   status(): EngineStatus;
   /** Starts the collection loop (after a first counter reading, so the first rates are real). */
   start(): Promise<void>;
@@ -121,7 +126,9 @@ export function createEngine(options: EngineOptions): Engine {
   const events = new EngineEvents((error) => log.error('event listener failed', error));
   const bus = new InternalBus((error) => log.error('internal listener failed', error));
 
-  // Hosts: SSH connections with verified host keys and the user's credentials.
+  // Hosts: what they may run and read (each feature's declarations); SSH connections with
+  // verified host keys and the user's credentials.
+  const execPolicy = ExecPolicy.of(COLLECTOR_ACCESS);
   const secrets = options.secrets ?? noSecretStore;
   const knownHostsFile = options.knownHostsFile ?? defaultKnownHostsFile(options.dbPath);
   const hostKeyFiles = [knownHostsFile, ...(options.userKnownHostsFiles ?? [join(homedir(), '.ssh', 'known_hosts')])];
@@ -140,11 +147,11 @@ export function createEngine(options: EngineOptions): Engine {
   // Nodes: this machine, the stored inventory, the CLI's nodes for this run.
   // Collections wait at most most of an interval: a dead node never holds the tick.
   const fleet = new Fleet(Math.max(1000, Math.round(intervalMs * 0.8)), log);
-  const addSshNode = (node: SshNode) => fleet.add(new SshNodeCollector(node, pool, { nvidiaSmiTimeoutMs, log }));
+  const addSshNode = (node: SshNode) => fleet.add(new SshNodeCollector(node, pool, { nvidiaSmiTimeoutMs, log, execPolicy }));
   if (options.collectors) {
     for (const collector of options.collectors) fleet.add(collector);
   } else {
-    if (options.includeLocal !== false) fleet.add(new LocalNodeCollector(new LocalHost(), { nvidiaSmiTimeoutMs }));
+    if (options.includeLocal !== false) fleet.add(new LocalNodeCollector(new LocalHost(execPolicy), { nvidiaSmiTimeoutMs }));
     if (options.useInventory !== false) {
       for (const node of inventory.list()) {
         if (fleet.has(node.id)) log.warn(`inventory node ${node.id} has the same name as this machine and is skipped`);
@@ -195,6 +202,7 @@ export function createEngine(options: EngineOptions): Engine {
     handlers,
     events,
     bus,
+    hosts: hostRegistry(fleet),
     status: () => loop.status(),
     nodeStates: () => fleet.states(),
     nodeEvents: (nodeId, fromMs, toMs) => nodeEvents.list(nodeId, fromMs, toMs),

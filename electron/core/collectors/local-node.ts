@@ -23,7 +23,8 @@ const UNKNOWN_OS: OsInfo = { platform: process.platform, distro: null, release: 
 export class LocalNodeCollector implements NodeCollector {
   readonly nodeId: string;
   constructor(
-    private readonly host: Host,
+    /** This machine as a Host, for features other than collection (hosts/registry.ts). */
+    readonly host: Host,
     options: { nvidiaSmiTimeoutMs: number; xmlParser?: NvidiaSmiXmlParser },
   ) {
     this.nodeId = host.id;

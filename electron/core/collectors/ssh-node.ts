@@ -12,11 +12,14 @@
 import type { Gpu } from '../../../shared/model/gpu';
 import { statusSince, type HostKeyPrompt, type NodeState, type NodeStatus, type SshNode } from '../../../shared/model/inventory';
 import type { NodeSnapshot } from '../../../shared/model/node';
+import type { ExecPolicy } from '../hosts/exec-policy';
+import type { Host } from '../hosts/host';
 import type { HostKey } from '../hosts/ssh/known-hosts';
 import { SshHost } from '../hosts/ssh/ssh-host';
 import { SshError, type SshConnection } from '../hosts/ssh/ssh-connection';
 import type { SshPool, SshRoute } from '../hosts/ssh/ssh-pool';
 import type { Logger } from '../log';
+import { COLLECTOR_POLICY } from './command-specs';
 import { NvidiaSmiXmlReader } from './gpu';
 import { sharedNvidiaSmiXmlParser, type NvidiaSmiXmlParser } from './nvidia-smi-xml-parser';
 import { LinuxNodeBuilder } from './linux/node-builder';
@@ -32,6 +35,8 @@ export interface SshNodeOptions {
   fullGpuEveryMs?: number;
   /** Where `nvidia-smi -q -x` is parsed (default: the process's shared worker thread). */
   xmlParser?: NvidiaSmiXmlParser;
+  /** What the node's Host may run and read (default: the collectors' own declarations). */
+  execPolicy?: ExecPolicy;
   log: Logger;
 }
 
@@ -67,7 +72,8 @@ function mergeXmlDetails(gpus: Gpu[], xml: Gpu[]): Gpu[] {
 export class SshNodeCollector implements NodeCollector, Reconnecting, HostKeyGated, Relabelling {
   readonly nodeId: string;
   private readonly connection: SshConnection;
-  private readonly host: SshHost;
+  /** The node's connection as a Host, for features other than collection (hosts/registry.ts). */
+  readonly host: Host;
   private builder: LinuxNodeBuilder | null = null;
   private factsAt = 0;
   /** The connection the facts were read on: a new one reads them (and probes the tools) again. */
@@ -92,7 +98,7 @@ export class SshNodeCollector implements NodeCollector, Reconnecting, HostKeyGat
     this.nodeId = node.id;
     this.labels = [...node.labels];
     this.connection = pool.connection(routeOf(node), this.jumps());
-    this.host = new SshHost(node.id, this.connection);
+    this.host = new SshHost(node.id, this.connection, options.execPolicy ?? COLLECTOR_POLICY);
     this.xmlReader = new NvidiaSmiXmlReader(this.host, options.nvidiaSmiTimeoutMs, options.xmlParser ?? sharedNvidiaSmiXmlParser());
     this.current = this.stateWith('connecting', null, null);
   }

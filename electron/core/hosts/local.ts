@@ -1,8 +1,24 @@
 import { spawn } from 'node:child_process';
-import { open } from 'node:fs/promises';
+import { lstat, open, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { assertAllowedCommand, assertReadablePath, type AllowedCommand } from './allowlist';
-import { DEFAULT_EXEC_TIMEOUT_MS, DEFAULT_MAX_OUTPUT_BYTES, type ExecOptions, type ExecResult, type Host } from './host';
+import type { ExecPolicy } from './exec-policy';
+import {
+  DEFAULT_EXEC_TIMEOUT_MS,
+  DEFAULT_MAX_OUTPUT_BYTES,
+  checkBatch,
+  readLimit,
+  sudoArgv,
+  privilegedResult,
+  type BatchOp,
+  type BatchOptions,
+  type BatchResults,
+  type ExecOptions,
+  type ExecResult,
+  type Host,
+  type ReadOptions,
+  type ReadResult,
+  type StatResult,
+} from './host';
 
 /** Collects a stream up to a byte cap, counting what it had to drop. */
 class CappedBuffer {
@@ -94,18 +110,113 @@ export async function readLocalFile(path: string, maxBytes = 4 * 1024 * 1024): P
   }
 }
 
+/** What a failed file call means for the caller: no such file, not allowed, or something else. */
+function fileErrorKind(error: unknown): 'missing' | 'denied' | 'error' {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return 'missing';
+  if (code === 'EACCES' || code === 'EPERM') return 'denied';
+  return 'error';
+}
+
+/** At most maxBytes of a file, and whether it had more (read up to maxBytes + 1). */
+export async function readLocal(path: string, maxBytes: number): Promise<ReadResult> {
+  try {
+    const handle = await open(path, 'r');
+    try {
+      const buffer = Buffer.alloc(Math.min(maxBytes + 1, 1024 * 1024));
+      const parts: Buffer[] = [];
+      let total = 0;
+      while (total <= maxBytes) {
+        const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, maxBytes + 1 - total), null);
+        if (bytesRead === 0) break;
+        parts.push(Buffer.from(buffer.subarray(0, bytesRead)));
+        total += bytesRead;
+      }
+      const all = Buffer.concat(parts);
+      return { kind: 'ok', text: all.subarray(0, maxBytes).toString('utf8'), truncated: all.length > maxBytes };
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    const kind = fileErrorKind(error);
+    return kind === 'error' ? { kind, message: (error as Error).message } : { kind };
+  }
+}
+
+/** The name of `id` in an /etc/passwd or /etc/group style file, or null. */
+async function nameOf(file: string, id: number): Promise<string | null> {
+  try {
+    const text = await readFile(file, 'utf8');
+    for (const line of text.split('\n')) {
+      const fields = line.split(':');
+      if (fields.length >= 3 && fields[2] === String(id)) return fields[0]!;
+    }
+  } catch {
+    // No names on this machine: ids only.
+  }
+  return null;
+}
+
+/** lstat with owner and group names (from /etc/passwd and /etc/group, as ls does without NSS). */
+export async function statLocal(path: string): Promise<StatResult> {
+  try {
+    const info = await lstat(path);
+    const type = info.isSymbolicLink() ? 'link' : info.isDirectory() ? 'dir' : info.isFile() ? 'file' : 'other';
+    const [owner, group] = await Promise.all([nameOf('/etc/passwd', info.uid), nameOf('/etc/group', info.gid)]);
+    return { kind: 'ok', type, mode: info.mode & 0o7777, uid: info.uid, gid: info.gid, owner, group, size: info.size };
+  } catch (error) {
+    const kind = fileErrorKind(error);
+    return kind === 'error' ? { kind, message: (error as Error).message } : { kind };
+  }
+}
+
+/**
+ * `program args` under `sudo -n`, unless the engine already runs as root (which needs no sudo,
+ * and in a container often has none).
+ */
+async function runPrivileged(program: string, args: readonly string[], options: ExecOptions): Promise<ExecResult> {
+  if (process.getuid?.() === 0) return runLocal(program, args, options);
+  const [sudo, ...sudoArgs] = sudoArgv(program, args);
+  return privilegedResult(await runLocal(sudo!, sudoArgs, options));
+}
+
 /** The machine the engine runs on. */
 export class LocalHost implements Host {
   readonly kind = 'local' as const;
-  constructor(readonly id: string = hostname()) {}
+  constructor(
+    private readonly policy: ExecPolicy,
+    readonly id: string = hostname(),
+  ) {}
 
-  async exec(command: AllowedCommand, args: readonly string[], options?: ExecOptions): Promise<ExecResult> {
-    assertAllowedCommand(command, args);
-    return runLocal(command, args, options);
+  async exec(program: string, args: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    this.policy.check(program, args, { sudo: options.sudo });
+    return options.sudo ? runPrivileged(program, args, options) : runLocal(program, args, options);
   }
 
   async readFile(path: string, options?: { maxBytes?: number }): Promise<string> {
-    assertReadablePath(path);
+    this.policy.checkPath(path);
     return readLocalFile(path, options?.maxBytes);
+  }
+
+  async read(path: string, options: ReadOptions = {}): Promise<ReadResult> {
+    this.policy.checkPath(path);
+    return readLocal(path, readLimit(options.maxBytes));
+  }
+
+  async stat(path: string): Promise<StatResult> {
+    this.policy.checkPath(path);
+    return statLocal(path);
+  }
+
+  /** Here a batch is the ops one after another (no round trip to save); each exec has the timeout. */
+  async batch<const Ops extends readonly BatchOp[]>(ops: Ops, options: BatchOptions = {}): Promise<BatchResults<Ops>> {
+    checkBatch(this.policy, ops);
+    const results: unknown[] = [];
+    for (const op of ops) {
+      if (op.kind === 'read') results.push(await readLocal(op.path, readLimit(op.maxBytes)));
+      else if (op.kind === 'stat') results.push(await statLocal(op.path));
+      else results.push(await this.exec(op.program, op.args, { sudo: op.sudo, timeoutMs: options.timeoutMs, maxOutputBytes: options.maxOutputBytes }));
+    }
+    return results as BatchResults<Ops>;
   }
 }

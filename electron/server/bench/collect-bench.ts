@@ -9,6 +9,7 @@ import { delimiter, join } from 'node:path';
 import { APP_ROOT } from '../../core/app-root';
 import { parseNvidiaSmiXml } from '../../core/collectors/nvidia-smi-xml';
 import { LocalNodeCollector } from '../../core/collectors/local-node';
+import { COLLECTOR_POLICY } from '../../core/collectors/command-specs';
 import { LocalHost } from '../../core/hosts/local';
 import { DEFAULT_CONFIG } from '../../../shared/config';
 import { storeOptions } from '../../core/engine';
@@ -43,7 +44,7 @@ export async function runCollectBench(options: { ticks: number }): Promise<Colle
     gpuSource = `fake nvidia-smi printing ${CAPTURE}`;
   }
   try {
-    const collector = new LocalNodeCollector(new LocalHost(), { nvidiaSmiTimeoutMs: 10_000 });
+    const collector = new LocalNodeCollector(new LocalHost(COLLECTOR_POLICY), { nvidiaSmiTimeoutMs: 10_000 });
     await collector.prime();
     const walls: number[] = [];
     const cpuStart = process.cpuUsage();

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NvidiaSmiXmlReader, XML_BACKOFF_FIRST_MS, XML_BACKOFF_MAX_MS } from '../../../electron/core/collectors/gpu';
 import { createNvidiaSmiXmlParser } from '../../../electron/core/collectors/nvidia-smi-xml-parser';
+import { COLLECTOR_POLICY } from '../../../electron/core/collectors/command-specs';
 import { LocalHost } from '../../../electron/core/hosts/local';
 import { fakeNvidiaSmi } from '../../helpers/fake-nvidia-smi';
 import { fixturePath } from '../../helpers/fixtures';
@@ -28,7 +29,7 @@ const runCount = () => readFileSync(runs, 'utf8').split('\n').filter(Boolean).le
 describe('NvidiaSmiXmlReader', () => {
   it('backs off after unreadable XML (1 min, doubling, up to 30), and reads again once it is good', async () => {
     let now = 1_000_000;
-    const reader = new NvidiaSmiXmlReader(new LocalHost(), 10_000, createNvidiaSmiXmlParser(), () => now);
+    const reader = new NvidiaSmiXmlReader(new LocalHost(COLLECTOR_POLICY), 10_000, createNvidiaSmiXmlParser(), () => now);
     writeFileSync(runs, '');
     // A hostile node: nesting past the bound.
     writeFileSync(answer, `<nvidia_smi_log>${'<a>'.repeat(100)}${'</a>'.repeat(100)}</nvidia_smi_log>`);
@@ -70,7 +71,7 @@ describe('NvidiaSmiXmlReader', () => {
 
   it('never waits longer than the cap between reads', async () => {
     let now = 0;
-    const reader = new NvidiaSmiXmlReader(new LocalHost(), 10_000, createNvidiaSmiXmlParser(), () => now);
+    const reader = new NvidiaSmiXmlReader(new LocalHost(COLLECTOR_POLICY), 10_000, createNvidiaSmiXmlParser(), () => now);
     writeFileSync(runs, '');
     writeFileSync(answer, 'Segmentation fault');
     for (let i = 0; i < 12; i += 1) {
@@ -83,7 +84,7 @@ describe('NvidiaSmiXmlReader', () => {
 
   it('does not back off for failures that are not the output (a missing nvidia-smi, a driver error)', async () => {
     let now = 0;
-    const reader = new NvidiaSmiXmlReader(new LocalHost(), 10_000, createNvidiaSmiXmlParser(), () => now);
+    const reader = new NvidiaSmiXmlReader(new LocalHost(COLLECTOR_POLICY), 10_000, createNvidiaSmiXmlParser(), () => now);
     writeFileSync(runs, '');
     writeFileSync(answer, readFileSync(fixturePath('nvidia-smi', 'errors', 'driver-not-loaded.txt')));
     expect((await reader.read()).status.state).toBe('driver-not-loaded');

@@ -285,7 +285,7 @@ export function sampleArgv(profile: GpuQueryProfile, tools: SampleTools = FULL_S
 /** The exact argv of the connect-time facts: `sh -c STATIC_SCRIPT`. */
 export const STATIC_ARGV: readonly string[] = ['sh', '-c', STATIC_SCRIPT];
 
-/** Every argv these collectors run, for the Host allowlist. */
+/** Every argv these collectors run (collectors/command-specs.ts declares them to the exec policy). */
 export const COLLECTION_ARGVS: ReadonlyArray<readonly string[]> = [
   STATIC_ARGV,
   ...SAMPLE_TOOL_VARIANTS.flatMap((tools) => [...GPU_QUERY_PROFILES, 'none' as const].map((profile) => sampleArgv(profile, tools))),
