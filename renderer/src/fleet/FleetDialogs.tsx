@@ -1,0 +1,107 @@
+import { useCallback, useEffect } from 'react';
+import type { AppInfo } from '../../../shared/contract';
+import type { NodeState, SshConfigCandidate, SshNode } from '../../../shared/model/inventory';
+import { AddNodeDialog } from './dialogs/AddNodeDialog';
+import { HostKeyDialog } from './dialogs/HostKeyDialog';
+import { ImportDialog } from './dialogs/ImportDialog';
+import { LabelsDialog, RemoveNodeDialog } from './dialogs/NodeDialogs';
+import { PassphraseDialog } from './dialogs/PassphraseDialog';
+import type { FleetRow } from './rows';
+import { keyPathFromError } from './status';
+import { fleetStore } from './store';
+
+/** The fleet page's dialogs; those about one node name it. */
+export type FleetDialog =
+  | { kind: 'add' }
+  | { kind: 'import' }
+  | { kind: 'host-key'; nodeId: string }
+  | { kind: 'passphrase'; nodeId: string }
+  | { kind: 'remove'; nodeId: string }
+  | { kind: 'labels'; nodeId: string };
+
+interface FleetDialogsProps {
+  dialog: FleetDialog | null;
+  rowById: ReadonlyMap<string, FleetRow>;
+  /** Nodes added from this window whose host key is about to be asked for. */
+  awaitingKeyReview: ReadonlySet<string>;
+  mode: AppInfo['mode'] | null;
+  onClose(): void;
+}
+
+/** The open dialog, if any; what each one changes goes to the fleet store. */
+export function FleetDialogs({ dialog, rowById, awaitingKeyReview, mode, onClose }: FleetDialogsProps) {
+  const onAdded = useCallback(
+    (state: NodeState, node: SshNode) => {
+      fleetStore.rememberIdentityFiles(node.id, node.identityFiles);
+      fleetStore.applyState(state);
+      fleetStore.expectKeyReview([node.id]);
+      onClose();
+    },
+    [onClose],
+  );
+  const onImported = useCallback((added: string[], candidates: readonly SshConfigCandidate[]) => {
+    for (const candidate of candidates) if (added.includes(candidate.alias)) fleetStore.rememberIdentityFiles(candidate.alias, candidate.identityFiles);
+    fleetStore.expectKeyReview(added);
+  }, []);
+
+  const dialogRow = dialog && 'nodeId' in dialog ? rowById.get(dialog.nodeId) : undefined;
+  let dialogView = null;
+  if (dialog?.kind === 'add') dialogView = <AddNodeDialog onClose={onClose} onAdded={onAdded} />;
+  else if (dialog?.kind === 'import') dialogView = <ImportDialog onClose={onClose} onImported={onImported} />;
+  else if (dialog?.kind === 'host-key' && dialogRow?.hostKey) {
+    const nodeId = dialog.nodeId;
+    const queued = new Set([...awaitingKeyReview].filter((id) => id !== nodeId && rowById.get(id)?.hostKey)).size;
+    dialogView = (
+      <HostKeyDialog
+        key={`${nodeId}|${dialogRow.hostKey.fingerprint}`}
+        nodeId={nodeId}
+        prompt={dialogRow.hostKey}
+        mismatch={dialogRow.status === 'host-key-mismatch'}
+        queued={queued}
+        onClose={() => {
+          // Cancel ends the automatic questions; the rows keep their "Review key" buttons.
+          for (const id of awaitingKeyReview) fleetStore.doneKeyReview(id);
+          onClose();
+        }}
+        onTrusted={(state) => {
+          fleetStore.doneKeyReview(nodeId);
+          fleetStore.applyState(state);
+          onClose();
+        }}
+      />
+    );
+  } else if (dialog?.kind === 'passphrase' && dialogRow) {
+    const known = fleetStore.identityFilesOf(dialog.nodeId);
+    const fromError = keyPathFromError(dialogRow.lastError);
+    const keyPaths = fromError && !known.includes(fromError) ? [fromError, ...known] : known;
+    dialogView = <PassphraseDialog nodeId={dialog.nodeId} keyPaths={keyPaths} mode={mode} onClose={onClose} />;
+  } else if (dialog?.kind === 'remove' && dialogRow) {
+    dialogView = (
+      <RemoveNodeDialog
+        nodeId={dialog.nodeId}
+        onClose={onClose}
+        onRemoved={() => {
+          fleetStore.forgetNode(dialog.nodeId);
+          onClose();
+        }}
+      />
+    );
+  } else if (dialog?.kind === 'labels' && dialogRow) {
+    dialogView = (
+      <LabelsDialog
+        nodeId={dialog.nodeId}
+        labels={dialogRow.labels}
+        onClose={onClose}
+        onSaved={(state) => {
+          fleetStore.applyState(state);
+          onClose();
+        }}
+      />
+    );
+  }
+  // A dialog whose node vanished (or whose key was settled elsewhere) closes.
+  useEffect(() => {
+    if (dialog && 'nodeId' in dialog && dialogView === null) onClose();
+  });
+  return dialogView;
+}
