@@ -7,7 +7,7 @@ import { ImportDialog } from './dialogs/ImportDialog';
 import { LabelsDialog, RemoveNodeDialog } from './dialogs/NodeDialogs';
 import { PassphraseDialog } from './dialogs/PassphraseDialog';
 import type { FleetRow } from './rows';
-import { keyPathFromError } from './status';
+import { passphraseKeyPaths } from './status';
 import { fleetStore } from './store';
 
 /** The fleet page's dialogs; those about one node name it. */
@@ -71,9 +71,7 @@ export function FleetDialogs({ dialog, rowById, awaitingKeyReview, mode, onClose
       />
     );
   } else if (dialog?.kind === 'passphrase' && dialogRow) {
-    const known = fleetStore.identityFilesOf(dialog.nodeId);
-    const fromError = keyPathFromError(dialogRow.lastError);
-    const keyPaths = fromError && !known.includes(fromError) ? [fromError, ...known] : known;
+    const keyPaths = passphraseKeyPaths(dialogRow.passphraseFor, fleetStore.identityFilesOf(dialog.nodeId));
     dialogView = <PassphraseDialog nodeId={dialog.nodeId} keyPaths={keyPaths} mode={mode} onClose={onClose} />;
   } else if (dialog?.kind === 'remove' && dialogRow) {
     dialogView = (

@@ -17,6 +17,8 @@ export interface FleetRow {
   /** What was cut from the node's readings at the node bounds (too many filesystems...). */
   notes: string[];
   hostKey: HostKeyPrompt | null;
+  /** The encrypted key whose passphrase the node waits for. */
+  passphraseFor: string | null;
   /** What the node calls itself; its id until the first snapshot. */
   hostname: string;
   data: FleetNode | null;
@@ -40,6 +42,8 @@ export function buildRows(states: readonly NodeState[], nodes: ReadonlyMap<strin
       missing: state.missing,
       notes: state.notes ?? [],
       hostKey: state.hostKey,
+      // An older engine's state may lack it.
+      passphraseFor: state.passphraseFor ?? null,
       hostname: data?.hostname ?? summaries.get(state.id)?.hostname ?? state.id,
       data,
     });
@@ -59,6 +63,7 @@ export function buildRows(states: readonly NodeState[], nodes: ReadonlyMap<strin
       missing: [],
       notes: [],
       hostKey: null,
+      passphraseFor: null,
       hostname: data?.hostname ?? summaries.get(id)?.hostname ?? id,
       data,
     });

@@ -67,14 +67,13 @@ export function noDataReason(state: Pick<NodeState, 'status'>): string {
   }
 }
 
-/** The node's key is encrypted and no passphrase is available: the engine's message says so. */
-export function needsPassphrase(row: Pick<FleetRow, 'status' | 'lastError'>): boolean {
-  return row.status === 'auth-failed' && row.lastError !== null && /\bencrypted\b/i.test(row.lastError);
+/** The node's key is encrypted and no passphrase is available: the engine names the key in `passphraseFor`. */
+export function needsPassphrase(row: Pick<FleetRow, 'status' | 'passphraseFor'>): boolean {
+  return row.status === 'auth-failed' && row.passphraseFor !== null;
 }
 
-/** The key file named in an "encrypted key" message, when the message names one. */
-export function keyPathFromError(lastError: string | null): string | null {
-  if (!lastError) return null;
-  const match = /private key (\/\S+|~\/\S+) is encrypted/.exec(lastError);
-  return match ? match[1]! : null;
+/** The key files the passphrase dialog offers: the one the engine waits for first, then the node's others. */
+export function passphraseKeyPaths(passphraseFor: string | null, known: readonly string[]): string[] {
+  // First, so the dialog starts on it (and serve's ssh-add hint names it).
+  return passphraseFor === null ? [...known] : [passphraseFor, ...known.filter((k) => k !== passphraseFor)];
 }

@@ -5,7 +5,7 @@ import { countStatuses, progressText, progressTone } from '../../../renderer/src
 import { fromLatestValues, meanOf, summarizeSnapshot, worstDisk, type FleetNode } from '../../../renderer/src/fleet/records';
 import { buildRows, rowStale, type FleetRow } from '../../../renderer/src/fleet/rows';
 import { DEFAULT_SORT, nextSort, sortRows } from '../../../renderer/src/fleet/sort';
-import { keyPathFromError, needsPassphrase, noDataReason, statusTone, statusWord } from '../../../renderer/src/fleet/status';
+import { needsPassphrase, noDataReason, passphraseKeyPaths, statusTone, statusWord } from '../../../renderer/src/fleet/status';
 import { troubleDetails, troubleText } from '../../../renderer/src/fleet/trouble';
 import type { LatestValue } from '../../../shared/contract';
 import type { NodeState } from '../../../shared/model/inventory';
@@ -147,13 +147,25 @@ describe('fleet rows', () => {
     expect(statusTone('connecting')).toBe('neutral');
   });
 
-  it('recognises an encrypted key from the engine message, and the key path when it is named', () => {
-    const message = 'the private key for cdtest@10.0.0.2:22 is encrypted and no passphrase is available (load it into ssh-agent, or enter it once in the app)';
-    expect(needsPassphrase({ status: 'auth-failed', lastError: message })).toBe(true);
-    expect(needsPassphrase({ status: 'auth-failed', lastError: 'authentication to x failed: the server accepted none of the offered keys' })).toBe(false);
-    expect(needsPassphrase({ status: 'unreachable', lastError: message })).toBe(false);
-    expect(keyPathFromError(message)).toBeNull();
-    expect(keyPathFromError('the private key /home/a/.ssh/id_ed25519 is encrypted: enter its passphrase once in the app')).toBe('/home/a/.ssh/id_ed25519');
+  it('asks for a passphrase when the engine names the encrypted key, whatever its message says', () => {
+    const keyPath = '/home/a/.ssh/id_ed25519';
+    const locked = row('a', {}, null);
+    const waiting = buildRows([state('a', { status: 'auth-failed', lastError: 'the key cannot be used yet', passphraseFor: keyPath })], new Map(), new Map())[0]!;
+    expect(waiting.passphraseFor).toBe(keyPath);
+    expect(needsPassphrase(waiting)).toBe(true);
+    // The engine's word, not the message's: "encrypted" in a message without a key asks nothing.
+    const encryptedWords = 'the private key for cdtest@10.0.0.2:22 is encrypted and no passphrase is available (load it into ssh-agent, or enter it once in the app)';
+    expect(needsPassphrase({ ...locked, status: 'auth-failed', lastError: encryptedWords, passphraseFor: null })).toBe(false);
+    expect(needsPassphrase({ ...locked, status: 'auth-failed', lastError: 'authentication to x failed: the server accepted none of the offered keys', passphraseFor: null })).toBe(false);
+    expect(needsPassphrase({ ...locked, status: 'unreachable', passphraseFor: keyPath })).toBe(false);
+    // A node no longer collected waits for nothing.
+    expect(buildRows([], new Map(), new Map([['gone', { id: 'gone', hostname: 'gone', lastSeenAt: 1, gpuCount: 0, gpuStatus: null }]]))[0]!.passphraseFor).toBeNull();
+  });
+
+  it('offers the key the engine names first in the passphrase dialog, then the node\'s other key files once each', () => {
+    expect(passphraseKeyPaths('/k/b', ['/k/a', '/k/b'])).toEqual(['/k/b', '/k/a']);
+    expect(passphraseKeyPaths('/k/c', ['/k/a'])).toEqual(['/k/c', '/k/a']);
+    expect(passphraseKeyPaths(null, ['/k/a'])).toEqual(['/k/a']);
   });
 });
 
