@@ -19,6 +19,8 @@ const SYSTEM_PROGRAMS = [
   [['/usr/bin/setpriv'], 'util-linux'],
   [['/usr/bin/flock'], 'util-linux'],
   [['/usr/sbin/useradd'], 'passwd'],
+  // A real `sudo -n` that refuses the lab's user (test/integration/ssh-host-batch.test.ts).
+  [['/usr/bin/sudo'], 'sudo'],
 ];
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';

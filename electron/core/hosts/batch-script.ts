@@ -20,7 +20,7 @@
  * coreutils or busybox).
  */
 import { sectionText, splitSections, type Section } from './sections';
-import { type BatchOp, type ExecResult, type ReadResult, type StatResult } from './host';
+import { sudoArgv, type BatchOp, type ExecResult, type ReadResult, type StatResult } from './host';
 
 /** Bytes of an op's stderr kept (the rest is read and dropped). */
 export const STDERR_CAP = 4096;
@@ -46,10 +46,12 @@ const OP = [
 ].join(' ');
 
 // rd MAX MAX+1 PATH: the file's first MAX+1 bytes (and the appended newline); awk passes at most
-// MAX bytes of them on (lengths are bytes under LC_ALL=C) and exits 3 when there were more.
+// MAX bytes of them on, exactly (a newline only between lines: op appends its own after the
+// stream), and exits 3 when there were more. Lengths are bytes under LC_ALL=C.
 const READ = [
   'rd() { { head -c "$2" -- "$3"; echo; } |',
-  "awk -v c=\"$1\" '{ r = c - b; if (r < 0) { t = 1; next } if (length($0) > r) { print substr($0, 1, r); t = 1; b = c + 1; next } print; b += length($0) + 1 }",
+  "awk -v c=\"$1\" 'BEGIN { nl = sprintf(\"%c\", 10) } { r = c - b; if (r < 0) { t = 1; next }",
+  'if (length($0) > r) { $0 = substr($0, 1, r); t = 1 } printf "%s%s", s, $0; s = nl; b += length($0) + 1 }',
   "END { if (t) exit 3 }'; };",
 ].join(' ');
 
@@ -78,7 +80,7 @@ export function batchArgv(ops: readonly BatchOp[], readLimits: readonly number[]
     if (op.kind === 'read') argv.push('r', String(readLimits[i]), String(readLimits[i]! + 1), op.path);
     else if (op.kind === 'stat') argv.push('s', op.path);
     else {
-      const words = [op.program, ...op.args];
+      const words = op.sudo ? sudoArgv(op.program, op.args) : [op.program, ...op.args];
       argv.push('x', String(words.length), ...words);
     }
   });
