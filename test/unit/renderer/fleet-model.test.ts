@@ -155,8 +155,10 @@ describe('fleet rows', () => {
     expect(needsPassphrase(waiting)).toBe(true);
     // The engine's word, not the message's: "encrypted" in a message without a key asks nothing.
     const encryptedWords = 'the private key for cdtest@10.0.0.2:22 is encrypted and no passphrase is available (load it into ssh-agent, or enter it once in the app)';
-    expect(needsPassphrase({ ...locked, status: 'auth-failed', lastError: encryptedWords, passphraseFor: null })).toBe(false);
-    expect(needsPassphrase({ ...locked, status: 'auth-failed', lastError: 'authentication to x failed: the server accepted none of the offered keys', passphraseFor: null })).toBe(false);
+    const saysEncrypted: FleetRow = { ...locked, status: 'auth-failed', lastError: encryptedWords, passphraseFor: null };
+    const refused: FleetRow = { ...locked, status: 'auth-failed', lastError: 'authentication to x failed: the server accepted none of the offered keys', passphraseFor: null };
+    expect(needsPassphrase(saysEncrypted)).toBe(false);
+    expect(needsPassphrase(refused)).toBe(false);
     expect(needsPassphrase({ ...locked, status: 'unreachable', passphraseFor: keyPath })).toBe(false);
     // A node no longer collected waits for nothing.
     expect(buildRows([], new Map(), new Map([['gone', { id: 'gone', hostname: 'gone', lastSeenAt: 1, gpuCount: 0, gpuStatus: null }]]))[0]!.passphraseFor).toBeNull();

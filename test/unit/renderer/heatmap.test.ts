@@ -165,7 +165,9 @@ function fleetRow(id: string, status: FleetRow['status'], gpus: GpuReading[] | n
     address: null,
     labels: [],
     missing: [],
+    notes: [],
     hostKey: null,
+    passphraseFor: null,
     hostname,
     data:
       gpus === null
