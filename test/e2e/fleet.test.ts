@@ -92,10 +92,15 @@ const cells = (page: Page) => page.getByTestId('gpu-heatmap').getAttribute('data
 
 describe('fleet page against real SSH nodes', () => {
   let page: Page;
+  /** 'nodes:list' calls of this page: one per load; snapshots and state events keep the list current after it. */
+  let nodeListCalls = 0;
 
   beforeAll(async () => {
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, colorScheme: 'light' });
     watchProblems(page);
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname.endsWith('/api/call/nodes:list')) nodeListCalls += 1;
+    });
   });
   afterAll(async () => {
     await page?.close();
@@ -295,9 +300,14 @@ describe('fleet page against real SSH nodes', () => {
     await page.getByTestId('gpu-1').waitFor();
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="gpu-0-gpu.util_pct"]')?.getAttribute('data-points')) > 0, null, { timeout: 30_000 });
     await page.screenshot({ path: join(RESULTS, 'fleet-node-page.png'), fullPage: true });
+    // Every node added since the page loaded is in the picker, from its snapshots: the list was asked for once.
+    const picked = await page.getByTestId('node-picker').locator('option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+    expect(picked).toEqual(expect.arrayContaining(['gpu-a', ...IMPORTED]));
+    expect(nodeListCalls).toBe(1);
 
     await page.reload();
     await page.getByTestId('app-ready').waitFor({ timeout: 30_000 });
+    expect(nodeListCalls).toBe(2);
     expect(await page.getByTestId('app-ready').getAttribute('data-view')).toBe('fleet');
     await expect.poll(() => cells(page), { timeout: 15_000 }).toBe(EXPECTED_GPUS);
     const box = (await page.locator('.heatmap__canvas').boundingBox())!;

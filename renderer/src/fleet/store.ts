@@ -1,8 +1,9 @@
 /**
- * The fleet as the renderer knows it: every node's state ('nodes:states', then 'nodes:changed')
- * and a compact record of its newest telemetry (filled once from 'metrics:latest', then kept by
- * 'snapshot:collected'). Hundreds of snapshot events per tick are absorbed into one update per
- * animation frame; React views subscribe with a throttle on top.
+ * The fleet as the renderer knows it: every node's state ('nodes:states', then 'nodes:changed'),
+ * a compact record of its newest telemetry (filled once from 'metrics:latest', then kept by
+ * 'snapshot:collected') and the node list ('nodes:list' once, then kept by the same snapshots).
+ * Hundreds of snapshot events per tick are absorbed into one update per animation frame; React
+ * views subscribe with a throttle on top.
  */
 import { useEffect, useState } from 'react';
 import type { NodeState } from '../../../shared/model/inventory';
@@ -11,6 +12,7 @@ import { api } from '../api';
 import { describeError, reportError } from '../errors';
 import { allNewestSnapshots, onSnapshot } from '../live';
 import { FrameBatcher } from './batcher';
+import { sortedSummaries, summaryChanged, summaryOf } from './nodeList';
 import { fromLatestValues, LATEST_METRICS, summarizeSnapshot, type FleetNode } from './records';
 import { buildRows, type FleetRow } from './rows';
 
@@ -40,7 +42,12 @@ export class FleetStore {
   private states: NodeState[] | null = null;
   private error: string | null = null;
   private readonly nodes = new Map<string, FleetNode>();
-  private summaries = new Map<string, NodeSummary>();
+  private readonly summaries = new Map<string, NodeSummary>();
+  /** 'nodes:list' has answered: it is not asked again (snapshots keep the list current). */
+  private listed = false;
+  private listError: string | null = null;
+  /** The sorted node list, rebuilt only when an entry changes. */
+  private list: NodeSummary[] | null = null;
   private readonly identityFiles = new Map<string, string[]>();
   private readonly awaiting = new Set<string>();
   private readonly listeners = new Set<Listener>();
@@ -92,12 +99,22 @@ export class FleetStore {
         this.error = `Could not read the node states: ${describeError(reason)}`;
       },
     );
-    const stored = api
-      .call('nodes:list', {})
-      .then((list) => {
-        this.summaries = new Map(list.map((s) => [s.id, s]));
-        return api.call('metrics:latest', { metrics: [...LATEST_METRICS] });
-      })
+    // The node list once; asked again only while it has never answered.
+    const listed = this.listed
+      ? Promise.resolve()
+      : api.call('nodes:list', {}).then(
+          (list) => {
+            for (const summary of list) this.acceptSummary(summary);
+            this.listed = true;
+            this.listError = null;
+          },
+          (reason: unknown) => {
+            this.listError = `Could not list nodes: ${describeError(reason)}`;
+            throw reason;
+          },
+        );
+    const stored = listed
+      .then(() => api.call('metrics:latest', { metrics: [...LATEST_METRICS] }))
       .then(
         (values) => {
           for (const [id, node] of fromLatestValues(values, this.summaries)) if (better(node, this.nodes.get(id))) this.nodes.set(id, node);
@@ -111,11 +128,30 @@ export class FleetStore {
   }
 
   private acceptSnapshot(snapshot: NodeSnapshot): void {
+    this.acceptSummary(summaryOf(snapshot));
     const known = this.nodes.get(snapshot.id);
     const node = summarizeSnapshot(snapshot, known ?? null);
     if (!better(node, known)) return;
     this.nodes.set(node.id, node);
     this.batcher.mark();
+  }
+
+  private acceptSummary(summary: NodeSummary): void {
+    if (!summaryChanged(this.summaries.get(summary.id), summary)) return;
+    this.summaries.set(summary.id, summary);
+    this.list = null;
+    this.batcher.mark();
+  }
+
+  /** Every node with telemetry, in the engine's order; null until 'nodes:list' first answers. */
+  nodeList(): NodeSummary[] | null {
+    if (!this.listed) return null;
+    return (this.list ??= sortedSummaries(this.summaries.values()));
+  }
+
+  /** Why 'nodes:list' failed, while it has never answered. */
+  nodeListError(): string | null {
+    return this.listError;
   }
 
   /** A call answered with a node's new state: show it now rather than at the next event. */

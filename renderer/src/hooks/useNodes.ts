@@ -1,8 +1,6 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useSyncExternalStore } from 'react';
 import type { NodeSummary } from '../../../shared/model/node';
-import { api } from '../api';
-import { describeError } from '../errors';
-import { onSnapshot } from '../live';
+import { fleetStore } from '../fleet/store';
 
 export interface NodesState {
   /** null until the first answer. */
@@ -11,40 +9,19 @@ export interface NodesState {
   reload(): void;
 }
 
+const subscribe = (listener: () => void) => fleetStore.subscribe(listener);
+const nodeList = () => fleetStore.nodeList();
+const nodeListError = () => fleetStore.nodeListError();
+
 /**
- * 'nodes:list', asked again whenever a snapshot arrives from a node not yet listed: before the
- * engine's first tick the list is empty, and SSH nodes may join later.
+ * The node list from the fleet store: 'nodes:list' once at start, then nodes that join (before
+ * the engine's first tick the list is empty; SSH nodes join later) come with their snapshots.
+ * The list keeps its identity while nothing in it changes, so ticks do not re-render the app.
  */
 export function useNodes(): NodesState {
-  const [nodes, setNodes] = useState<NodeSummary[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const known = useRef(new Set<string>());
-  const loading = useRef(false);
-
-  const reload = useCallback(() => {
-    if (loading.current) return;
-    loading.current = true;
-    api
-      .call('nodes:list', {})
-      .then(
-        (list) => {
-          known.current = new Set(list.map((n) => n.id));
-          setNodes(list);
-          setError(null);
-        },
-        (reason: unknown) => setError(`Could not list nodes: ${describeError(reason)}`),
-      )
-      .finally(() => {
-        loading.current = false;
-      });
-  }, []);
-
-  useEffect(() => {
-    reload();
-    return onSnapshot((snapshot) => {
-      if (!known.current.has(snapshot.id)) reload();
-    });
-  }, [reload]);
-
+  useEffect(() => fleetStore.start(), []);
+  const nodes = useSyncExternalStore(subscribe, nodeList);
+  const error = useSyncExternalStore(subscribe, nodeListError);
+  const reload = useCallback(() => fleetStore.reload(), []);
   return { nodes, error, reload };
 }
