@@ -1,7 +1,9 @@
 import type { Database } from 'better-sqlite3';
-import { decimalsOf, encodeChunk } from '../tsdb/codec';
-import { chunkKey, keySpaces } from '../tsdb/chunk-key';
-import { rollUp, rollUpPoints, RollupPoints } from '../tsdb/rollup';
+// Frozen copies of the codec, chunk keys and rollups as they were when this migration shipped:
+// a later change to the engine's own must not change what this migration writes.
+import { chunkKey, keySpaces } from './frozen/0002/chunk-key';
+import { decimalsOf, encodeChunk } from './frozen/0002/codec';
+import { rollUp, rollUpPoints, RollupPoints } from './frozen/0002/rollup';
 import type { Migration } from './types';
 
 const HOUR = 3_600_000;
@@ -66,7 +68,7 @@ export const migration0002: Migration = {
       ) STRICT, WITHOUT ROWID;
     `);
     // The rowid is the key: (period number, series id, split) packed into one integer (see
-    // tsdb/chunk-key.ts). Chunks of one seal share a period and are inserted in series order,
+    // frozen/0002/chunk-key.ts). Chunks of one seal share a period and are inserted in series order,
     // so rows always go in at the end of the b-tree and pages fill completely, no second index
     // is needed, a series' chunks are one rowid range per period, and retention deletes from
     // the front.

@@ -20,8 +20,8 @@ export interface KeySpace {
 }
 
 /**
- * How each tier's chunks are keyed (raw, 1-minute, 1-hour); the engine and migration 0002, which
- * converts old data, use the same.
+ * How each tier's chunks are keyed (raw, 1-minute, 1-hour). Migration 0002, which converted old
+ * data, keeps a frozen copy (migrations/frozen/0002/); the engine must go on reading its keys.
  */
 export function keySpaces(rawChunkMs = 3_600_000, hourChunkMs = 7 * 24 * 3_600_000): Record<'raw' | '1m' | '1h', KeySpace> {
   return {
