@@ -6,15 +6,15 @@
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { APP_ROOT } from '../../core/app-root';
-import { parseNvidiaSmiXml } from '../../core/collectors/nvidia-smi-xml';
-import { LocalNodeCollector } from '../../core/collectors/local-node';
-import { COLLECTOR_POLICY } from '../../core/collectors/command-specs';
-import { LocalHost } from '../../core/hosts/local';
-import { DEFAULT_CONFIG } from '../../../shared/config';
-import { storeOptions } from '../../core/engine';
-import { openDatabase } from '../../core/store/db';
-import { SqliteTelemetryStore } from '../../core/store/telemetry-store';
+import { APP_ROOT } from '../electron/core/app-root';
+import { parseNvidiaSmiXml } from '../electron/core/collectors/nvidia-smi-xml';
+import { LocalNodeCollector } from '../electron/core/collectors/local-node';
+import { COLLECTOR_POLICY } from '../electron/core/collectors/command-specs';
+import { LocalHost } from '../electron/core/hosts/local';
+import { DEFAULT_CONFIG } from '../shared/config';
+import { storeOptions } from '../electron/core/engine';
+import { openDatabase } from '../electron/core/store/db';
+import { SqliteTelemetryStore } from '../electron/core/store/telemetry-store';
 import { childCpuSeconds, formatTable, median, percentile, round } from './stats';
 
 const XML_DIR = join(APP_ROOT, 'test', 'fixtures', 'nvidia-smi', 'xml');

@@ -6,10 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { ConfigSchema } from '../../../shared/config';
-import type { NodeStatus, SshNode } from '../../../shared/model/inventory';
-import { createEngine } from '../../core/engine';
-import type { Logger } from '../../core/log';
+import { ConfigSchema } from '../shared/config';
+import type { NodeStatus, SshNode } from '../shared/model/inventory';
+import { createEngine } from '../electron/core/engine';
+import type { Logger } from '../electron/core/log';
 
 export interface EngineJob {
   nodes: SshNode[];

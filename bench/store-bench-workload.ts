@@ -9,8 +9,8 @@
  */
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { openDatabase } from '../../core/store/db';
-import { Tsdb, type TsdbOptions } from '../../core/store/tsdb/tsdb';
+import { openDatabase } from '../electron/core/store/db';
+import { Tsdb, type TsdbOptions } from '../electron/core/store/tsdb/tsdb';
 import { readCsvTicks, seriesIdentity, type TickHandler } from './csv-ticks';
 import { median, percentile } from './stats';
 import { GPU_METRICS, TelemetryGenerator } from './telemetry-generator';

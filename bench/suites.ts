@@ -1,12 +1,16 @@
+/**
+ * The benchmark suites of `npm run bench` (bench/cli.ts) by name, and their flags. The suites read
+ * this checkout (test/fixtures, ../shared/workloads): they are not part of the app.
+ */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { defaultKnownHostsFile } from '../../core/paths';
-import { formatCollectBench, runCollectBench } from '../bench/collect-bench';
-import { formatCrashBench, runCrashRounds } from '../bench/crash-bench';
-import { formatSshBench, parseDuration, runSshBench } from '../bench/ssh-bench';
-import { DEFAULT_TICKS_PER_TRANSACTION, formatStoreBench, runStoreBench } from '../bench/store-bench';
-import { UsageError } from '../usage-error';
-import { sshNodesFromFlags } from './collect';
+import { defaultKnownHostsFile } from '../electron/core/paths';
+import { formatCollectBench, runCollectBench } from './collect-bench';
+import { formatCrashBench, runCrashRounds } from './crash-bench';
+import { formatSshBench, parseDuration, runSshBench } from './ssh-bench';
+import { DEFAULT_TICKS_PER_TRANSACTION, formatStoreBench, runStoreBench } from './store-bench';
+import { UsageError } from '../electron/server/usage-error';
+import { sshNodesFromFlags } from '../electron/server/commands/collect';
 
 export interface BenchFlags {
   json?: boolean;
@@ -32,7 +36,7 @@ export interface BenchFlags {
   kills?: string;
 }
 
-/** The ssh suite's measuring flags, shared by the CLI and the lab run (test/bench/ssh-lab.bench.ts). */
+/** The ssh suite's measuring flags, shared by bench/cli.ts and the lab run (test/bench/ssh-lab.bench.ts). */
 export function addSshBenchOptions(command: Command): Command {
   return command
     .option('--nodes <n>', 'logical SSH nodes, spread over the hosts (ssh; default: one per host)')

@@ -1,5 +1,5 @@
-// `npm run bench [-- NAME... --json]`: builds if needed, then runs `clusterdeck bench`, so the
-// npm script and the CLI print the same figures from the same code.
+// `npm run bench [-- NAME... --json]`: builds if needed, then runs the benchmarks of bench/ from
+// their build (dist/bench/bench/cli.js; `npm run build:bench`, part of `npm run build`).
 // `npm run bench -- ssh` without --ssh-config runs the SSH fleet benchmark on the SSH lab (real
 // sshd hosts in network namespaces, root only): the vitest project 'bench' (test/bench), which
 // calls the CLI suite's measuring code; its report is printed here, vitest's own output goes to stderr.
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ROOT, ensureBuilt, ensureInstalled, run, say } from './lib/setup.mjs';
 
 const args = process.argv.slice(2);
-/** Options of `clusterdeck bench` (and of the lab run) that take a value. */
+/** Options of bench/cli.ts (and of the lab run) that take a value. */
 const VALUE_OPTIONS = new Set([
   '--ticks', '--input', '--batch', '--ssh-config', '--host', '--known-hosts', '--nodes', '--duration', '--interval', '--parallel', '--rounds', '--profile', '--kills',
   '--node-work', '--ports', '--gpus',
@@ -23,7 +23,7 @@ const toStderr = { stdio: ['inherit', 2, 'inherit'] };
 await ensureInstalled();
 if (!onLab) {
   ensureBuilt(toStderr);
-  process.exitCode = run(process.execPath, [join(ROOT, 'dist', 'electron', 'server', 'cli.js'), 'bench', ...args]);
+  process.exitCode = run(process.execPath, [join(ROOT, 'dist', 'bench', 'bench', 'cli.js'), ...args]);
 } else if (names.length > 1) {
   say('run the SSH lab benchmark on its own: `npm run bench -- ssh [--nodes N --duration 3m ...]`, and the others apart.');
   process.exitCode = 2;

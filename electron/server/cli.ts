@@ -6,7 +6,6 @@ import { Command, CommanderError } from 'commander';
 import { APP_VERSION } from '../core/app-root';
 import { ConfigError } from '../core/config';
 import { StoreOpenError } from '../core/store/db';
-import { addSshBenchOptions, bench, BENCH_SUITES, DEFAULT_BENCH_SUITES } from './commands/bench';
 import { collect } from './commands/collect';
 import { serve } from './commands/serve';
 import { UsageError } from './usage-error';
@@ -53,26 +52,6 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       .option('--local', 'also collect this machine when collecting SSH nodes'),
   ).action(async (flags) => {
     setExitCode(await collect(flags));
-  });
-
-  addSshBenchOptions(
-    program
-      .command('bench')
-      .description(`run benchmarks and print their figures (${BENCH_SUITES.join(', ')}; default: ${DEFAULT_BENCH_SUITES.join(', ')})`)
-      .argument('[names...]', 'benchmarks to run')
-      .option('--json', 'print the figures as JSON')
-      .option('--ticks <n>', 'collection ticks to time (collect)')
-      .option('--input <file.csv>', 'telemetry CSV (series,ts_ms,value in time order) to measure instead of the generated workloads (store)')
-      .option('--quick', 'smaller workloads: 10 nodes x 6 h, a 24 h chart instead of 7 days (store)')
-      .option('--batch <n>', 'ticks per write transaction, default 12; 1 = one per collection tick (store)')
-      .option('--kills <n>', 'kill -9 rounds of the writer (crash; default 100)')
-      .option('--ssh-config <file>', 'OpenSSH client config naming the SSH hosts to poll (ssh)')
-      .option('--host <alias...>', 'Host aliases of the ssh config (repeatable) (ssh)')
-      .option('--all-hosts', 'every Host alias of the ssh config (ssh)')
-      .option('--known-hosts <file>', "Clusterdeck's known_hosts file (default: in the data folder; ~/.ssh/known_hosts is also read) (ssh)")
-      .option('--accept-new', 'trust unknown host keys on first sight (ssh)'),
-  ).action(async (names: string[], flags) => {
-    setExitCode(await bench(names, flags));
   });
 
   return program;

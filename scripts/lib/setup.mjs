@@ -59,7 +59,7 @@ function newestMtime(dir) {
 /** Builds when any source is newer than the last build (`options` go to spawnSync, e.g. stdio). */
 export function ensureBuilt(options = {}) {
   const stamp = join(ROOT, 'dist', '.build-stamp');
-  const sources = ['shared', 'electron', 'renderer', 'package.json', 'tsconfig.build.json'].map((p) => join(ROOT, p));
+  const sources = ['shared', 'electron', 'renderer', 'bench', 'test/helpers/crash-writer.ts', 'package.json', 'tsconfig.build.json'].map((p) => join(ROOT, p));
   const newestSource = Math.max(...sources.filter(existsSync).map((p) => (statSync(p).isDirectory() ? newestMtime(p) : statSync(p).mtimeMs)));
   if (existsSync(stamp) && statSync(stamp).mtimeMs >= newestSource) return;
   say('building...');

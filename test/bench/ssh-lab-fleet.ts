@@ -19,7 +19,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GPU_CSV_COMMAND, GPU_XML_COMMAND, sampleCommandLine } from '../../electron/server/bench/ssh-bench';
+import { GPU_CSV_COMMAND, GPU_XML_COMMAND, sampleCommandLine } from '../../bench/ssh-bench';
 import { GPU_QUERY_FIELDS, STATIC_ARGV } from '../../electron/core/collectors/linux/scripts';
 import { shellQuote } from '../../electron/core/hosts/ssh/ssh-connection';
 import type { SshNode } from '../../shared/model/inventory';

@@ -1,6 +1,6 @@
 // `npm run bench -- ssh`: the SSH fleet benchmark on the SSH lab (real sshd hosts in network
 // namespaces of this machine; root only). Builds the lab fleet (ssh-lab-fleet.ts), then runs the
-// same measuring code as `clusterdeck bench ssh --ssh-config ...` (electron/server/bench/ssh-bench.ts)
+// same measuring code as `npm run bench -- ssh --ssh-config ...` (bench/ssh-bench.ts)
 // and prints its table. Not part of `npm test` (vitest project 'bench'; scripts/test.mjs leaves it out).
 //
 // Flags come from scripts/bench.mjs in CLUSTERDECK_BENCH_ARGS (a JSON array): the CLI's ssh flags
@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { it } from 'vitest';
 import { APP_ROOT } from '../../electron/core/app-root';
-import { formatSshBench, runSshBench } from '../../electron/server/bench/ssh-bench';
-import { addSshBenchOptions, sshBenchSettings, type BenchFlags } from '../../electron/server/commands/bench';
+import { formatSshBench, runSshBench } from '../../bench/ssh-bench';
+import { addSshBenchOptions, sshBenchSettings, type BenchFlags } from '../../bench/suites';
 import { createLabFleet, type NodeWork } from './ssh-lab-fleet';
 
 interface LabFlags extends BenchFlags {
@@ -45,10 +45,10 @@ function newestMtime(dir: string): number {
 
 /** The built engine worker, when the build is newer than every source it comes from (npm run bench builds first). */
 function builtWorker(): string | null {
-  const worker = join(APP_ROOT, 'dist', 'electron', 'server', 'bench', 'ssh-bench-worker.js');
+  const worker = join(APP_ROOT, 'dist', 'bench', 'bench', 'ssh-bench-worker.js');
   try {
     const built = statSync(worker).mtimeMs;
-    return built >= Math.max(newestMtime(join(APP_ROOT, 'electron')), newestMtime(join(APP_ROOT, 'shared'))) ? worker : null;
+    return built >= Math.max(...['bench', 'electron', 'shared'].map((dir) => newestMtime(join(APP_ROOT, dir)))) ? worker : null;
   } catch {
     return null;
   }
@@ -59,7 +59,7 @@ const log = (line: string) => process.stderr.write(`[bench ssh] ${line}\n`);
 const timeoutMs = 20 * 60_000 + settings.durationMs + settings.opensshRounds * (nodes * 400 + 60_000);
 
 it(`polls ${nodes} SSH nodes on the lab for ${settings.durationMs / 1000} s, beside a loop of the OpenSSH client`, async () => {
-  if (process.getuid?.() !== 0) throw new Error('the SSH lab needs root; point `clusterdeck bench ssh --ssh-config FILE --all-hosts --nodes N` at real hosts instead');
+  if (process.getuid?.() !== 0) throw new Error('the SSH lab needs root; point `npm run bench -- ssh --ssh-config FILE --all-hosts --nodes N` at real hosts instead');
   const workerPath = builtWorker();
   if (workerPath === null) log('no current build (npm run build): the engine runs inside this test process, so its CPU and RSS include the test runner');
   const fleet = await createLabFleet({ nodes, nodeWork: flags.nodeWork as NodeWork, portsPerHost: flags.ports === undefined ? undefined : Number(flags.ports), gpus: flags.gpus === undefined ? undefined : Number(flags.gpus), log });

@@ -1,21 +1,21 @@
 /**
- * `bench crash`: kill -9 of a writer at random moments, N times over one database, checking after
+ * The crash writer: kill -9 of a writer at random moments, N times over one database, checking after
  * each kill that the file opens, `integrity_check` says ok, and every tick the writer had
  * acknowledged (ingest() returned, then it printed the time) is stored with its values. The
  * writer is the compiled engine in a child process, ingesting as fast as it can through small
  * chunk spans, so the kills land in head writes, seals (worker thread included), rollups,
  * compaction and retention alike. Each writer acknowledges TICKS_BEFORE_KILL_TIMER ticks before
- * its random kill delay starts. The integration test runs 20 rounds; the benchmark 100.
+ * its random kill delay starts. The integration test (test/integration/crash-safety.test.ts)
+ * runs 20 rounds; the benchmark (`npm run bench -- crash`, bench/crash-bench.ts) 100.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { APP_ROOT } from '../../core/app-root';
-import { openDatabase } from '../../core/store/db';
-import { Tsdb, type TsdbOptions } from '../../core/store/tsdb/tsdb';
-import { formatTable, median, round } from './stats';
+import { APP_ROOT } from '../../electron/core/app-root';
+import { openDatabase } from '../../electron/core/store/db';
+import { Tsdb, type TsdbOptions } from '../../electron/core/store/tsdb/tsdb';
 
 const T0 = 1_735_689_600_000;
 const SERIES = 40;
@@ -165,17 +165,5 @@ export async function runCrashRounds(options: { rounds: number; seed?: number; d
 }
 
 function round1(n: number): number {
-  return round(n, 1);
-}
-
-export function formatCrashBench(r: CrashBenchResult): string {
-  return formatTable(`kill -9 of the writer, ${r.rounds.length} rounds on one database`, [
-    ['acknowledged ticks (40 series each)', r.acknowledgedTicks],
-    ['rounds with integrity_check not ok', r.rounds.filter((x) => x.integrity !== 'ok').length],
-    ['acknowledged ticks missing after reopening', r.rounds.reduce((n, x) => n + x.missing, 0)],
-    ['stored values that differ from the written ones', r.rounds.reduce((n, x) => n + x.wrongValues, 0)],
-    ['reopen (replay of the head) median / max', `${median(r.rounds.map((x) => x.reopenMs))} / ${Math.max(...r.rounds.map((x) => x.reopenMs))} ms`],
-    ['chunks written (raw / 1-minute / 1-hour)', `${r.chunks.raw} / ${r.chunks.minute} / ${r.chunks.hour}`],
-    ['verdict', r.failures === 0 ? 'ok: every acknowledged tick survived' : `FAILED in ${r.failures} rounds`],
-  ]);
+  return Math.round(n * 10) / 10;
 }

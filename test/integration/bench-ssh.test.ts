@@ -1,10 +1,11 @@
-// `clusterdeck bench ssh --ssh-config ...` against real sshd hosts of the SSH lab: a short run of
-// the whole suite (engine, OpenSSH loop, microbenchmarks) through the built CLI. The lab-sized
+// `npm run bench -- ssh --ssh-config ...` against real sshd hosts of the SSH lab: a short run of
+// the whole suite (engine, OpenSSH loop, microbenchmarks) through the built benchmark CLI. The lab-sized
 // run is `npm run bench -- ssh` (test/bench); this only checks that the figures come out.
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EngineFigures, MicroFigures, OpensshFigures, SshBenchResult } from '../../electron/server/bench/ssh-bench';
-import { CLI, isolatedEnv, runCli } from '../helpers/cli';
+import type { EngineFigures, MicroFigures, OpensshFigures, SshBenchResult } from '../../bench/ssh-bench';
+import { BENCH_CLI, runBenchCli } from '../helpers/bench-cli';
+import { isolatedEnv } from '../helpers/cli';
 import { SshLab } from '../helpers/ssh-lab';
 
 let lab: SshLab;
@@ -17,10 +18,10 @@ afterAll(async () => {
   await lab?.dispose();
 });
 
-describe('clusterdeck bench ssh', () => {
+describe('npm run bench -- ssh', () => {
   it('polls N logical nodes over the hosts of an ssh config, beside the OpenSSH client, and prints the figures', () => {
-    const args = ['bench', 'ssh', '--json', '--ssh-config', lab.sshConfigPath, '--all-hosts', '--known-hosts', lab.knownHostsPath, '--nodes', '4', '--duration', '12s', '--rounds', '1'];
-    const run = spawnSync(process.execPath, [CLI, ...args], { env: isolatedEnv(), encoding: 'utf8', timeout: 170_000 });
+    const args = ['ssh', '--json', '--ssh-config', lab.sshConfigPath, '--all-hosts', '--known-hosts', lab.knownHostsPath, '--nodes', '4', '--duration', '12s', '--rounds', '1'];
+    const run = spawnSync(process.execPath, [BENCH_CLI, ...args], { env: isolatedEnv(), encoding: 'utf8', timeout: 170_000 });
     expect(run.status, run.stderr).toBe(0);
     const { ssh } = JSON.parse(run.stdout) as { ssh: SshBenchResult };
     expect([ssh.nodes, ssh.routes]).toEqual([4, 2]);
@@ -41,7 +42,7 @@ describe('clusterdeck bench ssh', () => {
   }, 180_000);
 
   it('needs hosts: without --ssh-config it says how to give them, and exits 2', () => {
-    const run = runCli(['bench', 'ssh']);
+    const run = runBenchCli(['ssh']);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/bench ssh needs SSH hosts: --ssh-config FILE/);
   });

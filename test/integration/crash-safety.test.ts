@@ -1,9 +1,8 @@
 // kill -9 of a writer process at random moments, 20 times over one database (the benchmark,
-// `npm run bench -- crash`, runs 100): see electron/server/bench/crash-bench.ts.
+// `npm run bench -- crash`, runs 100): see test/helpers/crash-writer.ts.
 import { describe, expect, it } from 'vitest';
-import type { CrashBenchResult } from '../../electron/server/bench/crash-bench';
-import { runCrashRounds, TICKS_BEFORE_KILL_TIMER } from '../../electron/server/bench/crash-bench';
-import { runCli } from '../helpers/cli';
+import { runBenchCli } from '../helpers/bench-cli';
+import { type CrashBenchResult, runCrashRounds, TICKS_BEFORE_KILL_TIMER } from '../helpers/crash-writer';
 
 describe('crash safety: kill -9 of the writer at random moments', () => {
   it('after every kill the database opens, passes integrity_check, and holds every acknowledged tick with its values', async () => {
@@ -24,9 +23,9 @@ describe('crash safety: kill -9 of the writer at random moments', () => {
   }, 240_000);
 });
 
-describe('clusterdeck bench crash', () => {
-  it('runs --kills rounds through the built CLI and reports them as JSON', () => {
-    const run = runCli(['bench', 'crash', '--kills', '3', '--json']);
+describe('npm run bench -- crash', () => {
+  it('runs --kills rounds through the built benchmark CLI and reports them as JSON', () => {
+    const run = runBenchCli(['crash', '--kills', '3', '--json']);
     expect(run.status, run.stderr).toBe(0);
     const { crash } = JSON.parse(run.stdout) as { crash: CrashBenchResult };
     expect(crash.rounds).toHaveLength(3);
@@ -35,7 +34,7 @@ describe('clusterdeck bench crash', () => {
   }, 60_000);
 
   it('refuses a round count that is not a positive integer', () => {
-    const run = runCli(['bench', 'crash', '--kills', '0']);
+    const run = runBenchCli(['crash', '--kills', '0']);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/--kills must be a positive integer/);
   });

@@ -1,9 +1,9 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readCsvTicks } from '../../../electron/server/bench/csv-ticks';
-import { writeGeneratorCsv } from '../../../electron/server/bench/generator-csv';
-import { TelemetryGenerator } from '../../../electron/server/bench/telemetry-generator';
+import { readCsvTicks } from '../../../bench/csv-ticks';
+import { writeGeneratorCsv } from '../../../bench/generator-csv';
+import { TelemetryGenerator } from '../../../bench/telemetry-generator';
 import { tempDir } from '../../helpers/tmp';
 
 describe("the TypeScript generator's workload as CSV", () => {

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parseNvidiaSmiCsv } from '../../../electron/core/collectors/linux/nvidia-smi-csv';
 import { GPU_QUERY_FIELDS, sampleArgv } from '../../../electron/core/collectors/linux/scripts';
 import { parseNvidiaSmiXml } from '../../../electron/core/collectors/nvidia-smi-xml';
-import { distinctRoutes, formatSshBench, opensshArgs, parseDuration, replicateNodes, sampleCommandLine, stat, type SshBenchResult } from '../../../electron/server/bench/ssh-bench';
-import { sshBenchSettings } from '../../../electron/server/commands/bench';
+import { distinctRoutes, formatSshBench, opensshArgs, parseDuration, replicateNodes, sampleCommandLine, stat, type SshBenchResult } from '../../../bench/ssh-bench';
+import { sshBenchSettings } from '../../../bench/suites';
 import type { SshNode } from '../../../shared/model/inventory';
 import { csvAnswer, xmlAnswer } from '../../bench/ssh-lab-fleet';
 

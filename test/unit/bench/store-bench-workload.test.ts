@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runSqliteJob, writeOpenMetrics } from '../../../electron/server/bench/baselines';
-import { driveSource, pickChartSeries, pickLatestSeries, runTsdbJob, spanHours } from '../../../electron/server/bench/store-bench-workload';
-import { TelemetryGenerator } from '../../../electron/server/bench/telemetry-generator';
+import { runSqliteJob, writeOpenMetrics } from '../../../bench/baselines';
+import { driveSource, pickChartSeries, pickLatestSeries, runTsdbJob, spanHours } from '../../../bench/store-bench-workload';
+import { TelemetryGenerator } from '../../../bench/telemetry-generator';
 import { tempDir } from '../../helpers/tmp';
 
 describe('workload helpers', () => {

@@ -7,7 +7,7 @@ import {
   SERIES_PER_NODE,
   TelemetryGenerator,
   type GeneratorOptions,
-} from '../../../electron/server/bench/telemetry-generator';
+} from '../../../bench/telemetry-generator';
 
 /** All values of `ticks` ticks as one array per series, plus the tick times. */
 function generate(options: GeneratorOptions, ticks: number): { series: string[]; columns: Float64Array[]; times: number[] } {

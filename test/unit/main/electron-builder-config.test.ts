@@ -29,7 +29,12 @@ describe('electron-builder.yml', () => {
     expect(config.appId).toBe('io.clusterdeck.app');
     expect(config.productName).toBe('Clusterdeck');
     expect(config.files).toEqual(expect.arrayContaining(['package.json', 'dist/**', 'native/**']));
-    expect(config.files.filter((pattern) => !pattern.startsWith('!')).some((pattern) => /^(electron|shared|renderer|src|test)\b/.test(pattern))).toBe(false);
+    expect(config.files.filter((pattern) => !pattern.startsWith('!')).some((pattern) => /^(electron|shared|renderer|src|test|bench)\b/.test(pattern))).toBe(false);
+  });
+
+  it('leaves the benchmarks out: their build in dist/bench is excluded', () => {
+    expect(config.files).toContain('!dist/bench/**');
+    expect(config.files.indexOf('!dist/bench/**')).toBeGreaterThan(config.files.indexOf('dist/**'));
   });
 
   it('keeps native modules outside the archive and never rebuilds node_modules for Electron', () => {
