@@ -55,6 +55,14 @@ export interface SqliteStoreOptions {
   maxNewSeriesPerNodePerHour?: number;
 }
 
+/** Named parameters of a node row. */
+interface NodeRowParams {
+  id: string;
+  hostname: string;
+  t: number;
+  snapshot: string;
+}
+
 const SNAPSHOT_PERSIST_MS = 60_000;
 const DEVICE_REFRESH_MS = 3_600_000;
 
@@ -86,7 +94,10 @@ function devicesOf(snapshot: NodeSnapshot): DeviceRecord[] {
 
 export class SqliteTelemetryStore implements TelemetryStore {
   readonly tsdb: Tsdb;
-  private readonly stmt: Record<string, Statement>;
+  private readonly upsertNode: Statement<[NodeRowParams]>;
+  private readonly selectNodes: Statement<[], { id: string; last_snapshot: string }>;
+  private readonly upsertDevice: Statement<[nodeId: string, kind: string, key: string, label: string | null, details: string, firstSeenMs: number, lastSeenMs: number]>;
+  private readonly upsertMetric: Statement<[name: string, unit: string, label: string]>;
   private readonly snapshots = new Map<string, NodeSnapshot>();
   private readonly snapshotSavedAt = new Map<string, number>();
   private readonly deviceSeen = new Map<string, { details: string; savedAt: number }>();
@@ -104,26 +115,24 @@ export class SqliteTelemetryStore implements TelemetryStore {
       rawChunkMs: options.rawChunkMs,
       maxBufferedBytes: options.maxBufferedBytes,
     });
-    this.stmt = {
-      upsertNode: db.prepare(
-        `INSERT INTO nodes (id, hostname, first_seen_ms, last_seen_ms, last_snapshot) VALUES (@id, @hostname, @t, @t, @snapshot)
-         ON CONFLICT (id) DO UPDATE SET hostname = excluded.hostname, last_seen_ms = excluded.last_seen_ms, last_snapshot = excluded.last_snapshot
-         WHERE excluded.last_seen_ms >= nodes.last_seen_ms`,
-      ),
-      nodes: db.prepare('SELECT id, hostname, last_seen_ms, last_snapshot FROM nodes ORDER BY hostname, id'),
-      upsertDevice: db.prepare(
-        `INSERT INTO devices (node_id, kind, key, label, details, first_seen_ms, last_seen_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (node_id, kind, key) DO UPDATE SET label = excluded.label, details = excluded.details, last_seen_ms = excluded.last_seen_ms`,
-      ),
-      upsertMetric: db.prepare('INSERT OR REPLACE INTO metrics (name, unit, label) VALUES (?, ?, ?)'),
-    };
-    for (const row of this.stmt.nodes!.all() as Array<{ id: string; last_snapshot: string }>) {
+    this.upsertNode = db.prepare(
+      `INSERT INTO nodes (id, hostname, first_seen_ms, last_seen_ms, last_snapshot) VALUES (@id, @hostname, @t, @t, @snapshot)
+       ON CONFLICT (id) DO UPDATE SET hostname = excluded.hostname, last_seen_ms = excluded.last_seen_ms, last_snapshot = excluded.last_snapshot
+       WHERE excluded.last_seen_ms >= nodes.last_seen_ms`,
+    );
+    this.selectNodes = db.prepare('SELECT id, hostname, last_seen_ms, last_snapshot FROM nodes ORDER BY hostname, id');
+    this.upsertDevice = db.prepare(
+      `INSERT INTO devices (node_id, kind, key, label, details, first_seen_ms, last_seen_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (node_id, kind, key) DO UPDATE SET label = excluded.label, details = excluded.details, last_seen_ms = excluded.last_seen_ms`,
+    );
+    this.upsertMetric = db.prepare('INSERT OR REPLACE INTO metrics (name, unit, label) VALUES (?, ?, ?)');
+    for (const row of this.selectNodes.all()) {
       const snapshot = parseSnapshot(row.last_snapshot);
       if (snapshot) this.snapshots.set(row.id, snapshot);
     }
     try {
       db.transaction(() => {
-        for (const name of METRIC_NAMES) this.stmt.upsertMetric!.run(name, METRICS[name].unit, METRICS[name].label);
+        for (const name of METRIC_NAMES) this.upsertMetric.run(name, METRICS[name].unit, METRICS[name].label);
       })();
     } catch {
       // A read-only or full database still opens; metric metadata is written next time.
@@ -193,8 +202,8 @@ export class SqliteTelemetryStore implements TelemetryStore {
     if (due.length === 0 && devices.length === 0) return;
     try {
       this.db.transaction(() => {
-        for (const s of due) this.stmt.upsertNode!.run({ id: s.id, hostname: s.hostname, t: s.collectedAt, snapshot: JSON.stringify(s) });
-        for (const [nodeId, d, t] of devices) this.stmt.upsertDevice!.run(nodeId, d.kind, d.key, d.label, d.details, t, t);
+        for (const s of due) this.upsertNode.run({ id: s.id, hostname: s.hostname, t: s.collectedAt, snapshot: JSON.stringify(s) });
+        for (const [nodeId, d, t] of devices) this.upsertDevice.run(nodeId, d.kind, d.key, d.label, d.details, t, t);
       })();
       for (const s of due) this.snapshotSavedAt.set(s.id, s.collectedAt);
       for (const [nodeId, d, t] of devices) this.deviceSeen.set(`${nodeId}\u0000${d.kind}\u0000${d.key}`, { details: d.details, savedAt: t });
@@ -279,7 +288,7 @@ export class SqliteTelemetryStore implements TelemetryStore {
       this.db.transaction(() => {
         for (const s of this.snapshots.values()) {
           if (this.snapshotSavedAt.get(s.id) !== s.collectedAt) {
-            this.stmt.upsertNode!.run({ id: s.id, hostname: s.hostname, t: s.collectedAt, snapshot: JSON.stringify(s) });
+            this.upsertNode.run({ id: s.id, hostname: s.hostname, t: s.collectedAt, snapshot: JSON.stringify(s) });
           }
         }
       })();
