@@ -9,8 +9,9 @@ import { execFile } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { seriesIdentity } from './csv-ticks';
-import { CHART_MAX_POINTS, CHART_REPEATS, driveSource, pickChartSeries, removeDatabase, timeRepeated, type QueryTimes, type SourceSpec } from './store-bench-workload';
+import { seriesIdentity } from '../electron/server/store-bench/csv-ticks';
+import { CHART_MAX_POINTS, CHART_REPEATS, pickChartSeries, removeDatabase, timeRepeated, type QueryTimes } from '../electron/server/store-bench/tsdb-run';
+import { driveSource, type SourceSpec } from './store-bench-workload';
 
 // ------------------------------------------------------------------ SQLite, one row per sample
 

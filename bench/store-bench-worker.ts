@@ -1,9 +1,11 @@
 /**
  * Child-process entry of the storage benchmark: runs one job sent by the parent and sends back
- * its result. A run of its own gives each workload a clean heap and its own peak RSS.
+ * its result. A run of its own gives each workload a clean heap and its own peak RSS. The Tsdb
+ * runs are the app's own (`clusterdeck bench store --input`); the baselines are the benchmark's.
  */
+import { runTsdbJob, type TsdbJob } from '../electron/server/store-bench/tsdb-run';
+import { answerOneJob } from '../electron/server/store-bench/tsdb-run-worker';
 import { runSqliteJob, writeOpenMetrics, type OpenMetricsJob, type SqliteJob } from './baselines';
-import { runTsdbJob, type TsdbJob } from './store-bench-workload';
 
 export type BenchJob = TsdbJob | SqliteJob | OpenMetricsJob;
 
@@ -19,13 +21,5 @@ export function runJob(job: BenchJob): unknown {
 }
 
 if (require.main === module && process.send) {
-  process.once('message', (job: BenchJob) => {
-    let reply: { result?: unknown; error?: string };
-    try {
-      reply = { result: runJob({ ...job, ...(job.kind === 'tsdb' ? { isolated: true } : {}) }) };
-    } catch (error) {
-      reply = { error: (error as Error).message ?? String(error) };
-    }
-    process.send!(reply, () => process.exit(0));
-  });
+  answerOneJob((job: BenchJob) => runJob({ ...job, ...(job.kind === 'tsdb' ? { isolated: true } : {}) }));
 }

@@ -8,9 +8,10 @@
  * Data: the reference generator ../shared/workloads/gen_telemetry.py (when it and python3 are
  * there) and this project's own TypeScript generator, side by side; or any CSV with --input.
  * Baselines on the same data: SQLite with one row per sample, and Prometheus' TSDB via promtool.
- * Every measured run happens in a child process of its own (store-bench-worker.ts).
+ * Every measured run happens in a child process of its own (store-bench-worker.ts). The Tsdb run
+ * is the app's own (`clusterdeck bench store --input`, electron/server/store-bench/tsdb-run.ts).
  */
-import { execFile, fork } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,9 +19,11 @@ import Database from 'better-sqlite3';
 import { APP_ROOT } from '../electron/core/app-root';
 import { UsageError } from '../electron/server/usage-error';
 import { findPromtool, runPromtool, type OpenMetricsFile, type PrometheusRun, type SqliteJob, type SqliteRun } from './baselines';
+import type { ChartQuery, CsvSource, LatestQuery, TsdbRun } from '../electron/server/store-bench/tsdb-run';
+import { runInChild } from '../electron/server/store-bench/tsdb-run-worker';
 import type { BenchJob } from './store-bench-worker';
 import { runJob } from './store-bench-worker';
-import type { ChartQuery, LatestQuery, SourceSpec, TsdbRun } from './store-bench-workload';
+import type { SourceSpec } from './store-bench-workload';
 import { writeGeneratorCsv } from './generator-csv';
 import { fmt, formatColumns, isError, mark, round } from './stats';
 import { DEFAULT_SEED } from './telemetry-generator';
@@ -130,21 +133,7 @@ const WORKER = join(__dirname, 'store-bench-worker.js');
 
 /** Runs a job in a fresh Node process (the built worker), or here when there is no build. */
 function runIsolated<T>(job: BenchJob): Promise<T> {
-  if (!existsSync(WORKER)) return Promise.resolve(runJob(job) as T);
-  return new Promise((resolve, reject) => {
-    const child = fork(WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    let reply: { result?: T; error?: string } | null = null;
-    child.once('message', (message) => {
-      reply = message as { result?: T; error?: string };
-    });
-    child.once('error', reject);
-    child.once('exit', (code, signal) => {
-      if (reply?.error !== undefined) reject(new Error(reply.error));
-      else if (reply && 'result' in reply) resolve(reply.result as T);
-      else reject(new Error(`the benchmark worker stopped (${signal ?? `exit code ${code}`}) without a result`));
-    });
-    child.send(job);
-  });
+  return runInChild(WORKER, job, () => runJob(job) as T);
 }
 
 function runProgram(file: string, args: string[]): Promise<string> {
@@ -222,13 +211,13 @@ async function runDataSet(
   mode: StoreBenchResult['mode'],
   name: string,
   source: string,
-  sources: { main: SourceSpec; chart: SourceSpec; latest: SourceSpec },
+  sources: { main: CsvSource; chart: CsvSource; latest: CsvSource },
   labels: { main: string; chart: string; latest: string },
   dir: string,
   log: (line: string) => void,
   batch: number,
 ): Promise<DataSetResult> {
-  const tsdbJob = (role: 'main' | 'chart' | 'latest', spec: SourceSpec) => {
+  const tsdbJob = (role: 'main' | 'chart' | 'latest', spec: CsvSource) => {
     log(`${name}, ${labels[role]}: Tsdb ingest${role === 'main' ? '' : ` and the ${role === 'chart' ? 'chart' : 'latest-values'} query`}`);
     return runIsolated<TsdbRun>({ kind: 'tsdb', label: labels[role], source: spec, dir: join(dir, role), chart: role === 'chart', latest: role === 'latest', isolated: false, ticksPerTransaction: batch });
   };
@@ -332,7 +321,7 @@ export async function runStoreBench(options: StoreBenchOptions = {}): Promise<St
   process.once('SIGTERM', onSignal);
   try {
     if (options.input !== undefined) {
-      const spec: SourceSpec = { type: 'csv', path: options.input };
+      const spec: CsvSource = { type: 'csv', path: options.input };
       log(`${options.input}: Tsdb ingest and both queries`);
       const run = await runIsolated<TsdbRun>({ kind: 'tsdb', label: options.input, source: spec, dir: join(dir, 'input'), chart: true, latest: true, isolated: false, ticksPerTransaction: batch });
       result.dataSets.push({ name: 'input', source: options.input, figures: figuresOf(mode, run, run, run), runs: { main: run, chart: null, latest: null } });
@@ -353,7 +342,7 @@ export async function runStoreBench(options: StoreBenchOptions = {}): Promise<St
       } else {
         log(result.referenceUnavailable);
       }
-      const csv = (path: string): SourceSpec => ({ type: 'csv', path });
+      const csv = (path: string): CsvSource => ({ type: 'csv', path });
       const generated = (shape: Shape): SourceSpec => ({ type: 'generator', nodes: shape.nodes, hours: shape.hours, seed: DEFAULT_SEED });
       if (reference) {
         result.dataSets.push(

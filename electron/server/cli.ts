@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { APP_VERSION } from '../core/app-root';
 import { ConfigError } from '../core/config';
 import { StoreOpenError } from '../core/store/db';
+import { benchStore } from './commands/bench';
 import { collect } from './commands/collect';
 import { serve } from './commands/serve';
 import { UsageError } from './usage-error';
@@ -53,6 +54,18 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   ).action(async (flags) => {
     setExitCode(await collect(flags));
   });
+
+  program
+    .command('bench')
+    .description('measure the store on your own data')
+    .command('store')
+    .description('ingest a telemetry CSV into a scratch database; print ingest rate, bytes per sample, peak RSS and query times')
+    .requiredOption('--input <file.csv>', 'telemetry CSV: a header line, then series,ts_ms,value rows in time order (series: name;label=value;...)')
+    .option('--batch <n>', 'ticks per write transaction, default 12; 1 = one per collection tick')
+    .option('--json', 'print the figures as JSON')
+    .action(async (flags) => {
+      setExitCode(await benchStore(flags));
+    });
 
   return program;
 }

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readCsvTicks } from '../../../bench/csv-ticks';
+import { readCsvTicks } from '../../../electron/server/store-bench/csv-ticks';
 import { writeGeneratorCsv } from '../../../bench/generator-csv';
 import { TelemetryGenerator } from '../../../bench/telemetry-generator';
 import { tempDir } from '../../helpers/tmp';

@@ -2,8 +2,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runSqliteJob, writeOpenMetrics } from '../../../bench/baselines';
-import { driveSource, pickChartSeries, pickLatestSeries, runTsdbJob, spanHours } from '../../../bench/store-bench-workload';
-import { TelemetryGenerator } from '../../../bench/telemetry-generator';
+import { writeGeneratorCsv } from '../../../bench/generator-csv';
+import { driveSource } from '../../../bench/store-bench-workload';
+import { GPU_METRICS, TelemetryGenerator } from '../../../bench/telemetry-generator';
+import { LATEST_METRICS, pickChartSeries, pickLatestSeries, runTsdbJob, spanHours } from '../../../electron/server/store-bench/tsdb-run';
 import { tempDir } from '../../helpers/tmp';
 
 describe('workload helpers', () => {
@@ -23,6 +25,10 @@ describe('workload helpers', () => {
     expect(pickLatestSeries(['a;node=n', 'b;node=n'])).toEqual([0, 1]);
   });
 
+  it("asks the app's latest-values query for the generator's first 8 GPU metrics", () => {
+    expect(LATEST_METRICS).toEqual(GPU_METRICS.slice(0, 8));
+  });
+
   it('measures spans in hours, one interval per tick', () => {
     expect(spanHours(0, 719 * 5000, 720)).toBe(1);
     expect(spanHours(0, 0, 1)).toBe(0);
@@ -33,12 +39,17 @@ describe('workload helpers', () => {
     const shape = driveSource({ type: 'generator', nodes: 1, hours: 1, seed: 's' }, { series: () => 0, tick: (t) => seen.push(t) }, 10);
     expect(seen).toHaveLength(10);
     expect(shape).toMatchObject({ nodes: 1, series: 126, ticks: 10, samples: 1260, csvBytes: null });
+    const csv = writeGeneratorCsv(join(tempDir(), 'w.csv'), { nodes: 1, hours: 1, seed: 's' });
+    const fromCsv = driveSource({ type: 'csv', path: csv.path }, { series: () => 0, tick: () => {} }, 10);
+    expect(fromCsv).toMatchObject({ nodes: 1, series: 126, ticks: 10, samples: 1260 });
+    expect(fromCsv.csvBytes).toBeGreaterThan(0);
   });
 });
 
 describe('measured runs (small workloads)', () => {
-  it('ingests the generator into a Tsdb and measures size, memory and both queries', () => {
-    const run = runTsdbJob({ kind: 'tsdb', label: 'small', source: { type: 'generator', nodes: 2, hours: 1.5, seed: 's' }, dir: tempDir(), chart: true, latest: true, isolated: false, ticksPerTransaction: 12 });
+  it("ingests the generator's CSV into a Tsdb and measures size, memory and both queries", () => {
+    const csv = writeGeneratorCsv(join(tempDir(), 'small.csv'), { nodes: 2, hours: 1.5, seed: 's' });
+    const run = runTsdbJob({ kind: 'tsdb', label: 'small', source: { type: 'csv', path: csv.path }, dir: tempDir(), chart: true, latest: true, isolated: false, ticksPerTransaction: 12 });
     expect(run.shape).toMatchObject({ nodes: 2, series: 252, ticks: 1080, samples: 252 * 1080 });
     expect(run.size.rawSamples).toBe(run.shape.samples);
     expect(run.size.rawBytesPerSample).toBeGreaterThan(0);

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CsvFormatError, CsvTickParser, readCsvTicks, seriesIdentity, type TickHandler } from '../../../bench/csv-ticks';
+import { CsvFormatError, CsvTickParser, readCsvTicks, seriesIdentity, type TickHandler } from '../../../electron/server/store-bench/csv-ticks';
 import { tempDir } from '../../helpers/tmp';
 
 interface Tick {
