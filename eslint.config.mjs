@@ -1,7 +1,12 @@
-// Lint enforces the layering (see README "Architecture"), not goodwill:
+// Lint enforces the layering (see README "Architecture"), not goodwill. Every import points down:
 //   shared/            imports nothing outside shared/ (no Node, no DOM-only code)
-//   electron/core, electron/server  never import 'electron'
-//   renderer/          never imports Node built-ins or anything under electron/
+//   electron/core/     shared/ and itself; never 'electron', main/, server/, preload/, renderer/,
+//                      bench/; inside it, each folder only what lies below it:
+//                        xml < hosts < collectors < store, inventory < pipeline, handlers < engine.ts
+//   electron/server/   core/ and shared/; never 'electron', main/, preload/, renderer/, bench/
+//   electron/main/     core/ and shared/; never server/, renderer/, bench/
+//   electron/preload/  'electron' and shared/ types only
+//   renderer/          shared/ only: no Node built-ins, nothing under electron/
 // and fails on focused or skipped tests.
 import tseslint from 'typescript-eslint';
 
@@ -22,6 +27,26 @@ const noElectronSyntax = [
   },
   { selector: "ImportExpression[source.value='electron']", message: 'electron/core and electron/server never load electron.' },
 ];
+/** A relative import of one of these folders or modules, from any depth. */
+const up = (names) => ({
+  regex: `^(?:\\./|(?:\\.\\./)+)(?:${names.join('|')})(?:/|$)`,
+  message: `Imports point down the layers (README "Architecture"): not ${names.join(', ')} from here.`,
+});
+/** Above electron/core: the shells, the renderer and the benchmarks. */
+const ABOVE_CORE = ['main', 'server', 'preload', 'renderer', 'bench', 'electron/main', 'electron/server', 'electron/preload'];
+/** electron/core's own layers, and what each may not import (whatever lies above it). */
+const CORE_TOP = ['engine', 'collection-loop'];
+const CORE_LAYERS = {
+  xml: ['hosts', 'collectors', 'store', 'inventory', 'pipeline', 'handlers', 'fleet', 'bus', 'events', ...CORE_TOP],
+  hosts: ['collectors', 'store', 'inventory', 'pipeline', 'handlers', 'fleet', 'bus', 'events', ...CORE_TOP],
+  collectors: ['store', 'inventory', 'pipeline', 'handlers', 'fleet', 'events', ...CORE_TOP],
+  store: ['hosts', 'collectors', 'inventory', 'pipeline', 'handlers', 'fleet', 'events', ...CORE_TOP],
+  inventory: ['hosts', 'collectors', 'store', 'pipeline', 'handlers', 'fleet', 'events', ...CORE_TOP],
+  pipeline: ['handlers', ...CORE_TOP],
+  handlers: ['pipeline', ...CORE_TOP],
+};
+const coreImports = (extra) => ['error', { ...noElectron, patterns: [up(ABOVE_CORE), ...(extra.length ? [up(extra)] : [])] }];
+
 const noFocusedOrSkipped = [
   {
     selector:
@@ -61,6 +86,33 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', noElectron],
       'no-restricted-syntax': ['error', ...noElectronSyntax],
+    },
+  },
+  {
+    files: ['electron/core/**/*.ts'],
+    ignores: ['electron/core/engine.ts'],
+    rules: { 'no-restricted-imports': coreImports(CORE_TOP) },
+  },
+  { files: ['electron/core/engine.ts'], rules: { 'no-restricted-imports': coreImports([]) } },
+  ...Object.entries(CORE_LAYERS).map(([layer, forbidden]) => ({
+    files: [`electron/core/${layer}/**/*.ts`],
+    rules: { 'no-restricted-imports': coreImports(forbidden) },
+  })),
+  {
+    files: ['electron/server/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { ...noElectron, patterns: [up(['main', 'preload', 'renderer', 'bench'])] }] },
+  },
+  {
+    files: ['electron/main/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [up(['server', 'preload', 'renderer', 'bench'])] }] },
+  },
+  {
+    files: ['electron/preload/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: NODE_BUILTINS, patterns: [up(['core', 'main', 'server', 'renderer', 'bench']), { group: ['node:*'], message: 'The sandboxed preload has no Node.' }] },
+      ],
     },
   },
   {
