@@ -211,7 +211,7 @@ export class CsvTickParser {
     if (t !== this.tickT) {
       if (this.count > 0) {
         if (t < this.tickT) {
-          this.fail(`rows go back in time (${t} after ${this.tickT}); the benchmark needs rows in time order (gen_telemetry.py --csv-order time)`);
+          this.fail(`rows go back in time (${t} after ${this.tickT}); the file must list its rows in time order (gen_telemetry.py: --csv-order time)`);
         }
         this.emit();
       }
