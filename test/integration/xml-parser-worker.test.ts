@@ -1,5 +1,6 @@
 // `nvidia-smi -q -x` is parsed in a worker thread by the compiled engine (it loads
 // nvidia-smi-xml-worker.js), so this test drives dist/ as the app does.
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type * as ParserModule from '../../electron/core/collectors/nvidia-smi-xml-parser';
@@ -59,6 +60,17 @@ describe('nvidia-smi XML parsed off the engine thread (compiled engine)', () => 
       parser.close();
       patient.close();
     }
+  });
+
+  it('keeps a process that has nothing else to do alive until the answer comes (the idle thread does not)', () => {
+    const parserModule = join(ROOT, 'dist', 'electron', 'core', 'collectors', 'nvidia-smi-xml-parser.js');
+    const script = `
+      const { createNvidiaSmiXmlParser } = require(${JSON.stringify(parserModule)});
+      const text = require('node:fs').readFileSync(0, 'utf8');
+      createNvidiaSmiXmlParser().parse(text).then((report) => console.log('gpus', report.gpus.length));
+    `;
+    const out = execFileSync(process.execPath, ['-e', script], { input: readFixture('nvidia-smi/xml', '2x-rtx-a5000-drv590-v13.xml'), timeout: 20_000 });
+    expect(out.toString().trim()).toBe('gpus 2');
   });
 
   it('answers each of many concurrent callers with its own document', async () => {

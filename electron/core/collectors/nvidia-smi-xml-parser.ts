@@ -119,7 +119,8 @@ class WorkerXmlParser implements NvidiaSmiXmlParser {
       }
       this.pump();
     }, this.deadlineMs);
-    this.deadline.unref();
+    // The thread is unref'd so that an idle parser never holds the process open; this timer is
+    // not, so a process with nothing else to do (a one-shot collection) waits for its answer.
   }
 
   private finish(report: NvidiaSmiReport | null, error: Error | null): void {
