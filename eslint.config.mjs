@@ -11,9 +11,34 @@
 import tseslint from 'typescript-eslint';
 
 const NODE_BUILTINS = [
-  'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises', 'http', 'http2',
-  'https', 'module', 'net', 'os', 'path', 'perf_hooks', 'process', 'readline', 'stream', 'tls', 'url', 'util', 'v8', 'vm',
-  'worker_threads', 'zlib',
+  'assert',
+  'buffer',
+  'child_process',
+  'cluster',
+  'crypto',
+  'dgram',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'http2',
+  'https',
+  'module',
+  'net',
+  'os',
+  'path',
+  'perf_hooks',
+  'process',
+  'readline',
+  'stream',
+  'tls',
+  'url',
+  'util',
+  'v8',
+  'vm',
+  'worker_threads',
+  'zlib',
 ];
 const nodeBuiltinPatterns = [{ group: ['node:*'], message: 'The renderer has no Node: talk to the engine through renderer/src/api.ts.' }];
 
@@ -53,7 +78,7 @@ const noFocusedOrSkipped = [
       "CallExpression[callee.type='MemberExpression'][callee.object.name=/^(it|test|describe|suite|bench)$/][callee.property.name=/^(only|skip|todo|skipIf|runIf)$/]",
     message: 'No focused, skipped or conditional tests: every test runs everywhere.',
   },
-  { selector: "CallExpression[callee.name=/^(xit|xdescribe|fit|fdescribe|xtest)$/]", message: 'No focused or skipped tests.' },
+  { selector: 'CallExpression[callee.name=/^(xit|xdescribe|fit|fdescribe|xtest)$/]', message: 'No focused or skipped tests.' },
 ];
 
 export default tseslint.config(
@@ -111,7 +136,10 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: NODE_BUILTINS, patterns: [up(['core', 'main', 'server', 'renderer', 'bench']), { group: ['node:*'], message: 'The sandboxed preload has no Node.' }] },
+        {
+          paths: NODE_BUILTINS,
+          patterns: [up(['core', 'main', 'server', 'renderer', 'bench']), { group: ['node:*'], message: 'The sandboxed preload has no Node.' }],
+        },
       ],
     },
   },

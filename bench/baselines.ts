@@ -79,23 +79,27 @@ export function runSqliteJob(job: SqliteJob): SqliteRun {
 
     const keys: string[] = [];
     let ingestMs = 0;
-    const shape = driveSource(job.source, {
-      series(key) {
-        keys.push(key);
-        return keys.length; // series ids 1..n
+    const shape = driveSource(
+      job.source,
+      {
+        series(key) {
+          keys.push(key);
+          return keys.length; // series ids 1..n
+        },
+        tick(t, ids, values) {
+          const started = performance.now();
+          if (ticksInTransaction === 0) db.exec('BEGIN');
+          writeTick(t, ids, values);
+          ticksInTransaction += 1;
+          if (ticksInTransaction === job.ticksPerTransaction) {
+            db.exec('COMMIT');
+            ticksInTransaction = 0;
+          }
+          ingestMs += performance.now() - started;
+        },
       },
-      tick(t, ids, values) {
-        const started = performance.now();
-        if (ticksInTransaction === 0) db.exec('BEGIN');
-        writeTick(t, ids, values);
-        ticksInTransaction += 1;
-        if (ticksInTransaction === job.ticksPerTransaction) {
-          db.exec('COMMIT');
-          ticksInTransaction = 0;
-        }
-        ingestMs += performance.now() - started;
-      },
-    }, job.maxTicks ?? Infinity);
+      job.maxTicks ?? Infinity,
+    );
     if (ticksInTransaction > 0) {
       const started = performance.now();
       db.exec('COMMIT');

@@ -27,7 +27,7 @@ export function writeGeneratorCsv(path: string, workload: { nodes: number; hours
   try {
     const write = (text: string) => {
       const buffer = Buffer.from(text);
-      for (let done = 0; done < buffer.length; ) done += writeSync(fd, buffer, done);
+      for (let done = 0; done < buffer.length;) done += writeSync(fd, buffer, done);
       bytes += buffer.length;
     };
     write('series,ts_ms,value\n');

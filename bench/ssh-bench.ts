@@ -239,16 +239,26 @@ function quoteKnownHostsPath(path: string): string {
 export function opensshArgs(node: SshNode, knownHostsFiles: readonly string[], acceptNew: boolean): string[] | null {
   if (node.proxyJump.length > 1) return null;
   const common = [
-    '-F', '/dev/null',
-    '-o', 'BatchMode=yes',
-    '-o', `StrictHostKeyChecking=${acceptNew ? 'accept-new' : 'yes'}`,
-    '-o', `UserKnownHostsFile=${knownHostsFiles.map(quoteKnownHostsPath).join(' ')}`,
-    '-o', 'GlobalKnownHostsFile=/dev/null',
-    '-o', 'UpdateHostKeys=no',
-    '-o', 'ControlMaster=no',
-    '-o', 'ControlPath=none',
-    '-o', 'ConnectTimeout=10',
-    '-o', 'LogLevel=ERROR',
+    '-F',
+    '/dev/null',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    `StrictHostKeyChecking=${acceptNew ? 'accept-new' : 'yes'}`,
+    '-o',
+    `UserKnownHostsFile=${knownHostsFiles.map(quoteKnownHostsPath).join(' ')}`,
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    '-o',
+    'UpdateHostKeys=no',
+    '-o',
+    'ControlMaster=no',
+    '-o',
+    'ControlPath=none',
+    '-o',
+    'ConnectTimeout=10',
+    '-o',
+    'LogLevel=ERROR',
   ];
   const identity = (files: readonly string[]) => [
     ...files.flatMap((f) => ['-i', expandHome(f)]),
@@ -365,7 +375,9 @@ function engineFigures(outcome: EngineOutcome, cores: number): EngineFigures {
     ticksWithLateNodes: run.ticks.filter((t) => t.answered < run.nodes).length,
     cpuPctOfCore: (cpuMs / (run.window.seconds * 1000)) * 100,
     cpuPctOfCoreAtTargetInterval:
-      run.intervalMs === SSH_TARGETS.intervalMs || steady.length === 0 ? (cpuMs / (run.window.seconds * 1000)) * 100 : (median(steady.map((t) => t.cpuMs)) / SSH_TARGETS.intervalMs) * 100,
+      run.intervalMs === SSH_TARGETS.intervalMs || steady.length === 0
+        ? (cpuMs / (run.window.seconds * 1000)) * 100
+        : (median(steady.map((t) => t.cpuMs)) / SSH_TARGETS.intervalMs) * 100,
     steadyCpuPctOfCore: steadySpanS ? (steady.reduce((sum, t) => sum + t.cpuMs, 0) / (steadySpanS * 1000)) * 100 : null,
     cpuMsPerNodeSample: answered ? cpuMs / answered : null,
     steadyCpuMsPerTick: stat(steady.map((t) => t.cpuMs)),
@@ -373,7 +385,7 @@ function engineFigures(outcome: EngineOutcome, cores: number): EngineFigures {
     rssLaterTicksMaxMb: steady.length ? Math.max(...steady.map((t) => t.rssMb)) : null,
     rssPeakMb: Math.max(run.memory.peakRssMb, run.memory.hwmRssMb ?? 0),
     nodeCpuPctOfCore: window?.nodeCpu != null ? (window.nodeCpu / window.seconds) * 100 : null,
-    nodeFloorMsPerTick: window?.nodeCpu != null ? ((window.nodeCpu / (window.seconds * 1000 / run.intervalMs)) * 1000) / cores : null,
+    nodeFloorMsPerTick: window?.nodeCpu != null ? ((window.nodeCpu / ((window.seconds * 1000) / run.intervalMs)) * 1000) / cores : null,
     nodeCpuMsPerSample: window?.nodeCpu != null && answered ? (window.nodeCpu * 1000) / answered : null,
     machineBusyPctOfCore: window?.machineBusy != null ? (window.machineBusy / window.seconds) * 100 : null,
   };
@@ -405,14 +417,29 @@ function runSsh(args: readonly string[], command: string, expect: string | null,
     child.once('error', (error) => done(`cannot run ssh: ${error.message}`));
     child.once('close', (code, signal) => {
       const stdout = Buffer.concat(out).toString('utf8');
-      if (code !== 0) done(`ssh ${signal ? `killed by ${signal}` : `exit ${code}`}: ${err.trim().split('\n').at(-1)?.replace(/\b\d{1,3}(\.\d{1,3}){3}\b/g, 'ADDRESS').replace(/port \d+/g, 'port N') ?? ''}`);
+      if (code !== 0)
+        done(
+          `ssh ${signal ? `killed by ${signal}` : `exit ${code}`}: ${
+            err
+              .trim()
+              .split('\n')
+              .at(-1)
+              ?.replace(/\b\d{1,3}(\.\d{1,3}){3}\b/g, 'ADDRESS')
+              .replace(/port \d+/g, 'port N') ?? ''
+          }`,
+        );
       else if (expect !== null && !stdout.includes(expect)) done('the output lacks the end marker');
       else done(null);
     });
   });
 }
 
-async function runOpenssh(nodes: readonly SshNode[], gpuNodeIds: ReadonlySet<string> | null, options: SshBenchOptions, knownHosts: string[]): Promise<OpensshFigures> {
+async function runOpenssh(
+  nodes: readonly SshNode[],
+  gpuNodeIds: ReadonlySet<string> | null,
+  options: SshBenchOptions,
+  knownHosts: string[],
+): Promise<OpensshFigures> {
   const parallel = options.opensshParallel ?? 16;
   const roundsWanted = options.opensshRounds ?? 3;
   const log = options.log ?? (() => {});
@@ -634,7 +661,13 @@ export async function runSshBench(options: SshBenchOptions): Promise<SshBenchRes
   const knownHosts = [options.knownHostsFile, ...(options.userKnownHostsFiles ?? [join(homedir(), '.ssh', 'known_hosts')])];
   const cpuList = cpus();
   const result: SshBenchResult = {
-    machine: { cpus: cpuList.length, cpuModel: cpuList[0]?.model.trim() ?? 'unknown', node: process.version, loadAverage: [loadavg()[0]!, Number.NaN], openFilesLimit: openFilesLimit() },
+    machine: {
+      cpus: cpuList.length,
+      cpuModel: cpuList[0]?.model.trim() ?? 'unknown',
+      node: process.version,
+      loadAverage: [loadavg()[0]!, Number.NaN],
+      openFilesLimit: openFilesLimit(),
+    },
     nodes: nodes.length,
     routes,
     intervalMs,
@@ -689,18 +722,22 @@ export async function runSshBench(options: SshBenchOptions): Promise<SshBenchRes
           [
             saturated ? `this machine was saturated while the engine ran (busy ${fmt(e.machineBusyPctOfCore, 0)}% of ${cores * 100}%)` : null,
             nodeBound
-              ? `the nodes' own processes took ${fmt(e.nodeCpuPctOfCore, 0)}% of one core, ${fmtMs((e.nodeFloorMsPerTick! * cores))} of CPU per tick: on ${cores} cores no tick can end in less than ${fmtMs(e.nodeFloorMsPerTick)} here`
+              ? `the nodes' own processes took ${fmt(e.nodeCpuPctOfCore, 0)}% of one core, ${fmtMs(e.nodeFloorMsPerTick! * cores)} of CPU per tick: on ${cores} cores no tick can end in less than ${fmtMs(e.nodeFloorMsPerTick)} here`
               : null,
           ]
             .filter(Boolean)
             .join('; ') +
-            '. Tick durations here measure this machine as much as the engine; the engine\'s CPU per tick is what carries over to a real fleet, where every node answers on its own CPU.',
+            ". Tick durations here measure this machine as much as the engine; the engine's CPU per tick is what carries over to a real fleet, where every node answers on its own CPU.",
         );
       }
       if (e.ticksWithLateNodes > 0) {
-        result.warnings.push(`${e.ticksWithLateNodes} of ${e.run.ticks.length} ticks went without some nodes (their collection outlasted the tick's deadline of 80% of the interval; the fewest answering: ${Math.min(...e.run.ticks.map((x) => x.answered))} of ${e.run.nodes})`);
+        result.warnings.push(
+          `${e.ticksWithLateNodes} of ${e.run.ticks.length} ticks went without some nodes (their collection outlasted the tick's deadline of 80% of the interval; the fewest answering: ${Math.min(...e.run.ticks.map((x) => x.answered))} of ${e.run.nodes})`,
+        );
       }
-      log(`engine: start ${(e.run.startMs / 1000).toFixed(1)} s, ${e.run.ticks.length} ticks, p50 ${e.ticks.p50} ms, p95 ${e.ticks.p95} ms, CPU ${e.cpuPctOfCore.toFixed(1)}% of a core, RSS ${e.rssPeakMb.toFixed(0)} MB`);
+      log(
+        `engine: start ${(e.run.startMs / 1000).toFixed(1)} s, ${e.run.ticks.length} ticks, p50 ${e.ticks.p50} ms, p95 ${e.ticks.p95} ms, CPU ${e.cpuPctOfCore.toFixed(1)}% of a core, RSS ${e.rssPeakMb.toFixed(0)} MB`,
+      );
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -729,7 +766,9 @@ function misses(r: SshBenchResult): string[] {
   if (e.run.upAtEnd < e.run.nodes) out.push(`nodes up at the end: ${e.run.upAtEnd} of ${e.run.nodes}`);
   if (!(e.ticks.p95 <= t.tickP95Ms)) out.push(`tick p95 ${fmtMs(e.ticks.p95)} > ${fmtMs(t.tickP95Ms)}`);
   if (!(e.cpuPctOfCoreAtTargetInterval <= t.cpuPctOfCore)) {
-    out.push(`engine CPU ${fmt(e.cpuPctOfCoreAtTargetInterval, 1)}% of one core > ${t.cpuPctOfCore}%${r.intervalMs === t.intervalMs ? '' : ` (its ticks every ${fmt(t.intervalMs / 1000, 0)} s)`}`);
+    out.push(
+      `engine CPU ${fmt(e.cpuPctOfCoreAtTargetInterval, 1)}% of one core > ${t.cpuPctOfCore}%${r.intervalMs === t.intervalMs ? '' : ` (its ticks every ${fmt(t.intervalMs / 1000, 0)} s)`}`,
+    );
   }
   if (!(e.rssPeakMb <= t.rssMb)) out.push(`engine RSS peak ${fmt(e.rssPeakMb, 0)} MB > ${t.rssMb} MB`);
   return out;
@@ -741,8 +780,6 @@ function fmtMs(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '-';
   return ms >= 10_000 ? `${fmt(ms / 1000, 1)} s` : ms >= 1000 ? `${fmt(ms / 1000, 2)} s` : ms >= 10 ? `${fmt(ms, 0)} ms` : `${fmt(ms, 1)} ms`;
 }
-
-
 
 export function formatSshBench(r: SshBenchResult): string {
   const out: string[] = [];
@@ -764,7 +801,10 @@ export function formatSshBench(r: SshBenchResult): string {
   out.push('', `Engine against a loop of the OpenSSH client over the same ${r.nodes} nodes`);
   if (e) out.push(`  engine: ${e.isolation}`);
   else out.push(`  engine: failed: ${(r.engine as { error: string }).error}`);
-  if (o) out.push(`  OpenSSH loop: \`ssh -F /dev/null -o BatchMode=yes ... -i KEY -p PORT USER@HOST '<the per-tick sample script>'\`, ${o.parallel} at a time, ${o.rounds.length} rounds back to back`);
+  if (o)
+    out.push(
+      `  OpenSSH loop: \`ssh -F /dev/null -o BatchMode=yes ... -i KEY -p PORT USER@HOST '<the per-tick sample script>'\`, ${o.parallel} at a time, ${o.rounds.length} rounds back to back`,
+    );
   else if (r.openssh) out.push(`  OpenSSH loop: failed: ${(r.openssh as { error: string }).error}`);
   else out.push('  OpenSSH loop: not run');
   const rows: string[][] = [
@@ -775,7 +815,12 @@ export function formatSshBench(r: SshBenchResult): string {
       o && o.rounds.length ? `${Math.min(...o.rounds.map((x) => x.ok))} of ${r.nodes - o.skipped}` : '-',
     ],
     ['tick / round duration p50', '', e ? fmtMs(e.ticks.p50) : '-', o ? fmtMs(o.round.p50) : '-'],
-    ['tick / round duration p95', `<= ${fmtMs(t.tickP95Ms)}`, e ? `${fmtMs(e.ticks.p95)} ${mark(e.ticks.p95 <= t.tickP95Ms)}` : '-', o ? `${fmtMs(o.round.p95)} ${o.round.p95 <= interval ? '' : `(> the ${fmt(interval / 1000, 0)} s interval)`}`.trim() : '-'],
+    [
+      'tick / round duration p95',
+      `<= ${fmtMs(t.tickP95Ms)}`,
+      e ? `${fmtMs(e.ticks.p95)} ${mark(e.ticks.p95 <= t.tickP95Ms)}` : '-',
+      o ? `${fmtMs(o.round.p95)} ${o.round.p95 <= interval ? '' : `(> the ${fmt(interval / 1000, 0)} s interval)`}`.trim() : '-',
+    ],
     ['tick / round duration max', '', e ? fmtMs(e.ticks.max) : '-', o ? fmtMs(o.round.max) : '-'],
     [
       'CPU, % of one core',
@@ -784,15 +829,27 @@ export function formatSshBench(r: SshBenchResult): string {
         ? interval === t.intervalMs
           ? `${fmt(e.cpuPctOfCore, 1)} ${mark(e.cpuPctOfCore <= t.cpuPctOfCore)}`
           : `${fmt(e.cpuPctOfCore, 1)}; its ticks every ${fmt(t.intervalMs / 1000, 0)} s: ${fmt(e.cpuPctOfCoreAtTargetInterval, 1)} ${mark(e.cpuPctOfCoreAtTargetInterval <= t.cpuPctOfCore)}`
-        : '-', o ? `${fmt(o.clientCpuPctOfCoreAtInterval, 0)} (ssh processes, if a round ran every ${fmt(interval / 1000, 0)} s)` : '-'],
-    ['CPU per node sample', '', e ? fmtMs(e.cpuMsPerNodeSample) : '-', o ? fmtMs((o.clientCpuSecondsPerRound * 1000) / Math.max(1, median(o.rounds.map((x) => x.ok)))) : '-'],
+        : '-',
+      o ? `${fmt(o.clientCpuPctOfCoreAtInterval, 0)} (ssh processes, if a round ran every ${fmt(interval / 1000, 0)} s)` : '-',
+    ],
+    [
+      'CPU per node sample',
+      '',
+      e ? fmtMs(e.cpuMsPerNodeSample) : '-',
+      o ? fmtMs((o.clientCpuSecondsPerRound * 1000) / Math.max(1, median(o.rounds.map((x) => x.ok)))) : '-',
+    ],
     ['RSS peak, MB', `<= ${t.rssMb}`, e ? `${fmt(e.rssPeakMb, 0)} ${mark(e.rssPeakMb <= t.rssMb)}` : '-', o ? 'a few MB per ssh process' : '-'],
   ];
   if ((e && e.nodeCpuMsPerSample !== null) || (o && o.nodeCpuMsPerSample !== null)) {
     rows.push(['node side: CPU per node sample (sshd, shell, script)', '', e ? fmtMs(e.nodeCpuMsPerSample) : '-', o ? fmtMs(o.nodeCpuMsPerSample) : '-']);
   }
   if ((e && e.machineBusyPctOfCore !== null) || (o && o.machineBusyPctOfCore !== null)) {
-    rows.push(['whole machine busy, % of one core', `${r.machine.cpus * 100} = all`, e ? fmt(e.machineBusyPctOfCore, 0) : '-', o ? fmt(o.machineBusyPctOfCore, 0) : '-']);
+    rows.push([
+      'whole machine busy, % of one core',
+      `${r.machine.cpus * 100} = all`,
+      e ? fmt(e.machineBusyPctOfCore, 0) : '-',
+      o ? fmt(o.machineBusyPctOfCore, 0) : '-',
+    ]);
   }
   out.push(formatColumns(['figure', 'target', 'Clusterdeck engine', 'OpenSSH loop'], rows));
 
@@ -809,15 +866,24 @@ export function formatSshBench(r: SshBenchResult): string {
           ['first tick (also reads `nvidia-smi -q -x` of every GPU node)', fmtMs(e.firstTickMs)],
           ['later ticks p50 / p95 / max', `${fmtMs(e.steadyTicks.p50)} / ${fmtMs(e.steadyTicks.p95)} / ${fmtMs(e.steadyTicks.max)}`],
           ['CPU, later ticks only, % of one core', fmt(e.steadyCpuPctOfCore, 1)],
-          ['CPU per later tick p50 / p95 (mostly one JS thread: a floor for the tick)', `${fmtMs(e.steadyCpuMsPerTick.p50)} / ${fmtMs(e.steadyCpuMsPerTick.p95)}`],
-          ['CPU user / system over the window', `${fmt(run.window.cpuUserMs / 1000, 1)} s / ${fmt(run.window.cpuSystemMs / 1000, 1)} s in ${fmt(run.window.seconds, 0)} s`],
+          [
+            'CPU per later tick p50 / p95 (mostly one JS thread: a floor for the tick)',
+            `${fmtMs(e.steadyCpuMsPerTick.p50)} / ${fmtMs(e.steadyCpuMsPerTick.p95)}`,
+          ],
+          [
+            'CPU user / system over the window',
+            `${fmt(run.window.cpuUserMs / 1000, 1)} s / ${fmt(run.window.cpuSystemMs / 1000, 1)} s in ${fmt(run.window.seconds, 0)} s`,
+          ],
           [
             'RSS: connected / after the first tick / later ticks max / at the end',
             `${fmt(run.memory.startedRssMb, 0)} / ${fmt(e.rssAfterFirstTickMb, 0)} / ${fmt(e.rssLaterTicksMaxMb, 0)} / ${fmt(run.memory.endRssMb, 0)} MB`,
           ],
-          ['RSS peak sampled / VmHWM (whole life); V8 heap used at the end', `${fmt(run.memory.peakRssMb, 0)} / ${fmt(run.memory.hwmRssMb, 0)} MB; ${fmt(run.memory.endHeapUsedMb, 0)} MB`],
+          [
+            'RSS peak sampled / VmHWM (whole life); V8 heap used at the end',
+            `${fmt(run.memory.peakRssMb, 0)} / ${fmt(run.memory.hwmRssMb, 0)} MB; ${fmt(run.memory.endHeapUsedMb, 0)} MB`,
+          ],
           ['event loop delay p50 / p99 / max', `${fmtMs(run.eventLoopDelayMs.p50)} / ${fmtMs(run.eventLoopDelayMs.p99)} / ${fmtMs(run.eventLoopDelayMs.max)}`],
-          ['nodes\' processes (sshd, shells, scripts), % of one core', fmt(e.nodeCpuPctOfCore, 0)],
+          ["nodes' processes (sshd, shells, scripts), % of one core", fmt(e.nodeCpuPctOfCore, 0)],
           [`nodes' CPU per tick / ${r.machine.cpus} cores: the least a tick can take on this machine`, fmtMs(e.nodeFloorMsPerTick)],
         ],
       ),
@@ -851,9 +917,21 @@ export function formatSshBench(r: SshBenchResult): string {
       out.push(`  node ${m.node}; medians (p95 in brackets); "earlier": the figures noted on this project's loopback lab before`);
       const both = (a: Stat, b: Stat) => `${fmtMs(a.p50)} / ${fmtMs(b.p50)} (${fmtMs(a.p95)} / ${fmtMs(b.p95)})`;
       const microRows: string[][] = [
-        [`connect + auth, TCP_NODELAY on / off (${m.connectAuthMs.noDelay.count} each)`, both(m.connectAuthMs.noDelay, m.connectAuthMs.nagle), `${x.connectAuthMs.noDelay} / ${x.connectAuthMs.nagle} ms`],
-        [`one exec (\`true\`) on a kept connection, on / off (${m.keptExecMs.noDelay.count} each)`, both(m.keptExecMs.noDelay, m.keptExecMs.nagle), `${x.keptExecMs.noDelay} / ${x.keptExecMs.nagle} ms`],
-        ['50 execs: one kept connection / 50 fresh ssh2 default connections', `${fmt(m.fiftyExecsSeconds.oneConnection, 2)} s / ${fmt(m.fiftyExecsSeconds.freshConnections, 2)} s`, `${x.fiftyExecsS.oneConnection} s / ${x.fiftyExecsS.freshConnections} s`],
+        [
+          `connect + auth, TCP_NODELAY on / off (${m.connectAuthMs.noDelay.count} each)`,
+          both(m.connectAuthMs.noDelay, m.connectAuthMs.nagle),
+          `${x.connectAuthMs.noDelay} / ${x.connectAuthMs.nagle} ms`,
+        ],
+        [
+          `one exec (\`true\`) on a kept connection, on / off (${m.keptExecMs.noDelay.count} each)`,
+          both(m.keptExecMs.noDelay, m.keptExecMs.nagle),
+          `${x.keptExecMs.noDelay} / ${x.keptExecMs.nagle} ms`,
+        ],
+        [
+          '50 execs: one kept connection / 50 fresh ssh2 default connections',
+          `${fmt(m.fiftyExecsSeconds.oneConnection, 2)} s / ${fmt(m.fiftyExecsSeconds.freshConnections, 2)} s`,
+          `${x.fiftyExecsS.oneConnection} s / ${x.fiftyExecsS.freshConnections} s`,
+        ],
         [
           'OpenSSH client, one `ssh host true`',
           m.opensshRunMs ? `${fmtMs(m.opensshRunMs.p50)} (${fmtMs(m.opensshRunMs.p95)})` : `failed: ${m.opensshError ?? 'not run'}`,
@@ -869,8 +947,18 @@ export function formatSshBench(r: SshBenchResult): string {
           formatColumns(
             ['query', 'bytes', 'exec p50 (p95)', 'parse p50 (p95)'],
             [
-              ['--query-gpu CSV (noheader, nounits; the per-tick query)', fmt(g.csv.bytes, 0), `${fmtMs(g.csv.execMs.p50)} (${fmtMs(g.csv.execMs.p95)})`, `${fmtMs(g.csv.parseMs.p50)} (${fmtMs(g.csv.parseMs.p95)})`],
-              ['-q -x XML (every 5 min, and the fallback)', fmt(g.xml.bytes, 0), `${fmtMs(g.xml.execMs.p50)} (${fmtMs(g.xml.execMs.p95)})`, `${fmtMs(g.xml.parseMs.p50)} (${fmtMs(g.xml.parseMs.p95)})`],
+              [
+                '--query-gpu CSV (noheader, nounits; the per-tick query)',
+                fmt(g.csv.bytes, 0),
+                `${fmtMs(g.csv.execMs.p50)} (${fmtMs(g.csv.execMs.p95)})`,
+                `${fmtMs(g.csv.parseMs.p50)} (${fmtMs(g.csv.parseMs.p95)})`,
+              ],
+              [
+                '-q -x XML (every 5 min, and the fallback)',
+                fmt(g.xml.bytes, 0),
+                `${fmtMs(g.xml.execMs.p50)} (${fmtMs(g.xml.execMs.p95)})`,
+                `${fmtMs(g.xml.parseMs.p50)} (${fmtMs(g.xml.parseMs.p95)})`,
+              ],
             ],
           ),
         );

@@ -173,12 +173,28 @@ async function generateReference(plan: Plan, dir: string, withOpenMetrics: boole
   const python = (await runProgram('python3', ['--version'])).trim();
   const generate = (shape: Shape, name: string, om: boolean) => {
     const csv = join(dir, `${name}.csv`);
-    const args = [REFERENCE_GENERATOR, '--nodes', String(shape.nodes), '--hours', String(shape.hours), '--seed', REFERENCE_SEED, '--csv-order', 'time', '--csv', csv];
+    const args = [
+      REFERENCE_GENERATOR,
+      '--nodes',
+      String(shape.nodes),
+      '--hours',
+      String(shape.hours),
+      '--seed',
+      REFERENCE_SEED,
+      '--csv-order',
+      'time',
+      '--csv',
+      csv,
+    ];
     if (om) args.push('--om', join(dir, `${name}.om`));
     return runProgram('python3', args).then(() => csv);
   };
   // allSettled: on a failure, wait for the other generators before the folder is removed.
-  const settled = await Promise.allSettled([generate(plan.main, 'main', withOpenMetrics), generate(plan.chart, 'chart', false), generate(plan.latest, 'latest', false)]);
+  const settled = await Promise.allSettled([
+    generate(plan.main, 'main', withOpenMetrics),
+    generate(plan.chart, 'chart', false),
+    generate(plan.latest, 'latest', false),
+  ]);
   const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failure) throw failure.reason;
   const [main, chart, latest] = settled.map((s) => (s as PromiseFulfilledResult<string>).value) as [string, string, string];
@@ -219,7 +235,16 @@ async function runDataSet(
 ): Promise<DataSetResult> {
   const tsdbJob = (role: 'main' | 'chart' | 'latest', spec: CsvSource) => {
     log(`${name}, ${labels[role]}: Tsdb ingest${role === 'main' ? '' : ` and the ${role === 'chart' ? 'chart' : 'latest-values'} query`}`);
-    return runIsolated<TsdbRun>({ kind: 'tsdb', label: labels[role], source: spec, dir: join(dir, role), chart: role === 'chart', latest: role === 'latest', isolated: false, ticksPerTransaction: batch });
+    return runIsolated<TsdbRun>({
+      kind: 'tsdb',
+      label: labels[role],
+      source: spec,
+      dir: join(dir, role),
+      chart: role === 'chart',
+      latest: role === 'latest',
+      isolated: false,
+      ticksPerTransaction: batch,
+    });
   };
   const main = await tsdbJob('main', sources.main);
   const chart = await tsdbJob('chart', sources.chart);
@@ -241,8 +266,15 @@ async function runBaselines(
     runIsolated<SqliteRun>({ kind: 'sqlite', label, source, dir: join(dir, 'sqlite'), ...options }).catch(failed);
   log(`${dataSet}, ${workload}: SQLite one-row-per-sample baseline, one transaction per tick (first ${SQLITE_PER_TICK_TICKS} ticks)`);
   const sqlitePerTick = await sqliteJob(workload, sources.main, { chart: false, vacuum: false, ticksPerTransaction: 1, maxTicks: SQLITE_PER_TICK_TICKS });
-  log(`${dataSet}, ${workload}: SQLite one-row-per-sample baseline, ${SQLITE_BATCH_TICKS} ticks per transaction${sources.chart ? '' : ', with the chart query'}`);
-  const sqlite = await sqliteJob(workload, sources.main, { chart: sources.chart === null, vacuum: true, ticksPerTransaction: SQLITE_BATCH_TICKS, maxTicks: null });
+  log(
+    `${dataSet}, ${workload}: SQLite one-row-per-sample baseline, ${SQLITE_BATCH_TICKS} ticks per transaction${sources.chart ? '' : ', with the chart query'}`,
+  );
+  const sqlite = await sqliteJob(workload, sources.main, {
+    chart: sources.chart === null,
+    vacuum: true,
+    ticksPerTransaction: SQLITE_BATCH_TICKS,
+    maxTicks: null,
+  });
   let sqliteChart: SqliteRun | { error: string } | null = null;
   if (sources.chart) {
     log(`${dataSet}: SQLite one-row-per-sample baseline of the chart workload, for its chart query`);
@@ -286,14 +318,18 @@ function judge(result: StoreBenchResult): void {
     if (f.rssMb > TARGETS.rssMb) miss(`peak RSS ${fmt(f.rssMb, 0)} MB, above ${TARGETS.rssMb}`);
     if (f.chart && f.chart.medianMs > TARGETS.chartMedianMs) miss(`${f.chartLabel} median ${fmt(f.chart.medianMs, 2)} ms, above ${TARGETS.chartMedianMs}`);
     if (f.chart && f.chart.points > 1000) miss(`${f.chartLabel} returned ${f.chart.points} points, more than 1,000`);
-    if (f.latest && f.latest.medianMs > TARGETS.latestMedianMs) miss(`latest of ${fmtInt(f.latest.series)} series median ${fmt(f.latest.medianMs, 2)} ms, above ${TARGETS.latestMedianMs}`);
-    if (f.latest && f.latest.series < 8000) result.warnings.push(`${set.name}: the latest-values query covers ${fmtInt(f.latest.series)} series (the data has no more GPU series), not 8,000`);
+    if (f.latest && f.latest.medianMs > TARGETS.latestMedianMs)
+      miss(`latest of ${fmtInt(f.latest.series)} series median ${fmt(f.latest.medianMs, 2)} ms, above ${TARGETS.latestMedianMs}`);
+    if (f.latest && f.latest.series < 8000)
+      result.warnings.push(`${set.name}: the latest-values query covers ${fmtInt(f.latest.series)} series (the data has no more GPU series), not 8,000`);
     for (const run of [set.runs.main, set.runs.chart, set.runs.latest]) {
       if (!run) continue;
       const c = run.check;
       if (c.latestMismatches > 0) result.warnings.push(`${set.name}, ${run.label}: ${c.latestMismatches} series did not read back their last value`);
       if (c.outOfOrderSamples > 0 || c.droppedSamples > 0 || c.corruptChunks > 0 || c.state !== 'ok') {
-        result.warnings.push(`${set.name}, ${run.label}: engine reported ${c.outOfOrderSamples} out-of-order and ${c.droppedSamples} dropped samples, ${c.corruptChunks} corrupt chunks, state ${c.state}`);
+        result.warnings.push(
+          `${set.name}, ${run.label}: engine reported ${c.outOfOrderSamples} out-of-order and ${c.droppedSamples} dropped samples, ${c.corruptChunks} corrupt chunks, state ${c.state}`,
+        );
       }
     }
   }
@@ -301,14 +337,26 @@ function judge(result: StoreBenchResult): void {
 
 export async function runStoreBench(options: StoreBenchOptions = {}): Promise<StoreBenchResult> {
   const started = performance.now();
-  const log = (line: string) => (options.log ?? ((text: string) => process.stderr.write(`${text}\n`)))(`store [${Math.round((performance.now() - started) / 1000)} s]: ${line}`);
+  const log = (line: string) =>
+    (options.log ?? ((text: string) => process.stderr.write(`${text}\n`)))(`store [${Math.round((performance.now() - started) / 1000)} s]: ${line}`);
   if (options.input !== undefined && !(existsSync(options.input) && statSync(options.input).isFile())) {
     throw new UsageError(`--input: no such file: ${options.input}`);
   }
   const mode: StoreBenchResult['mode'] = options.input !== undefined ? 'input' : options.quick ? 'quick' : 'full';
   const batch = options.ticksPerTransaction ?? DEFAULT_TICKS_PER_TRANSACTION;
   if (!Number.isInteger(batch) || batch < 1) throw new UsageError('--batch must be a positive integer');
-  const result: StoreBenchResult = { mode, ticksPerTransaction: batch, machine: machine(), targets: TARGETS, referenceUnavailable: null, dataSets: [], baselines: null, misses: [], warnings: [], seconds: 0 };
+  const result: StoreBenchResult = {
+    mode,
+    ticksPerTransaction: batch,
+    machine: machine(),
+    targets: TARGETS,
+    referenceUnavailable: null,
+    dataSets: [],
+    baselines: null,
+    misses: [],
+    warnings: [],
+    seconds: 0,
+  };
 
   const dir = mkdtempSync(join(tmpdir(), 'cd-store-bench-'));
   const removeTemp = () => rmSync(dir, { recursive: true, force: true });
@@ -323,7 +371,16 @@ export async function runStoreBench(options: StoreBenchOptions = {}): Promise<St
     if (options.input !== undefined) {
       const spec: CsvSource = { type: 'csv', path: options.input };
       log(`${options.input}: Tsdb ingest and both queries`);
-      const run = await runIsolated<TsdbRun>({ kind: 'tsdb', label: options.input, source: spec, dir: join(dir, 'input'), chart: true, latest: true, isolated: false, ticksPerTransaction: batch });
+      const run = await runIsolated<TsdbRun>({
+        kind: 'tsdb',
+        label: options.input,
+        source: spec,
+        dir: join(dir, 'input'),
+        chart: true,
+        latest: true,
+        isolated: false,
+        ticksPerTransaction: batch,
+      });
       result.dataSets.push({ name: 'input', source: options.input, figures: figuresOf(mode, run, run, run), runs: { main: run, chart: null, latest: null } });
       result.baselines = await runBaselines('input', options.input, run.shape.samples, { main: spec, chart: null }, null, join(dir, 'baselines'), log);
     } else {
@@ -346,14 +403,24 @@ export async function runStoreBench(options: StoreBenchOptions = {}): Promise<St
       const generated = (shape: Shape): SourceSpec => ({ type: 'generator', nodes: shape.nodes, hours: shape.hours, seed: DEFAULT_SEED });
       if (reference) {
         result.dataSets.push(
-          await runDataSet(mode, 'reference', `gen_telemetry.py (${reference.python}, seed ${REFERENCE_SEED})`, { main: csv(reference.main), chart: csv(reference.chart), latest: csv(reference.latest) }, labels, join(dir, 'reference'), log, batch),
+          await runDataSet(
+            mode,
+            'reference',
+            `gen_telemetry.py (${reference.python}, seed ${REFERENCE_SEED})`,
+            { main: csv(reference.main), chart: csv(reference.chart), latest: csv(reference.latest) },
+            labels,
+            join(dir, 'reference'),
+            log,
+            batch,
+          ),
         );
       }
       // Written to CSV first and read like the reference data, so that the measured process holds
       // the engine and a lean reader, not the generator (see generator-csv.ts).
       log(`writing the TypeScript generator's workloads as CSV (${labels.main}, ${labels.chart}, ${labels.latest})`);
       mkdirSync(join(dir, 'ts-data'), { recursive: true });
-      const tsCsv = (shape: Shape, name: string) => csv(writeGeneratorCsv(join(dir, 'ts-data', `${name}.csv`), { nodes: shape.nodes, hours: shape.hours, seed: DEFAULT_SEED }).path);
+      const tsCsv = (shape: Shape, name: string) =>
+        csv(writeGeneratorCsv(join(dir, 'ts-data', `${name}.csv`), { nodes: shape.nodes, hours: shape.hours, seed: DEFAULT_SEED }).path);
       const ts = await runDataSet(
         mode,
         'TS generator',
@@ -392,7 +459,6 @@ export async function runStoreBench(options: StoreBenchOptions = {}): Promise<St
 const fmtInt = (n: number | null | undefined) => fmt(n, 0);
 const mb = (bytes: number) => fmt(bytes / 1e6, 1);
 
-
 export function formatStoreBench(r: StoreBenchResult): string {
   const out: string[] = [];
   const minutes = Math.floor(r.seconds / 60);
@@ -400,14 +466,20 @@ export function formatStoreBench(r: StoreBenchResult): string {
     `bench store (${r.mode}${r.mode === 'quick' ? ': smaller workloads, for development' : ''}): Tsdb on SQLite ${r.machine.sqlite}, Node ${r.machine.node}, ${r.machine.cpus} x ${r.machine.cpuModel}; took ${minutes} min ${Math.round(r.seconds - minutes * 60)} s`,
     `  ${r.ticksPerTransaction} tick${r.ticksPerTransaction === 1 ? '' : 's'} per write transaction (--batch N; 1 = one transaction per collection tick)`,
   );
-  out.push(`  load average (1 min) ${fmt(r.machine.loadAverage[0], 2)} at the start, ${fmt(r.machine.loadAverage[1], 2)} at the end: other work on the machine slows the timings`);
+  out.push(
+    `  load average (1 min) ${fmt(r.machine.loadAverage[0], 2)} at the start, ${fmt(r.machine.loadAverage[1], 2)} at the end: other work on the machine slows the timings`,
+  );
   for (const set of r.dataSets) out.push(`  ${set.name}: ${set.source}`);
   if (r.referenceUnavailable) out.push(`  reference: ${r.referenceUnavailable}`);
 
   out.push('', 'Workloads (each ingested into a fresh database in a process of its own; only ingest() and the final flush() are timed)');
   const workloadRows: string[][] = [];
   for (const set of r.dataSets) {
-    for (const [role, run] of [['size, rate, RSS', set.runs.main], ['chart query', set.runs.chart], ['latest query', set.runs.latest]] as const) {
+    for (const [role, run] of [
+      ['size, rate, RSS', set.runs.main],
+      ['chart query', set.runs.chart],
+      ['latest query', set.runs.latest],
+    ] as const) {
       if (!run) continue;
       const s = run.shape;
       workloadRows.push([
@@ -426,18 +498,35 @@ export function formatStoreBench(r: StoreBenchResult): string {
       ]);
     }
   }
-  out.push(formatColumns(['workload', 'nodes', 'series', 'ticks', 'samples', 'hours', 'CSV MB', 'ingest s', 'samples/s', 'raw B/s', 'file B/s', 'RSS MB'], workloadRows));
+  out.push(
+    formatColumns(
+      ['workload', 'nodes', 'series', 'ticks', 'samples', 'hours', 'CSV MB', 'ingest s', 'samples/s', 'raw B/s', 'file B/s', 'RSS MB'],
+      workloadRows,
+    ),
+  );
 
   const sets = r.dataSets;
   const b = r.baselines;
   const baselineColumn = (value: (b: BaselineResults) => string) => sets.map((set) => (b && b.dataSet === set.name ? value(b) : '-'));
   const t = r.targets;
   const rows: string[][] = [
-    ['ingest, samples/s (rollups and sealing included)', `>= ${fmtInt(t.samplesPerSec)}`, ...sets.map((s) => `${fmtInt(s.figures.samplesPerSec)} ${mark(s.figures.samplesPerSec >= t.samplesPerSec)}`)],
-    ['raw tier, bytes/sample (chunks_raw pages, dbstat)', `<= ${fmt(t.rawBytesPerSample, 2)}`, ...sets.map((s) => `${fmt(s.figures.rawBytesPerSample, 3)} ${mark(s.figures.rawBytesPerSample <= t.rawBytesPerSample)}`)],
+    [
+      'ingest, samples/s (rollups and sealing included)',
+      `>= ${fmtInt(t.samplesPerSec)}`,
+      ...sets.map((s) => `${fmtInt(s.figures.samplesPerSec)} ${mark(s.figures.samplesPerSec >= t.samplesPerSec)}`),
+    ],
+    [
+      'raw tier, bytes/sample (chunks_raw pages, dbstat)',
+      `<= ${fmt(t.rawBytesPerSample, 2)}`,
+      ...sets.map((s) => `${fmt(s.figures.rawBytesPerSample, 3)} ${mark(s.figures.rawBytesPerSample <= t.rawBytesPerSample)}`),
+    ],
     ['whole file, bytes/sample (all tiers, head, catalog)', '', ...sets.map((s) => fmt(s.figures.fileBytesPerSample, 3))],
     ['  baseline: SQLite one row per sample, after checkpoint', '', ...baselineColumn((x) => (isError(x.sqlite) ? 'failed' : fmt(x.sqlite.bytesPerSample, 2)))],
-    ['  baseline: SQLite one row per sample, after VACUUM', '', ...baselineColumn((x) => (isError(x.sqlite) ? 'failed' : fmt(x.sqlite.vacuumedBytesPerSample, 2)))],
+    [
+      '  baseline: SQLite one row per sample, after VACUUM',
+      '',
+      ...baselineColumn((x) => (isError(x.sqlite) ? 'failed' : fmt(x.sqlite.vacuumedBytesPerSample, 2))),
+    ],
     ['  baseline: Prometheus TSDB (chunks + index)', '', ...baselineColumn((x) => (isError(x.prometheus) ? 'n/a' : fmt(x.prometheus.bytesPerSample, 3)))],
     ['peak RSS during ingest, MB', `<= ${t.rssMb}`, ...sets.map((s) => `${fmtInt(s.figures.rssMb)} ${mark(s.figures.rssMb <= t.rssMb)}`)],
   ];
@@ -460,13 +549,20 @@ export function formatStoreBench(r: StoreBenchResult): string {
     }),
   ]);
   const latestCount = sets.find((s) => s.figures.latest)?.figures.latest?.series ?? 8000;
-  rows.push([`latest value of ${fmtInt(latestCount)} series, median ms`, `<= ${t.latestMedianMs}`, ...sets.map((s) => (s.figures.latest ? `${fmt(s.figures.latest.medianMs, 3)} ${mark(s.figures.latest.medianMs <= t.latestMedianMs)}` : '-'))]);
+  rows.push([
+    `latest value of ${fmtInt(latestCount)} series, median ms`,
+    `<= ${t.latestMedianMs}`,
+    ...sets.map((s) => (s.figures.latest ? `${fmt(s.figures.latest.medianMs, 3)} ${mark(s.figures.latest.medianMs <= t.latestMedianMs)}` : '-')),
+  ]);
   rows.push(['  p95 ms', '', ...sets.map((s) => fmt(s.figures.latest?.p95Ms, 3))]);
   rows.push(['  first call, ms', '', ...sets.map((s) => fmt(s.figures.latest?.firstMs, 3))]);
   rows.push([
     'baseline: SQLite rows, samples/s, 1 tick / 5 min per commit',
     '',
-    ...baselineColumn((x) => `${isError(x.sqlitePerTick) ? 'failed' : fmtInt(x.sqlitePerTick.samplesPerSec)} / ${isError(x.sqlite) ? 'failed' : fmtInt(x.sqlite.samplesPerSec)}`),
+    ...baselineColumn(
+      (x) =>
+        `${isError(x.sqlitePerTick) ? 'failed' : fmtInt(x.sqlitePerTick.samplesPerSec)} / ${isError(x.sqlite) ? 'failed' : fmtInt(x.sqlite.samplesPerSec)}`,
+    ),
   ]);
   out.push('', 'Figures', formatColumns(['figure', 'target', ...sets.map((s) => s.name)], rows));
 
@@ -475,7 +571,9 @@ export function formatStoreBench(r: StoreBenchResult): string {
     if (isError(b.sqlitePerTick)) out.push(`  SQLite one row per sample, one transaction per tick: failed: ${b.sqlitePerTick.error}`);
     else {
       const x = b.sqlitePerTick;
-      out.push(`  SQLite one row per sample, one transaction per tick: ${fmtInt(x.samplesPerSec)} samples/s over the first ${fmtInt(x.ticks)} ticks (${fmtInt(x.samples)} samples, ${fmt(x.ingestSeconds, 1)} s)`);
+      out.push(
+        `  SQLite one row per sample, one transaction per tick: ${fmtInt(x.samplesPerSec)} samples/s over the first ${fmtInt(x.ticks)} ticks (${fmtInt(x.samples)} samples, ${fmt(x.ingestSeconds, 1)} s)`,
+      );
     }
     if (isError(b.sqlite)) out.push(`  SQLite one row per sample: failed: ${b.sqlite.error}`);
     else {
@@ -487,12 +585,16 @@ export function formatStoreBench(r: StoreBenchResult): string {
     const chartRun = chartBaseline(b);
     if (b.sqliteChart && isError(b.sqliteChart)) out.push(`  SQLite chart workload: failed: ${b.sqliteChart.error}`);
     else if (!isError(chartRun) && chartRun.chart) {
-      out.push(`  SQLite chart query (${chartRun.chart.series}, ${chartRun.chart.points} buckets of ${chartRun.chart.bucketMs / 1000} s): median ${fmt(chartRun.chart.medianMs, 1)} ms, p95 ${fmt(chartRun.chart.p95Ms, 1)} ms`);
+      out.push(
+        `  SQLite chart query (${chartRun.chart.series}, ${chartRun.chart.points} buckets of ${chartRun.chart.bucketMs / 1000} s): median ${fmt(chartRun.chart.medianMs, 1)} ms, p95 ${fmt(chartRun.chart.p95Ms, 1)} ms`,
+      );
     }
     if (isError(b.prometheus)) out.push(`  Prometheus TSDB: ${b.prometheus.error}`);
     else {
       const p = b.prometheus;
-      out.push(`  Prometheus TSDB (${p.version}): ${p.blocks} blocks, chunks ${mb(p.chunksBytes)} MB + index ${mb(p.indexBytes)} MB = ${fmt(p.bytesPerSample, 3)} B/sample (backfill took ${fmt(p.seconds, 0)} s)`);
+      out.push(
+        `  Prometheus TSDB (${p.version}): ${p.blocks} blocks, chunks ${mb(p.chunksBytes)} MB + index ${mb(p.indexBytes)} MB = ${fmt(p.bytesPerSample, 3)} B/sample (backfill took ${fmt(p.seconds, 0)} s)`,
+      );
     }
   }
 
@@ -502,7 +604,10 @@ export function formatStoreBench(r: StoreBenchResult): string {
     const tiers = Object.entries(s.tierBytes).map(([tier, bytes]) => `${tier} ${mb(bytes)} MB`);
     const known = Object.values(s.tierBytes).reduce((sum, bytes) => sum + bytes, 0);
     out.push(`  ${set.name}: ${tiers.join(', ')}, other ${mb(s.fileBytes - known)} MB; file ${mb(s.fileBytes)} MB; raw samples stored ${fmtInt(s.rawSamples)}`);
-    if (set.figures.chart) out.push(`  ${set.name} chart series: ${set.figures.chart.series} (${set.figures.chart.points} points of ${set.figures.chart.stepMs / 1000} s from the ${set.figures.chart.tier} tier)`);
+    if (set.figures.chart)
+      out.push(
+        `  ${set.name} chart series: ${set.figures.chart.series} (${set.figures.chart.points} points of ${set.figures.chart.stepMs / 1000} s from the ${set.figures.chart.tier} tier)`,
+      );
   }
 
   if (r.warnings.length) out.push('', 'Warnings', ...r.warnings.map((w) => `  ${w}`));

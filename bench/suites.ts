@@ -99,7 +99,11 @@ const SUITES: Record<string, (flags: BenchFlags) => Promise<{ result: unknown; t
     return { result, text: formatCollectBench(result) };
   },
   store: async (flags) => {
-    const result = await runStoreBench({ quick: flags.quick === true, input: flags.input, ticksPerTransaction: positiveInteger(flags.batch, '--batch', DEFAULT_TICKS_PER_TRANSACTION) });
+    const result = await runStoreBench({
+      quick: flags.quick === true,
+      input: flags.input,
+      ticksPerTransaction: positiveInteger(flags.batch, '--batch', DEFAULT_TICKS_PER_TRANSACTION),
+    });
     return { result, text: formatStoreBench(result) };
   },
   crash: async (flags) => {
@@ -120,7 +124,12 @@ const SUITES: Record<string, (flags: BenchFlags) => Promise<{ result: unknown; t
       routes,
       knownHostsFile: flags.knownHosts ? resolve(flags.knownHosts) : defaultKnownHostsFile(),
       acceptNew: flags.acceptNew === true,
-      setup: [`hosts: ${routes.length} from ${resolve(flags.sshConfig)} (${routes.map((r) => r.id).slice(0, 8).join(', ')}${routes.length > 8 ? ', ...' : ''})`],
+      setup: [
+        `hosts: ${routes.length} from ${resolve(flags.sshConfig)} (${routes
+          .map((r) => r.id)
+          .slice(0, 8)
+          .join(', ')}${routes.length > 8 ? ', ...' : ''})`,
+      ],
     });
     return { result, text: formatSshBench(result) };
   },

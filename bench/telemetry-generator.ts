@@ -353,7 +353,8 @@ class Schedule {
     for (let g = 0; g < GPUS_PER_NODE; g += 1) {
       let u: number;
       if (checkpointing) u = rng.chance(0.65) ? 0 : rng.int(1, 10);
-      else if (this.stallLeft > 0) u = rng.int(30, 80); // all ranks wait on the slowest loader
+      else if (this.stallLeft > 0)
+        u = rng.int(30, 80); // all ranks wait on the slowest loader
       else u = Math.min(100, Math.round(rng.normal(job.utilLevel, job.utilJitter)));
       tick.util[g] = u;
       tick.fbMiB[g] = Math.min(FB_TOTAL_MIB - 256, job.footprintMiB[g]! + this.growthMiB);
@@ -546,7 +547,7 @@ class HostModel {
     this.osBytes = rng.uniform(6, 16) * GIB;
     this.servingRssScale = rng.uniform(0.4, 1.2);
     this.loaderLevel = rng.uniform(35, 90);
-    this.rootUsed = Math.floor(rng.uniform(20, 80) * GIB / FS_BLOCK) * FS_BLOCK;
+    this.rootUsed = Math.floor((rng.uniform(20, 80) * GIB) / FS_BLOCK) * FS_BLOCK;
     this.scratchUsed = Math.floor((rng.uniform(0.5, 8) * 1024 * GIB) / FS_BLOCK) * FS_BLOCK;
     this.counters = NET_COUNTERS.map(() => Math.floor(rng.uniform(1e11, 4e13)));
   }

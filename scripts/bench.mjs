@@ -11,8 +11,22 @@ import { ROOT, ensureBuilt, ensureInstalled, run, say } from './lib/setup.mjs';
 const args = process.argv.slice(2);
 /** Options of bench/cli.ts (and of the lab run) that take a value. */
 const VALUE_OPTIONS = new Set([
-  '--ticks', '--input', '--batch', '--ssh-config', '--host', '--known-hosts', '--nodes', '--duration', '--interval', '--parallel', '--rounds', '--profile', '--kills',
-  '--node-work', '--ports', '--gpus',
+  '--ticks',
+  '--input',
+  '--batch',
+  '--ssh-config',
+  '--host',
+  '--known-hosts',
+  '--nodes',
+  '--duration',
+  '--interval',
+  '--parallel',
+  '--rounds',
+  '--profile',
+  '--kills',
+  '--node-work',
+  '--ports',
+  '--gpus',
 ]);
 const names = args.filter((arg, i) => !arg.startsWith('-') && !(i > 0 && VALUE_OPTIONS.has(args[i - 1])));
 const onLab = names.includes('ssh') && !args.some((a) => a === '--ssh-config' || a.startsWith('--ssh-config='));
@@ -28,7 +42,9 @@ if (!onLab) {
   say('run the SSH lab benchmark on its own: `npm run bench -- ssh [--nodes N --duration 3m ...]`, and the others apart.');
   process.exitCode = 2;
 } else if (process.getuid?.() !== 0) {
-  say('bench ssh: the SSH lab (sshd hosts in network namespaces) needs root; run it as root, or point it at real hosts: `npm run bench -- ssh --ssh-config ~/.ssh/config --all-hosts --nodes 500`.');
+  say(
+    'bench ssh: the SSH lab (sshd hosts in network namespaces) needs root; run it as root, or point it at real hosts: `npm run bench -- ssh --ssh-config ~/.ssh/config --all-hosts --nodes 500`.',
+  );
   process.exitCode = 1;
 } else {
   // The engine runs from the build (a process of its own, so its CPU and RSS are its alone).

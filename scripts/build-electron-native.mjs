@@ -112,7 +112,9 @@ export async function buildElectronNative({ root = ROOT, ifMissing = false, loca
     const destination = join(root, 'native', nativeDirName(target), NATIVE_BINDING_FILE);
     if (ifMissing && existsSync(destination)) return 0;
 
-    log(`building better-sqlite3 for Electron ${electron.version} (ABI ${target.modules}, ${target.platform}-${target.arch}); compiling takes a minute or two...`);
+    log(
+      `building better-sqlite3 for Electron ${electron.version} (ABI ${target.modules}, ${target.platform}-${target.arch}); compiling takes a minute or two...`,
+    );
     const { built, cleanup } = await rebuildCopy(root, electron.version, target.arch);
     try {
       mkdirSync(dirname(destination), { recursive: true });

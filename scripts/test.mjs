@@ -32,7 +32,9 @@ function ensureSystemPrograms() {
   const packages = [...new Set(missing.map(([, pkg]) => pkg))];
   const isRoot = process.getuid?.() === 0;
   if (!isRoot || !existsSync('/usr/bin/apt-get')) {
-    say(`the tests need ${missing.map(([paths]) => paths.join(' or ')).join(', ')}: install them with \`sudo apt-get install ${packages.join(' ')}\` (Debian/Ubuntu), then run npm test again.`);
+    say(
+      `the tests need ${missing.map(([paths]) => paths.join(' or ')).join(', ')}: install them with \`sudo apt-get install ${packages.join(' ')}\` (Debian/Ubuntu), then run npm test again.`,
+    );
     process.exit(1);
   }
   say(`installing the test programs with apt-get: ${packages.join(' ')}`);
@@ -54,4 +56,9 @@ for (const script of ['typecheck', 'lint', 'build']) {
 }
 // The 'bench' project (SSH lab benchmarks, minutes each) runs through `npm run bench`, not here.
 const projectChosen = vitestArgs.some((a) => a === '--project' || a.startsWith('--project='));
-process.exitCode = run(process.execPath, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...(projectChosen ? [] : ['--project=!bench']), ...vitestArgs]);
+process.exitCode = run(process.execPath, [
+  join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'),
+  'run',
+  ...(projectChosen ? [] : ['--project=!bench']),
+  ...vitestArgs,
+]);

@@ -230,7 +230,7 @@ export const CALLS = {
     response: SshConfigImportResultSchema,
   }),
   'hostKeys:trust': call({
-    doc: "Trusts the host key a node presents, if its fingerprint is the one the user confirmed (re-trusts a changed key).",
+    doc: 'Trusts the host key a node presents, if its fingerprint is the one the user confirmed (re-trusts a changed key).',
     request: z.object({ nodeId: InventoryIdSchema, fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/) }).strict(),
     response: NodeStateSchema,
   }),

@@ -163,10 +163,7 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   // Each tick's snapshots go to these sinks, in this order.
-  const pipeline = new TickPipeline()
-    .add(storeSink(store, fleet))
-    .add(uiEventsSink(events))
-    .add(new StatusHistory(nodeEvents, bus).sink());
+  const pipeline = new TickPipeline().add(storeSink(store, fleet)).add(uiEventsSink(events)).add(new StatusHistory(nodeEvents, bus).sink());
   const loop = new CollectionLoop({ intervalMs, clock, log, fleet, store, pipeline, events, bus });
 
   const context: EngineContext = {

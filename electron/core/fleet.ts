@@ -85,7 +85,10 @@ export class Fleet {
 
   states(): NodeState[] {
     return [...this.collectors.values()].map((collector) => {
-      const notes = [...(this.cutNotes.get(collector.nodeId) ?? []), ...(this.storeNotes.has(collector.nodeId) ? [this.storeNotes.get(collector.nodeId)!] : [])];
+      const notes = [
+        ...(this.cutNotes.get(collector.nodeId) ?? []),
+        ...(this.storeNotes.has(collector.nodeId) ? [this.storeNotes.get(collector.nodeId)!] : []),
+      ];
       const state = notes.length > 0 ? { ...collector.state(), notes } : collector.state();
       const since = this.lateSince.get(collector.nodeId);
       if (since === undefined || state.status !== 'up') return state;
@@ -94,7 +97,11 @@ export class Fleet {
   }
 
   async prime(): Promise<void> {
-    await Promise.all([...this.collectors.values()].map((c) => c.prime().catch((error: unknown) => this.log.warn(`${c.nodeId}: first reading failed: ${(error as Error).message}`))));
+    await Promise.all(
+      [...this.collectors.values()].map((c) =>
+        c.prime().catch((error: unknown) => this.log.warn(`${c.nodeId}: first reading failed: ${(error as Error).message}`)),
+      ),
+    );
   }
 
   /**

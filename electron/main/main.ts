@@ -144,5 +144,8 @@ app.on('will-quit', shutdown);
 
 /** Settles when startup has finished or failed (tests wait on it). */
 export const startup: Promise<void> = app.requestSingleInstanceLock()
-  ? app.whenReady().then(start).catch((error: unknown) => failStartup('Clusterdeck could not start', startupFailureMessage(error)))
+  ? app
+      .whenReady()
+      .then(start)
+      .catch((error: unknown) => failStartup('Clusterdeck could not start', startupFailureMessage(error)))
   : Promise.resolve(app.quit());

@@ -128,7 +128,13 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(text);
 }
 
-function sendError(res: ServerResponse, status: number, code: ErrorCode | 'unauthorized' | 'forbidden', message: string, headers?: Record<string, string>): void {
+function sendError(
+  res: ServerResponse,
+  status: number,
+  code: ErrorCode | 'unauthorized' | 'forbidden',
+  message: string,
+  headers?: Record<string, string>,
+): void {
   sendJson(res, status, { ok: false, error: { code, message } }, headers);
 }
 
@@ -247,9 +253,7 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningHttp
       sendError(res, 400, 'bad-request', `request body is not valid JSON: ${(error as Error).message}`);
       return;
     }
-    const result: CallResult<unknown> = await dispatchCall(options.handlers, name, payload, (error, call) =>
-      options.log.error(`call ${call} failed`, error),
-    );
+    const result: CallResult<unknown> = await dispatchCall(options.handlers, name, payload, (error, call) => options.log.error(`call ${call} failed`, error));
     sendJson(res, result.ok ? 200 : STATUS_OF[result.error.code], result);
   }
 
@@ -315,7 +319,9 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningHttp
       'Cache-Control': isHtml ? 'no-store' : 'private, max-age=3600',
       ...(isHtml ? { 'Content-Security-Policy': CONTENT_SECURITY_POLICY } : {}),
     });
-    createReadStream(file).on('error', () => res.destroy()).pipe(res);
+    createReadStream(file)
+      .on('error', () => res.destroy())
+      .pipe(res);
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -70,7 +70,9 @@ export function orMissing<T>(value: T | null | undefined, format: (value: T) => 
 
 /** Counts with thousands separators ("1,234,567"), whatever the viewer's locale. */
 export function formatCount(n: number): string {
-  return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return Math.round(n)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 const pad2 = (n: number) => n.toString().padStart(2, '0');

@@ -76,7 +76,7 @@ export function electronBinary() {
   if (!existsSync(pkg)) return { path: null, reason: 'the electron package is not installed' };
   // Electron's installer writes path.txt once the binary is downloaded and unpacked.
   if (!existsSync(join(pkg, 'path.txt'))) {
-    return { path: null, reason: "its binary was not downloaded: offline install or ELECTRON_SKIP_BINARY_DOWNLOAD=1" };
+    return { path: null, reason: 'its binary was not downloaded: offline install or ELECTRON_SKIP_BINARY_DOWNLOAD=1' };
   }
   try {
     const require = createRequire(join(ROOT, 'package.json'));

@@ -16,7 +16,20 @@
  * - The microbenchmark host runs everything for real.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GPU_CSV_COMMAND, GPU_XML_COMMAND, sampleCommandLine } from '../../bench/ssh-bench';
@@ -69,10 +82,12 @@ export function csvAnswer(gpus: number): string {
   const names = header!.split(', ').map((h) => h.replace(/ \[.*\]$/, ''));
   const cells = row!.split(', ');
   const values = new Map(names.map((n, i) => [n, cells[i]!]));
-  return Array.from({ length: gpus }, (_, i) => {
-    const own: Record<string, string> = { index: String(i), uuid: uuidOf(i), 'pci.bus_id': busOf(i) };
-    return GPU_QUERY_FIELDS.current.map((f) => own[f] ?? values.get(f)!.replace(/ (W|MiB|MHz|%)$/, '')).join(', ');
-  }).join('\n') + '\n';
+  return (
+    Array.from({ length: gpus }, (_, i) => {
+      const own: Record<string, string> = { index: String(i), uuid: uuidOf(i), 'pci.bus_id': busOf(i) };
+      return GPU_QUERY_FIELDS.current.map((f) => own[f] ?? values.get(f)!.replace(/ (W|MiB|MHz|%)$/, '')).join(', ');
+    }).join('\n') + '\n'
+  );
 }
 
 /** `nvidia-smi -q -x` of `gpus` GPUs: the capture's <gpu> blocks in turn, each with the CSV's index, UUID and bus id. */
@@ -82,8 +97,7 @@ export function xmlAnswer(gpus: number): string {
   const start = xml.indexOf(blocks[0]!);
   const end = xml.lastIndexOf(blocks.at(-1)!) + blocks.at(-1)!.length;
   const gpuXml = Array.from({ length: gpus }, (_, i) =>
-    blocks[i % blocks.length]!
-      .replace(/<gpu id="[^"]*">/, `<gpu id="${busOf(i)}">`)
+    blocks[i % blocks.length]!.replace(/<gpu id="[^"]*">/, `<gpu id="${busOf(i)}">`)
       .replace(/<uuid>[^<]*<\/uuid>/, `<uuid>${uuidOf(i)}</uuid>`)
       .replace(/<minor_number>[^<]*<\/minor_number>/, `<minor_number>${i}</minor_number>`),
   ).join('');
@@ -231,7 +245,11 @@ function labCgroup(name: string, pids: readonly number[]): LabCgroup | null {
       writeFileSync(join(cpu, 'cpu.shares'), `${LAB_CPU_SHARES}\n`);
       addAll(cpu);
       addAll(acct);
-      return { kind: `cgroup v1 (cpuacct; cpu.shares ${LAB_CPU_SHARES} against 1024 for the engine)`, usageSeconds: () => Number(readFileSync(join(acct, 'cpuacct.usage'), 'utf8')) / 1e9, remove: removeDirs([cpu, acct]) };
+      return {
+        kind: `cgroup v1 (cpuacct; cpu.shares ${LAB_CPU_SHARES} against 1024 for the engine)`,
+        usageSeconds: () => Number(readFileSync(join(acct, 'cpuacct.usage'), 'utf8')) / 1e9,
+        remove: removeDirs([cpu, acct]),
+      };
     }
     if (existsSync('/sys/fs/cgroup/cgroup.controllers')) {
       const dir = join('/sys/fs/cgroup', name);
@@ -240,7 +258,11 @@ function labCgroup(name: string, pids: readonly number[]): LabCgroup | null {
       if (weighted) writeFileSync(join(dir, 'cpu.weight'), `${Math.round((LAB_CPU_SHARES / 1024) * 100)}\n`);
       addAll(dir);
       const usage = () => Number(/usage_usec (\d+)/.exec(readFileSync(join(dir, 'cpu.stat'), 'utf8'))?.[1] ?? NaN) / 1e6;
-      return { kind: `cgroup v2 (cpu.stat${weighted ? `; cpu.weight ${Math.round((LAB_CPU_SHARES / 1024) * 100)} against 100 for the engine` : ''})`, usageSeconds: usage, remove: removeDirs([dir]) };
+      return {
+        kind: `cgroup v2 (cpu.stat${weighted ? `; cpu.weight ${Math.round((LAB_CPU_SHARES / 1024) * 100)} against 100 for the engine` : ''})`,
+        usageSeconds: usage,
+        remove: removeDirs([dir]),
+      };
     }
   } catch {
     // not writable here: fall back to reading /proc
@@ -275,7 +297,8 @@ function namespaceCpuSeconds(namespaces: readonly string[]): number {
 export async function createLabFleet(options: LabFleetOptions): Promise<LabFleet> {
   const log = options.log ?? (() => {});
   const portsPerHost = options.portsPerHost ?? MAX_PORTS;
-  if (!Number.isInteger(portsPerHost) || portsPerHost < 1 || portsPerHost > MAX_PORTS) throw new Error(`--ports must be 1..${MAX_PORTS} (sshd listens on at most ${MAX_PORTS} sockets)`);
+  if (!Number.isInteger(portsPerHost) || portsPerHost < 1 || portsPerHost > MAX_PORTS)
+    throw new Error(`--ports must be 1..${MAX_PORTS} (sshd listens on at most ${MAX_PORTS} sockets)`);
   const gpus = options.gpus ?? 8;
   const hostCount = Math.ceil(options.nodes / portsPerHost);
   if (hostCount > 250) throw new Error(`${options.nodes} nodes need ${hostCount} lab hosts; the lab has room for 250`);
@@ -309,7 +332,10 @@ export async function createLabFleet(options: LabFleetOptions): Promise<LabFleet
   log(`lab up in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
   const hostNames = [...names, 'micro'];
-  const cgroup = labCgroup(`clusterdeck-bench-lab${lab.index}-${process.pid}`, hostNames.flatMap((name) => lab.hostPids(name)));
+  const cgroup = labCgroup(
+    `clusterdeck-bench-lab${lab.index}-${process.pid}`,
+    hostNames.flatMap((name) => lab.hostPids(name)),
+  );
   const dispose = async () => {
     await lab.dispose();
     cgroup?.remove();

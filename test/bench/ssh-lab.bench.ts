@@ -58,29 +58,40 @@ const log = (line: string) => process.stderr.write(`[bench ssh] ${line}\n`);
 // Lab setup and teardown, the microbenchmarks, start(), the window, and the OpenSSH rounds.
 const timeoutMs = 20 * 60_000 + settings.durationMs + settings.opensshRounds * (nodes * 400 + 60_000);
 
-it(`polls ${nodes} SSH nodes on the lab for ${settings.durationMs / 1000} s, beside a loop of the OpenSSH client`, async () => {
-  if (process.getuid?.() !== 0) throw new Error('the SSH lab needs root; point `npm run bench -- ssh --ssh-config FILE --all-hosts --nodes N` at real hosts instead');
-  const workerPath = builtWorker();
-  if (workerPath === null) log('no current build (npm run build): the engine runs inside this test process, so its CPU and RSS include the test runner');
-  const fleet = await createLabFleet({ nodes, nodeWork: flags.nodeWork as NodeWork, portsPerHost: flags.ports === undefined ? undefined : Number(flags.ports), gpus: flags.gpus === undefined ? undefined : Number(flags.gpus), log });
-  try {
-    const result = await runSshBench({
-      ...settings,
+it(
+  `polls ${nodes} SSH nodes on the lab for ${settings.durationMs / 1000} s, beside a loop of the OpenSSH client`,
+  async () => {
+    if (process.getuid?.() !== 0)
+      throw new Error('the SSH lab needs root; point `npm run bench -- ssh --ssh-config FILE --all-hosts --nodes N` at real hosts instead');
+    const workerPath = builtWorker();
+    if (workerPath === null) log('no current build (npm run build): the engine runs inside this test process, so its CPU and RSS include the test runner');
+    const fleet = await createLabFleet({
       nodes,
-      routes: fleet.routes,
-      microRoute: fleet.microRoute,
-      knownHostsFile: fleet.knownHostsFile,
-      userKnownHostsFiles: [],
-      setup: fleet.setup,
-      gpuNote: fleet.gpuNote,
-      nodeCpuSeconds: fleet.nodeCpuSeconds,
-      workerPath,
+      nodeWork: flags.nodeWork as NodeWork,
+      portsPerHost: flags.ports === undefined ? undefined : Number(flags.ports),
+      gpus: flags.gpus === undefined ? undefined : Number(flags.gpus),
       log,
     });
-    const text = flags.json ? JSON.stringify({ ssh: result }, null, 2) : formatSshBench(result);
-    if (process.env.CLUSTERDECK_BENCH_OUT) writeFileSync(process.env.CLUSTERDECK_BENCH_OUT, `${text}\n`);
-    else log(`\n${text}`);
-  } finally {
-    await fleet.dispose();
-  }
-}, timeoutMs);
+    try {
+      const result = await runSshBench({
+        ...settings,
+        nodes,
+        routes: fleet.routes,
+        microRoute: fleet.microRoute,
+        knownHostsFile: fleet.knownHostsFile,
+        userKnownHostsFiles: [],
+        setup: fleet.setup,
+        gpuNote: fleet.gpuNote,
+        nodeCpuSeconds: fleet.nodeCpuSeconds,
+        workerPath,
+        log,
+      });
+      const text = flags.json ? JSON.stringify({ ssh: result }, null, 2) : formatSshBench(result);
+      if (process.env.CLUSTERDECK_BENCH_OUT) writeFileSync(process.env.CLUSTERDECK_BENCH_OUT, `${text}\n`);
+      else log(`\n${text}`);
+    } finally {
+      await fleet.dispose();
+    }
+  },
+  timeoutMs,
+);

@@ -93,7 +93,14 @@ beforeAll(async () => {
   });
   engine.events.on('snapshot:collected', () => (snapshotEvents += 1));
   engine.events.on('engine:statusChanged', () => (ticks += 1));
-  server = await startHttpServer({ handlers: engine.handlers, events: engine.events, rendererDir: RENDERER_DIR, host: '127.0.0.1', port: 0, log: silentLogger });
+  server = await startHttpServer({
+    handlers: engine.handlers,
+    events: engine.events,
+    rendererDir: RENDERER_DIR,
+    host: '127.0.0.1',
+    port: 0,
+    log: silentLogger,
+  });
   void engine.start();
   browser = await launchChromium();
 });

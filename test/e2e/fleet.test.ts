@@ -36,7 +36,9 @@ const UNKNOWN_KEY_HOST = 'gpu-d';
 const IMPORTED = ['gpu-b', 'cpu-c', 'gpu-d', 'deep'];
 
 const gpuCountOf = (fixture: string | null) =>
-  fixture === null ? 0 : (camelKeys(JSON.parse(readFixture('nvidia-smi', 'xml', fixture.replace('.xml', '.expected.json')))) as { gpus: unknown[] }).gpus.length;
+  fixture === null
+    ? 0
+    : (camelKeys(JSON.parse(readFixture('nvidia-smi', 'xml', fixture.replace('.xml', '.expected.json')))) as { gpus: unknown[] }).gpus.length;
 const EXPECTED_GPUS = HOSTS.reduce((n, h) => n + gpuCountOf(h.fixture), 0);
 
 let lab: SshLab;
@@ -296,12 +298,19 @@ describe('fleet page against real SSH nodes', () => {
     await page.getByTestId('node-link-gpu-a').click();
     await expect.poll(() => page.getByTestId('app-ready').getAttribute('data-view')).toBe('node');
     await expect.poll(() => page.getByTestId('node-header').textContent(), { timeout: 15_000 }).toContain('gpu-a');
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="chart-cpu.util_pct"]')?.getAttribute('data-points')) > 0, null, { timeout: 30_000 });
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="chart-cpu.util_pct"]')?.getAttribute('data-points')) > 0, null, {
+      timeout: 30_000,
+    });
     await page.getByTestId('gpu-1').waitFor();
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="gpu-0-gpu.util_pct"]')?.getAttribute('data-points')) > 0, null, { timeout: 30_000 });
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="gpu-0-gpu.util_pct"]')?.getAttribute('data-points')) > 0, null, {
+      timeout: 30_000,
+    });
     await page.screenshot({ path: join(RESULTS, 'fleet-node-page.png'), fullPage: true });
     // Every node added since the page loaded is in the picker, from its snapshots: the list was asked for once.
-    const picked = await page.getByTestId('node-picker').locator('option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+    const picked = await page
+      .getByTestId('node-picker')
+      .locator('option')
+      .evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
     expect(picked).toEqual(expect.arrayContaining(['gpu-a', ...IMPORTED]));
     expect(nodeListCalls).toBe(1);
 

@@ -45,19 +45,23 @@ async function attr(page: Page, testId: string, name: string): Promise<string | 
 
 /** Pixels of a chart's canvas that are neither transparent nor the panel background. */
 async function inkedPixels(page: Page, testId: string): Promise<number> {
-  return page.getByTestId(testId).locator('canvas').first().evaluate((canvas: HTMLCanvasElement) => {
-    const ctx = canvas.getContext('2d')!;
-    const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
-    const colours = new Set<number>();
-    let inked = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      if (data[i + 3]! > 0) {
-        inked += 1;
-        colours.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
+  return page
+    .getByTestId(testId)
+    .locator('canvas')
+    .first()
+    .evaluate((canvas: HTMLCanvasElement) => {
+      const ctx = canvas.getContext('2d')!;
+      const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+      const colours = new Set<number>();
+      let inked = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (data[i + 3]! > 0) {
+          inked += 1;
+          colours.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
+        }
       }
-    }
-    return colours.size > 3 ? inked : 0;
-  });
+      return colours.size > 3 ? inked : 0;
+    });
 }
 
 async function waitForPoints(page: Page, testId: string, range: string): Promise<number> {

@@ -31,7 +31,12 @@ const problems: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(RESULTS, { recursive: true });
-  lab = await SshLab.create({ hosts: [{ name: 'gpu-a', nvidiaSmi: { xmlFixture: A5000 } }, { name: 'gpu-b', nvidiaSmi: { xmlFixture: RTX3080 } }] });
+  lab = await SshLab.create({
+    hosts: [
+      { name: 'gpu-a', nvidiaSmi: { xmlFixture: A5000 } },
+      { name: 'gpu-b', nvidiaSmi: { xmlFixture: RTX3080 } },
+    ],
+  });
   // This machine as a node without GPUs (no nvidia-smi on PATH), its own config, data and home.
   const path = (process.env.PATH ?? '').split(delimiter).filter((dir) => dir && !existsSync(join(dir, 'nvidia-smi')));
   const env = isolatedEnv({ PATH: path.join(delimiter), HOME: mkdtempSync(join(tmpdir(), 'cd-e2e-home-')) });
@@ -39,7 +44,13 @@ beforeAll(async () => {
   writeFileSync(join(env.XDG_CONFIG_HOME!, 'clusterdeck', 'config.yaml'), `collection:\n  intervalMs: ${INTERVAL_MS}\n`);
   const dataDir = join(env.XDG_DATA_HOME!, 'clusterdeck');
   mkdirSync(dataDir, { recursive: true });
-  writeFileSync(join(dataDir, 'known_hosts'), lab.hosts().map((h) => `${h.hostPublicKeyLine}\n`).join(''));
+  writeFileSync(
+    join(dataDir, 'known_hosts'),
+    lab
+      .hosts()
+      .map((h) => `${h.hostPublicKeyLine}\n`)
+      .join(''),
+  );
   serve = await startServe(['--db', join(dataDir, 'stale-e2e.db')], env);
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, colorScheme: 'light' });
@@ -72,10 +83,13 @@ async function closedPort(): Promise<number> {
 }
 
 async function addNode(node: SshNode): Promise<void> {
-  const answer = await page.evaluate(async (body) => {
-    const response = await fetch('api/call/nodes:add', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-    return (await response.json()) as { ok: boolean };
-  }, { node });
+  const answer = await page.evaluate(
+    async (body) => {
+      const response = await fetch('api/call/nodes:add', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      return (await response.json()) as { ok: boolean };
+    },
+    { node },
+  );
   expect(answer.ok).toBe(true);
 }
 
@@ -85,7 +99,16 @@ describe('stale values in the fleet', () => {
     await page.getByTestId('app-ready').waitFor({ timeout: 30_000 });
     for (const name of ['gpu-a', 'gpu-b'] as const) {
       const host = lab.host(name);
-      await addNode({ id: name, host: host.address, port: host.port, user: host.user, identityFiles: [host.privateKeyPath], useAgent: false, proxyJump: [], labels: [] });
+      await addNode({
+        id: name,
+        host: host.address,
+        port: host.port,
+        user: host.user,
+        identityFiles: [host.privateKeyPath],
+        useAgent: false,
+        proxyJump: [],
+        labels: [],
+      });
     }
     await page.getByTestId('nav-fleet').click();
     for (const name of ['gpu-a', 'gpu-b', hostname()]) {
@@ -173,7 +196,9 @@ describe('stale values in the fleet', () => {
     await page.getByTestId('node-link-gone').click();
     const notice = page.getByTestId('node-state');
     await expect.poll(() => notice.getAttribute('data-never-collected'), { timeout: 15_000 }).toBe('true');
-    expect(await notice.textContent()).toMatch(/^Nothing collected from gone yet: it could not be reached \(unreachable since .*\): .+\. Clusterdeck keeps trying/);
+    expect(await notice.textContent()).toMatch(
+      /^Nothing collected from gone yet: it could not be reached \(unreachable since .*\): .+\. Clusterdeck keeps trying/,
+    );
     expect(await page.getByText('it appears after the next collection').count()).toBe(0);
     await page.screenshot({ path: join(RESULTS, 'node-never-collected.png') });
     await page.getByRole('button', { name: 'Retry' }).click();

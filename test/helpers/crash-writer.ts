@@ -112,7 +112,12 @@ export interface CrashBenchResult {
 }
 
 /** Runs `rounds` kill -9 rounds on a fresh database; `onRound` sees each as it completes. */
-export async function runCrashRounds(options: { rounds: number; seed?: number; dbPath?: string; onRound?: (round: CrashRound, index: number) => void }): Promise<CrashBenchResult> {
+export async function runCrashRounds(options: {
+  rounds: number;
+  seed?: number;
+  dbPath?: string;
+  onRound?: (round: CrashRound, index: number) => void;
+}): Promise<CrashBenchResult> {
   if (!existsSync(join(DIST, 'tsdb', 'tsdb.js'))) throw new Error('the engine is not built: run `npm run build` first');
   const dir = options.dbPath ? null : mkdtempSync(join(tmpdir(), 'cd-crash-'));
   const dbPath = options.dbPath ?? join(dir!, 'crash.db');

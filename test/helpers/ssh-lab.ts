@@ -477,14 +477,23 @@ export class SshLab {
 
     if (bastion) {
       const b = this.states.get(bastion)!;
-      const inner = [`link add name ${names.innerBridge} type bridge`, `addr add ${subnets.inner(this.index)}.1/24 dev ${names.innerBridge}`, `link set dev ${names.innerBridge} up`];
+      const inner = [
+        `link add name ${names.innerBridge} type bridge`,
+        `addr add ${subnets.inner(this.index)}.1/24 dev ${names.innerBridge}`,
+        `link set dev ${names.innerBridge} up`,
+      ];
       for (const spec of hidden) {
         const s = this.states.get(spec.name)!;
-        inner.push(`link add ${names.innerVeth(s.ordinal)} type veth peer name eth0 netns ${s.namespace}`, `link set dev ${names.innerVeth(s.ordinal)} master ${names.innerBridge} up`);
+        inner.push(
+          `link add ${names.innerVeth(s.ordinal)} type veth peer name eth0 netns ${s.namespace}`,
+          `link set dev ${names.innerVeth(s.ordinal)} master ${names.innerBridge} up`,
+        );
       }
       await ip(['-n', b.namespace, '-batch', '-'], `${inner.join('\n')}\n`, `create the inner network in ${b.namespace}`);
       // The bastion relays SSH (ProxyJump), never packets: hidden hosts stay off the lab bridge.
-      await run(PROGRAMS.ip, ['netns', 'exec', b.namespace, '/bin/sh', '-c', 'echo 0 > /proc/sys/net/ipv4/ip_forward'], { step: 'turn off forwarding on the bastion' });
+      await run(PROGRAMS.ip, ['netns', 'exec', b.namespace, '/bin/sh', '-c', 'echo 0 > /proc/sys/net/ipv4/ip_forward'], {
+        step: 'turn off forwarding on the bastion',
+      });
     }
     await mapLimit([...this.states.values()], 8, (s) =>
       ip(['-n', s.namespace, '-batch', '-'], `link set dev lo up\naddr add ${s.address}/24 dev eth0\nlink set dev eth0 up\n`, `configure ${s.namespace}`),
@@ -507,11 +516,23 @@ export class SshLab {
     const logFd = openSync(s.logPath, 'a');
     const offset = fstatSync(logFd).size;
     const args = [
-      '--pdeathsig', 'KILL', // our child dies with this process, even on SIGKILL...
-      PROGRAMS.ip, 'netns', 'exec', s.namespace,
-      PROGRAMS.unshare, '--fork', '--pid', '--kill-child=SIGKILL', // ...and takes the host's whole PID namespace with it
-      '--mount-proc', '--mount', '--uts', '--propagation', 'private',
-      '/bin/sh', s.startScriptPath,
+      '--pdeathsig',
+      'KILL', // our child dies with this process, even on SIGKILL...
+      PROGRAMS.ip,
+      'netns',
+      'exec',
+      s.namespace,
+      PROGRAMS.unshare,
+      '--fork',
+      '--pid',
+      '--kill-child=SIGKILL', // ...and takes the host's whole PID namespace with it
+      '--mount-proc',
+      '--mount',
+      '--uts',
+      '--propagation',
+      'private',
+      '/bin/sh',
+      s.startScriptPath,
     ];
     let spawnError: Error | null = null;
     const child = spawn(PROGRAMS.setpriv, args, { stdio: ['ignore', logFd, logFd] });
@@ -545,7 +566,9 @@ export class SshLab {
           if (!this.disposed) killNetnsProcessesSync(s.namespace);
           s.proc = null;
         }
-        throw new Error(`start sshd of lab host ${name} (${s.namespace}, ${s.address}:${s.port}): ${failed}\ncommand: ${PROGRAMS.setpriv} ${args.join(' ')}\nlog ${s.logPath}:\n${log.trimEnd() || '(empty)'}`);
+        throw new Error(
+          `start sshd of lab host ${name} (${s.namespace}, ${s.address}:${s.port}): ${failed}\ncommand: ${PROGRAMS.setpriv} ${args.join(' ')}\nlog ${s.logPath}:\n${log.trimEnd() || '(empty)'}`,
+        );
       }
       await sleep(15);
     }
@@ -614,7 +637,9 @@ export class SshLab {
     if (!isNew) return;
     this.writeStartScript(s);
     if (s.sshdPid) {
-      await run(PROGRAMS.nsenter, ['--target', String(s.sshdPid), '--mount', '--', 'mount', '--bind', file, target], { step: `bind ${target} on lab host ${name}` });
+      await run(PROGRAMS.nsenter, ['--target', String(s.sshdPid), '--mount', '--', 'mount', '--bind', file, target], {
+        step: `bind ${target} on lab host ${name}`,
+      });
     }
   }
 
@@ -626,9 +651,13 @@ export class SshLab {
     writeFileSync(s.hostnameFile, hostname);
     if (s.binds.has('/etc/hostname')) this.writeFakeFile(s, '/etc/hostname', `${hostname}\n`);
     if (s.sshdPid) {
-      await run(PROGRAMS.nsenter, ['--target', String(s.sshdPid), '--uts', '--', '/bin/sh', '-c', 'cat "$1" > /proc/sys/kernel/hostname', 'sh', s.hostnameFile], {
-        step: `set the hostname of lab host ${name}`,
-      });
+      await run(
+        PROGRAMS.nsenter,
+        ['--target', String(s.sshdPid), '--uts', '--', '/bin/sh', '-c', 'cat "$1" > /proc/sys/kernel/hostname', 'sh', s.hostnameFile],
+        {
+          step: `set the hostname of lab host ${name}`,
+        },
+      );
     }
   }
 
@@ -645,7 +674,9 @@ export class SshLab {
   private async setLink(name: string, state: 'up' | 'down'): Promise<void> {
     const s = this.state(name);
     const bastion = [...this.states.values()].find((b) => b.isBastion);
-    const args = s.hidden ? ['-n', bastion!.namespace, 'link', 'set', 'dev', names.innerVeth(s.ordinal), state] : ['link', 'set', 'dev', names.veth(this.index, s.ordinal), state];
+    const args = s.hidden
+      ? ['-n', bastion!.namespace, 'link', 'set', 'dev', names.innerVeth(s.ordinal), state]
+      : ['link', 'set', 'dev', names.veth(this.index, s.ordinal), state];
     await run(PROGRAMS.ip, args, { step: `set the link of lab host ${name} ${state}` });
   }
 
@@ -702,7 +733,10 @@ export class SshLab {
   /** State and log tail of every host, for a failing test's message. */
   diagnostics(): string {
     return [...this.states.values()]
-      .map((s) => `## ${s.name} (${s.namespace}, ${s.address}:${s.port}) ${s.proc ? `running, sshd pid ${s.sshdPid}` : `stopped${s.lastExit ? ` (${s.lastExit})` : ''}`}\n${tail(s.logPath, 20)}`)
+      .map(
+        (s) =>
+          `## ${s.name} (${s.namespace}, ${s.address}:${s.port}) ${s.proc ? `running, sshd pid ${s.sshdPid}` : `stopped${s.lastExit ? ` (${s.lastExit})` : ''}`}\n${tail(s.logPath, 20)}`,
+      )
       .join('\n');
   }
 
@@ -711,14 +745,31 @@ export class SshLab {
   /** ssh arguments up to and including the destination (append a remote command, or none). */
   sshArgs(name: string, options: SshRunOptions = {}): string[] {
     const s = this.state(name);
-    const knownHosts = options.knownHosts === undefined || options.knownHosts === 'plain' ? this.knownHostsPath : options.knownHosts === 'hashed' ? this.knownHostsHashedPath : options.knownHosts;
+    const knownHosts =
+      options.knownHosts === undefined || options.knownHosts === 'plain'
+        ? this.knownHostsPath
+        : options.knownHosts === 'hashed'
+          ? this.knownHostsHashedPath
+          : options.knownHosts;
     const strict = ['-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes'];
     if (!options.identity) return ['-F', this.sshConfigPath, ...strict, ...(options.args ?? []), name];
     const direct = ['-F', '/dev/null', ...strict, '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'UpdateHostKeys=no', '-o', 'ConnectTimeout=10'];
     const jump: string[] = [];
     if (s.hidden) {
       const b = [...this.states.values()].find((x) => x.isBastion)!;
-      const proxy = [PROGRAMS.ssh, ...direct, '-i', this.keys.authorized.privateKeyPath, '-o', 'IdentitiesOnly=yes', '-p', String(b.port), '-W', '[%h]:%p', `${this.user}@${b.address}`];
+      const proxy = [
+        PROGRAMS.ssh,
+        ...direct,
+        '-i',
+        this.keys.authorized.privateKeyPath,
+        '-o',
+        'IdentitiesOnly=yes',
+        '-p',
+        String(b.port),
+        '-W',
+        '[%h]:%p',
+        `${this.user}@${b.address}`,
+      ];
       jump.push('-o', `ProxyCommand=${proxy.join(' ')}`);
     }
     return [...direct, ...jump, '-i', options.identity, '-o', 'IdentitiesOnly=yes', '-p', String(s.port), ...(options.args ?? []), `${this.user}@${s.address}`];
@@ -734,7 +785,14 @@ export class SshLab {
   private writeSshConfig(): void {
     const lines = [`# SSH lab ${this.index}: each host is an sshd in its own network namespace on this machine (test/helpers/ssh-lab).`];
     for (const s of this.states.values()) {
-      lines.push(`Host ${s.name}`, `  HostName ${s.address}`, `  Port ${s.port}`, `  User ${this.user}`, `  IdentityFile ${this.keys.authorized.privateKeyPath}`, '  IdentitiesOnly yes');
+      lines.push(
+        `Host ${s.name}`,
+        `  HostName ${s.address}`,
+        `  Port ${s.port}`,
+        `  User ${this.user}`,
+        `  IdentityFile ${this.keys.authorized.privateKeyPath}`,
+        '  IdentitiesOnly yes',
+      );
       if (s.hidden) lines.push(`  ProxyJump ${this.host(s.name).jumpHost}`);
     }
     lines.push(

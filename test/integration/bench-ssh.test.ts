@@ -20,7 +20,21 @@ afterAll(async () => {
 
 describe('npm run bench -- ssh', () => {
   it('polls N logical nodes over the hosts of an ssh config, beside the OpenSSH client, and prints the figures', () => {
-    const args = ['ssh', '--json', '--ssh-config', lab.sshConfigPath, '--all-hosts', '--known-hosts', lab.knownHostsPath, '--nodes', '4', '--duration', '12s', '--rounds', '1'];
+    const args = [
+      'ssh',
+      '--json',
+      '--ssh-config',
+      lab.sshConfigPath,
+      '--all-hosts',
+      '--known-hosts',
+      lab.knownHostsPath,
+      '--nodes',
+      '4',
+      '--duration',
+      '12s',
+      '--rounds',
+      '1',
+    ];
     const run = spawnSync(process.execPath, [BENCH_CLI, ...args], { env: isolatedEnv(), encoding: 'utf8', timeout: 170_000 });
     expect(run.status, run.stderr).toBe(0);
     const { ssh } = JSON.parse(run.stdout) as { ssh: SshBenchResult };

@@ -16,7 +16,10 @@ const TERMINAL_CONTROLS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\
 
 /** A fake nvidia-smi printing a real capture whose GPU name was replaced by `name`. */
 function smiWithGpuName(name: string): string {
-  const xml = readFixture('nvidia-smi', 'xml', 'rtx-3090-drv590-v13.xml').replace(/<product_name>[^<]*<\/product_name>/, `<product_name>${name}</product_name>`);
+  const xml = readFixture('nvidia-smi', 'xml', 'rtx-3090-drv590-v13.xml').replace(
+    /<product_name>[^<]*<\/product_name>/,
+    `<product_name>${name}</product_name>`,
+  );
   const file = join(tempDir(), 'capture.xml');
   writeFileSync(file, xml);
   return fakeNvidiaSmi({ script: `[ "$1 $2" = "-q -x" ] || exit 2\ncat '${file}'` }).path;

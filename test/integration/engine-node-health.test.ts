@@ -21,7 +21,16 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-const sshNode = (id: string, port: number): SshNode => ({ id, host: '127.0.0.1', port, user: 'nobody', identityFiles: [], useAgent: false, proxyJump: [], labels: [] });
+const sshNode = (id: string, port: number): SshNode => ({
+  id,
+  host: '127.0.0.1',
+  port,
+  user: 'nobody',
+  identityFiles: [],
+  useAgent: false,
+  proxyJump: [],
+  labels: [],
+});
 
 let engine: Engine | null = null;
 afterEach(() => {
@@ -51,7 +60,11 @@ describe('engine status', () => {
     expect(status.state).toBe('running');
     expect(status.lastError).toBeNull();
     const troubled = states.filter((s) => s.status !== 'up');
-    expect(status.nodes).toEqual({ total: 2, troubled: troubled.length, nodes: expect.arrayContaining([{ id: 'gone', status: 'unreachable', lastError: expect.any(String) }]) });
+    expect(status.nodes).toEqual({
+      total: 2,
+      troubled: troubled.length,
+      nodes: expect.arrayContaining([{ id: 'gone', status: 'unreachable', lastError: expect.any(String) }]),
+    });
   });
 });
 
@@ -70,7 +83,13 @@ describe('node health', () => {
   });
 
   it('lists troubled nodes worst first, leaves connecting and up nodes out, and caps the list', () => {
-    const health = nodeHealth([state('b', 'degraded', 'GPU: timeout'), state('a', 'up'), state('d', 'unreachable', 'timed out'), state('c', 'connecting'), state('e', 'host-key-mismatch')]);
+    const health = nodeHealth([
+      state('b', 'degraded', 'GPU: timeout'),
+      state('a', 'up'),
+      state('d', 'unreachable', 'timed out'),
+      state('c', 'connecting'),
+      state('e', 'host-key-mismatch'),
+    ]);
     expect(health).toEqual({
       total: 5,
       troubled: 3,
@@ -97,8 +116,12 @@ describe('node health', () => {
     };
     // An engine from before node health was reported apart.
     expect(EngineStatusSchema.parse(base).nodes).toBeUndefined();
-    expect(EngineStatusSchema.safeParse({ ...base, nodes: { total: 2, troubled: 1, nodes: [{ id: 'a', status: 'unreachable', lastError: null }] } }).success).toBe(true);
+    expect(
+      EngineStatusSchema.safeParse({ ...base, nodes: { total: 2, troubled: 1, nodes: [{ id: 'a', status: 'unreachable', lastError: null }] } }).success,
+    ).toBe(true);
     expect(EngineStatusSchema.safeParse({ ...base, nodes: { total: 1, troubled: 2, nodes: [] } }).success).toBe(false);
-    expect(EngineStatusSchema.safeParse({ ...base, nodes: { total: 2, troubled: 1, nodes: [{ id: 'a', status: 'lost', lastError: null }] } }).success).toBe(false);
+    expect(EngineStatusSchema.safeParse({ ...base, nodes: { total: 2, troubled: 1, nodes: [{ id: 'a', status: 'lost', lastError: null }] } }).success).toBe(
+      false,
+    );
   });
 });

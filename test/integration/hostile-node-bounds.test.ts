@@ -31,7 +31,10 @@ function floodingOutput(tick: number): string {
     ['proc-stat', readFixture('linux', 'proc-stat.node-exporter.txt')],
     ['proc-loadavg', readFixture('linux', 'proc-loadavg.node-exporter.txt')],
     ['proc-meminfo', readFixture('linux', 'proc-meminfo.jc.txt')],
-    ['proc-net-dev', `Inter-|   Receive |  Transmit\n face |bytes packets errs drop fifo frame compressed multicast|bytes packets errs drop fifo colls carrier compressed\n${ifaces}\n`],
+    [
+      'proc-net-dev',
+      `Inter-|   Receive |  Transmit\n face |bytes packets errs drop fifo frame compressed multicast|bytes packets errs drop fifo colls carrier compressed\n${ifaces}\n`,
+    ],
     ['df-size', `Filesystem Type 1024-blocks Used Available Capacity Mounted on\n${mounts}\n`],
     ['df-inodes', `Filesystem Type Inodes IUsed IFree IUse% Mounted on\n${inodes}\n`],
   ]);
@@ -49,7 +52,18 @@ class FloodingNode implements NodeCollector {
     return this.builder.build({ exitCode: 0, stdout, timedOut: false, truncated: false }, collectedAt).snapshot;
   }
   state(): NodeState {
-    return { id: this.nodeId, kind: 'ssh', status: 'up', since: null, lastError: null, address: null, labels: [], missing: [], hostKey: null, passphraseFor: null };
+    return {
+      id: this.nodeId,
+      kind: 'ssh',
+      status: 'up',
+      since: null,
+      lastError: null,
+      address: null,
+      labels: [],
+      missing: [],
+      hostKey: null,
+      passphraseFor: null,
+    };
   }
   close(): void {}
 }

@@ -264,7 +264,11 @@ describe('clusterdeck serve: --host and --allowed-host', () => {
       const bearer = { Authorization: `Bearer ${wide.token}`, 'Content-Type': 'application/json' };
       // A forged Host with the token, and a call whose Origin matches it: both refused.
       expect((await send(`${local}/`, { headers: { ...bearer, Host: `evil.example:${port}` } })).status).toBe(421);
-      const forged = await send(`${local}/api/call/nodes:list`, { method: 'POST', headers: { ...bearer, Host: 'evil.example', Origin: 'http://evil.example' }, body: '{}' });
+      const forged = await send(`${local}/api/call/nodes:list`, {
+        method: 'POST',
+        headers: { ...bearer, Host: 'evil.example', Origin: 'http://evil.example' },
+        body: '{}',
+      });
       expect(forged.status).toBe(421);
       expect(JSON.parse(forged.body)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/--allowed-host/) } });
       expect((await send(`${local}/`, { headers: { ...bearer, Host: `deck.example.org:${port}` } })).status).toBe(200);
@@ -281,7 +285,9 @@ describe('clusterdeck serve: --host and --allowed-host', () => {
   });
 
   it.each(['http://deck.example.org', 'deck.example.org:8443', 'deck/x', 'a b'])('refuses --allowed-host %s with exit 2', async (name) => {
-    await expect(startServe(['--allowed-host', name, '--db', ':memory:'])).rejects.toThrow(/exited with 2[\s\S]*--allowed-host takes a host name or IP address/);
+    await expect(startServe(['--allowed-host', name, '--db', ':memory:'])).rejects.toThrow(
+      /exited with 2[\s\S]*--allowed-host takes a host name or IP address/,
+    );
   });
 });
 

@@ -143,7 +143,13 @@ describe('sessions', () => {
     // The status line is enough: an event stream that was let in would never end.
     const status = await new Promise<number>((resolve, reject) => {
       const req = request(
-        { host: '127.0.0.1', port: server.port, path: `${path}?token=${server.token}`, method, headers: { ...ownHost(server), 'Content-Type': 'application/json' } },
+        {
+          host: '127.0.0.1',
+          port: server.port,
+          path: `${path}?token=${server.token}`,
+          method,
+          headers: { ...ownHost(server), 'Content-Type': 'application/json' },
+        },
         (res) => {
           resolve(res.statusCode!);
           res.destroy();
@@ -165,7 +171,14 @@ describe('Host names', () => {
       expect(reply.status, host).toBe(421);
       expect(JSON.parse(reply.body)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/--allowed-host/) } });
     }
-    for (const host of [`localhost:${server.port}`, `127.0.0.1:${server.port}`, `[::1]:${server.port}`, `0.0.0.0:${server.port}`, 'deck.example.org', `DECK.example.org:${server.port}`]) {
+    for (const host of [
+      `localhost:${server.port}`,
+      `127.0.0.1:${server.port}`,
+      `[::1]:${server.port}`,
+      `0.0.0.0:${server.port}`,
+      'deck.example.org',
+      `DECK.example.org:${server.port}`,
+    ]) {
       expect((await send(server.port, '/', { headers: { ...bearer, Host: host } })).status, host).toBe(200);
     }
   });
@@ -196,7 +209,12 @@ describe('the Origin of calls: scheme, host and port exactly', () => {
     const server = await start({ allowedHosts: ['deck.example.org'] });
     const reply = await send(server.port, '/api/call/app:info', {
       method: 'POST',
-      headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json', ...ownHost(server), Origin: origin.replace('PORT', String(server.port)) },
+      headers: {
+        Authorization: `Bearer ${server.token}`,
+        'Content-Type': 'application/json',
+        ...ownHost(server),
+        Origin: origin.replace('PORT', String(server.port)),
+      },
       body: '{}',
     });
     expect(reply.status).toBe(status);

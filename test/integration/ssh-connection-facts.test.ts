@@ -30,7 +30,18 @@ describe('facts per connection', () => {
       log: silentLogger,
       includeLocal: false,
       useInventory: false,
-      sshNodes: [{ id: 'renamed', host: host.address, port: host.port, user: host.user, identityFiles: [host.privateKeyPath], useAgent: false, proxyJump: [], labels: [] }],
+      sshNodes: [
+        {
+          id: 'renamed',
+          host: host.address,
+          port: host.port,
+          user: host.user,
+          identityFiles: [host.privateKeyPath],
+          useAgent: false,
+          proxyJump: [],
+          labels: [],
+        },
+      ],
       knownHostsFile: lab.knownHostsPath,
       userKnownHostsFiles: [],
     });

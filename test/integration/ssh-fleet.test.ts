@@ -64,7 +64,10 @@ function memorySecrets(): SecretStore {
 }
 
 /** An engine polling `nodes`; `knownHosts: null` leaves the app's own known_hosts at its default place. */
-function engineFor(nodes: SshNode[], options: { knownHosts?: string | null; acceptNew?: boolean; intervalMs?: number; nvidiaSmiTimeoutMs?: number; secrets?: SecretStore } = {}): Engine {
+function engineFor(
+  nodes: SshNode[],
+  options: { knownHosts?: string | null; acceptNew?: boolean; intervalMs?: number; nvidiaSmiTimeoutMs?: number; secrets?: SecretStore } = {},
+): Engine {
   return createEngine({
     config: ConfigSchema.parse({ collection: { intervalMs: options.intervalMs ?? 2000, nvidiaSmiTimeoutMs: options.nvidiaSmiTimeoutMs ?? 5000 } }),
     dbPath: ':memory:',
@@ -157,7 +160,7 @@ describe('SSH nodes through the engine', () => {
     }
   });
 
-  it('asks for the bastion\'s own host key when it is the one not known, and records it under the bastion\'s name', async () => {
+  it("asks for the bastion's own host key when it is the one not known, and records it under the bastion's name", async () => {
     const hidden = lab.host('hidden');
     const bastion = lab.host('bastion');
     const knownHosts = join(tempDir(), 'known_hosts');
@@ -242,7 +245,10 @@ describe('SSH nodes through the engine', () => {
 
 describe('a node that fails does not hold the others', () => {
   it('a dead sshd makes its node unreachable; it comes back after the restart, without restarting the engine', async () => {
-    const engine = engineFor(['h1', 'h3'].map((name) => nodeOf(lab.host(name))), { intervalMs: 1000 });
+    const engine = engineFor(
+      ['h1', 'h3'].map((name) => nodeOf(lab.host(name))),
+      { intervalMs: 1000 },
+    );
     try {
       expect((await engine.collectOnce()).map((s) => s.id).sort()).toEqual(['h1', 'h3']);
       await lab.stopSshd('h3');
@@ -265,7 +271,10 @@ describe('a node that fails does not hold the others', () => {
   it('a hung nvidia-smi times out on its node while the other nodes keep their tick', async () => {
     lab.setNvidiaSmi('h2', { script: 'exec sleep 600' });
     // The timeout leaves a loaded machine room for h1's healthy read; the hang is 600 s.
-    const engine = engineFor(['h1', 'h2'].map((name) => nodeOf(lab.host(name))), { intervalMs: 5000, nvidiaSmiTimeoutMs: 3000 });
+    const engine = engineFor(
+      ['h1', 'h2'].map((name) => nodeOf(lab.host(name))),
+      { intervalMs: 5000, nvidiaSmiTimeoutMs: 3000 },
+    );
     try {
       await engine.collectOnce();
       const started = performance.now();
@@ -347,7 +356,21 @@ describe('clusterdeck collect --ssh-config', () => {
   it('prints one JSON entry per node from the ssh config, failed ones with status and error, and exits 1', () => {
     const env = isolatedEnv();
     const result = runCli(
-      ['collect', '--once', '--json', '--ssh-config', lab.sshConfigPath, '--host', 'h1', '--host', 'hidden', '--host', 'h2', '--known-hosts', lab.knownHostsPath],
+      [
+        'collect',
+        '--once',
+        '--json',
+        '--ssh-config',
+        lab.sshConfigPath,
+        '--host',
+        'h1',
+        '--host',
+        'hidden',
+        '--host',
+        'h2',
+        '--known-hosts',
+        lab.knownHostsPath,
+      ],
       env,
     );
     expect(result.stderr).toBe('');
@@ -364,7 +387,10 @@ describe('clusterdeck collect --ssh-config', () => {
     expect(refused.status).toBe(1);
     expect(JSON.parse(refused.stdout)).toMatchObject({ nodes: [{ id: 'h1', status: 'host-key-unknown', error: expect.stringMatching(/not known yet/) }] });
 
-    const accepted = runCli(['collect', '--once', '--json', '--ssh-config', lab.sshConfigPath, '--host', 'h1', '--known-hosts', unknownKeys, '--accept-new', '--local'], env);
+    const accepted = runCli(
+      ['collect', '--once', '--json', '--ssh-config', lab.sshConfigPath, '--host', 'h1', '--known-hosts', unknownKeys, '--accept-new', '--local'],
+      env,
+    );
     expect(accepted.status).toBe(0);
     const nodes = (JSON.parse(accepted.stdout) as { nodes: Array<{ id: string }> }).nodes;
     expect(nodes).toHaveLength(2);

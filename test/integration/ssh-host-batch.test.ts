@@ -146,8 +146,18 @@ describe('SshHost batch', () => {
   it('refuses the whole batch before sending anything when one op is outside the policy', async () => {
     const execs = await countExecs();
     try {
-      await expect(host.batch([{ kind: 'read', path: join(dir, 'plain') }, { kind: 'exec', program: 'id', args: ['-un'], sudo: true }])).rejects.toThrow(/under sudo/);
-      await expect(host.batch([{ kind: 'read', path: join(dir, 'plain') }, { kind: 'exec', program: 'id', args: ['-g'] }])).rejects.toThrow(/not on the allowlist/);
+      await expect(
+        host.batch([
+          { kind: 'read', path: join(dir, 'plain') },
+          { kind: 'exec', program: 'id', args: ['-un'], sudo: true },
+        ]),
+      ).rejects.toThrow(/under sudo/);
+      await expect(
+        host.batch([
+          { kind: 'read', path: join(dir, 'plain') },
+          { kind: 'exec', program: 'id', args: ['-g'] },
+        ]),
+      ).rejects.toThrow(/not on the allowlist/);
       await expect(host.batch([{ kind: 'read', path: '/etc/shadow' }])).rejects.toThrow(/not on the allowlist/);
       await expect(host.batch([{ kind: 'read', path: `${dir}/../../etc/shadow` }])).rejects.toThrow(/not on the allowlist/);
       await expect(host.batch([{ kind: 'exec', program: 'printf', args: ['%s', 'two\nlines'] }])).rejects.toThrow(/line break/);
@@ -158,7 +168,7 @@ describe('SshHost batch', () => {
   });
 });
 
-describe('the engine\'s host registry', () => {
+describe("the engine's host registry", () => {
   it('hands out the Host of each collected node, and forgets a removed one', async () => {
     const h1 = lab.host('h1');
     const engine = createEngine({
@@ -173,7 +183,9 @@ describe('the engine\'s host registry', () => {
     });
     try {
       expect(engine.hosts.ids()).toEqual([]);
-      await engine.handlers['nodes:add']({ node: { id: 'h1', host: h1.address, port: h1.port, user: h1.user, identityFiles: [h1.privateKeyPath], useAgent: false, proxyJump: [], labels: [] } });
+      await engine.handlers['nodes:add']({
+        node: { id: 'h1', host: h1.address, port: h1.port, user: h1.user, identityFiles: [h1.privateKeyPath], useAgent: false, proxyJump: [], labels: [] },
+      });
       expect(engine.hosts.ids()).toEqual(['h1']);
       expect(engine.hosts.get('nope')).toBeUndefined();
       const node = engine.hosts.get('h1')!;

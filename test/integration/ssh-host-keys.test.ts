@@ -34,7 +34,16 @@ afterAll(async () => {
 });
 
 function nodeOf(host: LabHost): SshNode {
-  return { id: host.name, host: host.address, port: host.port, user: host.user, identityFiles: [host.privateKeyPath], useAgent: false, proxyJump: [], labels: [] };
+  return {
+    id: host.name,
+    host: host.address,
+    port: host.port,
+    user: host.user,
+    identityFiles: [host.privateKeyPath],
+    useAgent: false,
+    proxyJump: [],
+    labels: [],
+  };
 }
 
 function engineFor(node: SshNode, knownHosts: string, acceptNew: boolean, userKnownHosts: string[] = []): Engine {
@@ -134,7 +143,7 @@ describe('known_hosts markers', () => {
 });
 
 describe('trusting a host key', () => {
-  it('refuses to trust a key revoked in the user\'s known_hosts', async () => {
+  it("refuses to trust a key revoked in the user's known_hosts", async () => {
     const app = join(dir, 'app_revoked');
     const user = join(dir, 'user_revoked');
     const dual = lab.host('dual');
@@ -178,7 +187,11 @@ describe('trusting a host key', () => {
       // The host changes its key and the connection meets the new one before the collector has
       // shown it: the prompt still names the key the user checked.
       const moved = await lab.rotateHostKey('moving');
-      const connection = pool.connection({ endpoint: { host: node.host, port: node.port, user: node.user }, identityFiles: node.identityFiles, useAgent: false });
+      const connection = pool.connection({
+        endpoint: { host: node.host, port: node.port, user: node.user },
+        identityFiles: node.identityFiles,
+        useAgent: false,
+      });
       connection.resetBackoff();
       await expect(connection.ready()).rejects.toThrow(/not known yet/);
       expect(connection.problem?.presentedKey?.fingerprint).toBe(moved.hostKeyFingerprintSha256);

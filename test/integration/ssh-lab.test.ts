@@ -191,7 +191,9 @@ describe('SSH lab: three hosts and a hidden one behind a bastion', () => {
     const bastion = lab.host('bastion');
     expect(h9).toMatchObject({ hidden: true, jumpHost: 'bastion' });
     expect(bastion.isBastion).toBe(true);
-    expect(readFileSync(lab.sshConfigPath, 'utf8')).toContain(`Host h9\n  HostName ${h9.address}\n  Port 22\n  User ${lab.user}\n  IdentityFile ${h9.privateKeyPath}\n  IdentitiesOnly yes\n  ProxyJump bastion\n`);
+    expect(readFileSync(lab.sshConfigPath, 'utf8')).toContain(
+      `Host h9\n  HostName ${h9.address}\n  Port 22\n  User ${lab.user}\n  IdentityFile ${h9.privateKeyPath}\n  IdentitiesOnly yes\n  ProxyJump bastion\n`,
+    );
 
     expect(await tcpProbe(bastion.address, 22, 3000)).toBe('connected');
     expect(await tcpProbe(h9.address, 22, 4000)).not.toBe('connected');
@@ -322,7 +324,9 @@ describe('SSH lab teardown', () => {
     await expect(SshLab.create({ hosts: [{ name: 'Bad Name' }] })).rejects.toThrow(/lab host name/);
     await expect(SshLab.create({ hosts: [{ name: 'a' }], bastion: { name: 'b', hiddenHosts: ['zz'] } })).rejects.toThrow(/not in hosts/);
     await expect(SshLab.create({ hosts: [{ name: 'a', hostname: 'x'.repeat(65) }] })).rejects.toThrow(/64 bytes/);
-    await expect(SshLab.create({ hosts: [{ name: 'a', nvidiaSmi: { xmlFixture: 'no-such.xml' } }] })).rejects.toThrow(/no nvidia-smi fixture xml\/no-such\.xml/);
+    await expect(SshLab.create({ hosts: [{ name: 'a', nvidiaSmi: { xmlFixture: 'no-such.xml' } }] })).rejects.toThrow(
+      /no nvidia-smi fixture xml\/no-such\.xml/,
+    );
   });
 
   it('says why a host did not start, and tears the half-built lab down', async () => {

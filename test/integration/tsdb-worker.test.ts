@@ -20,7 +20,12 @@ function fill(sealInWorker: boolean, path: string) {
   const db = openDatabase(path);
   const tsdb = new Tsdb(db, { intervalMs: 5000, retention: { rawMs: 7 * DAY, minuteMs: 90 * DAY, hourMs: 730 * DAY }, maxDiskBytes: null, sealInWorker });
   const ids = Array.from({ length: 50 }, (_, k) => tsdb.seriesId('node', 'gpu.util_pct', `GPU-${k}`));
-  for (let i = 0; i < 3 * 720 + 100; i += 1) tsdb.ingest(T0 + i * 5000, ids, ids.map((_, k) => ((i * (k + 3)) % 997) / 10));
+  for (let i = 0; i < 3 * 720 + 100; i += 1)
+    tsdb.ingest(
+      T0 + i * 5000,
+      ids,
+      ids.map((_, k) => ((i * (k + 3)) % 997) / 10),
+    );
   return { db, tsdb, ids };
 }
 
@@ -49,8 +54,16 @@ describe('sealing in a worker thread (compiled engine)', () => {
     }
     // Let the worker answer, then one more tick commits its results.
     await workerAnswered(threaded.tsdb);
-    threaded.tsdb.ingest(T0 + (3 * 720 + 100) * 5000, threaded.ids, threaded.ids.map(() => 1));
-    inline.tsdb.ingest(T0 + (3 * 720 + 100) * 5000, inline.ids, inline.ids.map(() => 1));
+    threaded.tsdb.ingest(
+      T0 + (3 * 720 + 100) * 5000,
+      threaded.ids,
+      threaded.ids.map(() => 1),
+    );
+    inline.tsdb.ingest(
+      T0 + (3 * 720 + 100) * 5000,
+      inline.ids,
+      inline.ids.map(() => 1),
+    );
     const chunks = (db: typeof threaded.db) => db.prepare('SELECT id, start_t, n, data FROM chunks_raw ORDER BY id').raw().all();
     expect(chunks(threaded.db)).toHaveLength(150);
     expect(chunks(threaded.db)).toEqual(chunks(inline.db));
@@ -72,7 +85,12 @@ describe('when the seal worker dies', () => {
     await sealer.worker.terminate();
     // The worker's 'exit' event hands its jobs back to the engine thread.
     await vi.waitFor(() => expect(sealer.threaded).toBe(false), { timeout: 10_000, interval: 10 });
-    for (let i = 0; i < 800; i += 1) tsdb.ingest(T0 + (3 * 720 + 200 + i) * 5000, ids, ids.map(() => 2));
+    for (let i = 0; i < 800; i += 1)
+      tsdb.ingest(
+        T0 + (3 * 720 + 200 + i) * 5000,
+        ids,
+        ids.map(() => 2),
+      );
     tsdb.flush();
     expect(db.prepare('SELECT count(*) FROM head').pluck().get()).toBe(0);
     expect(tsdb.range(ids[3]!, T0, T0 + 5 * HOUR, 100_000).t).toHaveLength(3 * 720 + 100 + 800);
@@ -84,14 +102,23 @@ describe('when the seal worker dies', () => {
 describe("the seal jobs' shared blocks", () => {
   it('are reused hour after hour once their job committed, and every value comes back exact', async () => {
     const db = openDatabase(join(tempDir(), 'blocks.db'));
-    const tsdb = new Tsdb(db, { intervalMs: 5000, retention: { rawMs: 7 * DAY, minuteMs: 90 * DAY, hourMs: 730 * DAY }, maxDiskBytes: null, sealInWorker: true });
+    const tsdb = new Tsdb(db, {
+      intervalMs: 5000,
+      retention: { rawMs: 7 * DAY, minuteMs: 90 * DAY, hourMs: 730 * DAY },
+      maxDiskBytes: null,
+      sealInWorker: true,
+    });
     const ids = Array.from({ length: 40 }, (_, k) => tsdb.seriesId('node', 'gpu.power_w', `GPU-${k}`));
     const value = (i: number, k: number) => Math.round(((i * 37 + k * 101) % 30_000) + 100) / 100;
     const internals = tsdb as unknown as { jobs: Array<{ block: SharedArrayBuffer }>; spareBlocks: SharedArrayBuffer[] };
     const blocksSeen = new Set<SharedArrayBuffer>();
     const hours = 8;
     for (let i = 0; i < hours * 720; i += 1) {
-      tsdb.ingest(T0 + i * 5000, ids, ids.map((_, k) => value(i, k)));
+      tsdb.ingest(
+        T0 + i * 5000,
+        ids,
+        ids.map((_, k) => value(i, k)),
+      );
       for (const job of internals.jobs) blocksSeen.add(job.block);
       // Let the worker answer at each hour's end, as it does between 5-second ticks.
       if (i % 720 === 5) await workerAnswered(tsdb);
@@ -112,7 +139,12 @@ describe("the seal jobs' shared blocks", () => {
   });
   it('hold one block at a time when the writer is faster than the worker (a backfill): each hour waits for the seal before it', () => {
     const db = openDatabase(join(tempDir(), 'backfill-blocks.db'));
-    const tsdb = new Tsdb(db, { intervalMs: 5000, retention: { rawMs: 7 * DAY, minuteMs: 90 * DAY, hourMs: 730 * DAY }, maxDiskBytes: null, sealInWorker: true });
+    const tsdb = new Tsdb(db, {
+      intervalMs: 5000,
+      retention: { rawMs: 7 * DAY, minuteMs: 90 * DAY, hourMs: 730 * DAY },
+      maxDiskBytes: null,
+      sealInWorker: true,
+    });
     const ids = Array.from({ length: 300 }, (_, k) => tsdb.seriesId('node', 'gpu.power_w', `GPU-${k}`));
     const value = (i: number, k: number) => Math.round(((i * 41 + k * 97) % 40_000) + 100) / 100;
     const internals = tsdb as unknown as { jobs: Array<{ block: SharedArrayBuffer }>; spareBlocks: SharedArrayBuffer[]; sealer: { threaded: boolean } };
@@ -145,9 +177,19 @@ describe("the seal jobs' shared blocks", () => {
 describe('1-minute compaction while a seal is out', () => {
   it("waits for the seal holding a day's last hour, so every series ends with one piece for the day", async () => {
     const db = openDatabase(join(tempDir(), 'compact-in-flight.db'));
-    const tsdb = new Tsdb(db, { intervalMs: 60_000, retention: { rawMs: 7 * DAY, minuteMs: 90 * DAY, hourMs: 730 * DAY }, maxDiskBytes: null, sealInWorker: true });
+    const tsdb = new Tsdb(db, {
+      intervalMs: 60_000,
+      retention: { rawMs: 7 * DAY, minuteMs: 90 * DAY, hourMs: 730 * DAY },
+      maxDiskBytes: null,
+      sealInWorker: true,
+    });
     const ids = Array.from({ length: 10 }, (_, k) => tsdb.seriesId('node', 'gpu.util_pct', `GPU-${k}`));
-    const tick = (i: number) => tsdb.ingest(T0 + i * 60_000, ids, ids.map((_, k) => (i + k) % 100));
+    const tick = (i: number) =>
+      tsdb.ingest(
+        T0 + i * 60_000,
+        ids,
+        ids.map((_, k) => (i + k) % 100),
+      );
     for (let i = 0; i < 24 * 60; i += 1) {
       tick(i);
       // Let each hour's seal land, except the last one of the day.
@@ -161,7 +203,10 @@ describe('1-minute compaction while a seal is out', () => {
     tick(24 * 60 + 1); // commits the 23:00 seal
     for (let i = 0; i < 50 && tsdb.hasCompactionWork(); i += 1) tsdb.maintain(T0 + DAY, 1);
     expect(tsdb.hasCompactionWork()).toBe(false);
-    const dayKeys = db.prepare('SELECT id FROM chunks_1m WHERE start_t < ?').pluck().all(T0 + DAY) as number[];
+    const dayKeys = db
+      .prepare('SELECT id FROM chunks_1m WHERE start_t < ?')
+      .pluck()
+      .all(T0 + DAY) as number[];
     expect(dayKeys).toHaveLength(ids.length);
     tsdb.close();
     db.close();

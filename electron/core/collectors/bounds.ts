@@ -55,7 +55,8 @@ export function boundSnapshot(input: NodeSnapshot): BoundedSnapshot {
     gpus: take(input.gpus, NODE_LIMITS.gpus, 'GPUs', cuts).map(boundGpuText),
     errors: take(input.errors, NODE_LIMITS.errors, 'collector errors', cuts).map((e) => ({ collector: text(e.collector), message: clip(e.message, 4096) })),
   };
-  if (input.cpu && input.cpu.perCoreUtilPct.length > NODE_LIMITS.cores) cuts.push(`cores: ${input.cpu.perCoreUtilPct.length} listed, the first ${NODE_LIMITS.cores} are shown one by one`);
+  if (input.cpu && input.cpu.perCoreUtilPct.length > NODE_LIMITS.cores)
+    cuts.push(`cores: ${input.cpu.perCoreUtilPct.length} listed, the first ${NODE_LIMITS.cores} are shown one by one`);
   return { snapshot, cuts };
 }
 

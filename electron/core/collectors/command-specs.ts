@@ -11,8 +11,18 @@ const SCRIPT_NAME = sampleArgv('none')[3]!;
 
 export const COLLECTOR_ACCESS: HostAccess = {
   commands: [
-    { id: 'collectors.nvidia-smi-xml', program: 'nvidia-smi', args: ['-q', '-x'], description: 'every GPU detail as XML (local node; SSH nodes every few minutes)' },
-    { id: 'collectors.linux-facts', program: 'sh', args: ['-c', STATIC_SCRIPT], description: 'connect-time facts of an SSH node (OS, CPU, which tools it has)' },
+    {
+      id: 'collectors.nvidia-smi-xml',
+      program: 'nvidia-smi',
+      args: ['-q', '-x'],
+      description: 'every GPU detail as XML (local node; SSH nodes every few minutes)',
+    },
+    {
+      id: 'collectors.linux-facts',
+      program: 'sh',
+      args: ['-c', STATIC_SCRIPT],
+      description: 'connect-time facts of an SSH node (OS, CPU, which tools it has)',
+    },
     {
       id: 'collectors.linux-sample',
       program: 'sh',

@@ -59,7 +59,8 @@ export function gpuStatus(state: GpuStatus['state'], message: string, driverVers
 /** The messages both GPU paths (this XML one and the per-tick CSV one) give. */
 export const GPU_MESSAGES = {
   notInstalled: 'No NVIDIA GPU: nvidia-smi is not installed on this node.',
-  timeout: (timeoutMs: number) => `nvidia-smi did not answer within ${Math.round(timeoutMs / 1000)} s; a GPU may have fallen off the bus or the driver is hung.`,
+  timeout: (timeoutMs: number) =>
+    `nvidia-smi did not answer within ${Math.round(timeoutMs / 1000)} s; a GPU may have fallen off the bus or the driver is hung.`,
   unreadable: (why: string) => `nvidia-smi output could not be read: ${why}`,
   count: (n: number) => `${n} GPU${n === 1 ? '' : 's'}`,
 };

@@ -30,7 +30,18 @@ export class LocalNodeCollector implements NodeCollector {
     this.nodeId = host.id;
     this.gpus = new NvidiaSmiXmlReader(host, options.nvidiaSmiTimeoutMs, options.xmlParser ?? sharedNvidiaSmiXmlParser());
     this.diskIo = new LocalDiskIo(host);
-    this.current = { id: this.nodeId, kind: 'local', status: 'up', since: null, lastError: null, address: null, labels: [], missing: [], hostKey: null, passphraseFor: null };
+    this.current = {
+      id: this.nodeId,
+      kind: 'local',
+      status: 'up',
+      since: null,
+      lastError: null,
+      address: null,
+      labels: [],
+      missing: [],
+      hostKey: null,
+      passphraseFor: null,
+    };
   }
 
   private current: NodeState;

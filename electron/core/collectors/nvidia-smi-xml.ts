@@ -98,9 +98,7 @@ function eccSide(r: Reader, side: XmlNode | undefined): { corrected: number | nu
   } else {
     corrected = sumPresent([r.number(side, 'sram_correctable'), r.number(side, 'dram_correctable')]);
     uncorrected = sumPresent(
-      ['sram_uncorrectable', 'sram_uncorrectable_parity', 'sram_uncorrectable_secded', 'dram_uncorrectable'].map((p) =>
-        r.number(side, p),
-      ),
+      ['sram_uncorrectable', 'sram_uncorrectable_parity', 'sram_uncorrectable_secded', 'dram_uncorrectable'].map((p) => r.number(side, p)),
     );
   }
   return corrected === null && uncorrected === null ? null : { corrected, uncorrected };
@@ -180,12 +178,7 @@ function gpuRecord(r: Reader, index: number, gpu: XmlNode, root: XmlNode): Gpu {
     temperatureC: r.number(gpu, 'temperature/gpu_temp', 'C'),
     powerDrawW: r.firstNumber(
       gpu,
-      [
-        'gpu_power_readings/power_draw',
-        'gpu_power_readings/average_power_draw',
-        'gpu_power_readings/instant_power_draw',
-        'power_readings/power_draw',
-      ],
+      ['gpu_power_readings/power_draw', 'gpu_power_readings/average_power_draw', 'gpu_power_readings/instant_power_draw', 'power_readings/power_draw'],
       'W',
     ),
     powerDrawAverageW: r.number(gpu, 'gpu_power_readings/average_power_draw', 'W'),

@@ -129,7 +129,11 @@ export class SshNodeCollector implements NodeCollector, Reconnecting, HostKeyGat
       lastError,
       address: `${this.node.user}@${this.node.host}:${this.node.port}${this.node.proxyJump.length ? ` via ${this.node.proxyJump.map((h) => h.host).join(' > ')}` : ''}`,
       labels: this.labels,
-      missing: this.builder ? Object.entries(this.builder.currentCapabilities().sources).filter(([, present]) => !present).map(([name]) => name) : [],
+      missing: this.builder
+        ? Object.entries(this.builder.currentCapabilities().sources)
+            .filter(([, present]) => !present)
+            .map(([name]) => name)
+        : [],
       hostKey,
       passphraseFor: status === 'auth-failed' ? (problem?.keyPath ?? null) : null,
     };
@@ -167,7 +171,10 @@ export class SshNodeCollector implements NodeCollector, Reconnecting, HostKeyGat
   async prime(): Promise<void> {
     // Connecting and a first counter reading, so the first tick has rates.
     const builder = await this.ensureFacts(Date.now());
-    const run = await this.host.exec('sh', sampleArgv(builder.gpuProfile, this.sampleTools).slice(1), { timeoutMs: this.sampleTimeoutMs(), maxOutputBytes: MAX_SAMPLE_BYTES });
+    const run = await this.host.exec('sh', sampleArgv(builder.gpuProfile, this.sampleTools).slice(1), {
+      timeoutMs: this.sampleTimeoutMs(),
+      maxOutputBytes: MAX_SAMPLE_BYTES,
+    });
     builder.build(run, Date.now());
   }
 
@@ -207,7 +214,12 @@ export class SshNodeCollector implements NodeCollector, Reconnecting, HostKeyGat
       const { snapshot } = skipCsv ? builder.build(run, collectedAt, 'none') : builder.build(run, collectedAt);
       if (snapshot.gpuStatus.state === 'timeout') this.gpuPausedUntil = now + GPU_PAUSE_AFTER_TIMEOUT_MS;
       if (gpuPaused) {
-        snapshot.gpuStatus = { state: 'timeout', message: 'nvidia-smi hung on this node; it is asked again in a minute', driverVersion: null, cudaVersion: null };
+        snapshot.gpuStatus = {
+          state: 'timeout',
+          message: 'nvidia-smi hung on this node; it is asked again in a minute',
+          driverVersion: null,
+          cudaVersion: null,
+        };
       } else if (this.xmlOnly || ['failed', 'invalid-output'].includes(snapshot.gpuStatus.state)) {
         await this.useXmlGpus(snapshot);
       }

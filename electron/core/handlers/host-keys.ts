@@ -30,7 +30,8 @@ export function hostKeyHandlers(ctx: EngineContext): Pick<CallHandlers, 'hostKey
       return stateOf(ctx, nodeId);
     },
     'keys:passphrase': async ({ keyPath, passphrase }) => {
-      if (!ctx.secrets.available) throw new ContractError('unavailable', 'passphrases can only be kept by the desktop app (OS keychain); load the key into ssh-agent instead');
+      if (!ctx.secrets.available)
+        throw new ContractError('unavailable', 'passphrases can only be kept by the desktop app (OS keychain); load the key into ssh-agent instead');
       ctx.secrets.set(passphraseSecretName(expandHome(keyPath)), passphrase);
       for (const id of ctx.fleet.ids()) {
         const collector = ctx.fleet.collector(id);

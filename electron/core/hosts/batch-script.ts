@@ -29,7 +29,7 @@ const PRELUDE = 'LC_ALL=C; export LC_ALL; unset IFS; PATH=/usr/bin:/bin:/usr/sbi
 
 // stderr lines behind '|' up to the cap; the last line is the exit status, put in the end marker.
 const STDERR_AWK = [
-  "awk -v n=\"$n\" -v cap=" + STDERR_CAP + " 'function out(l) { if (b < cap) { l = substr(l, 1, cap - b); print \"|\" l; b += length(l) + 1 } }",
+  'awk -v n="$n" -v cap=' + STDERR_CAP + ' \'function out(l) { if (b < cap) { l = substr(l, 1, cap - b); print "|" l; b += length(l) + 1 } }',
   '{ if (NR > 1) out(p); p = $0 }',
   'END { s = "error"; if (p ~ /^[0-9][0-9]?[0-9]?$/) s = p; print "@@clusterdeck:end:e" n ":" s "@@" }\'',
 ].join(' ');
@@ -50,7 +50,7 @@ const OP = [
 // stream), and exits 3 when there were more. Lengths are bytes under LC_ALL=C.
 const READ = [
   'rd() { { head -c "$2" -- "$3"; echo; } |',
-  "awk -v c=\"$1\" 'BEGIN { nl = sprintf(\"%c\", 10) } { r = c - b; if (r < 0) { t = 1; next }",
+  'awk -v c="$1" \'BEGIN { nl = sprintf("%c", 10) } { r = c - b; if (r < 0) { t = 1; next }',
   'if (length($0) > r) { $0 = substr($0, 1, r); t = 1 } printf "%s%s", s, $0; s = nl; b += length($0) + 1 }',
   "END { if (t) exit 3 }'; };",
 ].join(' ');

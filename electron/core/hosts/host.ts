@@ -112,7 +112,12 @@ export function sudoArgv(program: string, args: readonly string[]): string[] {
  * for one), or this user may not run the command. sudo says so on stderr, in English under LC_ALL=C.
  */
 export function sudoRefused(exitCode: number | null, stderr: string): boolean {
-  return exitCode === 1 && /^sudo: (?:a password is required|a terminal is required|.*(?:is not in the sudoers file|is not allowed to (?:execute|run sudo)|may not run sudo))/m.test(stderr);
+  return (
+    exitCode === 1 &&
+    /^sudo: (?:a password is required|a terminal is required|.*(?:is not in the sudoers file|is not allowed to (?:execute|run sudo)|may not run sudo))/m.test(
+      stderr,
+    )
+  );
 }
 
 /**
@@ -129,7 +134,8 @@ export function privilegedResult(result: ExecResult): ExecResult {
 /** A read's maxBytes, checked: a whole number from 0 to MAX_READ_BYTES. */
 export function readLimit(maxBytes: number | undefined): number {
   const limit = maxBytes ?? DEFAULT_READ_BYTES;
-  if (!Number.isSafeInteger(limit) || limit < 0 || limit > MAX_READ_BYTES) throw new RangeError(`maxBytes must be a whole number from 0 to ${MAX_READ_BYTES}, not ${limit}`);
+  if (!Number.isSafeInteger(limit) || limit < 0 || limit > MAX_READ_BYTES)
+    throw new RangeError(`maxBytes must be a whole number from 0 to ${MAX_READ_BYTES}, not ${limit}`);
   return limit;
 }
 

@@ -51,7 +51,10 @@ export class InventoryStore {
     for (const row of this.selectAll.all()) {
       const entry = parseEntry(row);
       if (entry) entries.push(entry);
-      else if (row.source !== 'ssh') this.warnings.push(`inventory entry ${JSON.stringify(row.id)} has the source ${JSON.stringify(row.source)}, which this version cannot read; it was skipped`);
+      else if (row.source !== 'ssh')
+        this.warnings.push(
+          `inventory entry ${JSON.stringify(row.id)} has the source ${JSON.stringify(row.source)}, which this version cannot read; it was skipped`,
+        );
       else this.warnings.push(`inventory entry ${JSON.stringify(row.id)} is damaged and was skipped`);
     }
     return entries;

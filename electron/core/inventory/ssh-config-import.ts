@@ -28,7 +28,12 @@ export function defaultSshConfigPath(): string {
 }
 
 function globToRegExp(pattern: string): RegExp {
-  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
 }
 
 /** Why a config file could not be read: one message whatever the cause, so that the answer does not tell what exists. */
@@ -102,7 +107,13 @@ interface IncludeBudget {
 }
 
 /** The config text with every Include replaced by the included files' text (depth-limited, no cycles). */
-export async function expandIncludes(path: string, warnings: string[], depth = 0, seen: Set<string> = new Set(), budget: IncludeBudget = { files: 0 }): Promise<string> {
+export async function expandIncludes(
+  path: string,
+  warnings: string[],
+  depth = 0,
+  seen: Set<string> = new Set(),
+  budget: IncludeBudget = { files: 0 },
+): Promise<string> {
   if (depth > MAX_INCLUDE_DEPTH) {
     warnings.push(`Include nested deeper than ${MAX_INCLUDE_DEPTH} levels at ${path}; ignored`);
     return '';
@@ -274,7 +285,8 @@ export async function readSshConfig(path: string, knownIds: ReadonlySet<string> 
   } catch (error) {
     throw new SshConfigReadError(path, `not an ssh config: ${(error as Error).message.slice(0, 200)}`);
   }
-  if (dropCanonicalize(config) > 0) warnings.push('CanonicalizeHostName and CanonicalDomains are ignored (they would look names up by running nslookup); HostName is used as written');
+  if (dropCanonicalize(config) > 0)
+    warnings.push('CanonicalizeHostName and CanonicalDomains are ignored (they would look names up by running nslookup); HostName is used as written');
   const resolver = new ConfigResolver(config);
   const aliases: string[] = [];
   for (const line of config) {

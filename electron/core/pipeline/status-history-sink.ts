@@ -22,7 +22,15 @@ export class StatusHistory {
     for (const change of store.lastStates()) this.last.set(key(change.nodeId, change.kind, change.subject), change.state);
   }
 
-  private see(changes: NodeStatusChange[], nodeId: string, atMs: number, kind: NodeStatusChange['kind'], subject: string, state: string, message: string | null): void {
+  private see(
+    changes: NodeStatusChange[],
+    nodeId: string,
+    atMs: number,
+    kind: NodeStatusChange['kind'],
+    subject: string,
+    state: string,
+    message: string | null,
+  ): void {
     const k = key(nodeId, kind, subject);
     const previous = this.last.get(k) ?? null;
     if (previous === state) return;

@@ -24,7 +24,9 @@ export class NodeEventStore {
 
   constructor(private readonly db: Db) {
     this.insert = db.prepare('INSERT INTO node_events (node_id, at_ms, kind, subject, state, previous, message) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    this.range = db.prepare('SELECT node_id, at_ms, kind, subject, state, previous, message FROM node_events WHERE node_id = ? AND at_ms >= ? AND at_ms < ? ORDER BY at_ms, id');
+    this.range = db.prepare(
+      'SELECT node_id, at_ms, kind, subject, state, previous, message FROM node_events WHERE node_id = ? AND at_ms >= ? AND at_ms < ? ORDER BY at_ms, id',
+    );
     // The last row of each (node, kind, subject): where the history stood when the engine stopped.
     this.latest = db.prepare(
       `SELECT node_id, at_ms, kind, subject, state, previous, message FROM node_events
@@ -35,7 +37,8 @@ export class NodeEventStore {
   record(changes: readonly NodeStatusChange[]): void {
     if (changes.length === 0) return;
     this.db.transaction(() => {
-      for (const c of changes) this.insert.run(c.nodeId, c.atMs, c.kind, c.subject, c.state, c.previous, c.message === null ? null : c.message.slice(0, MAX_MESSAGE_CHARS));
+      for (const c of changes)
+        this.insert.run(c.nodeId, c.atMs, c.kind, c.subject, c.state, c.previous, c.message === null ? null : c.message.slice(0, MAX_MESSAGE_CHARS));
     })();
   }
 

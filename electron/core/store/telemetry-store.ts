@@ -96,7 +96,9 @@ export class SqliteTelemetryStore implements TelemetryStore {
   readonly tsdb: Tsdb;
   private readonly upsertNode: Statement<[NodeRowParams]>;
   private readonly selectNodes: Statement<[], { id: string; last_snapshot: string }>;
-  private readonly upsertDevice: Statement<[nodeId: string, kind: string, key: string, label: string | null, details: string, firstSeenMs: number, lastSeenMs: number]>;
+  private readonly upsertDevice: Statement<
+    [nodeId: string, kind: string, key: string, label: string | null, details: string, firstSeenMs: number, lastSeenMs: number]
+  >;
   private readonly upsertMetric: Statement<[name: string, unit: string, label: string]>;
   private readonly snapshots = new Map<string, NodeSnapshot>();
   private readonly snapshotSavedAt = new Map<string, number>();

@@ -76,7 +76,16 @@ export async function benchStore(flags: BenchStoreFlags, write: (text: string) =
   let run: TsdbRun;
   try {
     process.stderr.write(`bench store: ingesting ${input} into a scratch database in ${dir}\n`);
-    run = await runTsdbJobIsolated({ kind: 'tsdb', label: input, source: { type: 'csv', path: input }, dir, chart: true, latest: true, isolated: false, ticksPerTransaction: batch });
+    run = await runTsdbJobIsolated({
+      kind: 'tsdb',
+      label: input,
+      source: { type: 'csv', path: input },
+      dir,
+      chart: true,
+      latest: true,
+      isolated: false,
+      ticksPerTransaction: batch,
+    });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -107,14 +116,21 @@ export function formatBenchStore(r: BenchStoreResult): string {
   ];
   if (run.chart) {
     const c = run.chart;
-    rows.push([`chart of 1 series over ${fmt(c.spanHours, 1)} h, median ms`, fmt(c.medianMs, 2), `p95 ${fmt(c.p95Ms, 2)}, first ${fmt(c.firstMs, 2)}; ${c.points} points from the ${c.tier} tier`]);
+    rows.push([
+      `chart of 1 series over ${fmt(c.spanHours, 1)} h, median ms`,
+      fmt(c.medianMs, 2),
+      `p95 ${fmt(c.p95Ms, 2)}, first ${fmt(c.firstMs, 2)}; ${c.points} points from the ${c.tier} tier`,
+    ]);
   }
   if (run.latest) {
     const l = run.latest;
     rows.push([`latest value of ${fmt(l.series, 0)} series, median ms`, fmt(l.medianMs, 3), `p95 ${fmt(l.p95Ms, 3)}, first ${fmt(l.firstMs, 3)}`]);
   }
   // The notes after the figures read left to right.
-  const table = formatColumns(['figure', 'value'], rows.map(([label, value]) => [label!, value!])).split('\n');
+  const table = formatColumns(
+    ['figure', 'value'],
+    rows.map(([label, value]) => [label!, value!]),
+  ).split('\n');
   out.push(...table.map((line, i) => (i > 0 && rows[i - 1]![2] ? `${line}  ${rows[i - 1]![2]}` : line)));
   const tiers = Object.entries(run.size.tierBytes).map(([tier, bytes]) => `${tier} ${mb(bytes)} MB`);
   out.push('', `  tiers: ${tiers.join(', ')}`);

@@ -108,7 +108,10 @@ export async function collect(flags: CollectFlags, write: (text: string) => void
     const snapshots = await engine.collectOnce();
     const states = new Map(engine.nodeStates().map((s) => [s.id, s]));
     const byId = new Map(snapshots.map((s) => [s.id, s]));
-    const order = [...(sshNodes.length === 0 || flags.local ? snapshots.filter((s) => !sshNodes.some((n) => n.id === s.id)).map((s) => s.id) : []), ...sshNodes.map((n) => n.id)];
+    const order = [
+      ...(sshNodes.length === 0 || flags.local ? snapshots.filter((s) => !sshNodes.some((n) => n.id === s.id)).map((s) => s.id) : []),
+      ...sshNodes.map((n) => n.id),
+    ];
     const nodes: CollectDocument['nodes'] = order.map((id) => {
       const snapshot = byId.get(id);
       if (snapshot) return snapshot;

@@ -119,7 +119,12 @@ export function App() {
         )}
         {view === 'fleet' && (
           <ErrorBoundary area="fleet page">
-            <FleetPage mode={appInfo.info?.mode ?? null} intervalMs={appInfo.info?.intervalMs ?? DEFAULT_INTERVAL_MS} onOpenNode={openNode} onShown={markReady} />
+            <FleetPage
+              mode={appInfo.info?.mode ?? null}
+              intervalMs={appInfo.info?.intervalMs ?? DEFAULT_INTERVAL_MS}
+              onOpenNode={openNode}
+              onShown={markReady}
+            />
           </ErrorBoundary>
         )}
         {view === 'node' && nodesState.error && (

@@ -122,7 +122,9 @@ function StreamIndicator({ intervalMs }: { intervalMs: number | null }) {
       data-testid="stream-state"
       data-state={state}
       data-live={String(state === 'open' && !silent)}
-      title={silent ? 'The connection is open but the engine has sent nothing for more than two collection intervals: values on screen are getting old.' : undefined}
+      title={
+        silent ? 'The connection is open but the engine has sent nothing for more than two collection intervals: values on screen are getting old.' : undefined
+      }
     >
       <span className={`dot dot--${tone}`} aria-hidden="true" />
       {label}

@@ -28,10 +28,22 @@ export function TopBar({ view, onViewChange, nodes, nodeId, onNodeChange, range,
     <header className="topbar">
       <span className="topbar__brand">Clusterdeck</span>
       <nav className="topbar__nav" aria-label="Views">
-        <button type="button" className="topbar__tab" data-testid="nav-fleet" aria-current={view === 'fleet' ? 'page' : undefined} onClick={() => onViewChange('fleet')}>
+        <button
+          type="button"
+          className="topbar__tab"
+          data-testid="nav-fleet"
+          aria-current={view === 'fleet' ? 'page' : undefined}
+          onClick={() => onViewChange('fleet')}
+        >
           Fleet
         </button>
-        <button type="button" className="topbar__tab" data-testid="nav-node" aria-current={view === 'node' ? 'page' : undefined} onClick={() => onViewChange('node')}>
+        <button
+          type="button"
+          className="topbar__tab"
+          data-testid="nav-node"
+          aria-current={view === 'node' ? 'page' : undefined}
+          onClick={() => onViewChange('node')}
+        >
           Node
         </button>
       </nav>

@@ -54,7 +54,15 @@ function MetricChartPanel({ testId, title, nodeId, timeWindow, intervalMs, spec,
   const range = rangeById(timeWindow.range);
 
   useEffect(() => {
-    const chart = new LiveChart(canvasRef.current!, wrapperRef.current!, spec, timeWindow, rangeById(timeWindow.range), readChartPalette(), intervalRef.current);
+    const chart = new LiveChart(
+      canvasRef.current!,
+      wrapperRef.current!,
+      spec,
+      timeWindow,
+      rangeById(timeWindow.range),
+      readChartPalette(),
+      intervalRef.current,
+    );
     chartRef.current = chart;
     return () => {
       chart.destroy();
@@ -73,10 +81,7 @@ function MetricChartPanel({ testId, title, nodeId, timeWindow, intervalMs, spec,
     const windowRange = rangeById(timeWindow.range);
     chart.beginLoading();
     const queries = spec.sources.map((source) =>
-      queryHistory(
-        { nodeId, metric: source.metric, fromMs: timeWindow.fromMs, toMs: timeWindow.toMs, maxPoints: windowRange.maxPoints },
-        abort.signal,
-      ),
+      queryHistory({ nodeId, metric: source.metric, fromMs: timeWindow.fromMs, toMs: timeWindow.toMs, maxPoints: windowRange.maxPoints }, abort.signal),
     );
     Promise.all(queries).then(
       (results) => {

@@ -45,7 +45,10 @@ export function FleetPage({ mode, intervalMs, onOpenNode, onShown }: FleetPagePr
   const retired = useMemo(() => rows.filter((r) => r.status === 'not-collected').length, [rows]);
   const shownCollected = rows.length - retired;
   const gpuCount = useMemo(() => matching.reduce((n, r) => n + (r.data?.gpus.length ?? 0), 0), [matching]);
-  const waitingKeys = useMemo(() => rows.filter((r) => r.hostKey !== null).sort((a, b) => (a.status === 'host-key-mismatch' ? -1 : 0) - (b.status === 'host-key-mismatch' ? -1 : 0)), [rows]);
+  const waitingKeys = useMemo(
+    () => rows.filter((r) => r.hostKey !== null).sort((a, b) => (a.status === 'host-key-mismatch' ? -1 : 0) - (b.status === 'host-key-mismatch' ? -1 : 0)),
+    [rows],
+  );
   const rowById = useMemo(() => new Map(rows.map((r) => [r.id, r])), [rows]);
 
   // Nodes added from this window that stop at an unknown host key ask for it by themselves;
@@ -111,8 +114,26 @@ export function FleetPage({ mode, intervalMs, onOpenNode, onShown }: FleetPagePr
       <GpuHeatmap filter={filter} onOpenNode={onOpenNode} gpuCount={gpuCount} intervalMs={intervalMs} />
 
       <section className="panel fleet-table-panel" aria-labelledby={`${ids}-nodes`}>
-        <FleetFilters titleId={`${ids}-nodes`} filter={filter} setFilter={setFilter} labels={labels} retired={retired} shown={visible.length} total={rows.length} />
-        <FleetTable visible={visible} total={rows.length} loaded={loaded} failed={view.error !== null} now={now} intervalMs={intervalMs} sort={sort} setSort={setSort} actions={actions} />
+        <FleetFilters
+          titleId={`${ids}-nodes`}
+          filter={filter}
+          setFilter={setFilter}
+          labels={labels}
+          retired={retired}
+          shown={visible.length}
+          total={rows.length}
+        />
+        <FleetTable
+          visible={visible}
+          total={rows.length}
+          loaded={loaded}
+          failed={view.error !== null}
+          now={now}
+          intervalMs={intervalMs}
+          sort={sort}
+          setSort={setSort}
+          actions={actions}
+        />
       </section>
       <FleetDialogs dialog={dialog} rowById={rowById} awaitingKeyReview={view.awaitingKeyReview} mode={mode} onClose={close} />
     </div>

@@ -28,7 +28,12 @@ const COARSE_NOW_MS = 10_000;
 function SortHeader({ column, sort, onSort }: { column: Column; sort: FleetSort; onSort(key: SortKey): void }) {
   const active = sort.key === column.key;
   return (
-    <th scope="col" className={column.numeric ? 'num' : undefined} aria-sort={active ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'} title={column.title}>
+    <th
+      scope="col"
+      className={column.numeric ? 'num' : undefined}
+      aria-sort={active ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}
+      title={column.title}
+    >
       <button type="button" className="sort-button" data-testid={`fleet-sort-${column.key}`} onClick={() => onSort(column.key)}>
         {column.label}
         <span className="sort-button__arrow" aria-hidden="true">

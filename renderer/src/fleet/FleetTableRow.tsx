@@ -127,7 +127,12 @@ export const FleetTableRow = memo(function FleetTableRow({ row, now, stale, acti
           </button>
         )}
         {needsPassphrase(row) && (
-          <button type="button" className="button button--small button--warn" data-testid={`passphrase-open-${row.id}`} onClick={() => actions.onDialog({ kind: 'passphrase', nodeId: row.id })}>
+          <button
+            type="button"
+            className="button button--small button--warn"
+            data-testid={`passphrase-open-${row.id}`}
+            onClick={() => actions.onDialog({ kind: 'passphrase', nodeId: row.id })}
+          >
             Passphrase…
           </button>
         )}
@@ -138,7 +143,12 @@ export const FleetTableRow = memo(function FleetTableRow({ row, now, stale, acti
         )}
         {ssh && (
           <>
-            <button type="button" className="button button--small button--quiet" aria-label={`Edit the labels of ${row.id}`} onClick={() => actions.onDialog({ kind: 'labels', nodeId: row.id })}>
+            <button
+              type="button"
+              className="button button--small button--quiet"
+              aria-label={`Edit the labels of ${row.id}`}
+              onClick={() => actions.onDialog({ kind: 'labels', nodeId: row.id })}
+            >
               Labels
             </button>
             <button

@@ -10,7 +10,8 @@ export function summaryOf(snapshot: NodeSnapshot): NodeSummary {
 }
 
 const sameGpuStatus = (a: NodeSummary['gpuStatus'], b: NodeSummary['gpuStatus']): boolean =>
-  a === b || (a !== null && b !== null && a.state === b.state && a.message === b.message && a.driverVersion === b.driverVersion && a.cudaVersion === b.cudaVersion);
+  a === b ||
+  (a !== null && b !== null && a.state === b.state && a.message === b.message && a.driverVersion === b.driverVersion && a.cudaVersion === b.cudaVersion);
 
 /**
  * Whether `incoming` replaces `known`: a new node, or a newer entry that changes what the list

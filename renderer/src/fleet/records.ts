@@ -107,7 +107,15 @@ export function summarizeSnapshot(snapshot: NodeSnapshot, previous: FleetNode | 
 }
 
 /** Metrics asked of 'metrics:latest' for the first fill. */
-export const LATEST_METRICS = ['cpu.util_pct', 'memory.used_pct', 'fs.used_pct', 'gpu.util_pct', 'gpu.temperature_c', 'gpu.memory_used_mib', 'gpu.power_w'] as const;
+export const LATEST_METRICS = [
+  'cpu.util_pct',
+  'memory.used_pct',
+  'fs.used_pct',
+  'gpu.util_pct',
+  'gpu.temperature_c',
+  'gpu.memory_used_mib',
+  'gpu.power_w',
+] as const;
 
 /**
  * Fleet records from stored latest values, one per node that has any. GPUs are the devices of
@@ -129,7 +137,17 @@ export function fromLatestValues(values: readonly LatestValue[], summaries: Read
     const gpu = () => {
       let reading = acc.gpus.get(value.device);
       if (!reading) {
-        reading = { key: value.device, index: null, name: null, uuid: value.device.startsWith('GPU-') ? value.device : null, utilPct: null, tempC: null, memUsedMib: null, memTotalMib: null, powerW: null };
+        reading = {
+          key: value.device,
+          index: null,
+          name: null,
+          uuid: value.device.startsWith('GPU-') ? value.device : null,
+          utilPct: null,
+          tempC: null,
+          memUsedMib: null,
+          memTotalMib: null,
+          powerW: null,
+        };
         acc.gpus.set(value.device, reading);
       }
       return reading;

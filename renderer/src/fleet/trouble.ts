@@ -14,7 +14,8 @@ export function troubleText(health: NodeHealth | undefined, named = 3): string |
   const listed = health.nodes;
   const down = listed.filter((n) => DOWN.has(n.status)).length;
   // What the listed nodes are; when some are not listed, their kind is unknown.
-  const kind = down === listed.length && listed.length === health.troubled ? 'down' : down === 0 && listed.length === health.troubled ? 'degraded' : 'in trouble';
+  const kind =
+    down === listed.length && listed.length === health.troubled ? 'down' : down === 0 && listed.length === health.troubled ? 'degraded' : 'in trouble';
   const head = `${health.troubled} node${health.troubled === 1 ? '' : 's'} ${kind}`;
   // Among degraded nodes only, the reason says more than the word "degraded" again.
   const names = listed.slice(0, named).map((n) => `${n.id} (${kind === 'degraded' && n.lastError ? shorten(n.lastError, 48) : statusWord(n.status)})`);

@@ -112,13 +112,7 @@ function GpuCard({ gpu, stale, ...context }: { gpu: Gpu; stale: boolean } & Char
           Clocks held back: {throttling.join(', ')}
         </p>
       )}
-      <GpuCharts
-        index={gpu.index}
-        deviceKey={gpuDeviceKey(gpu)}
-        memoryTotalMib={gpu.fbMemoryTotalMib}
-        powerLimitW={powerLimit}
-        {...context}
-      />
+      <GpuCharts index={gpu.index} deviceKey={gpuDeviceKey(gpu)} memoryTotalMib={gpu.fbMemoryTotalMib} powerLimitW={powerLimit} {...context} />
     </article>
   );
 }

@@ -33,7 +33,8 @@ export function NodePage({ node, timeWindow, intervalMs, onShown, onOpenFleet }:
   const fleet = useFleetView(1000);
   const state = fleet.states?.find((s) => s.id === node.id) ?? null;
   // Old values, or a node that is not collected now: what is shown is how it was, not how it is.
-  const stale = snapshot !== null && (isStale(snapshot.collectedAt, now, intervalMs) || (state !== null && state.status !== 'up' && state.status !== 'degraded'));
+  const stale =
+    snapshot !== null && (isStale(snapshot.collectedAt, now, intervalMs) || (state !== null && state.status !== 'up' && state.status !== 'degraded'));
 
   useEffect(() => {
     if (hasSnapshot) onShown();

@@ -44,37 +44,37 @@ export function NodeStateNotice({ nodeId, hasData, onOpenFleet }: { nodeId: stri
       : undefined;
   return (
     <>
-    {cut}
-    <Notice tone={tone === 'error' ? 'error' : tone === 'warn' ? 'warn' : 'info'} onRetry={retry}>
-      <span data-testid="node-state" data-status={state.status} data-never-collected={String(neverCollected)}>
-        {neverCollected ? (
+      {cut}
+      <Notice tone={tone === 'error' ? 'error' : tone === 'warn' ? 'warn' : 'info'} onRetry={retry}>
+        <span data-testid="node-state" data-status={state.status} data-never-collected={String(neverCollected)}>
+          {neverCollected ? (
+            <>
+              <strong>
+                Nothing collected from {state.id} yet: {noDataReason(state)}
+              </strong>
+              {state.since !== null && ` (${statusWord(state.status)} since ${formatDateTime(state.since)})`}
+              {state.lastError && `: ${state.lastError}`}.{retry && ' Clusterdeck keeps trying on its own; Retry connects now.'}
+            </>
+          ) : (
+            <>
+              <strong>
+                {state.id} is {statusWord(state.status)}
+              </strong>
+              {state.since !== null && ` since ${formatDateTime(state.since)}`}
+              {state.lastError && `: ${state.lastError}`}
+            </>
+          )}
+        </span>
+        {retryError && <span className="notice__detail"> {retryError}</span>}
+        {state.hostKey && (
           <>
-            <strong>
-              Nothing collected from {state.id} yet: {noDataReason(state)}
-            </strong>
-            {state.since !== null && ` (${statusWord(state.status)} since ${formatDateTime(state.since)})`}
-            {state.lastError && `: ${state.lastError}`}.{retry && ' Clusterdeck keeps trying on its own; Retry connects now.'}
-          </>
-        ) : (
-          <>
-            <strong>
-              {state.id} is {statusWord(state.status)}
-            </strong>
-            {state.since !== null && ` since ${formatDateTime(state.since)}`}
-            {state.lastError && `: ${state.lastError}`}
+            {' '}
+            <button type="button" className="link-button" onClick={onOpenFleet}>
+              Review its host key on the fleet page
+            </button>
           </>
         )}
-      </span>
-      {retryError && <span className="notice__detail"> {retryError}</span>}
-      {state.hostKey && (
-        <>
-          {' '}
-          <button type="button" className="link-button" onClick={onOpenFleet}>
-            Review its host key on the fleet page
-          </button>
-        </>
-      )}
-    </Notice>
+      </Notice>
     </>
   );
 }

@@ -54,9 +54,7 @@ export function SummaryRow({ snapshot, stale = false }: { snapshot: NodeSnapshot
         value={memory ? (memory.swapTotalBytes > 0 ? formatBytes(memory.swapUsedBytes) : 'none') : MISSING}
         detail={memory && memory.swapTotalBytes > 0 ? `of ${formatBytes(memory.swapTotalBytes)}` : memory ? 'no swap configured' : 'not collected'}
       >
-        {memory && memory.swapTotalBytes > 0 && (
-          <UsageBar pct={(memory.swapUsedBytes / memory.swapTotalBytes) * 100} label="Swap used" />
-        )}
+        {memory && memory.swapTotalBytes > 0 && <UsageBar pct={(memory.swapUsedBytes / memory.swapTotalBytes) * 100} label="Swap used" />}
       </Tile>
       <Tile label="Disks" value={`${snapshot.filesystems.length} mounted`} wide>
         <DiskList snapshot={snapshot} />

@@ -114,8 +114,8 @@ function StorageDetails({ stats, status, info }: { stats: StorageStats; status: 
       </div>
       <p className="settings-note">
         Sizes count each tier&apos;s tables and indexes; the file also holds node snapshots and free pages.
-        {stats.maxDiskBytes !== null && ' Past the cap, the oldest and finest data is deleted first.'} Retention and the cap are set under{' '}
-        <code>storage</code> in {info ? <code className="settings-note__path">{info.configPath}</code> : 'the config file'}.
+        {stats.maxDiskBytes !== null && ' Past the cap, the oldest and finest data is deleted first.'} Retention and the cap are set under <code>storage</code>{' '}
+        in {info ? <code className="settings-note__path">{info.configPath}</code> : 'the config file'}.
       </p>
     </>
   );
@@ -130,7 +130,13 @@ export function SettingsPage({ info }: { info: AppInfo | null }) {
   return (
     <div className="settings">
       <h1 className="settings__title">Settings</h1>
-      <section className="panel settings-section" data-testid="settings-storage" data-loading={String(loading)} aria-labelledby="storage-title" aria-busy={loading}>
+      <section
+        className="panel settings-section"
+        data-testid="settings-storage"
+        data-loading={String(loading)}
+        aria-labelledby="storage-title"
+        aria-busy={loading}
+      >
         <header className="settings-section__head">
           <h2 className="settings-section__title" id="storage-title">
             Storage

@@ -33,7 +33,13 @@ export async function generateKeyPair(path: string, options: { type?: KeyType; p
     step: `generate ${type} key ${path}`,
   });
   const publicKey = readFileSync(`${path}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
-  return { privateKeyPath: path, publicKeyPath: `${path}.pub`, publicKey, fingerprintSha256: fingerprintSha256(publicKey), passphrase: options.passphrase ?? null };
+  return {
+    privateKeyPath: path,
+    publicKeyPath: `${path}.pub`,
+    publicKey,
+    fingerprintSha256: fingerprintSha256(publicKey),
+    passphrase: options.passphrase ?? null,
+  };
 }
 
 /** How known_hosts names a host: `198.18.3.2`, or `[198.18.3.2]:2222` off port 22. */

@@ -70,7 +70,12 @@ export function ownerAlias(dir: string): string {
 
 export function parseOwnerAlias(alias: string | undefined): Owner | null {
   if (!alias?.startsWith(`${ALIAS_TAG};`)) return null;
-  const fields = Object.fromEntries(alias.split(';').slice(1).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  const fields = Object.fromEntries(
+    alias
+      .split(';')
+      .slice(1)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
   const pid = Number(fields.pid);
   if (!Number.isInteger(pid) || pid <= 0 || !fields.start || !fields.dir) return null;
   return { pid, start: fields.start, dir: fields.dir };

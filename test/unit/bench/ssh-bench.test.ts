@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { parseNvidiaSmiCsv } from '../../../electron/core/collectors/linux/nvidia-smi-csv';
 import { GPU_QUERY_FIELDS, sampleArgv } from '../../../electron/core/collectors/linux/scripts';
 import { parseNvidiaSmiXml } from '../../../electron/core/collectors/nvidia-smi-xml';
-import { distinctRoutes, formatSshBench, opensshArgs, parseDuration, replicateNodes, sampleCommandLine, stat, type SshBenchResult } from '../../../bench/ssh-bench';
+import {
+  distinctRoutes,
+  formatSshBench,
+  opensshArgs,
+  parseDuration,
+  replicateNodes,
+  sampleCommandLine,
+  stat,
+  type SshBenchResult,
+} from '../../../bench/ssh-bench';
 import { sshBenchSettings } from '../../../bench/suites';
 import type { SshNode } from '../../../shared/model/inventory';
 import { csvAnswer, xmlAnswer } from '../../bench/ssh-lab-fleet';
@@ -72,7 +81,15 @@ describe('bench ssh: the OpenSSH client loop', () => {
     const args = opensshArgs(route('a', 2201), ['/kh/app', '/kh/user known'], false)!;
     const options = args.flatMap((a, i) => (args[i - 1] === '-o' ? [a] : []));
     expect(options).toEqual(
-      expect.arrayContaining(['BatchMode=yes', 'StrictHostKeyChecking=yes', 'UserKnownHostsFile=/kh/app "/kh/user known"', 'ControlMaster=no', 'ControlPath=none', 'IdentitiesOnly=yes', 'IdentityAgent=none']),
+      expect.arrayContaining([
+        'BatchMode=yes',
+        'StrictHostKeyChecking=yes',
+        'UserKnownHostsFile=/kh/app "/kh/user known"',
+        'ControlMaster=no',
+        'ControlPath=none',
+        'IdentitiesOnly=yes',
+        'IdentityAgent=none',
+      ]),
     );
     expect(args.slice(0, 2)).toEqual(['-F', '/dev/null']);
     expect(args.slice(-3)).toEqual(['-p', '2201', 'cdtest@198.18.0.2']);
@@ -107,7 +124,15 @@ describe('bench ssh: the lab GPUs', () => {
 
 describe('bench ssh: the report', () => {
   it('prints targets with ok/MISS and says why a figure is missing', () => {
-    const ticks = Array.from({ length: 20 }, (_, i) => ({ endedAtMs: (i + 1) * 5000, durationMs: i === 0 ? 3000 : 400, answered: 500, cpuMs: 900, gridMs: i * 5000, rssMb: 200, heapUsedMb: 80 }));
+    const ticks = Array.from({ length: 20 }, (_, i) => ({
+      endedAtMs: (i + 1) * 5000,
+      durationMs: i === 0 ? 3000 : 400,
+      answered: 500,
+      cpuMs: 900,
+      gridMs: i * 5000,
+      rssMb: 200,
+      heapUsedMb: 80,
+    }));
     const run = {
       nodes: 500,
       intervalMs: 5000,
@@ -157,7 +182,12 @@ describe('bench ssh: the report', () => {
       openssh: null,
       micro: null,
       targets: { nodes: 500, tickP95Ms: 2000, cpuPctOfCore: 50, rssMb: 300, intervalMs: 5000 },
-      earlier: { connectAuthMs: { noDelay: 27, nagle: 71 }, keptExecMs: { noDelay: 4.7, nagle: 48 }, fiftyExecsS: { oneConnection: 0.26, freshConnections: 5.5 }, opensshRunMs: 187 },
+      earlier: {
+        connectAuthMs: { noDelay: 27, nagle: 71 },
+        keptExecMs: { noDelay: 4.7, nagle: 48 },
+        fiftyExecsS: { oneConnection: 0.26, freshConnections: 5.5 },
+        opensshRunMs: 187,
+      },
       misses: ['engine RSS peak 321 MB > 300 MB'],
       warnings: [],
       seconds: 100,

@@ -49,7 +49,16 @@ describe('workload helpers', () => {
 describe('measured runs (small workloads)', () => {
   it("ingests the generator's CSV into a Tsdb and measures size, memory and both queries", () => {
     const csv = writeGeneratorCsv(join(tempDir(), 'small.csv'), { nodes: 2, hours: 1.5, seed: 's' });
-    const run = runTsdbJob({ kind: 'tsdb', label: 'small', source: { type: 'csv', path: csv.path }, dir: tempDir(), chart: true, latest: true, isolated: false, ticksPerTransaction: 12 });
+    const run = runTsdbJob({
+      kind: 'tsdb',
+      label: 'small',
+      source: { type: 'csv', path: csv.path },
+      dir: tempDir(),
+      chart: true,
+      latest: true,
+      isolated: false,
+      ticksPerTransaction: 12,
+    });
     expect(run.shape).toMatchObject({ nodes: 2, series: 252, ticks: 1080, samples: 252 * 1080 });
     expect(run.size.rawSamples).toBe(run.shape.samples);
     expect(run.size.rawBytesPerSample).toBeGreaterThan(0);
@@ -63,7 +72,16 @@ describe('measured runs (small workloads)', () => {
   });
 
   it('writes the row-per-sample baseline and answers its chart query', () => {
-    const run = runSqliteJob({ kind: 'sqlite', label: 'small', source: { type: 'generator', nodes: 1, hours: 0.5, seed: 's' }, dir: tempDir(), chart: true, vacuum: true, ticksPerTransaction: 12, maxTicks: null });
+    const run = runSqliteJob({
+      kind: 'sqlite',
+      label: 'small',
+      source: { type: 'generator', nodes: 1, hours: 0.5, seed: 's' },
+      dir: tempDir(),
+      chart: true,
+      vacuum: true,
+      ticksPerTransaction: 12,
+      maxTicks: null,
+    });
     expect(run.samples).toBe(126 * 360);
     expect(run.bytesPerSample).toBeGreaterThan(5);
     expect(run.vacuumedBytesPerSample).toBeGreaterThan(5);
@@ -74,9 +92,14 @@ describe('measured runs (small workloads)', () => {
   it('converts a CSV into OpenMetrics lines with timestamps in seconds', () => {
     const dir = tempDir();
     const csv = join(dir, 'in.csv');
-    writeFileSync(csv, 'series,ts_ms,value\nnode_load1;node=n1,1735689600000,0.25\ngpu_temp;node=n1;gpu=0,1735689600000,41\nnode_load1;node=n1,1735689605500,NaN\n');
+    writeFileSync(
+      csv,
+      'series,ts_ms,value\nnode_load1;node=n1,1735689600000,0.25\ngpu_temp;node=n1;gpu=0,1735689600000,41\nnode_load1;node=n1,1735689605500,NaN\n',
+    );
     const file = writeOpenMetrics({ kind: 'openmetrics', source: { type: 'csv', path: csv }, path: join(dir, 'out.om') });
-    expect(readFileSync(file.path, 'utf8')).toBe('node_load1{node="n1"} 0.25 1735689600\ngpu_temp{node="n1",gpu="0"} 41 1735689600\nnode_load1{node="n1"} NaN 1735689605.500\n# EOF\n');
+    expect(readFileSync(file.path, 'utf8')).toBe(
+      'node_load1{node="n1"} 0.25 1735689600\ngpu_temp{node="n1",gpu="0"} 41 1735689600\nnode_load1{node="n1"} NaN 1735689605.500\n# EOF\n',
+    );
     expect(file.samples).toBe(3);
   });
 });

@@ -160,7 +160,8 @@ describe('TelemetryGenerator', () => {
   it('models idle stretches, training with checkpoints, and data-loader stalls', () => {
     const nodes = 4;
     const { series, columns } = generate({ nodes, seed: 'model-sanity' }, TWO_DAYS);
-    const seriesOf = (metric: string, n: number) => Array.from({ length: GPUS_PER_NODE }, (_, g) => columns[series.indexOf(`${metric};node=gpu-node-00${n};gpu=${g}`)]!);
+    const seriesOf = (metric: string, n: number) =>
+      Array.from({ length: GPUS_PER_NODE }, (_, g) => columns[series.indexOf(`${metric};node=gpu-node-00${n};gpu=${g}`)]!);
     let longestIdle = 0;
     let longestTraining = 0;
     let checkpointTicks = 0;

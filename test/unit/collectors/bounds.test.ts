@@ -4,7 +4,17 @@ import { NODE_LIMITS } from '../../../shared/model/limits';
 import { NodeSnapshotSchema } from '../../../shared/model/node';
 import { gpu, snapshot } from '../../helpers/snapshots';
 
-const fs = (i: number) => ({ mount: `/m${i}`, device: `/dev/d${i}`, fsType: 'ext4', sizeBytes: 1, usedBytes: 0, availableBytes: 1, usedPct: 0, inodesTotal: null, inodesUsed: null });
+const fs = (i: number) => ({
+  mount: `/m${i}`,
+  device: `/dev/d${i}`,
+  fsType: 'ext4',
+  sizeBytes: 1,
+  usedBytes: 0,
+  availableBytes: 1,
+  usedPct: 0,
+  inodesTotal: null,
+  inodesUsed: null,
+});
 
 describe('the node bounds', () => {
   it('are part of the snapshot schema: more devices or longer names than allowed do not validate', () => {
@@ -22,7 +32,9 @@ describe('the node bounds', () => {
       ...base,
       hostname: 'h'.repeat(10_000),
       filesystems: Array.from({ length: 2000 }, (_, i) => ({ ...fs(i), mount: `/${'m'.repeat(5000)}${i}` })),
-      gpus: Array.from({ length: 100 }, (_, i) => gpu({ index: i, productName: '\u001b]0;evil\u0007'.repeat(1000), clockEventReasonsActive: Array.from({ length: 500 }, () => 'x') })),
+      gpus: Array.from({ length: 100 }, (_, i) =>
+        gpu({ index: i, productName: '\u001b]0;evil\u0007'.repeat(1000), clockEventReasonsActive: Array.from({ length: 500 }, () => 'x') }),
+      ),
     });
     expect(bounded.filesystems).toHaveLength(NODE_LIMITS.filesystems);
     expect(bounded.gpus).toHaveLength(NODE_LIMITS.gpus);

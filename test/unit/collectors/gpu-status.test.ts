@@ -67,7 +67,10 @@ describe('GPU status from real nvidia-smi outputs', () => {
   });
 
   it('names a failure by the start of its output, however long the output', () => {
-    const { status } = interpretNvidiaSmi(result({ exitCode: 3, stdout: `${'\n'.repeat(10)}Unable to determine the device handle\n${'x'.repeat(200_000)}` }), 10_000);
+    const { status } = interpretNvidiaSmi(
+      result({ exitCode: 3, stdout: `${'\n'.repeat(10)}Unable to determine the device handle\n${'x'.repeat(200_000)}` }),
+      10_000,
+    );
     expect(status.state).toBe('failed');
     expect(status.message).toMatch(/exit 3\): Unable to determine the device handle$/);
   });
@@ -85,7 +88,10 @@ describe('GPU status from real nvidia-smi outputs', () => {
   });
 
   it('a log without <gpu> elements is "no devices"', () => {
-    const { status } = interpretNvidiaSmi(result({ stdout: '<nvidia_smi_log><driver_version>550.1</driver_version><attached_gpus>0</attached_gpus></nvidia_smi_log>' }), 10_000);
+    const { status } = interpretNvidiaSmi(
+      result({ stdout: '<nvidia_smi_log><driver_version>550.1</driver_version><attached_gpus>0</attached_gpus></nvidia_smi_log>' }),
+      10_000,
+    );
     expect(status).toMatchObject({ state: 'no-devices', driverVersion: '550.1' });
   });
 });

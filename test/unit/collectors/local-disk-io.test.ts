@@ -22,7 +22,10 @@ describe('LocalDiskIo', () => {
     const text = readFixture('linux', 'proc-diskstats.jc.txt');
     const io = new LocalDiskIo({ readFile: async () => text }, 'linux');
     expect(io.fromText(text, 1000).find((d) => d.device === 'sda')?.readBytesPerSec).toBeNull();
-    const later = text.replace('sda 14200 3361 892828 5058 18736 13416 715384 12604 0 24940', `sda 14300 3361 ${892828 + 2048} 5058 18836 13416 715384 12604 0 ${24940 + 500}`);
+    const later = text.replace(
+      'sda 14200 3361 892828 5058 18736 13416 715384 12604 0 24940',
+      `sda 14300 3361 ${892828 + 2048} 5058 18836 13416 715384 12604 0 ${24940 + 500}`,
+    );
     expect(io.fromText(later, 2000).find((d) => d.device === 'sda')).toMatchObject({ readBytesPerSec: 2048 * 512, writeBytesPerSec: 0, busyPct: 50 });
   });
 

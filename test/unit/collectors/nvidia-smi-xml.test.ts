@@ -90,7 +90,10 @@ describe('parseNvidiaSmiXml on hostile or broken input', () => {
   it('keeps __proto__ and constructor elements away from prototypes', () => {
     const hostile = good
       .replace('<gpu id=', '<__proto__><polluted>yes</polluted><uuid>evil</uuid></__proto__><gpu id=')
-      .replace('<product_name>', '<constructor><prototype><polluted>yes</polluted></prototype></constructor><__proto__><uuid>evil</uuid></__proto__><product_name>');
+      .replace(
+        '<product_name>',
+        '<constructor><prototype><polluted>yes</polluted></prototype></constructor><__proto__><uuid>evil</uuid></__proto__><product_name>',
+      );
     const report = parseNvidiaSmiXml(hostile);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.prototype).not.toHaveProperty('polluted');

@@ -16,7 +16,10 @@ const T0 = 1_700_000_000_000;
 
 /** The per-tick script's output `seconds` after the first reading: every counter moved on. */
 function sample(seconds: number): string {
-  const stat = readFixture('linux', 'proc-stat.node-exporter.txt').replace(/^cpu(\d*) +(\d+) /gm, (_, n: string, user: string) => `cpu${n}${n ? ' ' : '  '}${Number(user) + seconds * 50} `);
+  const stat = readFixture('linux', 'proc-stat.node-exporter.txt').replace(
+    /^cpu(\d*) +(\d+) /gm,
+    (_, n: string, user: string) => `cpu${n}${n ? ' ' : '  '}${Number(user) + seconds * 50} `,
+  );
   return framed([
     ['boot-id', `${BOOT}\n`],
     ['proc-uptime', `${1000 + seconds}.00 3000.00\n`],
@@ -49,7 +52,12 @@ function fakeNode() {
     exec: async (line: string): Promise<ExecResult> => {
       if (line === staticLine) {
         calls.facts += 1;
-        return result(staticOutput({ 'nvidia-smi-driver': ['590.48.01\n', 0], capabilities: [`${ALL_FILES.map((f) => `file ${f}`).join('\n')}\ncommand awk\ncommand df\ncommand nvidia-smi\ncommand timeout\n`, 0] }));
+        return result(
+          staticOutput({
+            'nvidia-smi-driver': ['590.48.01\n', 0],
+            capabilities: [`${ALL_FILES.map((f) => `file ${f}`).join('\n')}\ncommand awk\ncommand df\ncommand nvidia-smi\ncommand timeout\n`, 0],
+          }),
+        );
       }
       if (line.startsWith('sh ')) {
         calls.samples += 1;

@@ -40,7 +40,10 @@ describe('the batch script', () => {
   for (const shell of ['sh', 'bash']) {
     it(`reads files byte for byte under ${shell}, with or without a last newline`, async () => {
       const names = ['lines', 'bare', 'empty', 'blank-lines', 'forged'];
-      const { results } = await runBatch(names.map((n) => ({ kind: 'read', path: join(dir, n) })), shell);
+      const { results } = await runBatch(
+        names.map((n) => ({ kind: 'read', path: join(dir, n) })),
+        shell,
+      );
       expect(results).toEqual([
         { kind: 'ok', text: 'one\ntwo\n', truncated: false },
         { kind: 'ok', text: 'no newline', truncated: false },

@@ -16,9 +16,26 @@ import {
 } from '../../../electron/core/hosts/exec-policy';
 
 /** What audits throw at the validators: option injection, shell syntax, line breaks, traversal. */
-const HOSTILE = ['-oProxyCommand=touch /tmp/pwned', '--help', '$(id)', '`id`', 'a;id', 'a|id', 'a&&id', 'a b', 'a\nb', 'a\0b', 'a\rb', '../etc/shadow', '', "a'b", 'a"b', 'a>b'];
+const HOSTILE = [
+  '-oProxyCommand=touch /tmp/pwned',
+  '--help',
+  '$(id)',
+  '`id`',
+  'a;id',
+  'a|id',
+  'a&&id',
+  'a b',
+  'a\nb',
+  'a\0b',
+  'a\rb',
+  '../etc/shadow',
+  '',
+  "a'b",
+  'a"b',
+  'a>b',
+];
 
-describe('the collectors\' declarations', () => {
+describe("the collectors' declarations", () => {
   it('allow exactly the argument lists the collectors run, and nothing else', () => {
     for (const [program, ...args] of COLLECTION_ARGVS) expect(() => COLLECTOR_POLICY.check(program!, args)).not.toThrow();
     expect(() => COLLECTOR_POLICY.check('nvidia-smi', ['-q', '-x'])).not.toThrow();
@@ -50,8 +67,10 @@ describe('the collectors\' declarations', () => {
 describe('argument validators', () => {
   it('absolutePath takes plain absolute paths only', () => {
     const v = absolutePath();
-    for (const ok of ['/etc/ssh/sshd_config', '/var/log/kern.log', '/usr/lib/os-release', '/etc/cron.d/e2scrub_all', '/dev/nvidia0']) expect(v.test(ok), ok).toBe(true);
-    for (const bad of [...HOSTILE, 'etc/passwd', '/etc/../shadow', '/etc/ssh/..', '/./etc', '//etc', '/etc/', '/etc/$(id)', '/etc/*', `/${'a'.repeat(2000)}`]) expect(v.test(bad), JSON.stringify(bad)).toBe(false);
+    for (const ok of ['/etc/ssh/sshd_config', '/var/log/kern.log', '/usr/lib/os-release', '/etc/cron.d/e2scrub_all', '/dev/nvidia0'])
+      expect(v.test(ok), ok).toBe(true);
+    for (const bad of [...HOSTILE, 'etc/passwd', '/etc/../shadow', '/etc/ssh/..', '/./etc', '//etc', '/etc/', '/etc/$(id)', '/etc/*', `/${'a'.repeat(2000)}`])
+      expect(v.test(bad), JSON.stringify(bad)).toBe(false);
   });
 
   it('pathUnder keeps to its roots', () => {

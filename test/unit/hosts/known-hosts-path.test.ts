@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultDataDir, defaultKnownHostsFile } from '../../../electron/core/paths';
 
-describe('the app\'s own known_hosts', () => {
+describe("the app's own known_hosts", () => {
   const env = { XDG_DATA_HOME: '/data/home' };
 
   it('lies inside the data directory when the database is in memory or not given', () => {

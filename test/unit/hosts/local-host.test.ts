@@ -14,13 +14,22 @@ describe('LocalHost and the policy', () => {
     await expect(host.readFile('/etc/shadow')).rejects.toThrow(/not on the allowlist/);
     await expect(host.read('/etc/shadow')).rejects.toThrow(/not on the allowlist/);
     await expect(host.stat('/etc/shadow')).rejects.toThrow(/not on the allowlist/);
-    await expect(host.batch([{ kind: 'read', path: '/proc/stat' }, { kind: 'exec', program: 'rm', args: ['-rf', '/'] }])).rejects.toThrow(/not on the allowlist/);
+    await expect(
+      host.batch([
+        { kind: 'read', path: '/proc/stat' },
+        { kind: 'exec', program: 'rm', args: ['-rf', '/'] },
+      ]),
+    ).rejects.toThrow(/not on the allowlist/);
     await expect(new LocalHost(ExecPolicy.none, 'test').exec('nvidia-smi', ['-q', '-x'])).rejects.toThrow(/not on the allowlist/);
   });
 
   it('reads procfs files, whose size reads as 0', async () => {
     expect(await new LocalHost(COLLECTOR_POLICY, 'test').readFile('/proc/loadavg')).toMatch(/^\d+\.\d+ \d+\.\d+ \d+\.\d+ \d+\/\d+ \d+\n$/);
-    expect(await new LocalHost(COLLECTOR_POLICY, 'test').read('/proc/loadavg')).toMatchObject({ kind: 'ok', truncated: false, text: expect.stringMatching(/^\d+\.\d+ /) });
+    expect(await new LocalHost(COLLECTOR_POLICY, 'test').read('/proc/loadavg')).toMatchObject({
+      kind: 'ok',
+      truncated: false,
+      text: expect.stringMatching(/^\d+\.\d+ /),
+    });
   });
 });
 
@@ -88,7 +97,9 @@ describe('LocalHost read and stat', () => {
     expect(await host.stat(join(dir, 'secret'))).toMatchObject({ kind: 'ok', type: 'file', mode: isRoot ? 0o600 : 0, uid });
     expect(await host.stat(join(dir, 'closed'))).toMatchObject({ kind: 'ok', type: 'dir', mode: isRoot ? 0o700 : 0 });
     expect(await host.stat(join(dir, 'link'))).toMatchObject({ kind: 'ok', type: 'link' });
-    const root = await new LocalHost(ExecPolicy.of({ commands: [], paths: [{ id: 't.root', path: absolutePath(), description: '' }] }), 'test').stat('/etc/passwd');
+    const root = await new LocalHost(ExecPolicy.of({ commands: [], paths: [{ id: 't.root', path: absolutePath(), description: '' }] }), 'test').stat(
+      '/etc/passwd',
+    );
     expect(root).toMatchObject({ kind: 'ok', type: 'file', uid: 0, gid: 0, owner: 'root', group: 'root' });
   });
 
@@ -116,9 +127,20 @@ describe('sudo results', () => {
 
   it('reads sudo refusing, sudo missing and the program missing apart from the program failing', () => {
     expect(privilegedResult({ ...base, stderr: 'sudo: a password is required\n' }).needsPrivilege).toBe(true);
-    expect(privilegedResult({ ...base, stderr: 'sudo: a terminal is required to read the password; either use the -S option to read from standard input or configure an askpass helper\n' }).needsPrivilege).toBe(true);
-    expect(privilegedResult({ ...base, stderr: 'Sorry, user cdtest is not allowed to execute \'/usr/bin/id\' as root on h1.\nsudo: cdtest is not allowed to execute' }).needsPrivilege).toBe(true);
-    expect(privilegedResult({ ...base, exitCode: 127, notFound: true, stderr: 'sh: 1: sudo: not found\n' })).toMatchObject({ needsPrivilege: true, notFound: false });
+    expect(
+      privilegedResult({
+        ...base,
+        stderr: 'sudo: a terminal is required to read the password; either use the -S option to read from standard input or configure an askpass helper\n',
+      }).needsPrivilege,
+    ).toBe(true);
+    expect(
+      privilegedResult({ ...base, stderr: "Sorry, user cdtest is not allowed to execute '/usr/bin/id' as root on h1.\nsudo: cdtest is not allowed to execute" })
+        .needsPrivilege,
+    ).toBe(true);
+    expect(privilegedResult({ ...base, exitCode: 127, notFound: true, stderr: 'sh: 1: sudo: not found\n' })).toMatchObject({
+      needsPrivilege: true,
+      notFound: false,
+    });
     expect(privilegedResult({ ...base, stderr: 'sudo: frobnicate: command not found\n' })).toMatchObject({ notFound: true });
     expect(privilegedResult({ ...base, stderr: 'id: invalid option\n' }).needsPrivilege).toBeUndefined();
     expect(privilegedResult({ ...base, exitCode: 0, stdout: '0\n' }).needsPrivilege).toBeUndefined();

@@ -6,7 +6,14 @@ const KNOWN = ['proc-stat', 'proc-meminfo', 'df-size', 'nvidia-smi'];
 
 describe('splitSections', () => {
   it('splits framed output into sections with their content and status', () => {
-    const got = splitSections(framed([['proc-stat', 'cpu 1 2 3 4\ncpu0 1 2 3 4\n'], ['proc-meminfo', 'MemTotal: 1 kB\n'], ['df-size', 'x\n', 1]]), KNOWN);
+    const got = splitSections(
+      framed([
+        ['proc-stat', 'cpu 1 2 3 4\ncpu0 1 2 3 4\n'],
+        ['proc-meminfo', 'MemTotal: 1 kB\n'],
+        ['df-size', 'x\n', 1],
+      ]),
+      KNOWN,
+    );
     expect(got.done).toBe(true);
     expect(got.warnings).toEqual([]);
     expect(sectionText(got.sections.get('proc-stat')!)).toBe('cpu 1 2 3 4\ncpu0 1 2 3 4\n');
@@ -15,7 +22,13 @@ describe('splitSections', () => {
   });
 
   it('keeps at most MAX_SECTION_LINES lines of a flooded section, which then counts as cut off', () => {
-    const got = splitSections(framed([['nvidia-smi', 'y\n'.repeat(MAX_SECTION_LINES + 500)], ['proc-meminfo', 'MemTotal: 1 kB\n']]), KNOWN);
+    const got = splitSections(
+      framed([
+        ['nvidia-smi', 'y\n'.repeat(MAX_SECTION_LINES + 500)],
+        ['proc-meminfo', 'MemTotal: 1 kB\n'],
+      ]),
+      KNOWN,
+    );
     const flooded = got.sections.get('nvidia-smi')!;
     expect(flooded.lines).toHaveLength(MAX_SECTION_LINES);
     expect(flooded.status).toEqual({ kind: 'incomplete' });
@@ -39,13 +52,25 @@ describe('splitSections', () => {
   });
 
   it('leaves a section out when the host never printed it, and keeps the rest', () => {
-    const got = splitSections(framed([['proc-stat', 'cpu 1 1 1 1\n'], ['nvidia-smi', '0, x\n']]), KNOWN);
+    const got = splitSections(
+      framed([
+        ['proc-stat', 'cpu 1 1 1 1\n'],
+        ['nvidia-smi', '0, x\n'],
+      ]),
+      KNOWN,
+    );
     expect([...got.sections.keys()]).toEqual(['proc-stat', 'nvidia-smi']);
     expect(got.sections.has('proc-meminfo')).toBe(false);
   });
 
   it('marks the section it was in when output stops (timeout, size cap) and reports done as false', () => {
-    const cut = framed([['proc-stat', 'cpu 1 1 1 1\n'], ['proc-meminfo', 'MemTotal: 1 kB\nMemFree: 1 kB\n']]).split('\n').slice(0, 5).join('\n');
+    const cut = framed([
+      ['proc-stat', 'cpu 1 1 1 1\n'],
+      ['proc-meminfo', 'MemTotal: 1 kB\nMemFree: 1 kB\n'],
+    ])
+      .split('\n')
+      .slice(0, 5)
+      .join('\n');
     const got = splitSections(cut, KNOWN);
     expect(got.done).toBe(false);
     expect(got.sections.get('proc-stat')!.status).toEqual({ kind: 'ok' });
@@ -75,7 +100,13 @@ describe('splitSections against forged markers', () => {
       '@@clusterdeck:end:proc-meminfo:ok@@',
       '@@clusterdeck:done@@',
     ].join('\n');
-    const got = splitSections(framed([['df-size', `Filesystem 1024-blocks Used Available Capacity Mounted on\n${hostile}\n`], ['proc-meminfo', 'MemTotal: 1 kB\n']]), KNOWN);
+    const got = splitSections(
+      framed([
+        ['df-size', `Filesystem 1024-blocks Used Available Capacity Mounted on\n${hostile}\n`],
+        ['proc-meminfo', 'MemTotal: 1 kB\n'],
+      ]),
+      KNOWN,
+    );
     expect(got.sections.get('df-size')!.lines).toEqual(['Filesystem 1024-blocks Used Available Capacity Mounted on', ...hostile.split('\n')]);
     expect(sectionText(got.sections.get('proc-meminfo')!)).toBe('MemTotal: 1 kB\n');
     expect(got.warnings).toEqual([]);
@@ -125,7 +156,10 @@ describe('splitSections against forged markers', () => {
   });
 
   it('closes a section that a new begin interrupts, and says so', () => {
-    const got = splitSections('@@clusterdeck:begin:proc-stat@@\n|cpu 1 1 1 1\n@@clusterdeck:begin:proc-meminfo@@\n|MemTotal: 1 kB\n@@clusterdeck:end:proc-meminfo:ok@@\n', KNOWN);
+    const got = splitSections(
+      '@@clusterdeck:begin:proc-stat@@\n|cpu 1 1 1 1\n@@clusterdeck:begin:proc-meminfo@@\n|MemTotal: 1 kB\n@@clusterdeck:end:proc-meminfo:ok@@\n',
+      KNOWN,
+    );
     expect(got.sections.get('proc-stat')!.status.kind).toBe('incomplete');
     expect(got.sections.get('proc-meminfo')!.status.kind).toBe('ok');
     expect(got.warnings[0]).toMatch(/did not end/);

@@ -24,7 +24,7 @@ describe('InventoryStore', () => {
     inventory.add(node, 1000);
     expect(() => inventory.add(node, 2000)).toThrow(/already in the inventory/);
     expect(db.prepare('SELECT source FROM inventory').pluck().get()).toBe('ssh');
-    db.prepare("INSERT INTO inventory VALUES ('broken', 'ssh', '{\"id\":\"broken\",\"host\":\"a b;c\"}', 1, 1)").run();
+    db.prepare('INSERT INTO inventory VALUES (\'broken\', \'ssh\', \'{"id":"broken","host":"a b;c"}\', 1, 1)').run();
     db.prepare("INSERT INTO inventory VALUES ('notjson', 'ssh', '{oops', 1, 1)").run();
     db.prepare("INSERT INTO inventory VALUES ('future', 'carrier-pigeon', '{}', 1, 1)").run();
     const reread = new InventoryStore(db);

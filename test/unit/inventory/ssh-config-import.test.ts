@@ -157,7 +157,7 @@ Host gpu-02
     expect(warnings.join('\n')).toMatch(/b-fifo: not a readable regular file of at most 1 MiB; skipped/);
   });
 
-  it('makes a bad Port that entry\'s problem (the others stay importable), and the answer passes the contract', async () => {
+  it("makes a bad Port that entry's problem (the others stay importable), and the answer passes the contract", async () => {
     const { path } = configFile('Host bad\n  Port notaport\nHost big\n  Port 70000\nHost good\n  HostName good.example\n');
     const { candidates } = await readSshConfig(path);
     const byAlias = Object.fromEntries(candidates.map((c) => [c.alias, c]));

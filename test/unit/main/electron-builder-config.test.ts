@@ -29,7 +29,9 @@ describe('electron-builder.yml', () => {
     expect(config.appId).toBe('io.clusterdeck.app');
     expect(config.productName).toBe('Clusterdeck');
     expect(config.files).toEqual(expect.arrayContaining(['package.json', 'dist/**', 'native/**']));
-    expect(config.files.filter((pattern) => !pattern.startsWith('!')).some((pattern) => /^(electron|shared|renderer|src|test|bench)\b/.test(pattern))).toBe(false);
+    expect(config.files.filter((pattern) => !pattern.startsWith('!')).some((pattern) => /^(electron|shared|renderer|src|test|bench)\b/.test(pattern))).toBe(
+      false,
+    );
   });
 
   it('leaves the benchmarks out: their build in dist/bench is excluded', () => {
@@ -53,6 +55,11 @@ describe('electron-builder.yml', () => {
   });
 
   it('turns off the fuses a packaged app does not need', () => {
-    expect(config.electronFuses).toMatchObject({ runAsNode: false, enableNodeOptionsEnvironmentVariable: false, enableNodeCliInspectArguments: false, onlyLoadAppFromAsar: true });
+    expect(config.electronFuses).toMatchObject({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      onlyLoadAppFromAsar: true,
+    });
   });
 });

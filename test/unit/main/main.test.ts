@@ -195,7 +195,7 @@ describe('main.ts', () => {
     expect(electron.ipcMain.handlers.size).toBe(0);
   });
 
-  it("when the store refuses to open: its message in a dialog, then exit, with nothing left open", async () => {
+  it('when the store refuses to open: its message in a dialog, then exit, with nothing left open', async () => {
     await prepare([]);
     // The class from this fresh module registry, the one main.ts checks against.
     const { StoreOpenError } = await import('../../../electron/core/store/db.js');

@@ -29,9 +29,9 @@ describe('nativeBindingPath', () => {
     expect(nativeBindingPath('/opt/Clusterdeck/resources/app.asar', LINUX, path.posix)).toBe(
       '/opt/Clusterdeck/resources/app.asar.unpacked/native/electron-140-linux-x64/better_sqlite3.node',
     );
-    expect(
-      nativeBindingPath('C:\\Program Files\\Clusterdeck\\resources\\app.asar', { modules: '140', platform: 'win32', arch: 'arm64' }, path.win32),
-    ).toBe('C:\\Program Files\\Clusterdeck\\resources\\app.asar.unpacked\\native\\electron-140-win32-arm64\\better_sqlite3.node');
+    expect(nativeBindingPath('C:\\Program Files\\Clusterdeck\\resources\\app.asar', { modules: '140', platform: 'win32', arch: 'arm64' }, path.win32)).toBe(
+      'C:\\Program Files\\Clusterdeck\\resources\\app.asar.unpacked\\native\\electron-140-win32-arm64\\better_sqlite3.node',
+    );
   });
 
   it('uses this runtime by default', () => {
@@ -43,7 +43,10 @@ describe('nativeBindingPath', () => {
 describe('findNativeBinding', () => {
   it('finds an existing build', () => {
     const exists = vi.fn(() => true);
-    expect(findNativeBinding('/app', LINUX, exists)).toEqual({ found: true, path: path.join('/app', 'native', 'electron-140-linux-x64', 'better_sqlite3.node') });
+    expect(findNativeBinding('/app', LINUX, exists)).toEqual({
+      found: true,
+      path: path.join('/app', 'native', 'electron-140-linux-x64', 'better_sqlite3.node'),
+    });
   });
 
   it('explains a missing build and names the command that makes it', () => {

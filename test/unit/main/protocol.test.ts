@@ -128,12 +128,9 @@ describe('resolveAssetPath', () => {
     expect(resolveAssetPath('/srv/r', '/assets/a%20b.js')).toBe(path.resolve('/srv/r/assets/a b.js'));
   });
 
-  it.each([['/..'], ['/a/../../x'], ['/%2e%2e/x'], ['/a%2f..%2f..%2fx'], ['/a\\..\\x'], ['/x%00'], ['/C:/x'], ['/%ZZ']])(
-    'refuses %s',
-    (urlPath) => {
-      expect(resolveAssetPath('/srv/r', urlPath)).toBeNull();
-    },
-  );
+  it.each([['/..'], ['/a/../../x'], ['/%2e%2e/x'], ['/a%2f..%2f..%2fx'], ['/a\\..\\x'], ['/x%00'], ['/C:/x'], ['/%ZZ']])('refuses %s', (urlPath) => {
+    expect(resolveAssetPath('/srv/r', urlPath)).toBeNull();
+  });
 
   it('holds under Windows path rules too (backslashes, drive letters, UNC)', () => {
     const w = path.win32;

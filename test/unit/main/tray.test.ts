@@ -33,7 +33,14 @@ describe('tray text and variant', () => {
   });
 
   it('names the nodes that are down while the engine itself runs', () => {
-    const nodes = { total: 5, troubled: 2, nodes: [{ id: 'gpu-01', status: 'unreachable' as const, lastError: 'timed out' }, { id: 'gpu-07', status: 'auth-failed' as const, lastError: null }] };
+    const nodes = {
+      total: 5,
+      troubled: 2,
+      nodes: [
+        { id: 'gpu-01', status: 'unreachable' as const, lastError: 'timed out' },
+        { id: 'gpu-07', status: 'auth-failed' as const, lastError: null },
+      ],
+    };
     expect(trayTooltip(status({ nodes }), utcTime)).toBe('Clusterdeck: running; 2 nodes down: gpu-01, gpu-07, last tick 12:00:05');
   });
 

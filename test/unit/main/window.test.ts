@@ -1,12 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../../electron/core/log';
-import {
-  buildWindowOptions,
-  createMainWindow,
-  denyAllPermissions,
-  hardenWebContents,
-  windowOpenHandler,
-} from '../../../electron/main/window';
+import { buildWindowOptions, createMainWindow, denyAllPermissions, hardenWebContents, windowOpenHandler } from '../../../electron/main/window';
 import { DEFAULT_WINDOW_STATE } from '../../../electron/main/window-state';
 import * as electron from './fake-electron';
 

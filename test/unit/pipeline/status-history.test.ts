@@ -48,7 +48,11 @@ describe('the status history sink', () => {
     // GPU-b falls off the bus: nvidia-smi still answers, without it.
     tick(T0 + 15_000, [state('n1', 'degraded', 'GPU: 1 GPU')], [twoGpus(T0 + 15_000, { gpus: [gpu({ index: 0, uuid: 'GPU-a' })] })]);
     // A hung nvidia-smi says nothing about which GPUs are there.
-    tick(T0 + 20_000, [state('n1', 'degraded', 'GPU: timeout')], [twoGpus(T0 + 20_000, { gpus: [], gpuStatus: { state: 'timeout', message: 'nvidia-smi did not answer', driverVersion: null, cudaVersion: null } })]);
+    tick(
+      T0 + 20_000,
+      [state('n1', 'degraded', 'GPU: timeout')],
+      [twoGpus(T0 + 20_000, { gpus: [], gpuStatus: { state: 'timeout', message: 'nvidia-smi did not answer', driverVersion: null, cudaVersion: null } })],
+    );
     tick(T0 + 25_000, [state('n1', 'unreachable', 'connect ETIMEDOUT')], []);
     const rows = store.list('n1', T0, T0 + 60_000).map(({ atMs, kind, subject, state: s, previous }) => [atMs - T0, kind, subject, s, previous]);
     expect(rows).toEqual([
@@ -76,7 +80,12 @@ describe('the status history sink', () => {
     second.tick(T0 + 60_000, [state('n1', 'unreachable', 'down')], []);
     second.tick(T0 + 65_000, [state('n1', 'up')], [twoGpus(T0 + 65_000)]);
     expect(second.heard.map((c) => `${c.kind}:${c.state}`)).toEqual(['node:up']);
-    expect(second.store.list('n1', T0, T0 + 100_000).filter((c) => c.kind === 'node').map((c) => c.state)).toEqual(['up', 'unreachable', 'up']);
+    expect(
+      second.store
+        .list('n1', T0, T0 + 100_000)
+        .filter((c) => c.kind === 'node')
+        .map((c) => c.state),
+    ).toEqual(['up', 'unreachable', 'up']);
     second.db.close();
   });
 });

@@ -13,11 +13,36 @@ import type { NodeSummary } from '../../../shared/model/node';
 import { gpu, snapshot } from '../../helpers/snapshots';
 
 function state(id: string, overrides: Partial<NodeState> = {}): NodeState {
-  return { id, kind: 'ssh', status: 'up', since: 1000, lastError: null, address: `u@${id}:22`, labels: [], missing: [], hostKey: null, passphraseFor: null, ...overrides };
+  return {
+    id,
+    kind: 'ssh',
+    status: 'up',
+    since: 1000,
+    lastError: null,
+    address: `u@${id}:22`,
+    labels: [],
+    missing: [],
+    hostKey: null,
+    passphraseFor: null,
+    ...overrides,
+  };
 }
 
 function fleetNode(id: string, overrides: Partial<FleetNode> = {}): FleetNode {
-  return { id, hostname: id, collectedAt: 5000, cpuPct: 10, memPct: 20, worstDisk: null, gpus: [], gpuUtilMean: null, gpuState: 'no-gpu', gpusUnread: false, source: 'snapshot', ...overrides };
+  return {
+    id,
+    hostname: id,
+    collectedAt: 5000,
+    cpuPct: 10,
+    memPct: 20,
+    worstDisk: null,
+    gpus: [],
+    gpuUtilMean: null,
+    gpuState: 'no-gpu',
+    gpusUnread: false,
+    source: 'snapshot',
+    ...overrides,
+  };
 }
 
 function row(id: string, overrides: Partial<FleetRow> = {}, data: Partial<FleetNode> | null = {}): FleetRow {
@@ -49,14 +74,27 @@ describe('fleet aggregation', () => {
     const s = snapshot(60_000, {
       id: 'n1',
       hostname: 'n1.example',
-      gpus: [gpu({ index: 0, uuid: 'GPU-a', gpuUtilPct: 80, temperatureC: 70 }), gpu({ index: 1, uuid: 'GPU-b', gpuUtilPct: 20, temperatureC: null }), gpu({ index: 2, uuid: null, pciBusId: null, gpuUtilPct: null })],
+      gpus: [
+        gpu({ index: 0, uuid: 'GPU-a', gpuUtilPct: 80, temperatureC: 70 }),
+        gpu({ index: 1, uuid: 'GPU-b', gpuUtilPct: 20, temperatureC: null }),
+        gpu({ index: 2, uuid: null, pciBusId: null, gpuUtilPct: null }),
+      ],
       filesystems: [
         { mount: '/', device: 'a', fsType: 'ext4', sizeBytes: 1, usedBytes: 1, availableBytes: 0, usedPct: 55, inodesTotal: null, inodesUsed: null },
         { mount: '/data', device: 'b', fsType: 'xfs', sizeBytes: 1, usedBytes: 1, availableBytes: 0, usedPct: 91, inodesTotal: null, inodesUsed: null },
       ],
     });
     const node = summarizeSnapshot(s);
-    expect(node).toMatchObject({ id: 'n1', hostname: 'n1.example', collectedAt: 60_000, memPct: 50, worstDisk: { mount: '/data', pct: 91 }, gpuUtilMean: 50, gpuState: 'ok', source: 'snapshot' });
+    expect(node).toMatchObject({
+      id: 'n1',
+      hostname: 'n1.example',
+      collectedAt: 60_000,
+      memPct: 50,
+      worstDisk: { mount: '/data', pct: 91 },
+      gpuUtilMean: 50,
+      gpuState: 'ok',
+      source: 'snapshot',
+    });
     expect(node.gpus.map((g) => [g.key, g.index, g.utilPct, g.tempC])).toEqual([
       ['GPU-a', 0, 80, 70],
       ['GPU-b', 1, 20, null],
@@ -66,7 +104,9 @@ describe('fleet aggregation', () => {
   });
 
   it('keeps the GPUs of a node whose last collection could not read them, as "no reading"', () => {
-    const before = summarizeSnapshot(snapshot(60_000, { gpus: [gpu({ index: 0, uuid: 'GPU-a', gpuUtilPct: 80 }), gpu({ index: 1, uuid: 'GPU-b', gpuUtilPct: 20 })] }));
+    const before = summarizeSnapshot(
+      snapshot(60_000, { gpus: [gpu({ index: 0, uuid: 'GPU-a', gpuUtilPct: 80 }), gpu({ index: 1, uuid: 'GPU-b', gpuUtilPct: 20 })] }),
+    );
     const timeout = { state: 'timeout' as const, message: 'nvidia-smi did not answer', driverVersion: null, cudaVersion: null };
     const missed = summarizeSnapshot(snapshot(65_000, { gpus: [], gpuStatus: timeout }), before);
     expect(missed).toMatchObject({ collectedAt: 65_000, gpuState: 'timeout', gpusUnread: true, gpuUtilMean: null });
@@ -84,8 +124,16 @@ describe('fleet aggregation', () => {
   });
 
   it('rebuilds nodes from stored latest values before the first live tick', () => {
-    const v = (nodeId: string, metric: LatestValue['metric'], device: string, value: number, t = 1000): LatestValue => ({ nodeId, metric, device, t, v: value });
-    const summaries = new Map<string, NodeSummary>([['a', { id: 'a', hostname: 'alpha', lastSeenAt: 2000, gpuCount: 2, gpuStatus: { state: 'ok', message: '', driverVersion: null, cudaVersion: null } }]]);
+    const v = (nodeId: string, metric: LatestValue['metric'], device: string, value: number, t = 1000): LatestValue => ({
+      nodeId,
+      metric,
+      device,
+      t,
+      v: value,
+    });
+    const summaries = new Map<string, NodeSummary>([
+      ['a', { id: 'a', hostname: 'alpha', lastSeenAt: 2000, gpuCount: 2, gpuStatus: { state: 'ok', message: '', driverVersion: null, cudaVersion: null } }],
+    ]);
     const nodes = fromLatestValues(
       [
         v('a', 'cpu.util_pct', '', 12),
@@ -101,7 +149,16 @@ describe('fleet aggregation', () => {
       summaries,
     );
     const a = nodes.get('a')!;
-    expect(a).toMatchObject({ hostname: 'alpha', collectedAt: 2000, cpuPct: 12, memPct: 34, worstDisk: { mount: '/data', pct: 80 }, gpuUtilMean: 50, gpuState: 'ok', source: 'latest' });
+    expect(a).toMatchObject({
+      hostname: 'alpha',
+      collectedAt: 2000,
+      cpuPct: 12,
+      memPct: 34,
+      worstDisk: { mount: '/data', pct: 80 },
+      gpuUtilMean: 50,
+      gpuState: 'ok',
+      source: 'latest',
+    });
     expect(a.gpus.map((g) => [g.key, g.uuid, g.utilPct, g.tempC, g.powerW, g.index])).toEqual([
       ['GPU-1', 'GPU-1', 10, 55, null, null],
       ['GPU-2', 'GPU-2', 90, null, 300, null],
@@ -150,21 +207,33 @@ describe('fleet rows', () => {
   it('asks for a passphrase when the engine names the encrypted key, whatever its message says', () => {
     const keyPath = '/home/a/.ssh/id_ed25519';
     const locked = row('a', {}, null);
-    const waiting = buildRows([state('a', { status: 'auth-failed', lastError: 'the key cannot be used yet', passphraseFor: keyPath })], new Map(), new Map())[0]!;
+    const waiting = buildRows(
+      [state('a', { status: 'auth-failed', lastError: 'the key cannot be used yet', passphraseFor: keyPath })],
+      new Map(),
+      new Map(),
+    )[0]!;
     expect(waiting.passphraseFor).toBe(keyPath);
     expect(needsPassphrase(waiting)).toBe(true);
     // The engine's word, not the message's: "encrypted" in a message without a key asks nothing.
-    const encryptedWords = 'the private key for cdtest@10.0.0.2:22 is encrypted and no passphrase is available (load it into ssh-agent, or enter it once in the app)';
+    const encryptedWords =
+      'the private key for cdtest@10.0.0.2:22 is encrypted and no passphrase is available (load it into ssh-agent, or enter it once in the app)';
     const saysEncrypted: FleetRow = { ...locked, status: 'auth-failed', lastError: encryptedWords, passphraseFor: null };
-    const refused: FleetRow = { ...locked, status: 'auth-failed', lastError: 'authentication to x failed: the server accepted none of the offered keys', passphraseFor: null };
+    const refused: FleetRow = {
+      ...locked,
+      status: 'auth-failed',
+      lastError: 'authentication to x failed: the server accepted none of the offered keys',
+      passphraseFor: null,
+    };
     expect(needsPassphrase(saysEncrypted)).toBe(false);
     expect(needsPassphrase(refused)).toBe(false);
     expect(needsPassphrase({ ...locked, status: 'unreachable', passphraseFor: keyPath })).toBe(false);
     // A node no longer collected waits for nothing.
-    expect(buildRows([], new Map(), new Map([['gone', { id: 'gone', hostname: 'gone', lastSeenAt: 1, gpuCount: 0, gpuStatus: null }]]))[0]!.passphraseFor).toBeNull();
+    expect(
+      buildRows([], new Map(), new Map([['gone', { id: 'gone', hostname: 'gone', lastSeenAt: 1, gpuCount: 0, gpuStatus: null }]]))[0]!.passphraseFor,
+    ).toBeNull();
   });
 
-  it('offers the key the engine names first in the passphrase dialog, then the node\'s other key files once each', () => {
+  it("offers the key the engine names first in the passphrase dialog, then the node's other key files once each", () => {
     expect(passphraseKeyPaths('/k/b', ['/k/a', '/k/b'])).toEqual(['/k/b', '/k/a']);
     expect(passphraseKeyPaths('/k/c', ['/k/a'])).toEqual(['/k/c', '/k/a']);
     expect(passphraseKeyPaths(null, ['/k/a'])).toEqual(['/k/a']);
@@ -195,14 +264,24 @@ describe('troubled nodes in the status bar', () => {
     expect(troubleText(undefined)).toBeNull();
     expect(troubleText({ total: 4, troubled: 0, nodes: [] })).toBeNull();
     expect(troubleText({ total: 4, troubled: 1, nodes: [node('a', 'unreachable', 'connect timed out')] })).toBe('1 node down: a (unreachable)');
-    const five = { total: 9, troubled: 5, nodes: [node('a', 'host-key-mismatch'), node('b', 'auth-failed'), node('c', 'unreachable'), node('d', 'unreachable'), node('e', 'unreachable')] };
+    const five = {
+      total: 9,
+      troubled: 5,
+      nodes: [node('a', 'host-key-mismatch'), node('b', 'auth-failed'), node('c', 'unreachable'), node('d', 'unreachable'), node('e', 'unreachable')],
+    };
     expect(troubleText(five)).toBe('5 nodes down: a (host key changed), b (auth failed), c (unreachable), and 2 more');
-    expect(troubleText({ total: 9, troubled: 2, nodes: [node('a', 'unreachable'), node('b', 'degraded')] })).toBe('2 nodes in trouble: a (unreachable), b (degraded)');
+    expect(troubleText({ total: 9, troubled: 2, nodes: [node('a', 'unreachable'), node('b', 'degraded')] })).toBe(
+      '2 nodes in trouble: a (unreachable), b (degraded)',
+    );
     expect(troubleText({ total: 9, troubled: 1, nodes: [node('b', 'degraded')] })).toBe('1 node degraded: b (degraded)');
     // Degraded nodes only: each one's reason, cut short.
-    expect(troubleText({ total: 9, troubled: 2, nodes: [node('b', 'degraded', 'collection takes longer than 4 s'), node('c', 'degraded', `GPU: ${'x'.repeat(80)}`)] })).toBe(
-      `2 nodes degraded: b (collection takes longer than 4 s), c (GPU: ${'x'.repeat(42)}…)`,
-    );
+    expect(
+      troubleText({
+        total: 9,
+        troubled: 2,
+        nodes: [node('b', 'degraded', 'collection takes longer than 4 s'), node('c', 'degraded', `GPU: ${'x'.repeat(80)}`)],
+      }),
+    ).toBe(`2 nodes degraded: b (collection takes longer than 4 s), c (GPU: ${'x'.repeat(42)}…)`);
     // More troubled nodes than the engine lists: their kind is not known.
     expect(troubleText({ total: 90, troubled: 30, nodes: [node('a', 'unreachable')] })).toBe('30 nodes in trouble: a (unreachable), and 29 more');
   });
@@ -277,7 +356,7 @@ describe('connection progress', () => {
     expect(progressText(countStatuses([]))).toBe('no nodes');
   });
 
-  it('never stays green while some nodes\' values are not current', () => {
+  it("never stays green while some nodes' values are not current", () => {
     const counts = countStatuses([{ status: 'up' }, { status: 'up' }, { status: 'up' }]);
     expect(progressText(counts, 2)).toBe('3 nodes · 3 up · 2 not current');
     expect(progressTone(counts, 2)).toBe('warn');

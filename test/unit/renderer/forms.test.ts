@@ -144,8 +144,16 @@ describe('ssh config candidates', () => {
 
   it('shows how an entry connects', () => {
     expect(candidateRoute({ user: 'u', host: 'h', port: 22, proxyJump: [] })).toBe('u@h');
-    expect(candidateRoute({ user: 'u', host: 'h', port: 2222, proxyJump: [{ host: 'b1', port: 22, user: 'u', identityFiles: [] }, { host: 'b2', port: 22, user: 'u', identityFiles: [] }] })).toBe(
-      'u@h:2222 via b1 › b2',
-    );
+    expect(
+      candidateRoute({
+        user: 'u',
+        host: 'h',
+        port: 2222,
+        proxyJump: [
+          { host: 'b1', port: 22, user: 'u', identityFiles: [] },
+          { host: 'b2', port: 22, user: 'u', identityFiles: [] },
+        ],
+      }),
+    ).toBe('u@h:2222 via b1 › b2');
   });
 });

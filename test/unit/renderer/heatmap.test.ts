@@ -1,7 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { colorFor, contrastText, gradientOf, interpolate, scaleIndex, SCALES } from '../../../renderer/src/fleet/heatmap/colors';
-import { cellRect, computeLayout, DEFAULT_LAYOUT, fitLayout, hitTest, moveFocus, tileRect, type LayoutOptions } from '../../../renderer/src/fleet/heatmap/layout';
-import { cellValue, describeHeatmap, fleetMean, heatmapGroups, noReadingCount, staleKey, tooltipText, type HeatmapGroup } from '../../../renderer/src/fleet/heatmap/model';
+import {
+  cellRect,
+  computeLayout,
+  DEFAULT_LAYOUT,
+  fitLayout,
+  hitTest,
+  moveFocus,
+  tileRect,
+  type LayoutOptions,
+} from '../../../renderer/src/fleet/heatmap/layout';
+import {
+  cellValue,
+  describeHeatmap,
+  fleetMean,
+  heatmapGroups,
+  noReadingCount,
+  staleKey,
+  tooltipText,
+  type HeatmapGroup,
+} from '../../../renderer/src/fleet/heatmap/model';
 import type { FleetNode, GpuReading } from '../../../renderer/src/fleet/records';
 import type { FleetRow } from '../../../renderer/src/fleet/rows';
 
@@ -148,7 +166,18 @@ describe('heatmap colour scales', () => {
 });
 
 function reading(overrides: Partial<GpuReading> = {}): GpuReading {
-  return { key: 'GPU-x', index: 0, name: 'NVIDIA H100', uuid: 'GPU-x', utilPct: 50, tempC: 60, memUsedMib: 2048, memTotalMib: 81920, powerW: 300, ...overrides };
+  return {
+    key: 'GPU-x',
+    index: 0,
+    name: 'NVIDIA H100',
+    uuid: 'GPU-x',
+    utilPct: 50,
+    tempC: 60,
+    memUsedMib: 2048,
+    memTotalMib: 81920,
+    powerW: 300,
+    ...overrides,
+  };
 }
 
 const INTERVAL = 5000;
@@ -172,7 +201,20 @@ function fleetRow(id: string, status: FleetRow['status'], gpus: GpuReading[] | n
     data:
       gpus === null
         ? null
-        : { id, hostname, collectedAt: NOW, cpuPct: null, memPct: null, worstDisk: null, gpus, gpuUtilMean: null, gpuState: 'ok', gpusUnread: false, source: 'snapshot', ...data },
+        : {
+            id,
+            hostname,
+            collectedAt: NOW,
+            cpuPct: null,
+            memPct: null,
+            worstDisk: null,
+            gpus,
+            gpuUtilMean: null,
+            gpuState: 'ok',
+            gpusUnread: false,
+            source: 'snapshot',
+            ...data,
+          },
   };
 }
 
@@ -207,7 +249,10 @@ describe('heatmap data', () => {
   });
 
   it('keeps a node whose values are older than two intervals, whatever its status, with its GPUs drawn as no reading', () => {
-    const rows = [fleetRow('fresh', 'up', [reading()]), fleetRow('frozen', 'up', [reading(), reading({ index: 1 })], 'frozen', { collectedAt: NOW - 2 * INTERVAL - 1 })];
+    const rows = [
+      fleetRow('fresh', 'up', [reading()]),
+      fleetRow('frozen', 'up', [reading(), reading({ index: 1 })], 'frozen', { collectedAt: NOW - 2 * INTERVAL - 1 }),
+    ];
     const justInTime = heatmapGroups(rows, NOW - 1, INTERVAL);
     expect(justInTime.map((g) => g.stale)).toEqual([false, false]);
     const later = heatmapGroups(rows, NOW, INTERVAL);
@@ -230,7 +275,10 @@ describe('heatmap data', () => {
   });
 
   it('averages the shown mode and describes the picture in words', () => {
-    const groups: HeatmapGroup[] = [group('a', [reading({ utilPct: 100, tempC: 80 }), reading({ utilPct: null, tempC: 40 })]), group('b', [reading({ utilPct: 0, tempC: null })])];
+    const groups: HeatmapGroup[] = [
+      group('a', [reading({ utilPct: 100, tempC: 80 }), reading({ utilPct: null, tempC: 40 })]),
+      group('b', [reading({ utilPct: 0, tempC: null })]),
+    ];
     expect(fleetMean(groups, 'util')).toBe(50);
     expect(fleetMean(groups, 'temp')).toBe(60);
     expect(describeHeatmap(groups, 'util')).toMatch(/^GPU heatmap of utilisation: 3 GPUs on 2 nodes, mean 50 %, 1 without a current reading/);
@@ -238,7 +286,9 @@ describe('heatmap data', () => {
   });
 
   it('tells node, GPU index and name, UUID and the readings in a tooltip', () => {
-    const g = group('gpu-07', [reading(), reading({ index: 3, name: null, uuid: null, utilPct: 87.4, tempC: null, memTotalMib: null, powerW: null })], { hostname: 'gpu-07.example' });
+    const g = group('gpu-07', [reading(), reading({ index: 3, name: null, uuid: null, utilPct: 87.4, tempC: null, memTotalMib: null, powerW: null })], {
+      hostname: 'gpu-07.example',
+    });
     expect(tooltipText(g, 0)).toEqual({
       title: 'gpu-07 (gpu-07.example)',
       gpu: 'GPU 0 · NVIDIA H100',

@@ -3,7 +3,14 @@ import { sortedSummaries, summaryChanged, summaryOf } from '../../../renderer/sr
 import type { NodeSummary } from '../../../shared/model/node';
 import { gpu, snapshot } from '../../helpers/snapshots';
 
-const entry = (id: string, overrides: Partial<NodeSummary> = {}): NodeSummary => ({ id, hostname: id, lastSeenAt: 1000, gpuCount: 0, gpuStatus: null, ...overrides });
+const entry = (id: string, overrides: Partial<NodeSummary> = {}): NodeSummary => ({
+  id,
+  hostname: id,
+  lastSeenAt: 1000,
+  gpuCount: 0,
+  gpuStatus: null,
+  ...overrides,
+});
 
 describe('the node list kept by snapshots', () => {
   it('makes the entry nodes:list would give from a snapshot', () => {

@@ -81,7 +81,10 @@ describe('SeriesBuffer (a chart line fed by history, then by live snapshots)', (
   it('keeps envelope bounds aligned when a bucketed series came without one', () => {
     const buffer = new SeriesBuffer('', bucketed);
     buffer.loadHistory({ device: '', t: [0, 60_000], v: [5, 10], min: null, max: null }, bucketed, 65_000);
-    expect(buffer.low).toEqual([{ x: 0, y: 5 }, { x: 60_000, y: 10 }]);
+    expect(buffer.low).toEqual([
+      { x: 0, y: 5 },
+      { x: 60_000, y: 10 },
+    ]);
     buffer.append(120_000, 3);
     expect(buffer.low).toHaveLength(buffer.line.length);
   });

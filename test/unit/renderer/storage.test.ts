@@ -13,13 +13,23 @@ describe('storage health in words', () => {
 
   it('names the problem and the ticks held in memory while buffering', () => {
     const warning = storageWarning({ ...ok, state: 'buffering', message: FULL, since: 1, bufferedTicks: 12 });
-    expect(warning).toMatchObject({ text: 'Storage: disk full — 12 ticks buffered in memory', summary: 'Disk full — 12 ticks buffered in memory', tone: 'warn' });
+    expect(warning).toMatchObject({
+      text: 'Storage: disk full — 12 ticks buffered in memory',
+      summary: 'Disk full — 12 ticks buffered in memory',
+      tone: 'warn',
+    });
     expect(warning!.title).toContain(FULL);
     expect(storageWarning({ ...ok, state: 'buffering', message: FULL, bufferedTicks: 1 })!.text).toBe('Storage: disk full — 1 tick buffered in memory');
   });
 
   it('warns louder once the buffer is full and new data is not stored', () => {
-    const warning = storageWarning({ ...ok, state: 'dropping', message: 'cannot write telemetry: the database is read-only; …', bufferedTicks: 9000, droppedSamples: 123_456 });
+    const warning = storageWarning({
+      ...ok,
+      state: 'dropping',
+      message: 'cannot write telemetry: the database is read-only; …',
+      bufferedTicks: 9000,
+      droppedSamples: 123_456,
+    });
     expect(warning).toMatchObject({ text: 'Storage: database read-only — memory buffer full, new data not stored', tone: 'error' });
     expect(warning!.title).toContain('123,456 samples lost so far.');
   });

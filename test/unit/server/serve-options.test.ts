@@ -15,9 +15,12 @@ describe('--allowed-host', () => {
     expect(parseAllowedHost(text)).toBe(name);
   });
 
-  it.each(['http://deck.example.org', 'deck.example.org:443', 'deck.example.org/', '-deck', 'a b', '', 'deck..example', `${'a'.repeat(64)}.example`])('refuses %j', (text) => {
-    expect(() => parseAllowedHost(text)).toThrow(UsageError);
-  });
+  it.each(['http://deck.example.org', 'deck.example.org:443', 'deck.example.org/', '-deck', 'a b', '', 'deck..example', `${'a'.repeat(64)}.example`])(
+    'refuses %j',
+    (text) => {
+      expect(() => parseAllowedHost(text)).toThrow(UsageError);
+    },
+  );
 });
 
 describe('isLoopbackAddress', () => {

@@ -58,8 +58,16 @@ const CSV = [
 
 describe('seriesIdentity', () => {
   it('maps a series key to node, metric and the other labels as the device', () => {
-    expect(seriesIdentity('gpu_utilization_percent;node=gpu-node-000;gpu=0')).toEqual({ nodeId: 'gpu-node-000', metric: 'gpu_utilization_percent', device: 'gpu=0' });
-    expect(seriesIdentity('node_filesystem_used_bytes;node=n1;mountpoint=/')).toEqual({ nodeId: 'n1', metric: 'node_filesystem_used_bytes', device: 'mountpoint=/' });
+    expect(seriesIdentity('gpu_utilization_percent;node=gpu-node-000;gpu=0')).toEqual({
+      nodeId: 'gpu-node-000',
+      metric: 'gpu_utilization_percent',
+      device: 'gpu=0',
+    });
+    expect(seriesIdentity('node_filesystem_used_bytes;node=n1;mountpoint=/')).toEqual({
+      nodeId: 'n1',
+      metric: 'node_filesystem_used_bytes',
+      device: 'mountpoint=/',
+    });
     expect(seriesIdentity('node_load1;node=n1')).toEqual({ nodeId: 'n1', metric: 'node_load1', device: '' });
     expect(seriesIdentity('x;a=1;node=n2;b=2')).toEqual({ nodeId: 'n2', metric: 'x', device: 'a=1,b=2' });
     expect(seriesIdentity('bare_metric')).toEqual({ nodeId: '', metric: 'bare_metric', device: '' });
@@ -85,9 +93,25 @@ describe('CsvTickParser', () => {
   });
 
   it('hands out the same ids array while the series order repeats, and a new one when it changes', () => {
-    const text = ['a;node=n,0,1', 'b;node=n,0,2', 'a;node=n,5,1', 'b;node=n,5,2', 'b;node=n,10,2', 'a;node=n,10,1', 'c;node=n,10,3', 'b;node=n,15,2', 'a;node=n,15,1', 'c;node=n,15,3'].join('\n');
+    const text = [
+      'a;node=n,0,1',
+      'b;node=n,0,2',
+      'a;node=n,5,1',
+      'b;node=n,5,2',
+      'b;node=n,10,2',
+      'a;node=n,10,1',
+      'c;node=n,10,3',
+      'b;node=n,15,2',
+      'a;node=n,15,1',
+      'c;node=n,15,3',
+    ].join('\n');
     const { ticks, stats } = parse(text);
-    expect(ticks.map((t) => t.ids)).toEqual([[100, 101], [100, 101], [101, 100, 102], [101, 100, 102]]);
+    expect(ticks.map((t) => t.ids)).toEqual([
+      [100, 101],
+      [100, 101],
+      [101, 100, 102],
+      [101, 100, 102],
+    ]);
     expect(ticks[1]!.idsArray).toBe(ticks[0]!.idsArray);
     expect(ticks[2]!.idsArray).not.toBe(ticks[1]!.idsArray);
     expect(ticks[3]!.idsArray).toBe(ticks[2]!.idsArray);
@@ -101,12 +125,32 @@ describe('CsvTickParser', () => {
       const split = parse(CSV, [at]);
       expect(split.ticks.map(({ t, ids, values }) => ({ t, ids, values }))).toEqual(whole.ticks.map(({ t, ids, values }) => ({ t, ids, values })));
     }
-    const tiny = parse(CSV, Array.from({ length: bytes - 1 }, (_, i) => i + 1)); // one byte at a time
+    const tiny = parse(
+      CSV,
+      Array.from({ length: bytes - 1 }, (_, i) => i + 1),
+    ); // one byte at a time
     expect(tiny.ticks.map((t) => t.values)).toEqual(whole.ticks.map((t) => t.values));
   });
 
   it('parses decimals exactly as Number() does', () => {
-    const texts = ['0', '-0.5', '0.1', '0.2', '0.3', '123.45', '700', '99.99', '1234567.89', '81559', '50000000000000', '0.000001', '-17.5', '123456789012345', '1234567890123456789', '.5'];
+    const texts = [
+      '0',
+      '-0.5',
+      '0.1',
+      '0.2',
+      '0.3',
+      '123.45',
+      '700',
+      '99.99',
+      '1234567.89',
+      '81559',
+      '50000000000000',
+      '0.000001',
+      '-17.5',
+      '123456789012345',
+      '1234567890123456789',
+      '.5',
+    ];
     let seed = 7;
     for (let i = 0; i < 500; i += 1) {
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;

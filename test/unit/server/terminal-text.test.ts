@@ -36,7 +36,19 @@ describe('collect text output', () => {
       snapshot(0, {
         hostname: `node${HOSTILE}`,
         os: { platform: 'linux', distro: `Debian${HOSTILE}`, release: `12${HOSTILE}`, kernel: `6.1${HOSTILE}`, arch: 'x64' },
-        filesystems: [{ mount: `/mnt/x${HOSTILE}\nforged`, device: '/dev/x', fsType: 'ext4', sizeBytes: 1, usedBytes: 0, availableBytes: 1, usedPct: 0, inodesTotal: null, inodesUsed: null }],
+        filesystems: [
+          {
+            mount: `/mnt/x${HOSTILE}\nforged`,
+            device: '/dev/x',
+            fsType: 'ext4',
+            sizeBytes: 1,
+            usedBytes: 0,
+            availableBytes: 1,
+            usedPct: 0,
+            inodesTotal: null,
+            inodesUsed: null,
+          },
+        ],
         gpuStatus: { state: 'failed', message: `nvidia-smi failed: ${HOSTILE}`, driverVersion: null, cudaVersion: null },
         gpus: [gpu({ productName: `H100${HOSTILE}` })],
         errors: [{ collector: 'disk', message: `df: ${HOSTILE}` }],

@@ -69,12 +69,16 @@ describe('SqliteTelemetryStore (snapshots in, contract answers out)', () => {
     const { store } = storeWith(3);
     expect(store.latestSnapshot('node-a')?.collectedAt).toBe(T0 + 2 * INTERVAL);
     expect(store.latestSnapshot('nope')).toBeNull();
-    expect(store.listNodes()).toEqual([
-      { id: 'node-a', hostname: 'node-a', lastSeenAt: T0 + 2 * INTERVAL, gpuCount: 1, gpuStatus: snapshot(T0).gpuStatus },
-    ]);
+    expect(store.listNodes()).toEqual([{ id: 'node-a', hostname: 'node-a', lastSeenAt: T0 + 2 * INTERVAL, gpuCount: 1, gpuStatus: snapshot(T0).gpuStatus }]);
     const latest = store.latestValues({ metrics: ['gpu.util_pct', 'memory.used_pct'] });
     expect(latest.map((v) => LatestValueSchema.parse(v))).toEqual([
-      { nodeId: 'node-a', metric: 'gpu.util_pct', device: 'GPU-aaaaaaaa-0000-0000-0000-000000000000', t: T0 + 2 * INTERVAL, v: Math.floor((T0 + 2 * INTERVAL) / 1000) % 100 },
+      {
+        nodeId: 'node-a',
+        metric: 'gpu.util_pct',
+        device: 'GPU-aaaaaaaa-0000-0000-0000-000000000000',
+        t: T0 + 2 * INTERVAL,
+        v: Math.floor((T0 + 2 * INTERVAL) / 1000) % 100,
+      },
       { nodeId: 'node-a', metric: 'memory.used_pct', device: '', t: T0 + 2 * INTERVAL, v: 50 },
     ]);
   });

@@ -108,20 +108,72 @@ export function parseDf(text: string): DfListing {
  * erofs, iso9660 - always 100 % full) and FUSE helpers of desktop sessions and LXC.
  */
 export const PSEUDO_FILESYSTEM_TYPES: ReadonlySet<string> = new Set([
-  'autofs', 'aufs', 'binfmt_misc', 'bpf', 'cgroup', 'cgroup2', 'configfs', 'debugfs', 'devfs', 'devpts', 'devtmpfs',
-  'efivarfs', 'erofs', 'fuse.gvfsd-fuse', 'fuse.lxcfs', 'fuse.portal', 'fuse.snapfuse', 'fusectl', 'hugetlbfs', 'iso9660',
-  'mqueue', 'nfsd', 'nsfs', 'overlay', 'proc', 'pstore', 'ramfs', 'rootfs', 'rpc_pipefs', 'securityfs', 'selinuxfs',
-  'squashfs', 'sysfs', 'tmpfs', 'tracefs',
+  'autofs',
+  'aufs',
+  'binfmt_misc',
+  'bpf',
+  'cgroup',
+  'cgroup2',
+  'configfs',
+  'debugfs',
+  'devfs',
+  'devpts',
+  'devtmpfs',
+  'efivarfs',
+  'erofs',
+  'fuse.gvfsd-fuse',
+  'fuse.lxcfs',
+  'fuse.portal',
+  'fuse.snapfuse',
+  'fusectl',
+  'hugetlbfs',
+  'iso9660',
+  'mqueue',
+  'nfsd',
+  'nsfs',
+  'overlay',
+  'proc',
+  'pstore',
+  'ramfs',
+  'rootfs',
+  'rpc_pipefs',
+  'securityfs',
+  'selinuxfs',
+  'squashfs',
+  'sysfs',
+  'tmpfs',
+  'tracefs',
 ]);
 
 /** Without a Type column (busybox df) the source name is the only hint. */
 const PSEUDO_SOURCES: ReadonlySet<string> = new Set([
-  'bpf', 'cgroup', 'cgroup2', 'configfs', 'debugfs', 'devpts', 'devtmpfs', 'hugetlbfs', 'mqueue', 'none', 'overlay', 'proc',
-  'pstore', 'rootfs', 'securityfs', 'selinuxfs', 'shm', 'sysfs', 'systemd-1', 'tmpfs', 'tracefs', 'udev',
+  'bpf',
+  'cgroup',
+  'cgroup2',
+  'configfs',
+  'debugfs',
+  'devpts',
+  'devtmpfs',
+  'hugetlbfs',
+  'mqueue',
+  'none',
+  'overlay',
+  'proc',
+  'pstore',
+  'rootfs',
+  'securityfs',
+  'selinuxfs',
+  'shm',
+  'sysfs',
+  'systemd-1',
+  'tmpfs',
+  'tracefs',
+  'udev',
 ]);
 
 /** Kernel trees, container and pod internals, and snap images, as node_exporter's default. */
-const PSEUDO_MOUNTS = /^\/(?:dev|proc|sys|run\/credentials\/.+|var\/lib\/docker\/.+|var\/lib\/containers\/storage\/.+|var\/lib\/kubelet\/pods\/.+|snap\/.+)(?:$|\/)/;
+const PSEUDO_MOUNTS =
+  /^\/(?:dev|proc|sys|run\/credentials\/.+|var\/lib\/docker\/.+|var\/lib\/containers\/storage\/.+|var\/lib\/kubelet\/pods\/.+|snap\/.+)(?:$|\/)/;
 
 export function isPseudoFilesystem(row: Pick<DfRow, 'device' | 'fsType' | 'mount'>): boolean {
   if (row.fsType !== null) return PSEUDO_FILESYSTEM_TYPES.has(row.fsType) || PSEUDO_MOUNTS.test(row.mount);

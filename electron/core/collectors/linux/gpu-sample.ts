@@ -50,7 +50,12 @@ export function interpretGpuSection(section: Section | undefined, profile: GpuQu
       // 124 is timeout(1)'s "killed it"; 137 is SIGKILL.
       if (code === 124 || code === 137) return none(status('timeout', TIMEOUT_MESSAGE));
       if (REFUSED_FIELD.test(text)) {
-        const line = text.split('\n').find((l) => REFUSED_FIELD.test(l))?.trim().slice(0, 200) ?? '';
+        const line =
+          text
+            .split('\n')
+            .find((l) => REFUSED_FIELD.test(l))
+            ?.trim()
+            .slice(0, 200) ?? '';
         return none(status('invalid-output', `nvidia-smi refused the ${profile} field list: ${line}`), true);
       }
       return none(failure(text, code));

@@ -128,11 +128,7 @@ export const PROBED_COMMANDS = ['awk', 'df', 'nvidia-smi', 'timeout'] as const;
 
 // Stable output (C locale), system tools ahead of whatever the login shell's PATH holds, default
 // word splitting, and the marker prefix.
-const PRELUDE = [
-  'LC_ALL=C; export LC_ALL; unset IFS;',
-  'PATH=/usr/bin:/bin:/usr/sbin:/sbin:$PATH; export PATH;',
-  'M=@@clusterdeck;',
-].join(' ');
+const PRELUDE = ['LC_ALL=C; export LC_ALL; unset IFS;', 'PATH=/usr/bin:/bin:/usr/sbin:/sbin:$PATH; export PATH;', 'M=@@clusterdeck;'].join(' ');
 
 // emit NAME CMD ARGS...: runs the command with every output line behind '|', and its exit status
 // in the end marker. fd 3 carries the status out of the pipeline, fd 4 is the real stdout; the
@@ -155,7 +151,7 @@ const READ_FILES_AWK = [
   'if (n == "cpu-model") { if (l ~ /^model name/) { print "|" l; k = 1; break } continue }',
   'print "|" l; k++ }',
   'close(f); s = "ok"; if (r < 0) s = (k ? "error" : "missing");',
-  "print \"@@clusterdeck:end:\" n \":\" s \"@@\" } }'",
+  'print "@@clusterdeck:end:" n ":" s "@@" } }\'',
 ].join(' ');
 
 // `timeout` (coreutils, busybox >= 1.30) bounds df on a stuck disk (5 s) and nvidia-smi on a GPU

@@ -4,7 +4,9 @@ import type { NetworkStats } from '../../../../shared/model/node';
 const rate = (n: number | null | undefined) => (n === null || n === undefined || !Number.isFinite(n) || n < 0 ? null : Math.round(n));
 
 /** Pure: systeminformation's networkStats('*') to the model; loopback is left out. */
-export function toNetworkStats(stats: Array<Pick<si.Systeminformation.NetworkStatsData, 'iface' | 'rx_bytes' | 'tx_bytes' | 'rx_sec' | 'tx_sec'>>): NetworkStats[] {
+export function toNetworkStats(
+  stats: Array<Pick<si.Systeminformation.NetworkStatsData, 'iface' | 'rx_bytes' | 'tx_bytes' | 'rx_sec' | 'tx_sec'>>,
+): NetworkStats[] {
   return stats
     .filter((s) => s.iface && s.iface !== 'lo')
     .map((s) => ({

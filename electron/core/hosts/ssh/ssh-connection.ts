@@ -176,7 +176,9 @@ export class SshConnection {
       // Keys first: nothing may await between opening the socket and handing it to ssh2, or a
       // refused connection would raise an error no one listens to.
       const credentials = await this.credentials();
-      const sock = this.jump ? await this.jump.forward(this.endpoint.host, this.endpoint.port) : tcpConnect({ host: this.endpoint.host, port: this.endpoint.port, noDelay: true });
+      const sock = this.jump
+        ? await this.jump.forward(this.endpoint.host, this.endpoint.port)
+        : tcpConnect({ host: this.endpoint.host, port: this.endpoint.port, noDelay: true });
       const client = new Client();
       const config: ConnectConfig = {
         sock,
@@ -247,8 +249,15 @@ export class SshConnection {
     }
     const since = this.now();
     if (verdict.kind === 'unknown') {
-      const certified = verdict.certAuthorityFile === undefined ? '' : ` (${verdict.certAuthorityFile} has a @cert-authority line for it; certificates are not checked here)`;
-      return { state: 'host-key-unknown', message: `host key of ${host}:${port} is not known yet (${presentedKey.fingerprint})${certified}; confirm it to connect`, since, presentedKey, keyEndpoint };
+      const certified =
+        verdict.certAuthorityFile === undefined ? '' : ` (${verdict.certAuthorityFile} has a @cert-authority line for it; certificates are not checked here)`;
+      return {
+        state: 'host-key-unknown',
+        message: `host key of ${host}:${port} is not known yet (${presentedKey.fingerprint})${certified}; confirm it to connect`,
+        since,
+        presentedKey,
+        keyEndpoint,
+      };
     }
     if (verdict.kind === 'revoked') {
       return { state: 'host-key-mismatch', message: `host key of ${host}:${port} is revoked in ${verdict.file}`, since, presentedKey, keyEndpoint };
@@ -282,7 +291,9 @@ export class SshConnection {
   async forward(host: string, port: number): Promise<ClientChannel> {
     const client = await this.ready();
     return new Promise((resolve, reject) => {
-      client.forwardOut('127.0.0.1', 0, host, port, (error, stream) => (error ? reject(new Error(`jump through ${this.label} to ${host}:${port} failed: ${error.message}`)) : resolve(stream)));
+      client.forwardOut('127.0.0.1', 0, host, port, (error, stream) =>
+        error ? reject(new Error(`jump through ${this.label} to ${host}:${port} failed: ${error.message}`)) : resolve(stream),
+      );
     });
   }
 
@@ -420,7 +431,11 @@ function classify(error: Error & { level?: string; code?: string; keyPath?: stri
     return { state: 'auth-failed', message: `authentication to ${label} failed: the server accepted none of the offered keys`, since };
   }
   if (/Encrypted (private|OpenSSH) key|passphrase/i.test(message)) {
-    return { state: 'auth-failed', message: `the private key for ${label} is encrypted and no passphrase is available (load it into ssh-agent, or enter it once in the app)`, since };
+    return {
+      state: 'auth-failed',
+      message: `the private key for ${label} is encrypted and no passphrase is available (load it into ssh-agent, or enter it once in the app)`,
+      since,
+    };
   }
   if (error.level === 'client-timeout') return { state: 'unreachable', message: `${label} did not complete the SSH handshake in time`, since };
   return { state: 'unreachable', message: `${label}: ${message}`, since };

@@ -42,7 +42,11 @@ export class SshHost implements Host {
   async exec(program: string, args: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     this.policy.check(program, args, { sudo: options.sudo });
     const argv = options.sudo ? sudoArgv(program, args) : [program, ...args];
-    const result = await this.connection.exec(commandLine(argv), options.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS, options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES);
+    const result = await this.connection.exec(
+      commandLine(argv),
+      options.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS,
+      options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+    );
     return options.sudo ? privilegedResult(result) : result;
   }
 
@@ -67,7 +71,11 @@ export class SshHost implements Host {
     checkBatch(this.policy, ops);
     if (ops.length === 0) return [] as unknown as BatchResults<Ops>;
     const limits = ops.map((op) => (op.kind === 'read' ? readLimit(op.maxBytes) : 0));
-    const run = await this.connection.exec(commandLine(batchArgv(ops, limits)), options.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS, options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES);
+    const run = await this.connection.exec(
+      commandLine(batchArgv(ops, limits)),
+      options.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS,
+      options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+    );
     const results = batchResults(ops, run).map((result, i) => (ops[i]!.kind === 'exec' && ops[i]!.sudo ? privilegedResult(result as ExecResult) : result));
     return results as BatchResults<Ops>;
   }

@@ -103,7 +103,12 @@ function convertSamples(db: Database): void {
     let hours = new RollupPoints();
     const sealHours = () => {
       if (hours.length === 0) return;
-      insertHour.run(chunkKey(spaces['1h'], hours.t[0]!, seriesId, 0), hours.t[0], hours.length, encodeChunk(hours.times(), hours.columns(), hours.length, hours.t[0]!));
+      insertHour.run(
+        chunkKey(spaces['1h'], hours.t[0]!, seriesId, 0),
+        hours.t[0],
+        hours.length,
+        encodeChunk(hours.times(), hours.columns(), hours.length, hours.t[0]!),
+      );
       hours = new RollupPoints();
     };
     let start = 0;
@@ -119,7 +124,12 @@ function convertSamples(db: Database): void {
       // One 1-minute piece per hour, numbered within its day (the engine compacts finished days).
       const day = Math.floor(period / spaces['1m'].spanMs) * spaces['1m'].spanMs;
       const split = Math.round((period - day) / HOUR);
-      insertMinute.run(chunkKey(spaces['1m'], day, seriesId, split), minutes.t[0], minutes.length, encodeChunk(minutes.times(), minutes.columns(), minutes.length, minutes.t[0]!));
+      insertMinute.run(
+        chunkKey(spaces['1m'], day, seriesId, split),
+        minutes.t[0],
+        minutes.length,
+        encodeChunk(minutes.times(), minutes.columns(), minutes.length, minutes.t[0]!),
+      );
       const hourPoints = rollUpPoints(minutes, HOUR, decimalsOf(pv, n));
       if (hours.length > 0 && Math.floor(hourPoints.t[0]! / WEEK) > Math.floor(hours.t[0]! / WEEK)) sealHours();
       for (let i = 0; i < hourPoints.length; i += 1) {

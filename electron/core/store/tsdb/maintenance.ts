@@ -71,7 +71,9 @@ export class Maintenance {
     private readonly compactQueue: Map<number, number>,
     private readonly counters: StatusCounters,
   ) {
-    this.expire = perTier((table) => db.prepare<[firstKept: number, limit: number]>(`DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE id < ? ORDER BY id LIMIT ?)`));
+    this.expire = perTier((table) =>
+      db.prepare<[firstKept: number, limit: number]>(`DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE id < ? ORDER BY id LIMIT ?)`),
+    );
     this.tableStats = perTier((table) => db.prepare<[], TableStatsRow>(`SELECT count(*), coalesce(sum(n), 0), min(start_t), max(start_t) FROM ${table}`).raw());
     this.minutePieces = db.prepare<KeyRange, PieceRow>('SELECT id, start_t, data FROM chunks_1m WHERE id >= ? AND id < ? ORDER BY id').raw();
     this.deleteMinutePieces = db.prepare('DELETE FROM chunks_1m WHERE id >= ? AND id < ?');

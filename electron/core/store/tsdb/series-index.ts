@@ -67,7 +67,15 @@ export class SeriesIndex {
   }
 
   private register(id: number, key: SeriesKey): SeriesState {
-    const state: SeriesState = { id, key, buffer: new OpenBuffer(this.periodSamples), lastT: -Infinity, lastV: Number.NaN, hours: new RollupPoints(), sealing: [] };
+    const state: SeriesState = {
+      id,
+      key,
+      buffer: new OpenBuffer(this.periodSamples),
+      lastT: -Infinity,
+      lastV: Number.NaN,
+      hours: new RollupPoints(),
+      sealing: [],
+    };
     this.states[id] = state;
     this.idsByKey.set(`${key.nodeId}\u0000${key.metric}\u0000${key.device}`, id);
     const nodeMetric = `${key.nodeId}\u0000${key.metric}`;

@@ -382,7 +382,14 @@ export class Writer {
     for (let i = 0; i < points.length; i += 1) {
       const t = points.t[i]!;
       if (hours.length > 0 && align(t, span) > align(hours.t[0]!, span)) {
-        this.insertChunk('1h', align(hours.t[0]!, span), seriesId, hours.t[0]!, hours.length, encodeChunk(hours.times(), hours.columns(), hours.length, hours.t[0]!));
+        this.insertChunk(
+          '1h',
+          align(hours.t[0]!, span),
+          seriesId,
+          hours.t[0]!,
+          hours.length,
+          encodeChunk(hours.times(), hours.columns(), hours.length, hours.t[0]!),
+        );
         this.deleteHoursBefore.run(seriesId, align(t, span));
         hours = new RollupPoints();
       }

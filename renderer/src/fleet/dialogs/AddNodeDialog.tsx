@@ -54,7 +54,11 @@ export function AddNodeDialog({ onClose, onAdded }: AddNodeDialogProps) {
     );
   };
 
-  const text = (name: keyof AddNodeForm & string, label: string, options: { placeholder?: string; hint?: string; testId: string; className?: string; inputMode?: 'numeric' } ) => (
+  const text = (
+    name: keyof AddNodeForm & string,
+    label: string,
+    options: { placeholder?: string; hint?: string; testId: string; className?: string; inputMode?: 'numeric' },
+  ) => (
     <Field label={label} id={id(name)} error={errors[name]} hint={options.hint} className={options.className}>
       {(describedBy, invalid) => (
         <input
@@ -130,7 +134,9 @@ export function AddNodeDialog({ onClose, onAdded }: AddNodeDialogProps) {
 
       <fieldset className="hops">
         <legend className="field__label">ProxyJump</legend>
-        {form.proxyJump.length === 0 && <p className="field__hint">Connected directly. Add jump hosts (bastions) in the order they are passed, outermost first.</p>}
+        {form.proxyJump.length === 0 && (
+          <p className="field__hint">Connected directly. Add jump hosts (bastions) in the order they are passed, outermost first.</p>
+        )}
         {errors.proxyJump && <span className="field__error">{errors.proxyJump}</span>}
         {form.proxyJump.map((hop, i) => (
           <fieldset className="hop" key={i} data-testid={`add-node-hop-${i}`}>
@@ -139,13 +145,7 @@ export function AddNodeDialog({ onClose, onAdded }: AddNodeDialogProps) {
               {i + 1}
             </span>
             {(['host', 'port', 'user', 'identityFiles'] as const).map((key) => (
-              <Field
-                key={key}
-                label={HOP_LABELS[key]}
-                id={id(`hop-${i}-${key}`)}
-                error={errors[`hop-${i}-${key}`]}
-                className={`hop__field hop__field--${key}`}
-              >
+              <Field key={key} label={HOP_LABELS[key]} id={id(`hop-${i}-${key}`)} error={errors[`hop-${i}-${key}`]} className={`hop__field hop__field--${key}`}>
                 {(describedBy, invalid) => (
                   <input
                     id={id(`hop-${i}-${key}`)}
@@ -153,7 +153,9 @@ export function AddNodeDialog({ onClose, onAdded }: AddNodeDialogProps) {
                     type="text"
                     autoComplete="off"
                     spellCheck={false}
-                    placeholder={key === 'port' ? '22' : key === 'user' ? 'same as the node' : key === 'identityFiles' ? "the node's keys" : 'bastion.example.org'}
+                    placeholder={
+                      key === 'port' ? '22' : key === 'user' ? 'same as the node' : key === 'identityFiles' ? "the node's keys" : 'bastion.example.org'
+                    }
                     value={hop[key]}
                     aria-invalid={invalid || undefined}
                     aria-describedby={describedBy}
@@ -173,13 +175,22 @@ export function AddNodeDialog({ onClose, onAdded }: AddNodeDialogProps) {
           </fieldset>
         ))}
         {form.proxyJump.length < 8 && (
-          <button type="button" className="button button--quiet" data-testid="add-node-hop-add" onClick={() => setForm((f) => ({ ...f, proxyJump: [...f.proxyJump, { ...EMPTY_HOP }] }))}>
+          <button
+            type="button"
+            className="button button--quiet"
+            data-testid="add-node-hop-add"
+            onClick={() => setForm((f) => ({ ...f, proxyJump: [...f.proxyJump, { ...EMPTY_HOP }] }))}
+          >
             + Add jump host
           </button>
         )}
       </fieldset>
 
-      {text('labels', 'Labels', { placeholder: 'rack-3, a100, team:vision', hint: 'Groups for filtering the fleet, separated by commas or spaces.', testId: 'add-node-labels' })}
+      {text('labels', 'Labels', {
+        placeholder: 'rack-3, a100, team:vision',
+        hint: 'Groups for filtering the fleet, separated by commas or spaces.',
+        testId: 'add-node-labels',
+      })}
 
       <FormError error={engineError} prefix="The engine refused the node: " testId="add-node-error" />
     </Modal>

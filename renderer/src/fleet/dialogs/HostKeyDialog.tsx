@@ -48,7 +48,11 @@ export function HostKeyDialog({ nodeId, prompt, mismatch, queued, onClose, onTru
       initialFocus={cancelRef}
       footer={
         <>
-          {queued > 0 && <span className="modal__footer-note">{queued} more node{queued === 1 ? '' : 's'} waiting</span>}
+          {queued > 0 && (
+            <span className="modal__footer-note">
+              {queued} more node{queued === 1 ? '' : 's'} waiting
+            </span>
+          )}
           <button type="button" className="button" ref={cancelRef} onClick={onClose} data-testid="host-key-cancel">
             Cancel
           </button>
@@ -66,14 +70,14 @@ export function HostKeyDialog({ nodeId, prompt, mismatch, queued, onClose, onTru
     >
       {mismatch ? (
         <div className="hostkey-warning" role="alert">
-          <strong>Warning: this host now presents a different key than the one on record.</strong> Someone may be intercepting the connection
-          (a man-in-the-middle attack), or the host was reinstalled or its keys were replaced. Clusterdeck refuses to connect until you decide. Trust the
-          new key only if you know why it changed and have checked the fingerprint below with the host&apos;s administrator.
+          <strong>Warning: this host now presents a different key than the one on record.</strong> Someone may be intercepting the connection (a
+          man-in-the-middle attack), or the host was reinstalled or its keys were replaced. Clusterdeck refuses to connect until you decide. Trust the new key
+          only if you know why it changed and have checked the fingerprint below with the host&apos;s administrator.
         </div>
       ) : (
         <p className="modal__lead">
-          Clusterdeck has not connected to this host before. Check that the fingerprint below is the host&apos;s before trusting it: it is then
-          written to Clusterdeck&apos;s known_hosts and checked on every connection.
+          Clusterdeck has not connected to this host before. Check that the fingerprint below is the host&apos;s before trusting it: it is then written to
+          Clusterdeck&apos;s known_hosts and checked on every connection.
         </p>
       )}
       <dl className="hostkey-facts">

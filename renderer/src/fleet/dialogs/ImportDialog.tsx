@@ -33,31 +33,34 @@ export function ImportDialog({ onClose, onImported }: ImportDialogProps) {
   const desktop = useAppInfo().info?.mode === 'desktop';
   const [picking, setPicking] = useState(false);
 
-  const load = useCallback((file: string) => {
-    abortRef.current?.abort();
-    const abort = new AbortController();
-    abortRef.current = abort;
-    setReading(true);
-    setReadError(null);
-    setResult(null);
-    clearImportError();
-    const request = file.trim() === '' ? {} : { path: file.trim() };
-    api.call('sshConfig:read', request, { signal: abort.signal }).then(
-      (value) => {
-        if (abort.signal.aborted) return;
-        setRead(value);
-        setReading(false);
-        // Everything importable is chosen to start with.
-        setChosen(new Set(value.candidates.filter((c) => candidateBlocker(c) === null).map((c) => c.alias)));
-      },
-      (reason: unknown) => {
-        if (abort.signal.aborted) return;
-        setRead(null);
-        setReading(false);
-        setReadError(describeError(reason));
-      },
-    );
-  }, [clearImportError]);
+  const load = useCallback(
+    (file: string) => {
+      abortRef.current?.abort();
+      const abort = new AbortController();
+      abortRef.current = abort;
+      setReading(true);
+      setReadError(null);
+      setResult(null);
+      clearImportError();
+      const request = file.trim() === '' ? {} : { path: file.trim() };
+      api.call('sshConfig:read', request, { signal: abort.signal }).then(
+        (value) => {
+          if (abort.signal.aborted) return;
+          setRead(value);
+          setReading(false);
+          // Everything importable is chosen to start with.
+          setChosen(new Set(value.candidates.filter((c) => candidateBlocker(c) === null).map((c) => c.alias)));
+        },
+        (reason: unknown) => {
+          if (abort.signal.aborted) return;
+          setRead(null);
+          setReading(false);
+          setReadError(describeError(reason));
+        },
+      );
+    },
+    [clearImportError],
+  );
 
   // The default config is read as the dialog opens.
   useEffect(() => {
@@ -109,7 +112,15 @@ export function ImportDialog({ onClose, onImported }: ImportDialogProps) {
   );
 
   return (
-    <Modal title="Import nodes from an ssh config" onClose={onClose} testId="import-dialog" size="wide" initialFocus={pathRef} onSubmit={submit} footer={footer}>
+    <Modal
+      title="Import nodes from an ssh config"
+      onClose={onClose}
+      testId="import-dialog"
+      size="wide"
+      initialFocus={pathRef}
+      onSubmit={submit}
+      footer={footer}
+    >
       <div className="import-path">
         <label className="field__label" htmlFor={pathId}>
           Config file
@@ -164,7 +175,9 @@ export function ImportDialog({ onClose, onImported }: ImportDialogProps) {
           </button>
         )}
       </div>
-      <p className="field__hint">Host entries are resolved as OpenSSH would (Include, Match-less defaults, ProxyJump chains) on the engine&apos;s machine. Leave empty for ~/.ssh/config.</p>
+      <p className="field__hint">
+        Host entries are resolved as OpenSSH would (Include, Match-less defaults, ProxyJump chains) on the engine&apos;s machine. Leave empty for ~/.ssh/config.
+      </p>
 
       <FormError error={readError} testId="import-read-error" />
       {read && read.warnings.length > 0 && (
@@ -231,7 +244,11 @@ export function ImportDialog({ onClose, onImported }: ImportDialogProps) {
                     </td>
                     <td className="mono">{route(candidate)}</td>
                     <td className="mono import-table__keys" title={candidate.identityFiles.join('\n')}>
-                      {candidate.identityFiles.length === 0 ? <span className="muted">agent only</span> : candidate.identityFiles.map((f) => f.split('/').pop()).join(', ')}
+                      {candidate.identityFiles.length === 0 ? (
+                        <span className="muted">agent only</span>
+                      ) : (
+                        candidate.identityFiles.map((f) => f.split('/').pop()).join(', ')
+                      )}
                     </td>
                     <td id={`${checkId}-why`} className={candidate.problem ? 'import-table__problem' : 'muted'}>
                       {blocker ?? ''}

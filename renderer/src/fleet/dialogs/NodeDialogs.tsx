@@ -31,8 +31,8 @@ export function RemoveNodeDialog({ nodeId, onClose, onRemoved }: { nodeId: strin
         Clusterdeck stops collecting <strong className="mono">{nodeId}</strong> and forgets how to reach it.
       </p>
       <p className="field__hint">
-        Its history is kept: charts of the past stay available until the retention period deletes the data. Adding the node again under the same alias
-        continues the same history.
+        Its history is kept: charts of the past stay available until the retention period deletes the data. Adding the node again under the same alias continues
+        the same history.
       </p>
       <FormError error={error} />
     </Modal>
@@ -40,7 +40,17 @@ export function RemoveNodeDialog({ nodeId, onClose, onRemoved }: { nodeId: strin
 }
 
 /** Edits a node's labels (its groups for filtering). */
-export function LabelsDialog({ nodeId, labels, onClose, onSaved }: { nodeId: string; labels: readonly string[]; onClose(): void; onSaved(state: NodeState): void }) {
+export function LabelsDialog({
+  nodeId,
+  labels,
+  onClose,
+  onSaved,
+}: {
+  nodeId: string;
+  labels: readonly string[];
+  onClose(): void;
+  onSaved(state: NodeState): void;
+}) {
   const [text, setText] = useState(labels.join(', '));
   const [fieldError, setFieldError] = useState<string | undefined>(undefined);
   const { sending, error, run } = useDialogCall();

@@ -54,7 +54,9 @@ export function PassphraseDialog({ nodeId, keyPaths, mode, onClose }: Passphrase
             <strong>clusterdeck serve keeps no passphrases.</strong> An encrypted key has to be unlocked by <code>ssh-agent</code> instead:
           </>
         ) : (
-          <>The engine cannot keep passphrases here. Unlock the key with <code>ssh-agent</code> instead:</>
+          <>
+            The engine cannot keep passphrases here. Unlock the key with <code>ssh-agent</code> instead:
+          </>
         )}
       </p>
       <ol className="passphrase-agent__steps">
@@ -64,9 +66,7 @@ export function PassphraseDialog({ nodeId, keyPaths, mode, onClose }: Passphrase
         <li>
           Start <code>clusterdeck serve</code> from a shell where <code>SSH_AUTH_SOCK</code> points at that agent.
         </li>
-        <li>
-          The node must use the agent (&quot;Also use the keys of the running ssh-agent&quot; when adding it); remove and add it again if it does not.
-        </li>
+        <li>The node must use the agent (&quot;Also use the keys of the running ssh-agent&quot; when adding it); remove and add it again if it does not.</li>
       </ol>
     </div>
   );
@@ -105,10 +105,15 @@ export function PassphraseDialog({ nodeId, keyPaths, mode, onClose }: Passphrase
       ) : (
         <>
           <p className="field__hint">
-            The passphrase is kept in the operating system&apos;s keychain (Keychain, Credential Manager or the Secret Service), never in
-            Clusterdeck&apos;s files, and is used for every node with this key.
+            The passphrase is kept in the operating system&apos;s keychain (Keychain, Credential Manager or the Secret Service), never in Clusterdeck&apos;s
+            files, and is used for every node with this key.
           </p>
-          <Field label="Key file" id={`${base}-key`} error={errors.keyPath} hint={keyPaths.length > 1 ? `This node offers ${keyPaths.length} key files.` : undefined}>
+          <Field
+            label="Key file"
+            id={`${base}-key`}
+            error={errors.keyPath}
+            hint={keyPaths.length > 1 ? `This node offers ${keyPaths.length} key files.` : undefined}
+          >
             {(describedBy, invalid) => (
               <>
                 <input

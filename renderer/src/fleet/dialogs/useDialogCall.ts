@@ -21,7 +21,7 @@ export function useDialogCall(): DialogCall {
   // A ref as well as state: a double click within one render must not send twice.
   const out = useRef(false);
   // Stable across renders, so callers may use them inside their own callbacks and effects.
-  const run = useCallback(<T,>(call: () => Promise<T>, onDone: (value: T) => void, onFailed?: (reason: unknown) => void) => {
+  const run = useCallback(<T>(call: () => Promise<T>, onDone: (value: T) => void, onFailed?: (reason: unknown) => void) => {
     if (out.current) return;
     out.current = true;
     setSending(true);

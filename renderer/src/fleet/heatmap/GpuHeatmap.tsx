@@ -136,7 +136,9 @@ export const GpuHeatmap = memo(function GpuHeatmap({ filter, onOpenNode, gpuCoun
         <canvas ref={canvasRef} className="heatmap__canvas" role="img" aria-label="GPU heatmap" />
         <div className="heatmap__tooltip" ref={tooltipRef} hidden role="tooltip" />
         <p className="visually-hidden" ref={liveRef} aria-live="polite" />
-        {gpuCount === 0 && <p className="heatmap__empty">No GPUs to show{filter.text || filter.label || filter.status !== 'all' ? ' with this filter' : ' yet'}.</p>}
+        {gpuCount === 0 && (
+          <p className="heatmap__empty">No GPUs to show{filter.text || filter.label || filter.status !== 'all' ? ' with this filter' : ' yet'}.</p>
+        )}
       </div>
       <p className="visually-hidden" id="heatmap-help">
         Arrow keys move between GPUs, Enter opens the node.

@@ -153,7 +153,11 @@ export function hitTest(layout: HeatmapLayout, x: number, y: number): Hit | null
  * Keyboard movement over the cells: left/right step through GPUs across nodes, up/down jump to
  * the same GPU (or the last one) of the previous/next node. Returns the new position or the same.
  */
-export function moveFocus(layout: HeatmapLayout, at: { group: number; cell: number } | null, key: 'left' | 'right' | 'up' | 'down' | 'home' | 'end'): { group: number; cell: number } | null {
+export function moveFocus(
+  layout: HeatmapLayout,
+  at: { group: number; cell: number } | null,
+  key: 'left' | 'right' | 'up' | 'down' | 'home' | 'end',
+): { group: number; cell: number } | null {
   const counts = layout.cellCounts;
   const firstFrom = (g: number, step: 1 | -1): number | null => {
     for (let i = g; i >= 0 && i < counts.length; i += step) if (counts[i]! > 0) return i;

@@ -126,8 +126,12 @@ describe('toFilesystemStats with inode counts', () => {
 
 describe('parseDf on odd and hostile input', () => {
   it('joins a device name wrapped onto its own line by non-POSIX df', () => {
-    const got = parseDf('Filesystem           1K-blocks      Used Available Use% Mounted on\n/dev/mapper/VolGroup00-LogVol00\n                       6030784   1147932   4571556  21% /\n');
-    expect(got.rows).toEqual([{ device: '/dev/mapper/VolGroup00-LogVol00', fsType: null, mount: '/', total: 6030784 * KiB, used: 1147932 * KiB, available: 4571556 * KiB }]);
+    const got = parseDf(
+      'Filesystem           1K-blocks      Used Available Use% Mounted on\n/dev/mapper/VolGroup00-LogVol00\n                       6030784   1147932   4571556  21% /\n',
+    );
+    expect(got.rows).toEqual([
+      { device: '/dev/mapper/VolGroup00-LogVol00', fsType: null, mount: '/', total: 6030784 * KiB, used: 1147932 * KiB, available: 4571556 * KiB },
+    ]);
     expect(got.warnings).toEqual([]);
   });
 
@@ -168,7 +172,10 @@ describe('parseDf on odd and hostile input', () => {
   });
 
   it('keeps the first of a repeated mount point (stacked mounts)', () => {
-    const got = toFilesystemStats(parseDf('Filesystem 1024-blocks Used Available Capacity Mounted on\n/dev/a 100 50 50 50% /x\n/dev/b 200 50 150 25% /x\n'), null);
+    const got = toFilesystemStats(
+      parseDf('Filesystem 1024-blocks Used Available Capacity Mounted on\n/dev/a 100 50 50 50% /x\n/dev/b 200 50 150 25% /x\n'),
+      null,
+    );
     expect(got.map((f) => f.device)).toEqual(['/dev/a']);
   });
 });

@@ -20,7 +20,15 @@ export function framed(sections: ReadonlyArray<readonly [name: string, text: str
   return `${out.join('\n')}\n`;
 }
 
-export const ALL_FILES = ['/proc/sys/kernel/random/boot_id', '/proc/uptime', '/proc/stat', '/proc/loadavg', '/proc/meminfo', '/proc/net/dev', '/proc/diskstats'];
+export const ALL_FILES = [
+  '/proc/sys/kernel/random/boot_id',
+  '/proc/uptime',
+  '/proc/stat',
+  '/proc/loadavg',
+  '/proc/meminfo',
+  '/proc/net/dev',
+  '/proc/diskstats',
+];
 
 /** The connect-time script's output for a Linux GPU node (driver 535), with sections replaced or removed (null). */
 export function staticOutput(overrides: Record<string, [string, FramedStatus?] | null> = {}): string {

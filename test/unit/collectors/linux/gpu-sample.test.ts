@@ -55,6 +55,9 @@ describe('interpretGpuSection', () => {
   it('says invalid-output for text that is neither GPUs nor a known failure', () => {
     const got = interpretGpuSection(section('\u0000\u0001 garbage\n', { kind: 'ok' }), 'current', true);
     expect(got.status.state).toBe('invalid-output');
-    expect(interpretGpuSection(section('weird\n', failed(3)), 'current', true).status).toMatchObject({ state: 'failed', message: 'nvidia-smi failed (exit 3): weird' });
+    expect(interpretGpuSection(section('weird\n', failed(3)), 'current', true).status).toMatchObject({
+      state: 'failed',
+      message: 'nvidia-smi failed (exit 3): weird',
+    });
   });
 });

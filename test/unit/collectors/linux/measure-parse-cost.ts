@@ -36,7 +36,10 @@ function medianMs(run: () => unknown, iterations: number): number {
 
 // A 590 driver's XML (v13, 46 KB per GPU) and a 535 data-centre card's (v12, 22 KB per GPU).
 const XML_FILES = ['rtx-3090-drv590-v13.xml', 'a100-sxm4-80gb-mig-drv535-v12.xml'];
-const rows: string[] = ['| GPUs | XML source | CSV bytes | CSV parse (median ms) | XML bytes | XML parse (median ms) | XML / CSV |', '|---:|---|---:|---:|---:|---:|---:|'];
+const rows: string[] = [
+  '| GPUs | XML source | CSV bytes | CSV parse (median ms) | XML bytes | XML parse (median ms) | XML / CSV |',
+  '|---:|---|---:|---:|---:|---:|---:|',
+];
 for (const [count, file] of [1, 8, 64].flatMap((n) => XML_FILES.map((f) => [n, f] as const))) {
   const csv = csvWith(count);
   const xml = xmlWith(file, count);
@@ -44,7 +47,9 @@ for (const [count, file] of [1, 8, 64].flatMap((n) => XML_FILES.map((f) => [n, f
   const iterations = count === 64 ? 200 : 1000;
   const csvMs = medianMs(() => parseNvidiaSmiCsv(csv, GPU_QUERY_FIELDS.current), iterations);
   const xmlMs = medianMs(() => parseNvidiaSmiXml(xml), iterations);
-  rows.push(`| ${count} | ${file.replace(/\.xml$/, '')} | ${csv.length} | ${csvMs.toFixed(3)} | ${xml.length} | ${xmlMs.toFixed(3)} | ${(xmlMs / csvMs).toFixed(0)}x |`);
+  rows.push(
+    `| ${count} | ${file.replace(/\.xml$/, '')} | ${csv.length} | ${csvMs.toFixed(3)} | ${xml.length} | ${xmlMs.toFixed(3)} | ${(xmlMs / csvMs).toFixed(0)}x |`,
+  );
 }
 console.log(`node ${process.version}, ${process.platform}/${process.arch}`);
 console.log(rows.join('\n'));

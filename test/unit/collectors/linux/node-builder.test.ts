@@ -72,7 +72,9 @@ const facts = () => parseStaticFacts(staticOutput({ 'nvidia-smi-driver': ['590.4
 const SECOND: Reading = {
   uptime: '1010.00',
   stat: stat([[1000, 0], [0, 1000], ...Array.from({ length: 6 }, () => [500, 500] as [number, number])]),
-  netDev: readFixture('linux', 'proc-net-dev.procfs.txt').replace('874354587', String(874354587 + 10_000_000)).replace('563352563', String(563352563 + 2_100_000)),
+  netDev: readFixture('linux', 'proc-net-dev.procfs.txt')
+    .replace('874354587', String(874354587 + 10_000_000))
+    .replace('563352563', String(563352563 + 2_100_000)),
   diskstats: readFixture('linux', 'proc-diskstats.jc.txt').replace(
     'sda 14200 3361 892828 5058 18736 13416 715384 12604 0 24940',
     `sda 14300 3361 ${892828 + 20480} 5058 18836 13416 ${715384 + 40960} 12604 0 ${24940 + 5000}`,
@@ -142,7 +144,14 @@ describe('LinuxNodeBuilder over a realistic pair of readings', () => {
 
   it('computes disk throughput and busy time of whole disks only', () => {
     expect(second.extras.diskIo).toEqual([
-      { device: 'sda', readBytesTotal: (892828 + 20480) * 512, writeBytesTotal: (715384 + 40960) * 512, readBytesPerSec: 1_048_576, writeBytesPerSec: 2_097_152, busyPct: 50 },
+      {
+        device: 'sda',
+        readBytesTotal: (892828 + 20480) * 512,
+        writeBytesTotal: (715384 + 40960) * 512,
+        readBytesPerSec: 1_048_576,
+        writeBytesPerSec: 2_097_152,
+        busyPct: 50,
+      },
       { device: 'sr0', readBytesTotal: 20923 * 512, writeBytesTotal: 0, readBytesPerSec: 0, writeBytesPerSec: 0, busyPct: 0 },
       { device: 'dm-0', readBytesTotal: 873914 * 512, writeBytesTotal: 715168 * 512, readBytesPerSec: 0, writeBytesPerSec: 0, busyPct: 0 },
     ]);
@@ -157,7 +166,9 @@ describe('LinuxNodeBuilder over a realistic pair of readings', () => {
 
   it('reads the GPUs from the CSV fast path', () => {
     expect(second.snapshot.gpuStatus).toEqual({ state: 'ok', message: '1 GPU', driverVersion: '590.48.01', cudaVersion: null });
-    expect(second.snapshot.gpus.map((g) => [g.uuid, g.gpuUtilPct, g.fbMemoryUsedMib, g.powerDrawW])).toEqual([['GPU-00000000-0000-0000-0000-000000000000', 100, 19818, 631.95]]);
+    expect(second.snapshot.gpus.map((g) => [g.uuid, g.gpuUtilPct, g.fbMemoryUsedMib, g.powerDrawW])).toEqual([
+      ['GPU-00000000-0000-0000-0000-000000000000', 100, 19818, 631.95],
+    ]);
     expect(second.extras).toMatchObject({ uptimeSec: 1010, bootId: BOOT_A });
   });
 });
@@ -189,7 +200,9 @@ describe('LinuxNodeBuilder across resets and gaps', () => {
   it('reports a source that disappears once, not every tick', () => {
     const builder = new LinuxNodeBuilder('n', facts());
     const first = builder.build(sample({ diskstats: null }), 0);
-    expect(first.snapshot.errors).toEqual([{ collector: 'disk-io', message: 'proc-diskstats: not available on this node; not reported again until it appears' }]);
+    expect(first.snapshot.errors).toEqual([
+      { collector: 'disk-io', message: 'proc-diskstats: not available on this node; not reported again until it appears' },
+    ]);
     expect(builder.build(sample({ diskstats: null }), 1000).snapshot.errors).toEqual([]);
     expect(builder.currentCapabilities().sources['proc-diskstats']).toBe(false);
     // It comes back (a module loaded): read again, silently.
@@ -198,7 +211,9 @@ describe('LinuxNodeBuilder across resets and gaps', () => {
   });
 
   it('never reports a source the connect-time probe said the node lacks', () => {
-    const probe = `${ALL_FILES.filter((f) => f !== '/proc/diskstats').map((f) => `file ${f}`).join('\n')}\ncommand awk\ncommand df\ncommand nvidia-smi\n`;
+    const probe = `${ALL_FILES.filter((f) => f !== '/proc/diskstats')
+      .map((f) => `file ${f}`)
+      .join('\n')}\ncommand awk\ncommand df\ncommand nvidia-smi\n`;
     const builder = new LinuxNodeBuilder('n', parseStaticFacts(staticOutput({ capabilities: [probe, 0], 'nvidia-smi-driver': ['590.48.01\n', 0] })));
     expect(builder.build(sample({ diskstats: null }), 0).snapshot.errors).toEqual([]);
   });
@@ -220,7 +235,7 @@ describe('LinuxNodeBuilder across resets and gaps', () => {
     const tick = builder.build({ stdout: cut, exitCode: null, timedOut: true, truncated: false }, 0);
     expect(tick.snapshot.errors).toEqual([
       { collector: 'network', message: 'proc-net-dev: output ended inside this source' },
-      { collector: 'sample', message: "the collection script timed out; the sources after the last complete one are missing" },
+      { collector: 'sample', message: 'the collection script timed out; the sources after the last complete one are missing' },
     ]);
     expect(tick.snapshot.memory).not.toBeNull();
     expect(tick.snapshot.filesystems).toEqual([]);
@@ -228,9 +243,19 @@ describe('LinuxNodeBuilder across resets and gaps', () => {
   });
 
   it('says once that a node is not Linux, and builds what it can', () => {
-    const notLinux = parseStaticFacts(staticOutput({ 'kernel-name': ['FreeBSD\n', 0], capabilities: ['command awk\ncommand df\n', 0], 'nvidia-smi-driver': null }));
+    const notLinux = parseStaticFacts(
+      staticOutput({ 'kernel-name': ['FreeBSD\n', 0], capabilities: ['command awk\ncommand df\n', 0], 'nvidia-smi-driver': null }),
+    );
     const builder = new LinuxNodeBuilder('bsd', notLinux);
-    const empty: SampleRun = { stdout: framed([['df-size', SIZES, 0], ['df-inodes', INODES, 0]]), exitCode: 0, timedOut: false, truncated: false };
+    const empty: SampleRun = {
+      stdout: framed([
+        ['df-size', SIZES, 0],
+        ['df-inodes', INODES, 0],
+      ]),
+      exitCode: 0,
+      timedOut: false,
+      truncated: false,
+    };
     const first = builder.build(empty, 0);
     expect(first.snapshot.errors.map((e) => e.collector)).toEqual(['sample']);
     expect(first.snapshot).toMatchObject({ cpu: null, memory: null, network: [], gpuStatus: { state: 'no-gpu' } });
@@ -247,7 +272,9 @@ describe('LinuxNodeBuilder across resets and gaps', () => {
     expect(tick.warnings).toContain('df-size: df exited 1 (a mount it could not read); the rest is used');
     const killed = sample();
     killed.stdout = killed.stdout.replace('@@clusterdeck:end:df-size:0@@', '@@clusterdeck:end:df-size:124@@');
-    expect(builder.build(killed, 1000).snapshot.errors).toEqual([{ collector: 'filesystems', message: 'df-size: did not finish within the node-side timeout' }]);
+    expect(builder.build(killed, 1000).snapshot.errors).toEqual([
+      { collector: 'filesystems', message: 'df-size: did not finish within the node-side timeout' },
+    ]);
   });
 
   it('keeps counter history through a tick that lost a source', () => {

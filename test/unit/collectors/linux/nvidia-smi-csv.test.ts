@@ -110,7 +110,12 @@ describe('parseNvidiaSmiCsv over every real --query-gpu capture (header and unit
     expect(h100.remappedRows).toEqual({ correctable: 0, uncorrectable: 0, pending: 'No', failure: 'No' });
     const geforce = parseNvidiaSmiCsv(readFixture(DIR, 'rtx-2080-super-linux-drv465.27.query-gpu.csv')).gpus[0]!;
     // As the XML reference has it for GeForce cards: the ECC block exists, both sides null.
-    expect([geforce.eccModeCurrent, geforce.eccErrors, geforce.retiredPages, geforce.remappedRows]).toEqual([null, { volatile: null, aggregate: null }, null, null]);
+    expect([geforce.eccModeCurrent, geforce.eccErrors, geforce.retiredPages, geforce.remappedRows]).toEqual([
+      null,
+      { volatile: null, aggregate: null },
+      null,
+      null,
+    ]);
   });
 
   it('decodes the clock event mask to exactly the reasons whose own column says Active', () => {
@@ -185,7 +190,15 @@ describe('parseNvidiaSmiCsv null tokens and hostile input', () => {
   const fields = ['index', 'name', 'memory.used', 'power.draw', 'temperature.gpu', 'clocks_event_reasons.active'];
 
   it('reads every bracketed null token, and bare N/A, as null', () => {
-    for (const token of ['[N/A]', '[Not Supported]', '[Requested functionality has been deprecated]', '[Function Not Found]', '[Unknown Error]', 'N/A', '[GPU is lost]']) {
+    for (const token of [
+      '[N/A]',
+      '[Not Supported]',
+      '[Requested functionality has been deprecated]',
+      '[Function Not Found]',
+      '[Unknown Error]',
+      'N/A',
+      '[GPU is lost]',
+    ]) {
       const gpu = parseNvidiaSmiCsv(`0, X, ${token}, ${token}, ${token}, ${token}\n`, fields).gpus[0]!;
       expect([gpu.fbMemoryUsedMib, gpu.powerDrawW, gpu.temperatureC, gpu.clockEventReasonsActive], token).toEqual([null, null, null, null]);
     }

@@ -40,7 +40,8 @@ describe('parseProcNetDev over every real /proc/net/dev', () => {
   }
 });
 
-const HEADER = 'Inter-|   Receive                                                |  Transmit\n face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n';
+const HEADER =
+  'Inter-|   Receive                                                |  Transmit\n face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n';
 const row = (name: string, rx: number | string, tx: number | string) => `${name.padStart(6)}: ${rx} 1 2 3 0 0 0 0 ${tx} 4 5 6 0 0 0 0\n`;
 
 describe('parseProcNetDev on odd and hostile input', () => {

@@ -8,7 +8,10 @@ const times = (...v: number[]): CpuTimes => {
 };
 
 /** Values read off each capture by hand; every stat fixture is listed. */
-const EXPECTED: Record<string, { total: CpuTimes; cpus: Array<[number, CpuTimes]>; columns: number; btime: number; ctxt: number; running: number; blocked: number; warnings: RegExp[] }> = {
+const EXPECTED: Record<
+  string,
+  { total: CpuTimes; cpus: Array<[number, CpuTimes]>; columns: number; btime: number; ctxt: number; running: number; blocked: number; warnings: RegExp[] }
+> = {
   'proc-stat.gopsutil-424.txt': {
     total: times(23644, 6695, 4764, 134931750, 22115, 0, 473, 5892, 0, 0),
     cpus: [

@@ -131,7 +131,13 @@ describe('the per-tick script against hostile command output', () => {
     writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`);
     chmodSync(join(dir, name), 0o755);
   };
-  const FORGED = ['@@clusterdeck:end:SECTION:0@@', '@@clusterdeck:begin:proc-meminfo@@', 'MemTotal: 1 kB', '@@clusterdeck:end:proc-meminfo:ok@@', '@@clusterdeck:done@@'];
+  const FORGED = [
+    '@@clusterdeck:end:SECTION:0@@',
+    '@@clusterdeck:begin:proc-meminfo@@',
+    'MemTotal: 1 kB',
+    '@@clusterdeck:end:proc-meminfo:ok@@',
+    '@@clusterdeck:done@@',
+  ];
   const forgedFor = (section: string) => FORGED.map((l) => l.replace('SECTION', section));
   // A df and an nvidia-smi that print forged markers (as a mount point or process name could),
   // try the script's private descriptors 3 and 4, print binary junk and end without a newline.
@@ -187,7 +193,11 @@ describe('the per-tick script against hostile command output', () => {
     const awkOnly = mkdtempSync(join(tmpdir(), 'clusterdeck-awk-only-'));
     try {
       symlinkSync(execFileSync('/bin/sh', ['-c', 'command -v awk'], { encoding: 'utf8' }).trim(), join(awkOnly, 'awk'));
-      const stdout = execFileSync('/bin/sh', ['-c', script, 'clusterdeck', 'current'], { encoding: 'utf8', env: { PATH: awkOnly }, stdio: ['ignore', 'pipe', 'ignore'] });
+      const stdout = execFileSync('/bin/sh', ['-c', script, 'clusterdeck', 'current'], {
+        encoding: 'utf8',
+        env: { PATH: awkOnly },
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
       const split = splitSections(stdout, SAMPLE_SECTIONS);
       expect(split.done).toBe(true);
       expect(split.sections.get('nvidia-smi')!.status.kind).toBe('missing');
@@ -201,7 +211,11 @@ describe('the per-tick script against hostile command output', () => {
   });
 
   it('without awk still frames every section and reports none as read', () => {
-    const stdout = execFileSync('/bin/sh', ['-c', script, 'clusterdeck', 'current'], { encoding: 'utf8', env: { PATH: '/nonexistent' }, stdio: ['ignore', 'pipe', 'ignore'] });
+    const stdout = execFileSync('/bin/sh', ['-c', script, 'clusterdeck', 'current'], {
+      encoding: 'utf8',
+      env: { PATH: '/nonexistent' },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     const split = splitSections(stdout, SAMPLE_SECTIONS);
     expect(split.done).toBe(true);
     expect(split.sections.get('df-size')!.status.kind).toBe('missing');
@@ -227,7 +241,7 @@ describe('the connect-time script on this machine', () => {
   });
 });
 
-describe('the connect-time probe picks the per-tick variant for the node\'s df and timeout', () => {
+describe("the connect-time probe picks the per-tick variant for the node's df and timeout", () => {
   const dir = mkdtempSync(join(tmpdir(), 'clusterdeck-tools-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   // The program file, not a shell builtin (true is both).
@@ -268,7 +282,10 @@ describe('the connect-time probe picks the per-tick variant for the node\'s df a
 
   function expectDfRead(split: ReturnType<typeof splitSections>, hasType: boolean): void {
     expect(split.done).toBe(true);
-    for (const [name, kind] of [['df-size', 'size'], ['df-inodes', 'inodes']] as const) {
+    for (const [name, kind] of [
+      ['df-size', 'size'],
+      ['df-inodes', 'inodes'],
+    ] as const) {
       const section = split.sections.get(name)!;
       // df exits 1 when one mount cannot be read (the lab's namespaces come and go): still read.
       expect(section.status.kind === 'ok' || (section.status.kind === 'failed' && section.status.exitCode === 1), name).toBe(true);
@@ -302,7 +319,11 @@ describe('the connect-time probe picks the per-tick variant for the node\'s df a
     expect(tools).toEqual({ timeout: false, df: 'local-typed' });
     expectDfRead(split, true);
     // What the per-tick probe used to guard against: the bounded variant on this node.
-    const bounded = execFileSync('/bin/sh', ['-c', onNodePath(sampleScript(FULL_SAMPLE_TOOLS)), 'clusterdeck', 'none'], { encoding: 'utf8', env: { PATH: bin }, stdio: ['ignore', 'pipe', 'ignore'] });
+    const bounded = execFileSync('/bin/sh', ['-c', onNodePath(sampleScript(FULL_SAMPLE_TOOLS)), 'clusterdeck', 'none'], {
+      encoding: 'utf8',
+      env: { PATH: bin },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     expect(splitSections(bounded, SAMPLE_SECTIONS).sections.get('df-size')!.status.kind).toBe('missing');
   });
 

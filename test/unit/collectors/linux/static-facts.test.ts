@@ -23,12 +23,16 @@ describe('parseStaticFacts', () => {
   });
 
   it('falls back to /usr/lib/os-release', () => {
-    const facts = parseStaticFacts(staticOutput({ 'os-release': ['', 'missing'], 'os-release-usr-lib': [readFixture('linux', 'os-release.rocky9.distro.txt')] }));
+    const facts = parseStaticFacts(
+      staticOutput({ 'os-release': ['', 'missing'], 'os-release-usr-lib': [readFixture('linux', 'os-release.rocky9.distro.txt')] }),
+    );
     expect(facts.os).toMatchObject({ distro: 'Rocky Linux', release: '9.3' });
   });
 
   it('flags what a node lacks: no diskstats, no nvidia-smi', () => {
-    const probe = `${ALL_FILES.filter((f) => f !== '/proc/diskstats').map((f) => `file ${f}`).join('\n')}\ncommand awk\ncommand df\n`;
+    const probe = `${ALL_FILES.filter((f) => f !== '/proc/diskstats')
+      .map((f) => `file ${f}`)
+      .join('\n')}\ncommand awk\ncommand df\n`;
     const facts = parseStaticFacts(staticOutput({ capabilities: [probe, 0], 'nvidia-smi-driver': null }));
     expect(facts.capabilities.sources['proc-diskstats']).toBe(false);
     expect(facts.capabilities.sources['nvidia-smi']).toBe(false);
@@ -81,18 +85,9 @@ describe('parseStaticFacts', () => {
 
 describe('gpuQueryProfile', () => {
   it('picks the field list by driver generation', () => {
-    expect(['610.57.04', '590.48.01', '550.54.15', '545.23.08', '535.54.03', '470.74', '450.51', '418.43', '384.66', null].map((v) => gpuQueryProfile(v, true))).toEqual([
-      'current',
-      'current',
-      'current',
-      'r450',
-      'r450',
-      'r450',
-      'r450',
-      'legacy',
-      'legacy',
-      'current',
-    ]);
+    expect(
+      ['610.57.04', '590.48.01', '550.54.15', '545.23.08', '535.54.03', '470.74', '450.51', '418.43', '384.66', null].map((v) => gpuQueryProfile(v, true)),
+    ).toEqual(['current', 'current', 'current', 'r450', 'r450', 'r450', 'r450', 'legacy', 'legacy', 'current']);
     expect(gpuQueryProfile('590.48.01', false)).toBe('none');
   });
 

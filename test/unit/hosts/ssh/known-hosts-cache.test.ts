@@ -32,7 +32,7 @@ describe('known_hosts reading', () => {
     expect(reads(file)).toBe(1);
   });
 
-  it('reads the file again after it changed, by our own writes or anyone else\'s', () => {
+  it("reads the file again after it changed, by our own writes or anyone else's", () => {
     const file = join(tempDir(), 'known_hosts');
     fs.writeFileSync(file, line('gpu1', a));
     age(file);

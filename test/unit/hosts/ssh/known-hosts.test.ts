@@ -126,12 +126,20 @@ describe('known_hosts verification', () => {
     const user = join(dir, 'user');
     const rsa = rsaKey();
     writeFileSync(app, `${line('[10.0.0.1]:2222', rsa)}\n`);
-    writeFileSync(user, [line(hashedName('[10.0.0.1]:2222'), key), line('[10.0.0.1]:2222', rsa), `@cert-authority * ${line('', other).trim()}`, `@revoked * ${line('', other).trim()}`].join('\n'));
+    writeFileSync(
+      user,
+      [
+        line(hashedName('[10.0.0.1]:2222'), key),
+        line('[10.0.0.1]:2222', rsa),
+        `@cert-authority * ${line('', other).trim()}`,
+        `@revoked * ${line('', other).trim()}`,
+      ].join('\n'),
+    );
     expect(knownHostKeyTypes([app, user], '10.0.0.1', 2222)).toEqual(['ssh-rsa', 'ssh-ed25519']);
     expect(knownHostKeyTypes([app, user], '10.0.0.1', 22)).toEqual([]);
   });
 
-  it('offers the host key algorithms of known types first, in ssh2\'s default order otherwise', () => {
+  it("offers the host key algorithms of known types first, in ssh2's default order otherwise", () => {
     expect(HOST_KEY_ALGORITHMS).toEqual(DEFAULT_SERVER_HOST_KEY);
     expect(preferredHostKeyAlgorithms([])).toEqual(DEFAULT_SERVER_HOST_KEY);
     expect(preferredHostKeyAlgorithms(['ssh-rsa'])).toEqual([
@@ -143,7 +151,12 @@ describe('known_hosts verification', () => {
       'ecdsa-sha2-nistp384',
       'ecdsa-sha2-nistp521',
     ]);
-    expect(preferredHostKeyAlgorithms(['ssh-rsa', 'ecdsa-sha2-nistp384']).slice(0, 4)).toEqual(['ecdsa-sha2-nistp384', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa']);
+    expect(preferredHostKeyAlgorithms(['ssh-rsa', 'ecdsa-sha2-nistp384']).slice(0, 4)).toEqual([
+      'ecdsa-sha2-nistp384',
+      'rsa-sha2-512',
+      'rsa-sha2-256',
+      'ssh-rsa',
+    ]);
     // A type ssh2 cannot negotiate changes nothing.
     expect(preferredHostKeyAlgorithms(['ssh-dss'])).toEqual(DEFAULT_SERVER_HOST_KEY);
   });
@@ -151,7 +164,10 @@ describe('known_hosts verification', () => {
   it('matches host names case-insensitively, hashed entries through the lowercased name as OpenSSH hashes it', () => {
     const file = join(tempDir(), 'known_hosts');
     // What ssh writes for `ssh GPU-01.Example.com` with HashKnownHosts yes: the lowercased name.
-    writeFileSync(file, [line(hashedName('gpu-01.example.com'), key), line(hashedName('[gpu-02.example.com]:2222'), key), line('GPU-03.example.COM', key)].join('\n'));
+    writeFileSync(
+      file,
+      [line(hashedName('gpu-01.example.com'), key), line(hashedName('[gpu-02.example.com]:2222'), key), line('GPU-03.example.COM', key)].join('\n'),
+    );
     expect(verifyHostKey([file], 'GPU-01.Example.com', 22, key).kind).toBe('trusted');
     expect(verifyHostKey([file], 'gpu-01.example.com', 22, key).kind).toBe('trusted');
     expect(verifyHostKey([file], 'GPU-02.EXAMPLE.COM', 2222, key).kind).toBe('trusted');

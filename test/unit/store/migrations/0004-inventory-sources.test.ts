@@ -4,7 +4,8 @@ import { migrate } from '../../../../electron/core/store/db';
 import { MIGRATIONS } from '../../../../electron/core/store/migrations/index';
 import { migration0004 } from '../../../../electron/core/store/migrations/0004-inventory-sources';
 
-const spec = (id: string) => JSON.stringify({ id, host: `${id}.example`, port: 22, user: 'admin', identityFiles: [], useAgent: true, proxyJump: [], labels: [] });
+const spec = (id: string) =>
+  JSON.stringify({ id, host: `${id}.example`, port: 22, user: 'admin', identityFiles: [], useAgent: true, proxyJump: [], labels: [] });
 
 describe('migration 0004 (inventory sources)', () => {
   it('moves every SSH node of schema 3 into the inventory as source ssh, times and settings kept', () => {

@@ -32,7 +32,12 @@ function samples(): Array<{ t: Float64Array; columns: Float64Array[] }> {
   const grid = Float64Array.from({ length: n }, (_, i) => T0 + i * 5000);
   const irregular = Float64Array.from({ length: n }, (_, i) => T0 + i * 5000 + Math.floor(rnd() * 40));
   let counter = 4.2e13;
-  const rollup = liveRollup.rollUp(grid, Float64Array.from({ length: n }, () => Math.round(rnd() * 30_000) / 100), n, 60_000);
+  const rollup = liveRollup.rollUp(
+    grid,
+    Float64Array.from({ length: n }, () => Math.round(rnd() * 30_000) / 100),
+    n,
+    60_000,
+  );
   return [
     { t: grid, columns: [Float64Array.from({ length: n }, () => Math.round(90 + rnd() * 10))] },
     { t: grid, columns: [Float64Array.from({ length: n }, () => Math.round((60 + rnd() * 600) * 100) / 100)] },

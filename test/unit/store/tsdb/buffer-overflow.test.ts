@@ -28,7 +28,12 @@ describe('Tsdb when the memory buffer overflows while writes fail', () => {
     // Room for 60 ticks of 200 series waiting in memory.
     const writer = open(path, 60 * SERIES * 8);
     const { db, tsdb, ids } = writer;
-    const ingest = (i: number) => tsdb.ingest(T0 + i * STEP, ids, ids.map((_, k) => valueAt(k, i)));
+    const ingest = (i: number) =>
+      tsdb.ingest(
+        T0 + i * STEP,
+        ids,
+        ids.map((_, k) => valueAt(k, i)),
+      );
 
     // 690 ticks written normally: each acknowledged as durable (status ok once ingest returned).
     const acknowledged: number[] = [];

@@ -30,7 +30,13 @@ describe('packing a seal result for the trip back from the worker', () => {
     for (const data of datas()) expect(data.buffer).toBe(buffer);
     expect(datas().map((d) => Array.from(d))).toEqual(before);
     // The views tile the buffer without overlap.
-    expect(datas().map((d) => d.byteOffset)).toEqual(datas().map((_, i) => datas().slice(0, i).reduce((n, d) => n + d.byteLength, 0)));
+    expect(datas().map((d) => d.byteOffset)).toEqual(
+      datas().map((_, i) =>
+        datas()
+          .slice(0, i)
+          .reduce((n, d) => n + d.byteLength, 0),
+      ),
+    );
   });
 
   it('survives a transfer: a structured clone with that list carries the same bytes', () => {

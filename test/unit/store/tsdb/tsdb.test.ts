@@ -23,7 +23,11 @@ const valueAt = (k: number, i: number) => Math.round((k * 10 + (i % 50) + (i % 7
 
 function ingestTicks(tsdb: Tsdb, ids: number[], from: number, count: number, step = 5000): void {
   for (let i = from; i < from + count; i += 1) {
-    tsdb.ingest(T0 + i * step, ids, ids.map((_, k) => valueAt(k, i)));
+    tsdb.ingest(
+      T0 + i * step,
+      ids,
+      ids.map((_, k) => valueAt(k, i)),
+    );
   }
 }
 
@@ -169,7 +173,12 @@ describe('Tsdb retention, disk cap and failing writes', () => {
   it('under a disk cap, gives up fine detail before coarse history', () => {
     const { db, tsdb } = open(':memory:', { maxDiskBytes: 1 });
     const ids = Array.from({ length: 20 }, (_, k) => tsdb.seriesId('n1', 'gpu.util_pct', `GPU-${k}`));
-    for (let i = 0; i < 3 * 24 * 60; i += 1) tsdb.ingest(T0 + i * 60_000, ids, ids.map((_, k) => (i * 7 + k * 13) % 101));
+    for (let i = 0; i < 3 * 24 * 60; i += 1)
+      tsdb.ingest(
+        T0 + i * 60_000,
+        ids,
+        ids.map((_, k) => (i * 7 + k * 13) % 101),
+      );
     const minutePoints = () => db.prepare('SELECT sum(n) FROM chunks_1m').pluck().get() as number;
     const before = [count(db, 'chunks_raw'), minutePoints()];
     tsdb.maintain(T0 + 3 * DAY, 40);
@@ -306,14 +315,22 @@ describe('1-minute compaction', () => {
     expect(tsdb.range(id, T0, T0 + DAY, 1440)).toEqual(before);
   });
 
-  it("skips a series with a damaged piece (kept as it is) and compacts the others and later days", () => {
+  it('skips a series with a damaged piece (kept as it is) and compacts the others and later days', () => {
     const { db, tsdb } = open();
     const ids = [0, 1, 2].map((k) => tsdb.seriesId('n1', 'gpu.util_pct', `GPU-${k}`));
     // Two days and an hour of one sample a minute.
-    for (let i = 0; i < 49 * 60; i += 1) tsdb.ingest(T0 + i * 60_000, ids, ids.map((_, k) => (i * 7 + k) % 100));
+    for (let i = 0; i < 49 * 60; i += 1)
+      tsdb.ingest(
+        T0 + i * 60_000,
+        ids,
+        ids.map((_, k) => (i * 7 + k) % 100),
+      );
     const space = keySpaces()['1m'];
     const piecesOf = (id: number, day: number) =>
-      db.prepare('SELECT count(*) FROM chunks_1m WHERE id >= ? AND id < ?').pluck().get(chunkKey(space, day, id, 0), chunkKey(space, day, id + 1, 0)) as number;
+      db
+        .prepare('SELECT count(*) FROM chunks_1m WHERE id >= ? AND id < ?')
+        .pluck()
+        .get(chunkKey(space, day, id, 0), chunkKey(space, day, id + 1, 0)) as number;
     // Damage one hourly piece of the first series on the first day.
     db.prepare('UPDATE chunks_1m SET data = ? WHERE id = ?').run(Buffer.from([0xee, 1, 2, 3]), chunkKey(space, T0, ids[0]!, 5));
     const before = tsdb.range(ids[1]!, T0, T0 + 2 * DAY, 2880);
