@@ -14,31 +14,7 @@
  * matches exactly, names a section this script has, and fits the order begin -> end. A random
  * nonce would need the script to change per run; the prefix makes one unnecessary.
  */
-
-/** Beyond this many, warnings are counted, not kept: hostile output must not grow memory. */
-const MAX_WARNINGS = 20;
-
-/** A bounded list of warnings (as the collectors' parse-support keeps them). */
-class Warnings {
-  readonly list: string[] = [];
-  private dropped = 0;
-
-  add(message: string): void {
-    if (this.list.length < MAX_WARNINGS) {
-      this.list.push(message);
-      return;
-    }
-    this.dropped += 1;
-    const summary = `... and ${this.dropped} more warning${this.dropped === 1 ? '' : 's'}`;
-    if (this.list.length === MAX_WARNINGS) this.list.push(summary);
-    else this.list[MAX_WARNINGS] = summary;
-  }
-}
-
-/** A piece of remote text made safe to put in a warning: JSON-quoted and cut short. */
-function quote(text: string): string {
-  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}...` : text);
-}
+import { quote, Warnings } from './remote-text';
 
 export const MARKER_PREFIX = '@@clusterdeck:';
 export const CONTENT_PREFIX = '|';
