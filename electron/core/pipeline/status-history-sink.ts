@@ -14,12 +14,23 @@ const key = (nodeId: string, kind: string, subject: string) => `${nodeId}\u0000$
 
 export class StatusHistory {
   private readonly last = new Map<string, string>();
+  /** Per node, the GPUs last seen present: what a listing that worked is compared with. */
+  private readonly present = new Map<string, Set<string>>();
 
   constructor(
     private readonly store: NodeEventStore,
     private readonly bus: InternalBus,
   ) {
-    for (const change of store.lastStates()) this.last.set(key(change.nodeId, change.kind, change.subject), change.state);
+    for (const change of store.lastStates()) {
+      this.last.set(key(change.nodeId, change.kind, change.subject), change.state);
+      if (change.kind === 'gpu' && change.state === 'present') this.presentOn(change.nodeId).add(change.subject);
+    }
+  }
+
+  private presentOn(nodeId: string): Set<string> {
+    let set = this.present.get(nodeId);
+    if (!set) this.present.set(nodeId, (set = new Set()));
+    return set;
   }
 
   private see(
@@ -43,18 +54,18 @@ export class StatusHistory {
     this.see(changes, id, atMs, 'gpus', '', gpuStatus.state, gpuStatus.state === 'ok' ? null : gpuStatus.message);
     // Only a listing that worked says anything about which GPUs are there.
     if (gpuStatus.state !== 'ok') return;
+    const present = this.presentOn(id);
     const listed = new Set<string>();
     for (const gpu of snapshot.gpus) {
       const subject = gpu.uuid ?? `index:${gpu.index}`;
       listed.add(subject);
       this.see(changes, id, atMs, 'gpu', subject, 'present', null);
     }
-    const prefix = key(id, 'gpu', '');
-    for (const [k, state] of this.last) {
-      if (!k.startsWith(prefix) || state !== 'present') continue;
-      const subject = k.slice(prefix.length);
+    for (const subject of present) {
       if (!listed.has(subject)) this.see(changes, id, atMs, 'gpu', subject, 'missing', 'no longer listed by nvidia-smi (fallen off the bus?)');
     }
+    present.clear();
+    for (const subject of listed) present.add(subject);
   }
 
   sink(): TickSink {
