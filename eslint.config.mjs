@@ -67,6 +67,8 @@ const CORE_LAYERS = {
   collectors: ['store', 'inventory', 'pipeline', 'handlers', 'fleet', 'events', ...CORE_TOP],
   store: ['hosts', 'collectors', 'inventory', 'pipeline', 'handlers', 'fleet', 'events', ...CORE_TOP],
   inventory: ['hosts', 'collectors', 'store', 'pipeline', 'handlers', 'fleet', 'events', ...CORE_TOP],
+  // Pure kernel-log and Xid parsers: may use the hosts' and collectors' pure helpers, nothing above.
+  failures: ['store', 'inventory', 'pipeline', 'handlers', 'fleet', 'events', ...CORE_TOP],
   pipeline: ['handlers', ...CORE_TOP],
   handlers: ['pipeline', ...CORE_TOP],
 };
