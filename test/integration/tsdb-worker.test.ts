@@ -12,6 +12,11 @@ const { Tsdb } = require(dist('tsdb/tsdb.js')) as { Tsdb: typeof TsdbType };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { openDatabase } = require(dist('db.js')) as typeof import('../../electron/core/store/db');
 
+/** The seal machinery lives in the Tsdb's writer (tsdb/writer.ts); the test watches it there. */
+function writerOf(tsdb: TsdbType): unknown {
+  return (tsdb as unknown as { writer: unknown }).writer;
+}
+
 const T0 = 1_735_689_600_000;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -35,7 +40,7 @@ function fill(sealInWorker: boolean, path: string) {
  * instead was a guess at the worker's speed.
  */
 async function workerAnswered(tsdb: TsdbType): Promise<void> {
-  const internals = tsdb as unknown as { nextJobId: number; sealer: { threaded: boolean; done?: Int32Array } };
+  const internals = writerOf(tsdb) as unknown as { nextJobId: number; sealer: { threaded: boolean; done?: Int32Array } };
   expect(internals.sealer.threaded).toBe(true);
   const submitted = internals.nextJobId - 1;
   await vi.waitFor(() => expect(Atomics.load(internals.sealer.done!, 0)).toBe(submitted), { timeout: 30_000, interval: 10 });
@@ -46,8 +51,8 @@ describe('sealing in a worker thread (compiled engine)', () => {
     const dir = tempDir();
     const threaded = fill(true, join(dir, 'threaded.db'));
     const inline = fill(false, join(dir, 'inline.db'));
-    expect((threaded.tsdb as unknown as { sealer: { threaded: boolean } }).sealer.threaded).toBe(true);
-    expect((inline.tsdb as unknown as { sealer: { threaded: boolean } }).sealer.threaded).toBe(false);
+    expect((writerOf(threaded.tsdb) as unknown as { sealer: { threaded: boolean } }).sealer.threaded).toBe(true);
+    expect((writerOf(inline.tsdb) as unknown as { sealer: { threaded: boolean } }).sealer.threaded).toBe(false);
     // Queries see sealing samples whether or not the worker has answered yet.
     for (const { tsdb, ids } of [threaded, inline]) {
       expect(tsdb.range(ids[7]!, T0, T0 + 3 * HOUR - 1, 10_000).t).toHaveLength(3 * 720);
@@ -81,7 +86,7 @@ describe('sealing in a worker thread (compiled engine)', () => {
 describe('when the seal worker dies', () => {
   it('encodes its jobs in the engine thread instead, losing nothing', async () => {
     const { db, tsdb, ids } = fill(true, join(tempDir(), 'dead-worker.db'));
-    const sealer = (tsdb as unknown as { sealer: { threaded: boolean; worker: { terminate(): Promise<number> } } }).sealer;
+    const sealer = (writerOf(tsdb) as unknown as { sealer: { threaded: boolean; worker: { terminate(): Promise<number> } } }).sealer;
     await sealer.worker.terminate();
     // The worker's 'exit' event hands its jobs back to the engine thread.
     await vi.waitFor(() => expect(sealer.threaded).toBe(false), { timeout: 10_000, interval: 10 });
@@ -110,7 +115,7 @@ describe("the seal jobs' shared blocks", () => {
     });
     const ids = Array.from({ length: 40 }, (_, k) => tsdb.seriesId('node', 'gpu.power_w', `GPU-${k}`));
     const value = (i: number, k: number) => Math.round(((i * 37 + k * 101) % 30_000) + 100) / 100;
-    const internals = tsdb as unknown as { jobs: Array<{ block: SharedArrayBuffer }>; spareBlocks: SharedArrayBuffer[] };
+    const internals = writerOf(tsdb) as unknown as { jobs: Array<{ block: SharedArrayBuffer }>; spareBlocks: SharedArrayBuffer[] };
     const blocksSeen = new Set<SharedArrayBuffer>();
     const hours = 8;
     for (let i = 0; i < hours * 720; i += 1) {
@@ -147,7 +152,11 @@ describe("the seal jobs' shared blocks", () => {
     });
     const ids = Array.from({ length: 300 }, (_, k) => tsdb.seriesId('node', 'gpu.power_w', `GPU-${k}`));
     const value = (i: number, k: number) => Math.round(((i * 41 + k * 97) % 40_000) + 100) / 100;
-    const internals = tsdb as unknown as { jobs: Array<{ block: SharedArrayBuffer }>; spareBlocks: SharedArrayBuffer[]; sealer: { threaded: boolean } };
+    const internals = writerOf(tsdb) as unknown as {
+      jobs: Array<{ block: SharedArrayBuffer }>;
+      spareBlocks: SharedArrayBuffer[];
+      sealer: { threaded: boolean };
+    };
     expect(internals.sealer.threaded).toBe(true);
     const blocksSeen = new Set<SharedArrayBuffer>();
     let mostAlive = 0;

@@ -152,21 +152,4 @@ export class Tsdb {
   tierStats(): TierStats[] {
     return this.maintenance.tierStats();
   }
-
-  // The worker test (test/integration/tsdb-worker.test.ts) watches the sealer and its jobs here.
-  private get sealer() {
-    return this.writer.sealer;
-  }
-
-  private get jobs() {
-    return this.writer.jobs;
-  }
-
-  private get spareBlocks() {
-    return this.writer.spareBlocks;
-  }
-
-  private get nextJobId() {
-    return this.writer.nextJobId;
-  }
 }
