@@ -60,8 +60,7 @@ export class CollectionLoop {
   }
 
   /** Sends `nodes:changed` when the states differ from the last sent; returns them. */
-  publishStates(): NodeState[] {
-    const states = this.parts.fleet.states();
+  publishStates(states: NodeState[] = this.parts.fleet.states()): NodeState[] {
     const json = JSON.stringify(states);
     if (json !== this.lastStates) {
       this.lastStates = json;
@@ -84,7 +83,8 @@ export class CollectionLoop {
     }
     const storage = store.status();
     if (storage.state !== 'ok' && this.current.storage.state === 'ok') log.warn(storage.message ?? 'storage is not writable');
-    const published = this.publishStates();
+    // The states the sinks saw (taken after the store sink set its notes), or fresh ones.
+    const published = this.publishStates(states ?? undefined);
     // Only the engine's own trouble degrades it; nodes that are down are counted apart.
     const degraded = lastError !== null || storage.state !== 'ok';
     this.setStatus({
