@@ -6,6 +6,18 @@ import { z } from 'zod';
 import { MetricNameSchema, MetricUnitSchema } from './model/metrics';
 import { NodeIdSchema as InventoryIdSchema, NodeStateSchema, NodeStatusSchema, SshConfigCandidateSchema, SshNodeSchema } from './model/inventory';
 import { NodeSnapshotSchema, NodeSummarySchema } from './model/node';
+import {
+  AlertSchema,
+  AlertSummarySchema,
+  AlertTransitionSchema,
+  AlertViewSchema,
+  FailureEventSchema,
+  RuleErrorSchema,
+  RuleInfoSchema,
+  SilenceMatcherSchema,
+  SilenceSchema,
+} from './model/alerts';
+import { ConfigSchema, SettingsPatchSchema } from './config';
 
 const NodeIdSchema = z.string().min(1).max(256);
 const NoArgsSchema = z.object({}).strict();
@@ -244,6 +256,97 @@ export const CALLS = {
     request: NoArgsSchema,
     response: StorageStatsSchema,
   }),
+  'alerts:list': call({
+    doc: 'Alerts, newest first: by default every open one (pending, firing) and the last resolved ones.',
+    request: z
+      .object({
+        views: z.array(AlertViewSchema).max(5).optional(),
+        nodeId: NodeIdSchema.optional(),
+        gpu: z.string().max(256).optional(),
+        severities: z
+          .array(z.enum(['info', 'warning', 'critical']))
+          .max(3)
+          .optional(),
+        limit: z.number().int().min(1).max(5000).default(500),
+      })
+      .strict(),
+    response: z.object({ alerts: z.array(AlertSchema), total: z.number().int() }),
+  }),
+  'alerts:get': call({
+    doc: 'One alert with every transition it went through and its rule (rationale, runbook).',
+    request: z.object({ id: z.number().int().positive() }).strict(),
+    response: z.object({ alert: AlertSchema, transitions: z.array(AlertTransitionSchema), rule: RuleInfoSchema.nullable() }),
+  }),
+  'alerts:summary': call({ doc: 'Active alerts by severity, node and GPU.', request: NoArgsSchema, response: AlertSummarySchema }),
+  'alerts:ack': call({
+    doc: 'Acknowledges an alert (who, when, an optional comment); it stays listed until it resolves.',
+    request: z.object({ id: z.number().int().positive(), by: z.string().min(1).max(256).optional(), comment: z.string().max(2048).optional() }).strict(),
+    response: AlertSchema,
+  }),
+  'alerts:snooze': call({
+    doc: 'Snoozes an alert: no notification for it for this long (it still shows).',
+    request: z
+      .object({
+        id: z.number().int().positive(),
+        durationMs: z
+          .number()
+          .int()
+          .min(60_000)
+          .max(30 * 86_400_000),
+      })
+      .strict(),
+    response: AlertSchema,
+  }),
+  'silences:list': call({ doc: 'Every silence, active and expired ones of the last week.', request: NoArgsSchema, response: z.array(SilenceSchema) }),
+  'silences:create': call({
+    doc: 'Silences every alert matching all matchers until it expires.',
+    request: z
+      .object({
+        matchers: z.array(SilenceMatcherSchema).min(1).max(16),
+        durationMs: z
+          .number()
+          .int()
+          .min(60_000)
+          .max(365 * 86_400_000),
+        comment: z.string().max(2048).default(''),
+        by: z.string().min(1).max(256).optional(),
+      })
+      .strict(),
+    response: SilenceSchema,
+  }),
+  'silences:expire': call({
+    doc: 'Ends a silence now.',
+    request: z.object({ id: z.number().int().positive() }).strict(),
+    response: SilenceSchema,
+  }),
+  'rules:list': call({
+    doc: 'The alert rules in force (default file and user folder) and the ones refused, with file and line.',
+    request: NoArgsSchema,
+    response: z.object({ rules: z.array(RuleInfoSchema), errors: z.array(RuleErrorSchema), userRulesDir: z.string() }),
+  }),
+  'failures:timeline': call({
+    doc: "A node's failures (Xid, ECC, fallen off the bus, throttling, unreachable spans...) overlapping [fromMs, toMs), oldest first.",
+    request: z
+      .object({
+        nodeId: NodeIdSchema,
+        gpu: z.string().max(256).optional(),
+        fromMs: z.number().int().nonnegative(),
+        toMs: z.number().int().nonnegative(),
+      })
+      .strict()
+      .refine((q) => q.fromMs < q.toMs, { message: 'fromMs must be before toMs', path: ['fromMs'] }),
+    response: z.object({ events: z.array(FailureEventSchema), truncated: z.boolean() }),
+  }),
+  'settings:get': call({
+    doc: 'The settings in force (the config file with defaults filled in) and the file they are written to.',
+    request: NoArgsSchema,
+    response: z.object({ config: ConfigSchema, configPath: z.string(), writable: z.boolean() }),
+  }),
+  'settings:update': call({
+    doc: "Changes settings: validated, written to config.yaml keeping the user's comments, applied without a restart.",
+    request: z.object({ patch: SettingsPatchSchema }).strict(),
+    response: z.object({ config: ConfigSchema }),
+  }),
 } as const;
 
 /** Every event pushed from the engine to UIs. */
@@ -254,6 +357,8 @@ export const EVENTS = {
   'engine:statusChanged': EngineStatusSchema,
   /** Some node's status changed, or the inventory did: every node's state. */
   'nodes:changed': z.array(NodeStateSchema),
+  /** Some alert changed state (or was acknowledged, silenced...): the new summary. */
+  'alerts:changed': AlertSummarySchema,
 } as const;
 
 export type CallName = keyof typeof CALLS;

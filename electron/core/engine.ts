@@ -18,11 +18,13 @@ import type { NodeCollector } from './collectors/node-collector';
 import { SshNodeCollector } from './collectors/ssh-node';
 import { EngineEvents } from './events';
 import { Fleet } from './fleet';
+import { alertHandlers } from './handlers/alerts';
 import { appHandlers } from './handlers/app';
 import type { EngineContext } from './handlers/context';
 import { hostKeyHandlers } from './handlers/host-keys';
 import { metricsHandlers } from './handlers/metrics';
 import { nodeHandlers } from './handlers/nodes';
+import { settingsHandlers } from './handlers/settings';
 import { sshConfigHandlers } from './handlers/ssh-config';
 import { storageHandlers } from './handlers/storage';
 import { ExecPolicy } from './hosts/exec-policy';
@@ -192,6 +194,8 @@ export function createEngine(options: EngineOptions): Engine {
     ...storageHandlers(context),
     ...hostKeyHandlers(context),
     ...sshConfigHandlers(context),
+    ...alertHandlers(context),
+    ...settingsHandlers(context),
   };
 
   let closed = false;
