@@ -10,6 +10,7 @@ import type { NodeState, SshNode } from '../../shared/model/inventory';
 import type { NodeSnapshot } from '../../shared/model/node';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { NotificationSink } from './alerts/types';
 import { InternalBus, type NodeStatusChange } from './bus';
 import { CollectionLoop } from './collection-loop';
 import { COLLECTOR_ACCESS } from './collectors/command-specs';
@@ -87,6 +88,11 @@ export interface EngineOptions {
   useInventory?: boolean;
   /** SSH nodes for this run only, not stored (the CLI's --ssh-config hosts). */
   sshNodes?: SshNode[];
+  /**
+   * Where alert notifications go besides the webhook of the config: the desktop passes Electron's
+   * notifications; left out, headless sinks are chosen (notify-send where a session bus exists).
+   */
+  notificationSinks?: NotificationSink[];
   /** Test hook: the nodes to collect instead of the local machine and the inventory. */
   collectors?: NodeCollector[];
 }

@@ -186,3 +186,26 @@ export interface AlertEngine {
   setRules(rules: RuleSet): void;
   onChange(listener: (summary: AlertSummary) => void): () => void;
 }
+
+/** A kernel log failure as recorded in kernel_events (one row per failure, once across restarts). */
+export interface StoredKernelEvent {
+  id: number;
+  nodeId: string;
+  bootId: string;
+  /** Wall clock of the first line, or null where the log gives none (dmesg -T). */
+  atMs: number | null;
+  uptimeMs: number | null;
+  /** When Clusterdeck read it. */
+  recordedMs: number;
+  /** 'fallen-off-bus' for Xid 79 and for "fallen off the bus" lines without an Xid. */
+  kind: 'xid' | 'fallen-off-bus';
+  /** The GPU in nvidia-smi's form, `00000000:9B:00.0`. */
+  pciId: string;
+  xid: number | null;
+  severity: AlertSeverity;
+  /** The catalog's name ("GPU has fallen off the bus"), or "Unknown Xid N". */
+  name: string;
+  /** Decoded: meaning, recommended action, the driver's own text. */
+  detail: string;
+  raw: string[];
+}
