@@ -45,7 +45,8 @@ export class Fleet {
   private readonly lateSince = new Map<string, number>();
   /** What a node's last snapshot had cut at the bounds (shared/model/limits.ts). */
   private readonly cutNotes = new Map<string, string[]>();
-  private readonly storeNotes = new Map<string, string>();
+  /** Notes from other parts of the engine, by node and then by part (store, kernel log...). */
+  private readonly featureNotes = new Map<string, Map<string, string>>();
 
   constructor(
     private readonly deadlineMs: number,
@@ -70,7 +71,7 @@ export class Fleet {
     this.collectors.delete(nodeId);
     this.lateSince.delete(nodeId);
     this.cutNotes.delete(nodeId);
-    this.storeNotes.delete(nodeId);
+    this.featureNotes.delete(nodeId);
   }
 
   collector(nodeId: string): NodeCollector | undefined {
@@ -79,16 +80,27 @@ export class Fleet {
 
   /** A note on a node from elsewhere in the engine (the store refusing its new series), or none. */
   setStoreNote(nodeId: string, note: string | null): void {
-    if (note === null) this.storeNotes.delete(nodeId);
-    else if (this.collectors.has(nodeId)) this.storeNotes.set(nodeId, note);
+    this.setNote(nodeId, 'store', note);
+  }
+
+  /**
+   * A note from one part of the engine on a node (the kernel log it may not read...), or none:
+   * a capability said once in the node's state, not an error every tick.
+   */
+  setNote(nodeId: string, part: string, note: string | null): void {
+    const notes = this.featureNotes.get(nodeId);
+    if (note === null) {
+      notes?.delete(part);
+      if (notes?.size === 0) this.featureNotes.delete(nodeId);
+    } else if (this.collectors.has(nodeId)) {
+      if (notes) notes.set(part, note);
+      else this.featureNotes.set(nodeId, new Map([[part, note]]));
+    }
   }
 
   states(): NodeState[] {
     return [...this.collectors.values()].map((collector) => {
-      const notes = [
-        ...(this.cutNotes.get(collector.nodeId) ?? []),
-        ...(this.storeNotes.has(collector.nodeId) ? [this.storeNotes.get(collector.nodeId)!] : []),
-      ];
+      const notes = [...(this.cutNotes.get(collector.nodeId) ?? []), ...(this.featureNotes.get(collector.nodeId)?.values() ?? [])];
       const state = notes.length > 0 ? { ...collector.state(), notes } : collector.state();
       const since = this.lateSince.get(collector.nodeId);
       if (since === undefined || state.status !== 'up') return state;
