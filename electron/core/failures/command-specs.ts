@@ -1,0 +1,66 @@
+/**
+ * What the kernel log reader runs and reads on nodes, for the exec policy (hosts/exec-policy.ts):
+ * the kernel's lines from the journal (the current boot on first contact, then after the last
+ * cursor), `dmesg` where a node keeps no journal, and the boot id that tells a reboot apart.
+ */
+import { ExecPolicy, integer, pattern, type HostAccess } from '../hosts/exec-policy';
+
+/** Kernel lines read at most per journalctl call: bounds the first read and the catch-up after a long gap. */
+export const MAX_JOURNAL_LINES = 20_000;
+
+export const BOOT_ID_PATH = '/proc/sys/kernel/random/boot_id';
+
+/**
+ * A journald cursor as journalctl prints it: `s=<32 hex>;i=<hex>;b=<32 hex>;m=<hex>;t=<hex>;x=<hex>`
+ * (seqnum id, seqnum, boot id, monotonic, realtime, xor hash). Nothing else passes: no quote, space
+ * or option could ride along.
+ */
+export const JOURNAL_CURSOR = /s=[0-9a-f]{32};i=[0-9a-f]{1,16};b=[0-9a-f]{32};m=[0-9a-f]{1,16};t=[0-9a-f]{1,16};x=[0-9a-f]{1,16}/;
+export const MAX_CURSOR_LENGTH = 200;
+
+const JOURNAL_COMMON = ['-k', '-o', 'short-iso-precise', '--no-pager', '--show-cursor'] as const;
+const lineCount = integer(1, MAX_JOURNAL_LINES);
+
+/** argv of journalctl for the current boot's newest `lines` kernel lines. */
+export function journalBootArgs(lines: number): string[] {
+  return [...JOURNAL_COMMON, '-b', '0', '-n', String(lines)];
+}
+
+/** argv of journalctl for the kernel lines after `cursor` (at most `lines` of them, oldest first). */
+export function journalAfterArgs(cursor: string, lines: number): string[] {
+  return [...JOURNAL_COMMON, `--after-cursor=${cursor}`, '-n', String(lines)];
+}
+
+export const DMESG_ARGS = ['--time-format', 'iso'] as const;
+
+export const FAILURE_ACCESS: HostAccess = {
+  commands: [
+    {
+      id: 'failures.journal-boot',
+      program: 'journalctl',
+      args: [...JOURNAL_COMMON, '-b', '0', '-n', lineCount],
+      description: "the current boot's newest kernel lines (first contact, or after a reboot), with the cursor to go on from",
+    },
+    {
+      id: 'failures.journal-after-cursor',
+      program: 'journalctl',
+      args: [
+        ...JOURNAL_COMMON,
+        pattern('--after-cursor=<a journald cursor>', new RegExp(`--after-cursor=(?:${JOURNAL_CURSOR.source})`), MAX_CURSOR_LENGTH),
+        '-n',
+        lineCount,
+      ],
+      description: 'the kernel lines since the last read (Xid and fallen-off-the-bus events)',
+    },
+    {
+      id: 'failures.dmesg',
+      program: 'dmesg',
+      args: [...DMESG_ARGS],
+      description: 'the kernel ring buffer, where the node keeps no journal',
+    },
+  ],
+  paths: [{ id: 'failures.boot-id', path: BOOT_ID_PATH, description: 'the boot id: a reboot starts a new kernel log' }],
+};
+
+/** The kernel log reader's declarations alone (tests; the engine composes every feature's). */
+export const FAILURE_POLICY = ExecPolicy.of(FAILURE_ACCESS);
