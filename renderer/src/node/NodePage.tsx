@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import type { NodeSummary } from '../../../shared/model/node';
+import { FailuresTimeline } from '../failures/FailuresTimeline';
 import { isProblem } from '../fleet/status';
 import { useFleetView } from '../fleet/store';
 import { useLatestSnapshot } from '../hooks/useLatestSnapshot';
@@ -61,6 +62,7 @@ export function NodePage({ node, timeWindow, intervalMs, onShown, onOpenFleet }:
         </Notice>
       )}
       {snapshot && <SummaryRow snapshot={snapshot} stale={stale} />}
+      <FailuresTimeline nodeId={node.id} timeWindow={timeWindow} snapshot={snapshot} />
       <HostCharts nodeId={node.id} timeWindow={timeWindow} intervalMs={intervalMs} onShown={onShown} />
       <GpuSection snapshot={snapshot} stale={stale} nodeId={node.id} timeWindow={timeWindow} intervalMs={intervalMs} onShown={onShown} />
     </>
