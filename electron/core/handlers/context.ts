@@ -3,6 +3,7 @@
  * (engine.ts). Each area's handlers (nodes, metrics, host keys, ssh config, storage, app) take
  * this and nothing else.
  */
+import type { Config } from '../../../shared/config';
 import type { AppInfo, EngineStatus } from '../../../shared/contract';
 import type { NodeState, SshNode } from '../../../shared/model/inventory';
 import type { Fleet } from '../fleet';
@@ -31,4 +32,8 @@ export interface EngineContext {
   publishStates(): NodeState[];
   /** Adds an SSH node to the inventory and starts collecting it. */
   addToInventory(node: SshNode): void;
+  /** The config in force (the file as last read or written, defaults filled in). */
+  config(): Config;
+  /** Makes `config` the one in force: the interval, storage, alert and notification settings change without a restart. */
+  applyConfig(config: Config): void;
 }
