@@ -34,8 +34,10 @@ export class CollectionLoop {
   private readonly scheduler: Scheduler;
   private primed: Promise<void> | null = null;
   private stopped = false;
+  private intervalMs: number;
 
   constructor(private readonly parts: CollectionLoopParts) {
+    this.intervalMs = parts.intervalMs;
     this.current = { state: 'starting', ticks: 0, lastTickAt: null, lastTickDurationMs: null, lastError: null, storage: parts.store.status() };
     this.scheduler = new Scheduler(
       parts.intervalMs,
@@ -52,6 +54,12 @@ export class CollectionLoop {
 
   status(): EngineStatus {
     return this.current;
+  }
+
+  /** A new collection interval (Settings): it takes effect from the next tick. */
+  setIntervalMs(intervalMs: number): void {
+    this.intervalMs = intervalMs;
+    this.scheduler.setIntervalMs(intervalMs);
   }
 
   private setStatus(next: EngineStatus): void {
@@ -113,7 +121,7 @@ export class CollectionLoop {
 
   async collectOnce(): Promise<NodeSnapshot[]> {
     await this.prime();
-    return this.tick(snapToGrid(this.parts.clock.now(), this.parts.intervalMs), true);
+    return this.tick(snapToGrid(this.parts.clock.now(), this.intervalMs), true);
   }
 
   stop(): void {

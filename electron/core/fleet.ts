@@ -38,6 +38,11 @@ export function nodeHealth(states: readonly NodeState[]): NodeHealth {
   };
 }
 
+/** Collections wait at most most of an interval: a dead node never holds the tick. */
+export function tickDeadlineMs(intervalMs: number): number {
+  return Math.max(1000, Math.round(intervalMs * 0.8));
+}
+
 export class Fleet {
   private readonly collectors = new Map<string, NodeCollector>();
   private readonly inFlight = new Map<string, Promise<unknown>>();
@@ -49,9 +54,14 @@ export class Fleet {
   private readonly featureNotes = new Map<string, Map<string, string>>();
 
   constructor(
-    private readonly deadlineMs: number,
+    private deadlineMs: number,
     private readonly log: Logger,
   ) {}
+
+  /** A new tick deadline (the interval changed in Settings); ticks already waiting keep theirs. */
+  setDeadlineMs(deadlineMs: number): void {
+    this.deadlineMs = deadlineMs;
+  }
 
   has(nodeId: string): boolean {
     return this.collectors.has(nodeId);

@@ -22,10 +22,18 @@ export class Scheduler {
   skippedTicks = 0;
 
   constructor(
-    private readonly intervalMs: number,
+    private intervalMs: number,
     private readonly tick: (gridTimeMs: number) => Promise<void>,
     private readonly clock: Clock = systemClock,
   ) {}
+
+  /**
+   * A new interval (Settings changed it): the tick waiting now fires on the old grid, the ones
+   * after it on the new one.
+   */
+  setIntervalMs(intervalMs: number): void {
+    this.intervalMs = intervalMs;
+  }
 
   start(): void {
     if (!this.stopped) return;

@@ -34,6 +34,8 @@ export interface TelemetryStore {
   latestValues(query: LatestValuesQuery): LatestValue[];
   /** Retention, disk cap and space reclaiming, in one small step; call once per tick. */
   maintain(nowMs: number): void;
+  /** New retention, disk cap and collection interval (Settings); the next maintain() follows them. */
+  setOptions(limits: StoreLimits): void;
   status(): StorageStatus;
   stats(): StorageStats;
   /** Why some of a node's new series are not recorded this hour, or null. */
@@ -54,6 +56,9 @@ export interface SqliteStoreOptions {
   /** New series one node may add in an hour (default MAX_NEW_SERIES_PER_NODE_PER_HOUR). */
   maxNewSeriesPerNodePerHour?: number;
 }
+
+/** What Settings may change in a running store. */
+export type StoreLimits = Pick<SqliteStoreOptions, 'intervalMs' | 'retention' | 'maxDiskBytes'>;
 
 /** Named parameters of a node row. */
 interface NodeRowParams {
@@ -107,7 +112,7 @@ export class SqliteTelemetryStore implements TelemetryStore {
 
   constructor(
     private readonly db: Db,
-    private readonly options: SqliteStoreOptions,
+    private options: SqliteStoreOptions,
   ) {
     this.newSeries = new SeriesBudget(options.maxNewSeriesPerNodePerHour ?? MAX_NEW_SERIES_PER_NODE_PER_HOUR);
     this.tsdb = new Tsdb(db, {
@@ -255,6 +260,11 @@ export class SqliteTelemetryStore implements TelemetryStore {
 
   maintain(nowMs: number): void {
     this.tsdb.maintain(nowMs);
+  }
+
+  setOptions(limits: StoreLimits): void {
+    this.options = { ...this.options, intervalMs: limits.intervalMs, retention: { ...limits.retention }, maxDiskBytes: limits.maxDiskBytes };
+    this.tsdb.setLimits(this.options);
   }
 
   status(): StorageStatus {

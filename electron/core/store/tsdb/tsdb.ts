@@ -144,6 +144,16 @@ export class Tsdb {
     this.maintenance.maintain(nowMs, budget);
   }
 
+  /**
+   * New retention, disk cap and collection interval (Settings changed them). Every part reads
+   * the shared config on each use, so the next maintain() and query follow them.
+   */
+  setLimits(limits: Pick<EngineConfig, 'intervalMs' | 'retention' | 'maxDiskBytes'>): void {
+    this.config.intervalMs = limits.intervalMs;
+    this.config.retention = { ...limits.retention };
+    this.config.maxDiskBytes = limits.maxDiskBytes;
+  }
+
   /** Whether finished days still have 1-minute pieces to merge (maintain() does it). */
   hasCompactionWork(): boolean {
     return this.maintenance.hasCompactionWork();
