@@ -1,0 +1,189 @@
+/**
+ * What the rules see in one tick: metric rules compare each node's (and device's) value with their
+ * threshold, detector rules take the signals of their detector. The result is the set of alert
+ * instances whose condition holds now, one per fingerprint (rule | node | subject), and, for every
+ * other open alert, whether its condition could be looked at (a node without a snapshot, a
+ * detector that did not run, keeps its alert where it is).
+ */
+import type { AlertSeverity } from '../../../shared/model/alerts';
+import { SEVERITY_RANK } from '../../../shared/model/alerts';
+import type { NodeSnapshot } from '../../../shared/model/node';
+import { matchesAll, matchesLabel } from './matchers';
+import type { AlertRule, AlertTick, CompareOp, DetectorId, LabelMatcher, RuleSet, Signal } from './types';
+
+/** Detectors that report an event once (its alert holds until the event's time + keep_firing_for); the others report a condition every tick. */
+export const EVENT_DETECTORS: ReadonlySet<DetectorId> = new Set<DetectorId>(['xid', 'gpu-ecc-uncorrected', 'gpu-ecc-dbe']);
+
+export interface AlertInstance {
+  fingerprint: string;
+  rule: AlertRule;
+  nodeId: string;
+  subject: string;
+  gpu: string | null;
+  value: number | null;
+  text: string;
+  severity: AlertSeverity;
+  labels: Record<string, string>;
+  /** When the condition held: the event's time, else the tick. */
+  atMs: number;
+}
+
+export function fingerprintOf(ruleId: string, nodeId: string, subject: string): string {
+  return `${ruleId}|${nodeId}|${subject}`;
+}
+
+export function isEventRule(rule: AlertRule): boolean {
+  return rule.watch.kind === 'detector' && EVENT_DETECTORS.has(rule.watch.detector);
+}
+
+export function compare(op: CompareOp, value: number, threshold: number): boolean {
+  switch (op) {
+    case '>':
+      return value > threshold;
+    case '>=':
+      return value >= threshold;
+    case '<':
+      return value < threshold;
+    case '<=':
+      return value <= threshold;
+    case '==':
+      return value === threshold;
+    case '!=':
+      return value !== threshold;
+  }
+}
+
+function ruleSeverity(rule: AlertRule, suggested: AlertSeverity | null): AlertSeverity {
+  return rule.severity === 'from-signal' ? (suggested ?? 'warning') : rule.severity;
+}
+
+/** The rules of a rule set, indexed so a tick touches only the rules that watch what it carries. */
+export class RuleIndex {
+  readonly byId: ReadonlyMap<string, AlertRule>;
+  readonly byMetric: ReadonlyMap<string, readonly AlertRule[]>;
+  readonly byDetector: ReadonlyMap<DetectorId, readonly AlertRule[]>;
+  /** Whether some metric rule selects on the node's labels ("group"). */
+  readonly needsGroups: boolean;
+
+  constructor(readonly set: RuleSet) {
+    const byMetric = new Map<string, AlertRule[]>();
+    const byDetector = new Map<DetectorId, AlertRule[]>();
+    let needsGroups = false;
+    for (const rule of set.rules) {
+      if (rule.watch.kind === 'metric') {
+        byMetric.set(rule.watch.metric, [...(byMetric.get(rule.watch.metric) ?? []), rule]);
+        if ('group' in rule.watch.selectors) needsGroups = true;
+      } else {
+        byDetector.set(rule.watch.detector, [...(byDetector.get(rule.watch.detector) ?? []), rule]);
+      }
+    }
+    this.byId = new Map(set.rules.map((rule) => [rule.id, rule]));
+    this.byMetric = byMetric;
+    this.byDetector = byDetector;
+    this.needsGroups = needsGroups;
+  }
+}
+
+/** A metric rule's selectors: node, device, and group (any of the node's labels). */
+function metricSelected(selectors: Readonly<Record<string, LabelMatcher>>, nodeId: string, device: string, groups: readonly string[]): boolean {
+  for (const name in selectors) {
+    const matcher = selectors[name]!;
+    if (name === 'group') {
+      if (!groups.some((group) => matchesLabel(matcher, group))) return false;
+    } else if (!matchesLabel(matcher, name === 'node' ? nodeId : name === 'device' ? device : undefined)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+export interface TickView {
+  /** Conditions that hold now, by fingerprint. */
+  active: Map<string, AlertInstance>;
+  /** Whether the rule's condition for this node could be looked at this tick. */
+  evaluated(rule: AlertRule, nodeId: string): boolean;
+}
+
+export type MetricValuesOf = (metric: string, snapshot: NodeSnapshot) => ReadonlyArray<{ device: string; value: number }>;
+
+/**
+ * The instances whose condition holds in this tick. `isFiring` says which fingerprints are firing
+ * now: their metric rules hold until the value passes `recover` (hysteresis).
+ */
+export function evaluateTick(index: RuleIndex, tick: AlertTick, isFiring: (fingerprint: string) => boolean, metricValues: MetricValuesOf): TickView {
+  const active = new Map<string, AlertInstance>();
+  const groups = new Map<string, readonly string[]>();
+  if (index.needsGroups) for (const state of tick.states) groups.set(state.id, state.labels);
+  const snapshotNodes = new Set<string>();
+
+  for (const snapshot of tick.snapshots) {
+    snapshotNodes.add(snapshot.id);
+    for (const [metric, rules] of index.byMetric) {
+      const values = metricValues(metric, snapshot);
+      if (values.length === 0) continue;
+      for (const rule of rules) {
+        if (rule.watch.kind !== 'metric') continue;
+        const watch = rule.watch;
+        for (const { device, value } of values) {
+          if (!metricSelected(watch.selectors, snapshot.id, device, groups.get(snapshot.id) ?? [])) continue;
+          const fingerprint = fingerprintOf(rule.id, snapshot.id, device);
+          const holds =
+            compare(watch.op, value, watch.threshold) || (watch.recover !== null && isFiring(fingerprint) && compare(watch.op, value, watch.recover));
+          if (!holds) continue;
+          active.set(fingerprint, {
+            fingerprint,
+            rule,
+            nodeId: snapshot.id,
+            subject: device,
+            gpu: device !== '' && metric.startsWith('gpu.') ? device : null,
+            value,
+            text: '',
+            severity: ruleSeverity(rule, null),
+            labels: device === '' ? { ...rule.labels } : { ...rule.labels, device },
+            atMs: tick.atMs,
+          });
+        }
+      }
+    }
+  }
+
+  for (const signal of tick.detectors.signals) {
+    const rules = index.byDetector.get(signal.detector);
+    if (!rules) continue;
+    const labels = { ...signal.labels, node: signal.nodeId, gpu: signal.gpu ?? '', subject: signal.subject };
+    for (const rule of rules) {
+      if (!matchesAll(rule.watch.selectors, labels)) continue;
+      addSignal(active, rule, signal, EVENT_DETECTORS.has(signal.detector) ? signal.atMs : tick.atMs);
+    }
+  }
+
+  const evaluatedDetectors = tick.detectors.evaluated;
+  return {
+    active,
+    evaluated: (rule, nodeId) =>
+      rule.watch.kind === 'metric' ? snapshotNodes.has(nodeId) : (evaluatedDetectors.get(nodeId)?.has(rule.watch.detector) ?? false),
+  };
+}
+
+/** Several signals for one fingerprint in a tick (two Xids on one GPU) are one alert: the latest, at the worst severity. */
+function addSignal(active: Map<string, AlertInstance>, rule: AlertRule, signal: Signal, atMs: number): void {
+  const fingerprint = fingerprintOf(rule.id, signal.nodeId, signal.subject);
+  const severity = ruleSeverity(rule, signal.severity);
+  const previous = active.get(fingerprint);
+  if (previous && previous.atMs > atMs) {
+    if (SEVERITY_RANK[severity] > SEVERITY_RANK[previous.severity]) previous.severity = severity;
+    return;
+  }
+  active.set(fingerprint, {
+    fingerprint,
+    rule,
+    nodeId: signal.nodeId,
+    subject: signal.subject,
+    gpu: signal.gpu,
+    value: signal.value,
+    text: signal.text,
+    severity: previous && SEVERITY_RANK[previous.severity] > SEVERITY_RANK[severity] ? previous.severity : severity,
+    labels: { ...rule.labels, ...signal.labels },
+    atMs,
+  });
+}
