@@ -5,6 +5,8 @@ import { useStorageStats } from '../hooks/useStorageStats';
 import { capUsePct, describeTier, orderTiers, storageWarning, type TierStats } from '../storage';
 import { Notice } from '../ui/Notice';
 import { UsageBar } from '../ui/UsageBar';
+import { ConfigForm } from './ConfigForm';
+import { useSettings } from './useSettings';
 
 function WriteStatus({ status }: { status: StorageStatus }) {
   const warning = storageWarning(status);
@@ -114,14 +116,45 @@ function StorageDetails({ stats, status, info }: { stats: StorageStats; status: 
       </div>
       <p className="settings-note">
         Sizes count each tier&apos;s tables and indexes; the file also holds node snapshots and free pages.
-        {stats.maxDiskBytes !== null && ' Past the cap, the oldest and finest data is deleted first.'} Retention and the cap are set under <code>storage</code>{' '}
-        in {info ? <code className="settings-note__path">{info.configPath}</code> : 'the config file'}.
+        {stats.maxDiskBytes !== null && ' Past the cap, the oldest and finest data is deleted first.'} Retention and the cap are set under Configuration above,
+        or under <code>storage</code> in {info ? <code className="settings-note__path">{info.configPath}</code> : 'the config file'}.
       </p>
     </>
   );
 }
 
-/** Engine-wide settings; for now what the store keeps and how much room it takes. */
+/** What config.yaml holds, editable when the file can be written. */
+function ConfigSection() {
+  const settings = useSettings();
+  return (
+    <section
+      className="panel settings-section"
+      data-testid="settings-config"
+      data-loading={String(settings.loading)}
+      aria-labelledby="config-title"
+      aria-busy={settings.loading}
+    >
+      <header className="settings-section__head">
+        <h2 className="settings-section__title" id="config-title">
+          Configuration
+        </h2>
+        <span className="settings-section__meta">{settings.loading && 'Reading the settings…'}</span>
+      </header>
+      {settings.error && !settings.loading && (
+        <Notice tone="error" onRetry={settings.reload}>
+          {settings.error}
+        </Notice>
+      )}
+      {settings.config && settings.configPath !== null && (
+        <div className="settings-section__body">
+          <ConfigForm config={settings.config} configPath={settings.configPath} writable={settings.writable} save={settings.save} />
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** Engine-wide settings: the config file's settings, what the store keeps and how much room it takes. */
 export function SettingsPage({ info }: { info: AppInfo | null }) {
   const { stats, loading, error, readAt, refresh } = useStorageStats();
   // The live status (every tick) beats the one read with the statistics.
@@ -130,6 +163,7 @@ export function SettingsPage({ info }: { info: AppInfo | null }) {
   return (
     <div className="settings">
       <h1 className="settings__title">Settings</h1>
+      <ConfigSection />
       <section
         className="panel settings-section"
         data-testid="settings-storage"
