@@ -1,0 +1,169 @@
+/**
+ * One read of a node's kernel log, from where the last read stopped: the journal first (after
+ * the last cursor within the same boot; else the current boot's newest lines), `dmesg` where the
+ * node keeps no journal. A login user who may read neither is a fact about the node (its
+ * capability), said in words with the fix, not an error. Output and time are bounded.
+ */
+import { userInfo } from 'node:os';
+import type { ExecResult, Host } from '../hosts/host';
+import { SshHost } from '../hosts/ssh/ssh-host';
+import { BOOT_ID_PATH, DMESG_ARGS, JOURNAL_CURSOR, MAX_JOURNAL_LINES, journalAfterArgs, journalBootArgs } from './command-specs';
+import type { KernelLogCursor, KernelLogSource } from './kernel-event-store';
+import { parseKernelLog, type KernelRecord } from './kernel-log';
+
+export interface KernelLogRead {
+  bootId: string;
+  source: KernelLogSource;
+  /** Where the next read goes on from (journal); null for dmesg, or when the journal gave none. */
+  cursor: string | null;
+  records: KernelRecord[];
+  /** Why this node's kernel log cannot be read as its login user, with the fix; null when it can. */
+  capability: string | null;
+  warnings: string[];
+}
+
+export interface ReadKernelLogOptions {
+  /** Each command's limit (default 30 s). */
+  timeoutMs?: number;
+  /** Each command's output limit (default 32 MiB: MAX_JOURNAL_LINES kernel lines of the kernel's longest). */
+  maxOutputBytes?: number;
+  /** Journal lines per read (default MAX_JOURNAL_LINES). */
+  lines?: number;
+}
+
+export const DEFAULT_READ_TIMEOUT_MS = 30_000;
+export const DEFAULT_READ_OUTPUT_BYTES = 32 * 1024 * 1024;
+
+/** The boot id for a node that does not tell it (no /proc/sys/kernel/random/boot_id). */
+export const UNKNOWN_BOOT = 'unknown';
+
+const BOOT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const CURSOR_LINE = /^-- cursor: (.*)$/;
+const CURSOR = new RegExp(`^(?:${JOURNAL_CURSOR.source})$`);
+// journalctl for a user outside systemd-journal/adm: a hint, and no system (kernel) lines.
+const JOURNAL_DENIED = /not seeing messages from other users and the system|insufficient permissions|Users in (?:the |groups )/i;
+// No journal on the node (Storage=none, a container), or none of this boot.
+const NO_JOURNAL = /No journal files were found|specified boot .*not available|No such boot ID/i;
+const BAD_CURSOR = /Failed to seek to (?:after )?cursor/i;
+// dmesg under kernel.dmesg_restrict=1 without CAP_SYSLOG.
+const DMESG_DENIED = /Operation not permitted|Permission denied/i;
+
+/** The user a node is read as, for the capability text. */
+function loginUser(host: Host): string {
+  if (host instanceof SshHost) return host.connection.endpoint.user;
+  try {
+    return userInfo().username;
+  } catch {
+    return 'the login user';
+  }
+}
+
+function firstLine(text: string): string {
+  return (
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l !== '')
+      ?.slice(0, 300) ?? ''
+  );
+}
+
+function failure(what: string, result: ExecResult, timeoutMs: number): Error {
+  if (result.timedOut) return new Error(`${what} did not finish within ${Math.round(timeoutMs / 1000)} s`);
+  return new Error(`${what} failed (exit ${result.exitCode ?? 'none'}): ${firstLine(result.stderr) || 'no message'}`);
+}
+
+async function readBootId(host: Host): Promise<string> {
+  const result = await host.read(BOOT_ID_PATH, { maxBytes: 128 });
+  if (result.kind === 'error') throw new Error(`cannot read ${BOOT_ID_PATH}: ${result.message}`);
+  if (result.kind !== 'ok') return UNKNOWN_BOOT;
+  const id = result.text.trim().toLowerCase();
+  return BOOT_ID.test(id) ? id : UNKNOWN_BOOT;
+}
+
+interface JournalOutput {
+  cursor: string | null;
+  records: KernelRecord[];
+  warnings: string[];
+}
+
+/** journalctl's lines without its cursor line, parsed; the cursor if it printed a valid one. */
+function journalOutput(result: ExecResult): JournalOutput {
+  const lines = result.stdout.split('\n');
+  let cursor: string | null = null;
+  const kept: string[] = [];
+  for (const line of lines) {
+    const m = CURSOR_LINE.exec(line);
+    if (m) cursor = CURSOR.test(m[1]!) ? m[1]! : null;
+    else kept.push(line);
+  }
+  const parsed = parseKernelLog(kept.join('\n'));
+  const warnings = [...parsed.warnings];
+  if (result.truncated) warnings.push('kernel log: journalctl printed more than the output limit; the rest is read next time');
+  return { cursor, records: parsed.records, warnings };
+}
+
+type JournalOutcome = { kind: 'read'; output: JournalOutput } | { kind: 'none' } | { kind: 'denied' } | { kind: 'bad-cursor' };
+
+function journalOutcome(result: ExecResult, timeoutMs: number): JournalOutcome {
+  if (result.notFound) return { kind: 'none' };
+  if (result.timedOut) throw failure('journalctl', result, timeoutMs);
+  const output = journalOutput(result);
+  if (output.records.length === 0 && JOURNAL_DENIED.test(result.stderr)) return { kind: 'denied' };
+  if (output.records.length === 0 && NO_JOURNAL.test(result.stderr)) return { kind: 'none' };
+  if (result.exitCode !== 0 && BAD_CURSOR.test(result.stderr)) return { kind: 'bad-cursor' };
+  if (result.exitCode !== 0) throw failure('journalctl', result, timeoutMs);
+  return { kind: 'read', output };
+}
+
+function deniedText(user: string, journalDenied: boolean): string {
+  return journalDenied
+    ? `cannot read the kernel log as ${user}: add ${user} to the adm or systemd-journal group (or set kernel.dmesg_restrict=0)`
+    : `cannot read the kernel log as ${user}: the node keeps no journal and restricts dmesg; set kernel.dmesg_restrict=0 (or keep a journal and add ${user} to the systemd-journal group)`;
+}
+
+/**
+ * Reads the kernel lines since `previous` (null: never read). Rejects when the node cannot be
+ * reached or a command fails or hangs; a user without the right to read resolves with capability.
+ */
+export async function readKernelLog(host: Host, previous: KernelLogCursor | null, options: ReadKernelLogOptions = {}): Promise<KernelLogRead> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
+  const maxOutputBytes = options.maxOutputBytes ?? DEFAULT_READ_OUTPUT_BYTES;
+  const lines = Math.max(1, Math.min(MAX_JOURNAL_LINES, Math.floor(options.lines ?? MAX_JOURNAL_LINES)));
+  const limits = { timeoutMs, maxOutputBytes };
+  const journal = (args: string[]) => host.exec('journalctl', args, limits);
+
+  // The boot id and the journal in parallel (one round trip's time over SSH): a cursor of
+  // another boot is found out after the fact, and that read is thrown away.
+  const resumable = previous?.source === 'journal' && previous.cursor !== null && CURSOR.test(previous.cursor) ? previous.cursor : null;
+  const [bootId, first] = await Promise.all([readBootId(host), journal(resumable !== null ? journalAfterArgs(resumable, lines) : journalBootArgs(lines))]);
+  const sameBoot = previous !== null && previous.bootId === bootId && bootId !== UNKNOWN_BOOT;
+
+  let outcome = journalOutcome(first, timeoutMs);
+  if (resumable !== null && (!sameBoot || outcome.kind === 'bad-cursor')) outcome = journalOutcome(await journal(journalBootArgs(lines)), timeoutMs);
+  if (outcome.kind === 'bad-cursor') throw new Error(`journalctl refused the current boot's read: ${firstLine(first.stderr)}`);
+  if (outcome.kind === 'read') {
+    const { output } = outcome;
+    // No cursor printed (nothing new in some versions): go on from where we were.
+    const cursor = output.cursor ?? (sameBoot && resumable !== null ? resumable : null);
+    return { bootId, source: 'journal', cursor, records: output.records, capability: null, warnings: output.warnings };
+  }
+
+  const dmesg = await host.exec('dmesg', [...DMESG_ARGS], limits);
+  if (dmesg.notFound) {
+    if (outcome.kind === 'denied') return capability(bootId, deniedText(loginUser(host), true));
+    return capability(bootId, 'neither journalctl nor dmesg is installed on this node: its kernel log cannot be read');
+  }
+  if (dmesg.exitCode !== 0 && !dmesg.timedOut && DMESG_DENIED.test(dmesg.stderr)) {
+    return capability(bootId, deniedText(loginUser(host), outcome.kind === 'denied'));
+  }
+  if (dmesg.exitCode !== 0) throw failure('dmesg', dmesg, timeoutMs);
+  const parsed = parseKernelLog(dmesg.stdout);
+  const warnings = [...parsed.warnings];
+  if (dmesg.truncated) warnings.push('kernel log: dmesg printed more than the output limit; its newest lines were not read');
+  return { bootId, source: 'dmesg', cursor: null, records: parsed.records, capability: null, warnings };
+}
+
+function capability(bootId: string, text: string): KernelLogRead {
+  return { bootId, source: 'dmesg', cursor: null, records: [], capability: text, warnings: [] };
+}

@@ -1,0 +1,208 @@
+// The kernel log reader over the real LocalHost, with fake journalctl and dmesg first on PATH
+// (no NVIDIA GPU here): they replay real Xid captures (test/fixtures/nvidia-smi/errors) and the
+// real words of systemd 252 and util-linux 2.38 for no journal and no permission
+// (test/fixtures/kernel-log). The watcher over a real SQLite file records each event once.
+import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import type { Database as Db } from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FAILURE_POLICY } from '../../../electron/core/failures/command-specs';
+import { KernelEventStore } from '../../../electron/core/failures/kernel-event-store';
+import { readKernelLog } from '../../../electron/core/failures/kernel-log-reader';
+import { KernelLogWatcher } from '../../../electron/core/failures/kernel-log-watcher';
+import { parseXidEvents } from '../../../electron/core/failures/xid';
+import { LocalHost } from '../../../electron/core/hosts/local';
+import type { HostRegistry } from '../../../electron/core/hosts/registry';
+import { openDatabase } from '../../../electron/core/store/db';
+import type { StoredKernelEvent } from '../../../electron/core/alerts/types';
+import { FakeJournal, asJournalLines, fakeJournalctlScript, fakeProgramDir, replayScript } from '../../helpers/fake-kernel-log';
+import { fixturePath, readFixture } from '../../helpers/fixtures';
+import { tempDir } from '../../helpers/tmp';
+
+const BOOT_ID = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+const START = Date.UTC(2025, 1, 23, 16, 24, 18);
+const xidCapture = (name: string) => readFixture('nvidia-smi', 'errors', name);
+const kernelLogFixture = (name: string) => fixturePath('kernel-log', name);
+const xidsOf = (records: Parameters<typeof parseXidEvents>[0]) => parseXidEvents(records).events.map((e) => e.xid);
+
+const savedPath = process.env.PATH;
+let dir: string;
+let calls: string;
+beforeEach(() => {
+  dir = tempDir('cd-kernel-log-');
+  calls = join(dir, 'calls');
+});
+afterEach(() => {
+  process.env.PATH = savedPath;
+});
+
+/** journalctl and dmesg as given (absent: a fake that fails the test loudly) first on PATH. */
+function install(programs: { journalctl?: string; dmesg?: string }): void {
+  const refuse = (name: string) => `echo "the test did not expect ${name} $*" >&2; exit 99`;
+  process.env.PATH = fakeProgramDir({ journalctl: programs.journalctl ?? refuse('journalctl'), dmesg: programs.dmesg ?? refuse('dmesg') }).path;
+}
+
+function callLog(): string[] {
+  try {
+    return readFileSync(calls, 'utf8').trim().split('\n');
+  } catch {
+    return [];
+  }
+}
+
+const host = new LocalHost(FAILURE_POLICY, 'gpu-01');
+const user = (): string => userInfo().username;
+
+describe('readKernelLog', () => {
+  it('reads the current boot first, then only the lines after the cursor', async () => {
+    const journal = new FakeJournal(join(dir, 'journal'));
+    journal.append(asJournalLines(xidCapture('xid-48-63-94-dbe-row-remap.dmesg-iso.log'), 'gpu-01', START));
+    install({ journalctl: fakeJournalctlScript(journal.path, calls) });
+
+    const first = await readKernelLog(host, null);
+    expect(first).toMatchObject({ bootId: BOOT_ID, source: 'journal', capability: null, warnings: [] });
+    expect(first.cursor).toMatch(/^s=[0-9a-f]{32};i=[0-9a-f]+;b=/);
+    expect(xidsOf(first.records)).toEqual([48, 63, 94, 94, 94, 94, 94, 94, 94, 94, 94]);
+
+    journal.append(asJournalLines(xidCapture('xid-79-fallen-off-bus.kernel.txt'), 'gpu-01', START + 3_600_000));
+    const second = await readKernelLog(host, { bootId: first.bootId, source: 'journal', cursor: first.cursor });
+    expect(second.records.map((r) => r.message)).toEqual(xidCapture('xid-79-fallen-off-bus.kernel.txt').trim().split('\n'));
+    expect(xidsOf(second.records)).toEqual([79]);
+    expect(second.cursor).not.toBe(first.cursor);
+
+    const third = await readKernelLog(host, { bootId: second.bootId, source: 'journal', cursor: second.cursor });
+    expect(third).toMatchObject({ source: 'journal', cursor: second.cursor, records: [] });
+    expect(callLog()).toEqual([
+      '-k -o short-iso-precise --no-pager --show-cursor -b 0 -n 20000',
+      `-k -o short-iso-precise --no-pager --show-cursor --after-cursor=${first.cursor} -n 20000`,
+      `-k -o short-iso-precise --no-pager --show-cursor --after-cursor=${second.cursor} -n 20000`,
+    ]);
+  });
+
+  it("reads the current boot again when the cursor is another boot's", async () => {
+    const journal = new FakeJournal(join(dir, 'journal'));
+    journal.append(asJournalLines(xidCapture('xid-79-fallen-off-bus.kernel.txt'), 'gpu-01', START));
+    install({ journalctl: fakeJournalctlScript(journal.path, calls) });
+    const cursor = readFixture('kernel-log', 'journalctl-k-b0-n3.systemd252.stdout.txt').match(/^-- cursor: (.*)$/m)![1]!;
+    const read = await readKernelLog(host, { bootId: '0b6b7808-c002-f593-ac86-cd8e57757b94', source: 'journal', cursor });
+    expect(read.bootId).toBe(BOOT_ID);
+    expect(xidsOf(read.records)).toEqual([79]);
+    expect(callLog().map((args) => args.split(' ').slice(5).join(' '))).toEqual([`--after-cursor=${cursor} -n 20000`, '-b 0 -n 20000']);
+  });
+
+  it('reads dmesg where the node keeps no journal', async () => {
+    install({
+      journalctl: replayScript({
+        stdoutText: '-- No entries --',
+        stderrPath: kernelLogFixture('journalctl-k-no-journal-files.systemd252.stderr.txt'),
+        exitCode: 1,
+      }),
+      dmesg: replayScript({ stdoutPath: fixturePath('nvidia-smi', 'errors', 'xid-13-43-sm-exception.dmesg-decode-iso.log'), exitCode: 0, callsPath: calls }),
+    });
+    const read = await readKernelLog(host, null);
+    expect(read).toMatchObject({ bootId: BOOT_ID, source: 'dmesg', cursor: null, capability: null });
+    expect(new Set(xidsOf(read.records))).toEqual(new Set([13, 43]));
+    expect(callLog()).toEqual(['--time-format iso']);
+  });
+
+  it('says once, as a capability, that the login user may read neither the journal nor dmesg', async () => {
+    install({
+      journalctl: replayScript({ stderrPath: kernelLogFixture('journalctl-k-insufficient-permissions.systemd252.stderr.txt'), exitCode: 1 }),
+      dmesg: replayScript({ stderrPath: kernelLogFixture('dmesg-time-format-iso-not-permitted.util-linux-2.38.stderr.txt'), exitCode: 1 }),
+    });
+    const read = await readKernelLog(host, null);
+    expect(read.records).toEqual([]);
+    expect(read.capability).toBe(`cannot read the kernel log as ${user()}: add ${user()} to the adm or systemd-journal group (or set kernel.dmesg_restrict=0)`);
+  });
+
+  it('says what to change where there is no journal and dmesg is restricted', async () => {
+    install({
+      journalctl: replayScript({
+        stdoutText: '-- No entries --',
+        stderrPath: kernelLogFixture('journalctl-k-no-journal-files.systemd252.stderr.txt'),
+        exitCode: 1,
+      }),
+      dmesg: replayScript({ stderrPath: kernelLogFixture('dmesg-time-format-iso-not-permitted.util-linux-2.38.stderr.txt'), exitCode: 1 }),
+    });
+    expect((await readKernelLog(host, null)).capability).toMatch(/keeps no journal and restricts dmesg; set kernel\.dmesg_restrict=0/);
+  });
+
+  it('fails a read that hangs, within its limit', async () => {
+    install({ journalctl: 'exec sleep 60' });
+    await expect(readKernelLog(host, null, { timeoutMs: 300 })).rejects.toThrow(/journalctl did not finish within/);
+  });
+});
+
+describe('KernelLogWatcher over the local host', () => {
+  const open: Db[] = [];
+  afterEach(() => {
+    for (const db of open.splice(0)) db.close();
+  });
+  function watcherOver(path: string, seen: StoredKernelEvent[][], warnings: string[] = []): KernelLogWatcher {
+    const db = openDatabase(path);
+    open.push(db);
+    const hosts: HostRegistry = { get: (id) => (id === 'gpu-01' ? host : undefined), ids: () => ['gpu-01'] };
+    return new KernelLogWatcher({
+      hosts,
+      store: new KernelEventStore(db),
+      intervalMs: 60_000,
+      clock: { now: () => START },
+      log: { info: () => {}, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) },
+      onEvents: (_, events) => seen.push(events),
+    });
+  }
+
+  it('records each journal event once, across a restart (a new store over the same file)', async () => {
+    const path = join(dir, 'cd.db');
+    const journal = new FakeJournal(join(dir, 'journal'));
+    journal.append(asJournalLines(xidCapture('xid-48-63-94-dbe-row-remap.dmesg-iso.log'), 'gpu-01', START));
+    install({ journalctl: fakeJournalctlScript(journal.path, calls) });
+    const seen: StoredKernelEvent[][] = [];
+    const first = watcherOver(path, seen);
+    await first.pollNow();
+    await first.pollNow();
+    expect(seen.map((batch) => batch.map((e) => e.xid))).toEqual([[48, 63, 94, 94, 94, 94, 94, 94, 94, 94, 94]]);
+    for (const db of open.splice(0)) db.close();
+
+    // After the restart it goes on from the stored cursor: only the new failure is new.
+    journal.append(asJournalLines(xidCapture('xid-79-fallen-off-bus.kernel.txt'), 'gpu-01', START + 3_600_000));
+    const restarted = watcherOver(path, seen);
+    await restarted.pollNow('gpu-01');
+    expect(seen.slice(1).map((batch) => batch.map((e) => [e.kind, e.xid, e.pciId]))).toEqual([[['fallen-off-bus', 79, '00000000:06:00.0']]]);
+    expect(callLog()[2]).toMatch(/--after-cursor=s=/);
+  });
+
+  it('records each dmesg event once though dmesg has no cursor, across a restart', async () => {
+    const path = join(dir, 'cd.db');
+    install({
+      journalctl: replayScript({
+        stdoutText: '-- No entries --',
+        stderrPath: kernelLogFixture('journalctl-k-no-journal-files.systemd252.stderr.txt'),
+        exitCode: 1,
+      }),
+      dmesg: replayScript({ stdoutPath: fixturePath('nvidia-smi', 'errors', 'xid-48-63-94-dbe-row-remap.dmesg-iso.log'), exitCode: 0 }),
+    });
+    const seen: StoredKernelEvent[][] = [];
+    const first = watcherOver(path, seen);
+    await first.pollNow();
+    await first.pollNow();
+    for (const db of open.splice(0)) db.close();
+    await watcherOver(path, seen).pollNow();
+    expect(seen.map((batch) => batch.length)).toEqual([11]);
+  });
+
+  it('keeps the capability per node and logs it once, not per read', async () => {
+    install({
+      journalctl: replayScript({ stderrPath: kernelLogFixture('journalctl-k-insufficient-permissions.systemd252.stderr.txt'), exitCode: 1 }),
+      dmesg: replayScript({ stderrPath: kernelLogFixture('dmesg-time-format-iso-not-permitted.util-linux-2.38.stderr.txt'), exitCode: 1 }),
+    });
+    const warnings: string[] = [];
+    const watcher = watcherOver(join(dir, 'cd.db'), [], warnings);
+    expect(watcher.capability('gpu-01')).toBeNull();
+    await watcher.pollNow();
+    await watcher.pollNow();
+    expect(watcher.capability('gpu-01')).toMatch(/^cannot read the kernel log as /);
+    expect(warnings).toEqual([`kernel log of gpu-01: ${watcher.capability('gpu-01')}`]);
+  });
+});
