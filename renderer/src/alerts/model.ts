@@ -241,6 +241,8 @@ export interface AlertBadgeInfo {
   count: number;
   /** The alert's title when there is one, else a count in words. */
   title: string;
+  /** For a GPU: the key the summary knows it by (what the alerts page filters on). */
+  key?: string;
 }
 
 /** The firing alerts in the summary, for the nav item's count and colour (null: none firing). */
@@ -255,7 +257,11 @@ export function navBadge(summary: AlertSummary | null): AlertBadgeInfo | null {
 }
 
 export function nodeBadge(summary: AlertSummary | null, nodeId: string): AlertBadgeInfo | null {
-  const entry = summary?.nodes[nodeId];
+  return nodeEntryBadge(summary?.nodes[nodeId], nodeId);
+}
+
+/** A node's entry of the summary as a badge (null: nothing firing there). */
+export function nodeEntryBadge(entry: AlertSummary['nodes'][string] | null | undefined, nodeId: string): AlertBadgeInfo | null {
   if (!entry || entry.count === 0) return null;
   return { worst: entry.worst, count: entry.count, title: `${entry.count} firing alert${entry.count === 1 ? '' : 's'} on ${nodeId}, worst ${entry.worst}` };
 }
@@ -266,7 +272,29 @@ export function gpuBadge(summary: AlertSummary | null, keys: ReadonlyArray<strin
   for (const key of keys) {
     if (!key) continue;
     const entry = summary.gpus[key];
-    if (entry && entry.count > 0) return { worst: entry.worst, count: entry.count, title: entry.title };
+    if (entry && entry.count > 0) return { worst: entry.worst, count: entry.count, title: entry.title, key };
   }
   return null;
+}
+
+/** The GPU as people name it: "GPU 2" when the index is known, else its key (UUID or PCI id). */
+export function gpuLabel(alert: Pick<Alert, 'gpu' | 'labels'>): string | null {
+  if (alert.gpu === null) return null;
+  const index = alert.labels.gpu_index;
+  return index !== undefined && /^\d+$/.test(index) ? `GPU ${index}` : alert.gpu;
+}
+
+/**
+ * A GPU's badge on its node's page. The summary keys GPUs by UUID, but a GPU only the kernel named
+ * is keyed by its PCI bus id, which repeats across nodes: that key counts only when the node
+ * itself has firing alerts.
+ */
+export function nodeGpuBadge(
+  summary: AlertSummary | null,
+  nodeId: string,
+  gpu: { uuid: string | null; key: string; pciBusId: string | null },
+): AlertBadgeInfo | null {
+  const byId = gpuBadge(summary, [gpu.uuid, gpu.key]);
+  if (byId) return byId;
+  return nodeBadge(summary, nodeId) ? gpuBadge(summary, [gpu.pciBusId]) : null;
 }

@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { NodeSummary } from '../../../shared/model/node';
+import { AlertsPage } from '../alerts/AlertsPage';
+import { clearAlertsHash, useAlertsHash } from '../alerts/useAlertsHash';
 import { FleetPage } from '../fleet/FleetPage';
 import { fleetStore } from '../fleet/store';
 import { useAppInfo } from '../hooks/useAppInfo';
@@ -57,7 +59,7 @@ export function App() {
   const landing = useLandingView();
   const [chosenView, setChosenView] = useState<View | null>(null);
   const view: View | null = chosenView ?? landing;
-  const [returnView, setReturnView] = useState<'fleet' | 'node'>('node');
+  const [returnView, setReturnView] = useState<Exclude<View, 'settings'>>('node');
   const [ready, setReady] = useState(false);
   const markReady = useCallback(() => setReady(true), []);
 
@@ -68,9 +70,16 @@ export function App() {
   }, [reconnects]);
 
   const chooseRange = useCallback((range: RangeId) => setTimeWindow(windowFor(range, Date.now())), []);
+  // A notification's click or a badge asks for the alerts page through the URL's hash.
+  const alertsFocus = useAlertsHash();
+  useEffect(() => {
+    if (alertsFocus) setChosenView('alerts');
+  }, [alertsFocus]);
+
   const chooseView = useCallback(
     (next: View) => {
       if (next === 'settings' && view !== 'settings' && view !== null) setReturnView(view);
+      if (next !== 'alerts') clearAlertsHash();
       setChosenView(next);
       // The charts were not listening while another view was shown: load history up to now.
       if (next === 'node') setTimeWindow((w) => windowFor(w.range, Date.now()));
@@ -85,6 +94,7 @@ export function App() {
     setTimeWindow((w) => windowFor(w.range, Date.now()));
   }, []);
   const openNode = useCallback((nodeId: string) => {
+    clearAlertsHash();
     setChosenNodeId(nodeId);
     setChosenView('node');
     setTimeWindow((w) => windowFor(w.range, Date.now()));
@@ -115,6 +125,11 @@ export function App() {
         {view === 'settings' && (
           <ErrorBoundary area="settings">
             <SettingsPage info={appInfo.info} />
+          </ErrorBoundary>
+        )}
+        {view === 'alerts' && (
+          <ErrorBoundary area="alerts page">
+            <AlertsPage focus={alertsFocus} onShown={markReady} />
           </ErrorBoundary>
         )}
         {view === 'fleet' && (

@@ -1,4 +1,5 @@
 import type { AppInfo, EngineStatus } from '../../../shared/contract';
+import { AlertStatusItem } from '../alerts/AlertStatusItem';
 import { api } from '../api';
 import { troubleDetails, troubleText } from '../fleet/trouble';
 import { formatAgo, formatClock, formatDuration } from '../format';
@@ -153,6 +154,7 @@ export function StatusBar({
         <span className="statusbar__item muted">engine status…</span>
       )}
       {error && <span className="statusbar__item statusbar__error">{error}</span>}
+      <AlertStatusItem />
       <span className="statusbar__spacer" />
       <StreamIndicator intervalMs={info?.intervalMs ?? null} />
       {info ? (

@@ -1,11 +1,12 @@
 import type { NodeSummary } from '../../../shared/model/node';
+import { AlertsNav } from '../alerts/AlertsNav';
 import { FleetProgress } from '../fleet/FleetProgress';
 import { NodePicker } from '../node/NodePicker';
 import type { RangeId } from '../ranges';
 import { RangeSelector } from '../ui/RangeSelector';
 
 /** The app's views; a plain switch, no router. 'node' is one node's overview. */
-export type View = 'fleet' | 'node' | 'settings';
+export type View = 'fleet' | 'node' | 'alerts' | 'settings';
 
 interface TopBarProps {
   view: View;
@@ -22,7 +23,7 @@ interface TopBarProps {
 }
 
 export function TopBar({ view, onViewChange, nodes, nodeId, onNodeChange, range, onRangeChange, returnView, intervalMs }: TopBarProps) {
-  const back = returnView === 'fleet' ? 'fleet' : 'node overview';
+  const back = returnView === 'fleet' ? 'fleet' : returnView === 'alerts' ? 'alerts' : 'node overview';
   const settings = view === 'settings';
   return (
     <header className="topbar">
@@ -46,6 +47,7 @@ export function TopBar({ view, onViewChange, nodes, nodeId, onNodeChange, range,
         >
           Node
         </button>
+        <AlertsNav current={view === 'alerts'} onOpen={() => onViewChange('alerts')} />
       </nav>
       {view === 'node' && (
         <>

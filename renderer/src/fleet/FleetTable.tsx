@@ -1,4 +1,5 @@
 import type { Dispatch, SetStateAction } from 'react';
+import { useAlertSummary } from '../alerts/useAlertSummary';
 import { FleetTableRow, type RowActions } from './FleetTableRow';
 import { rowStale, type FleetRow } from './rows';
 import { nextSort, type FleetSort, type SortKey } from './sort';
@@ -62,6 +63,7 @@ interface FleetTableProps {
 /** The nodes, one row each, under sortable column heads. */
 export function FleetTable({ visible, total, loaded, failed, now, intervalMs, sort, setSort, actions }: FleetTableProps) {
   const coarseNow = Math.floor(now / COARSE_NOW_MS) * COARSE_NOW_MS;
+  const alerts = useAlertSummary();
   return (
     <div className="fleet-table__wrap">
       <table className="fleet-table" data-testid="fleet-table">
@@ -78,7 +80,9 @@ export function FleetTable({ visible, total, loaded, failed, now, intervalMs, so
         <tbody>
           {visible.map((row) => {
             const stale = rowStale(row, now, intervalMs);
-            return <FleetTableRow key={row.id} row={row} now={stale ? now : coarseNow} stale={stale} actions={actions} />;
+            return (
+              <FleetTableRow key={row.id} row={row} now={stale ? now : coarseNow} stale={stale} actions={actions} alerts={alerts?.nodes[row.id] ?? null} />
+            );
           })}
         </tbody>
       </table>

@@ -1,4 +1,7 @@
 import { memo, type MouseEvent } from 'react';
+import type { AlertSummary } from '../../../shared/model/alerts';
+import { AlertBadge } from '../alerts/AlertBadge';
+import { nodeEntryBadge } from '../alerts/model';
 import { formatAgo, formatClock, formatDateTime, formatPct, MISSING } from '../format';
 import { lastSeenText } from '../staleness';
 import { UsageBar } from '../ui/UsageBar';
@@ -25,7 +28,20 @@ export interface RowActions {
 }
 
 /** One node in the table: status, identity, load, and the actions its state calls for. */
-export const FleetTableRow = memo(function FleetTableRow({ row, now, stale, actions }: { row: FleetRow; now: number; stale: boolean; actions: RowActions }) {
+export const FleetTableRow = memo(function FleetTableRow({
+  row,
+  now,
+  stale,
+  actions,
+  alerts = null,
+}: {
+  row: FleetRow;
+  now: number;
+  stale: boolean;
+  actions: RowActions;
+  /** The node's firing alerts (worst severity, count), from the alert summary. */
+  alerts?: AlertSummary['nodes'][string] | null;
+}) {
   const tone = statusTone(row.status);
   const data = row.data;
   // Every value carries its age: on hover, and in words once it is stale.
@@ -52,6 +68,7 @@ export const FleetTableRow = memo(function FleetTableRow({ row, now, stale, acti
           <span className={`dot dot--${stale && tone === 'ok' ? 'neutral' : tone}`} aria-hidden="true" />
           {statusWord(row.status)}
         </span>
+        <AlertBadge info={nodeEntryBadge(alerts, row.id)} to={{ nodeId: row.id }} testId={`fleet-alerts-${row.id}`} />
         {row.since !== null && (
           <span className="fleet-status__since" title={`since ${formatDateTime(row.since)}`}>
             since {formatAgo(row.since, now).replace(' ago', '')}

@@ -2,6 +2,9 @@ import { memo, useMemo, type ReactNode } from 'react';
 import type { Gpu } from '../../../shared/model/gpu';
 import { gpuDeviceKey, METRICS, type MetricName } from '../../../shared/model/metrics';
 import type { NodeSnapshot } from '../../../shared/model/node';
+import { AlertBadge } from '../alerts/AlertBadge';
+import { nodeGpuBadge } from '../alerts/model';
+import { useAlertSummary } from '../alerts/useAlertSummary';
 import { MetricChart } from '../charts/MetricChart';
 import type { LiveChartSpec } from '../charts/liveChart';
 import { formatMib, formatPct, MISSING, orMissing } from '../format';
@@ -82,12 +85,20 @@ function GpuCard({ gpu, stale, ...context }: { gpu: Gpu; stale: boolean } & Char
   const memPct = gpu.fbMemoryUsedMib !== null && gpu.fbMemoryTotalMib ? (gpu.fbMemoryUsedMib / gpu.fbMemoryTotalMib) * 100 : null;
   const powerLimit = gpu.enforcedPowerLimitW ?? gpu.powerLimitW;
   const throttling = (gpu.clockEventReasonsActive ?? []).filter((r) => !/idle/i.test(r));
+  const deviceKey = gpuDeviceKey(gpu);
+  const alerts = nodeGpuBadge(useAlertSummary(), context.nodeId, { uuid: gpu.uuid, key: deviceKey, pciBusId: gpu.pciBusId });
   return (
     <article className="gpu-card panel" data-testid={`gpu-${gpu.index}`} aria-label={`GPU ${gpu.index}`}>
       <header className="gpu-card__head">
         <h3 className="gpu-card__title">
           GPU {gpu.index} <span className="gpu-card__name">{gpu.productName ?? 'Unknown model'}</span>
         </h3>
+        <AlertBadge
+          info={alerts}
+          to={{ nodeId: context.nodeId, gpu: alerts?.key ?? gpu.uuid ?? deviceKey }}
+          testId={`gpu-${gpu.index}-alerts`}
+          label={alerts?.title}
+        />
         <span className="gpu-card__ids" title={gpu.uuid ?? undefined}>
           {gpu.pciBusId ?? ''} {gpu.uuid ? `· ${gpu.uuid}` : ''}
         </span>

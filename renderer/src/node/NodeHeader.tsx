@@ -1,4 +1,7 @@
 import type { NodeSnapshot, NodeSummary } from '../../../shared/model/node';
+import { AlertBadge } from '../alerts/AlertBadge';
+import { nodeBadge } from '../alerts/model';
+import { useAlertSummary } from '../alerts/useAlertSummary';
 import { formatClock, MISSING } from '../format';
 import { lastSeenText } from '../staleness';
 import { GpuStatusBadge } from './GpuStatusBadge';
@@ -29,10 +32,13 @@ export function NodeHeader({ summary, snapshot, stale, now }: NodeHeaderProps) {
   const firstGpu = snapshot?.gpus[0];
   const distro = os ? [os.distro, os.release].filter(Boolean).join(' ') : null;
   const cpu = snapshot?.cpu;
+  const nodeId = snapshot?.id ?? summary?.id ?? null;
+  const alerts = nodeBadge(useAlertSummary(), nodeId ?? '');
   return (
     <section className="node-header panel" data-testid="node-header" aria-label="Node">
       <div className="node-header__identity">
         <h1 className="node-header__hostname">{hostname}</h1>
+        {nodeId !== null && <AlertBadge info={alerts} to={{ nodeId }} testId="node-alerts" label={`${alerts?.count ?? 0} firing`} />}
         <span className={`node-header__seen${stale ? ' node-header__seen--stale' : ''}`} data-testid="node-seen" data-stale={String(stale)}>
           {snapshot
             ? stale

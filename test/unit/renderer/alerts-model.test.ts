@@ -8,14 +8,19 @@ import {
   durationText,
   filterAlerts,
   gpuBadge,
+  gpuLabel,
   groupAlerts,
   navBadge,
   nodeBadge,
+  nodeGpuBadge,
   parseAlertsHash,
   silenceMatchersFor,
   sortAlerts,
   transitionText,
 } from '../../../renderer/src/alerts/model';
+import { alertCellsKey, heatmapGroups, tooltipText } from '../../../renderer/src/fleet/heatmap/model';
+import type { GpuReading } from '../../../renderer/src/fleet/records';
+import type { FleetRow } from '../../../renderer/src/fleet/rows';
 import type { Alert, AlertSummary } from '../../../shared/model/alerts';
 
 let nextId = 1;
@@ -219,8 +224,86 @@ describe('badges from the summary', () => {
     expect(nodeBadge(s, 'gpu-a')).toMatchObject({ worst: 'critical', count: 2 });
     expect(nodeBadge(s, 'idle')).toBeNull();
     expect(nodeBadge(s, 'other')).toBeNull();
-    expect(gpuBadge(s, ['GPU-9', null, '00000000:9B:00.0'])).toEqual({ worst: 'critical', count: 1, title: 'GPU fallen off the bus' });
+    expect(gpuBadge(s, ['GPU-9', null, '00000000:9B:00.0'])).toEqual({ worst: 'critical', count: 1, title: 'GPU fallen off the bus', key: '00000000:9B:00.0' });
     expect(gpuBadge(s, ['GPU-9'])).toBeNull();
     expect(gpuBadge(null, ['GPU-9'])).toBeNull();
+  });
+
+  it("takes a GPU's PCI bus id only on a node with firing alerts (PCI ids repeat across nodes)", () => {
+    const s = summary({
+      nodes: { 'gpu-a': { worst: 'critical', count: 1 } },
+      gpus: {
+        '00000000:9B:00.0': { worst: 'critical', count: 1, title: 'GPU fallen off the bus' },
+        'GPU-7': { worst: 'warning', count: 1, title: 'GPU too hot' },
+      },
+    });
+    const pciOnly = { uuid: 'GPU-1', key: 'GPU-1', pciBusId: '00000000:9B:00.0' };
+    expect(nodeGpuBadge(s, 'gpu-a', pciOnly)?.key).toBe('00000000:9B:00.0');
+    expect(nodeGpuBadge(s, 'gpu-b', pciOnly)).toBeNull();
+    expect(nodeGpuBadge(s, 'gpu-b', { uuid: 'GPU-7', key: 'GPU-7', pciBusId: null })).toMatchObject({ worst: 'warning', key: 'GPU-7' });
+  });
+});
+
+describe('GPU names', () => {
+  it('names a GPU by its index when the labels give it, else by its key', () => {
+    expect(gpuLabel({ gpu: 'GPU-1', labels: { gpu_index: '3' } })).toBe('GPU 3');
+    expect(gpuLabel({ gpu: '00000000:9B:00.0', labels: {} })).toBe('00000000:9B:00.0');
+    expect(gpuLabel({ gpu: null, labels: { gpu_index: '3' } })).toBeNull();
+  });
+});
+
+describe('the heatmap marks GPUs with firing alerts', () => {
+  const cell = (key: string, index: number): GpuReading => ({
+    key,
+    index,
+    name: 'NVIDIA H100',
+    uuid: key,
+    utilPct: 50,
+    tempC: 60,
+    memUsedMib: 1,
+    memTotalMib: 2,
+    powerW: 3,
+  });
+  const row = (id: string, gpus: GpuReading[]): FleetRow => ({
+    id,
+    kind: 'ssh',
+    status: 'up',
+    since: null,
+    lastError: null,
+    address: null,
+    labels: [],
+    missing: [],
+    notes: [],
+    hostKey: null,
+    passphraseFor: null,
+    hostname: id,
+    data: {
+      id,
+      hostname: id,
+      collectedAt: 1000,
+      cpuPct: null,
+      memPct: null,
+      worstDisk: null,
+      gpus,
+      gpuUtilMean: null,
+      gpuState: 'ok',
+      gpusUnread: false,
+      source: 'snapshot',
+    },
+  });
+  const rows = [row('a', [cell('GPU-a0', 0), cell('GPU-a1', 1)]), row('b', [cell('GPU-b0', 0)])];
+
+  it('gives each cell its alert, and the tooltip says it first', () => {
+    const s = summary({ gpus: { 'GPU-a1': { worst: 'critical', count: 2, title: 'GPU fallen off the bus' } } });
+    const groups = heatmapGroups(rows, 1000, 5000, s);
+    expect(alertCellsKey(groups)).toBe('a:GPU-a1');
+    expect(groups[1]!.alerts).toBeUndefined();
+    expect(tooltipText(groups[0]!, 1).lines[0]).toBe('Alert (critical): GPU fallen off the bus and 1 more');
+    expect(tooltipText(groups[0]!, 0).lines[0]).toMatch(/^Util/);
+  });
+
+  it('marks nothing without a summary or without GPU alerts', () => {
+    expect(alertCellsKey(heatmapGroups(rows, 1000, 5000))).toBe('');
+    expect(alertCellsKey(heatmapGroups(rows, 1000, 5000, summary({ nodes: { a: { worst: 'info', count: 1 } } })))).toBe('');
   });
 });

@@ -1,4 +1,5 @@
 import { memo, useEffect, useRef, useState } from 'react';
+import { alertSummaryStore } from '../../alerts/summaryStore';
 import { serverClock } from '../../live';
 import { useColorScheme } from '../../theme';
 import { filterRows, type FleetFilter } from '../filter';
@@ -42,6 +43,9 @@ function Legend({ mode }: { mode: HeatmapMode }) {
       <span className="heatmap__legend-missing">
         <span className="heatmap__swatch" /> no reading
       </span>
+      <span className="heatmap__legend-missing">
+        <span className="heatmap__swatch heatmap__swatch--alert" /> firing alert
+      </span>
     </div>
   );
 }
@@ -74,7 +78,8 @@ export const GpuHeatmap = memo(function GpuHeatmap({ filter, onOpenNode, gpuCoun
       () => serverClock.now(Date.now()),
     );
     rendererRef.current = renderer;
-    const groups = () => heatmapGroups(filterRows(fleetStore.view().rows, filterRef.current), serverClock.now(Date.now()), intervalRef.current);
+    const groups = () =>
+      heatmapGroups(filterRows(fleetStore.view().rows, filterRef.current), serverClock.now(Date.now()), intervalRef.current, alertSummaryStore.current());
     let drawnStale = '';
     const show = (next: HeatmapGroup[]) => {
       drawnStale = staleKey(next);
@@ -83,6 +88,8 @@ export const GpuHeatmap = memo(function GpuHeatmap({ filter, onOpenNode, gpuCoun
     const feed = () => show(groups());
     feed();
     const off = fleetStore.subscribe(feed);
+    alertSummaryStore.start();
+    const offAlerts = alertSummaryStore.subscribe(feed);
     // Between updates only ageing can change the picture: redraw when a node turns stale (or back).
     const ageing = window.setInterval(() => {
       const next = groups();
@@ -91,6 +98,7 @@ export const GpuHeatmap = memo(function GpuHeatmap({ filter, onOpenNode, gpuCoun
     feedRef.current = feed;
     return () => {
       off();
+      offAlerts();
       window.clearInterval(ageing);
       renderer.destroy();
       rendererRef.current = null;

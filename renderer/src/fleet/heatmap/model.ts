@@ -2,6 +2,8 @@
  * The heatmap's data layer: which nodes and GPUs it draws, in which order, and what a cell's
  * tooltip says. Pure, so it is tested without a canvas.
  */
+import type { AlertSummary } from '../../../../shared/model/alerts';
+import { gpuBadge, type AlertBadgeInfo } from '../../alerts/model';
 import { formatMib, MISSING } from '../../format';
 import { isStale, lastSeenText } from '../../staleness';
 import type { GpuReading } from '../records';
@@ -27,6 +29,8 @@ export interface HeatmapGroup {
   /** Engine time the staleness was judged at, for the tooltip's "last seen ... ago". */
   now: number;
   cells: readonly GpuReading[];
+  /** Per cell, the GPU's firing alerts (worst severity, count, title), or null; absent: none anywhere. */
+  alerts?: ReadonlyArray<AlertBadgeInfo | null>;
 }
 
 /** Nodes whose last values may be current; the others' are stale whatever their age. */
@@ -37,7 +41,7 @@ const LIVE: ReadonlySet<RowStatus> = new Set<RowStatus>(['up', 'degraded']);
  * reorder the heatmap, so cells stay where the eye left them; filtering does narrow it. `now` is
  * engine time; values older than two `intervalMs` are stale.
  */
-export function heatmapGroups(rows: readonly FleetRow[], now: number, intervalMs: number): HeatmapGroup[] {
+export function heatmapGroups(rows: readonly FleetRow[], now: number, intervalMs: number, alerts: AlertSummary | null = null): HeatmapGroup[] {
   const groups: HeatmapGroup[] = [];
   for (const row of rows) {
     const data = row.data;
@@ -52,9 +56,24 @@ export function heatmapGroups(rows: readonly FleetRow[], now: number, intervalMs
       collectedAt: data.collectedAt,
       now,
       cells: data.gpus,
+      ...cellAlerts(data.gpus, alerts),
     });
   }
   return groups.sort((a, b) => compareNames(a.nodeId, b.nodeId));
+}
+
+/** The cells' firing alerts, looked up by UUID then series key; nothing when no cell has one. */
+function cellAlerts(cells: readonly GpuReading[], summary: AlertSummary | null): Pick<HeatmapGroup, 'alerts'> {
+  if (!summary) return {};
+  const alerts = cells.map((cell) => gpuBadge(summary, [cell.uuid, cell.key]));
+  return alerts.some((a) => a !== null) ? { alerts } : {};
+}
+
+/** The cells with a firing alert, as "node:key" words (a test hook on the heatmap's element). */
+export function alertCellsKey(groups: readonly HeatmapGroup[]): string {
+  const words: string[] = [];
+  for (const group of groups) group.alerts?.forEach((a, i) => a && words.push(`${group.nodeId}:${group.cells[i]!.key}`));
+  return words.join(' ');
 }
 
 /** Which groups are stale, as one string: the heatmap redraws on its timer only when this changes. */
@@ -115,6 +134,8 @@ export function tooltipText(group: HeatmapGroup, cellIndex: number, now: number 
   } else if (group.unread) {
     lines = [`No reading: the last collection could not read the GPUs (node ${statusWord(group.status)})`];
   }
+  const alert = group.alerts?.[cellIndex];
+  if (alert) lines = [`Alert (${alert.worst}): ${alert.title}${alert.count > 1 ? ` and ${alert.count - 1} more` : ''}`, ...lines];
   return {
     title: group.hostname === group.nodeId ? group.nodeId : `${group.nodeId} (${group.hostname})`,
     gpu: `GPU ${cell.index ?? cellIndex}${cell.name ? ` · ${cell.name}` : ''}`,

@@ -7,7 +7,7 @@
 import { FrameBatcher } from '../batcher';
 import { colorFor, SCALES, type HeatmapMode } from './colors';
 import { cellRect, fitLayout, hitTest, moveFocus, tileRect, type HeatmapLayout } from './layout';
-import { cellValue, describeHeatmap, noReadingCount, tooltipText, type HeatmapGroup } from './model';
+import { alertCellsKey, cellValue, describeHeatmap, noReadingCount, tooltipText, type HeatmapGroup } from './model';
 
 export interface HeatmapPalette {
   text: string;
@@ -17,6 +17,9 @@ export interface HeatmapPalette {
   /** Outline of the hovered or focused cell. */
   focus: string;
   fontFamily: string;
+  /** Outline of a GPU with a firing critical alert, and with a lesser one. */
+  alertCritical: string;
+  alertWarning: string;
 }
 
 export function readHeatmapPalette(): HeatmapPalette {
@@ -28,6 +31,8 @@ export function readHeatmapPalette(): HeatmapPalette {
     empty: read('--heatmap-empty', '#d5d9df'),
     focus: read('--text', '#1c2026'),
     fontFamily: read('--font-sans', 'system-ui, sans-serif'),
+    alertCritical: read('--error', '#c62828'),
+    alertWarning: read('--warn', '#8a5a00'),
   };
 }
 
@@ -193,6 +198,7 @@ export class HeatmapRenderer {
         ctx.fillRect(x0, y0, px(r.x + r.w) - x0, px(r.y + r.h) - y0);
       }
     }
+    this.drawAlertOutlines(ctx, layout, px, dpr);
     const marked = this.focus ?? (this.hover && this.hover.cell !== null ? { group: this.hover.group, cell: this.hover.cell } : null);
     if (marked) {
       const r = cellRect(layout, marked.group, marked.cell);
@@ -216,6 +222,7 @@ export class HeatmapRenderer {
       .filter((g) => g.stale)
       .map((g) => g.nodeId)
       .join(' ');
+    wrapper.dataset.alertGpus = alertCellsKey(groups);
     wrapper.dataset.drawMs = elapsed.toFixed(3);
     wrapper.dataset.drawAvgMs = (this.totalDrawMs / this.draws).toFixed(3);
     wrapper.dataset.draws = String(this.draws);
@@ -226,6 +233,23 @@ export class HeatmapRenderer {
       this.described = { groups, mode: this.mode };
     }
     this.refreshTooltip();
+  }
+
+  /** A GPU with a firing alert stands out: a thick outline inside its cell, red when critical. */
+  private drawAlertOutlines(ctx: CanvasRenderingContext2D, layout: HeatmapLayout, px: (v: number) => number, dpr: number): void {
+    const width = Math.max(2, Math.round(2 * dpr));
+    ctx.lineWidth = width;
+    for (let g = 0; g < this.groups.length; g++) {
+      const alerts = this.groups[g]!.alerts;
+      if (!alerts) continue;
+      for (let c = 0; c < alerts.length; c++) {
+        const alert = alerts[c];
+        if (!alert) continue;
+        const r = cellRect(layout, g, c);
+        ctx.strokeStyle = alert.worst === 'critical' ? this.palette.alertCritical : this.palette.alertWarning;
+        ctx.strokeRect(px(r.x) + width / 2, px(r.y) + width / 2, Math.max(1, px(r.w) - width), Math.max(1, px(r.h) - width));
+      }
+    }
   }
 
   /** The node name cut to the tile's width with an ellipsis; measured once per name and width. */
