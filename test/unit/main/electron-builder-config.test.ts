@@ -34,6 +34,10 @@ describe('electron-builder.yml', () => {
     );
   });
 
+  it('ships the default alert rules, which the app reads from its own folder at run time', () => {
+    expect(config.files).toContain('rules/**');
+  });
+
   it('leaves the benchmarks out: their build in dist/bench is excluded', () => {
     expect(config.files).toContain('!dist/bench/**');
     expect(config.files.indexOf('!dist/bench/**')).toBeGreaterThan(config.files.indexOf('dist/**'));
