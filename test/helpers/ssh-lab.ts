@@ -15,8 +15,9 @@
  *
  * Each host: its own namespace and address on the lab bridge (hidden hosts: on an inner network
  * behind the bastion only), its own PID, mount and UTS namespaces (so its own `hostname`, its own
- * /usr/local/bin holding a fake `nvidia-smi`, optional files bound over /proc/loadavg and the
- * like), its own host key, and an sshd logging to a per-host file (lab.sshdLog(name)).
+ * /usr/local/bin holding a fake `nvidia-smi` and any fakePrograms (a journalctl, a dmesg),
+ * optional files bound over /proc/loadavg and the like), its own host key, and an sshd logging
+ * to a per-host file (lab.sshdLog(name)).
  * Logins: user `cdtest` with lab.keys.authorized (no passphrase) or lab.keys.passphrase;
  * lab.keys.unauthorized is refused.
  *
@@ -43,6 +44,7 @@ import {
   sweepStaleLabsSync,
   withLabLock,
 } from './ssh-lab/network';
+import { checkFakeProgramName, installFakeProgram } from './ssh-lab/fake-programs';
 import { type NvidiaSmiBehaviour, installNvidiaSmi } from './ssh-lab/nvidia-smi';
 import { type CommandResult, PROGRAMS, assertPrerequisites, mapLimit, run, sleep } from './ssh-lab/run';
 import { renderSshdConfig, renderStartScript } from './ssh-lab/sshd';
@@ -68,6 +70,12 @@ export interface LabHostSpec {
   nvidiaSmi?: NvidiaSmiBehaviour | null;
   /** Absolute path inside the host → content bound over it, e.g. { '/proc/loadavg': '9.50 8.25 7.00 3/321 4242\n' }. */
   fakeFiles?: Record<string, string>;
+  /**
+   * Program name → /bin/sh script body, installed executable in the host's /usr/local/bin (like
+   * nvidia-smi), e.g. { journalctl: 'cat /path/to/capture' }. Found first by exec; not inside a
+   * Host batch, whose PATH starts with /usr/bin (see ssh-lab/fake-programs.ts).
+   */
+  fakePrograms?: Record<string, string>;
   /** Host key type (default ed25519). */
   hostKeyType?: KeyType;
   /** sshd port (default 22; each host has its own address). */
@@ -230,6 +238,7 @@ function validate(options: SshLabOptions): void {
       }
     }
     if (spec.port !== undefined && (!Number.isInteger(spec.port) || spec.port < 1 || spec.port > 65535)) throw new Error(`port of ${spec.name}: ${spec.port}`);
+    for (const program of Object.keys(spec.fakePrograms ?? {})) checkFakeProgramName(spec.name, program);
     for (const target of Object.keys(spec.fakeFiles ?? {})) {
       if (!target.startsWith('/') || target.split('/').includes('..')) throw new Error(`fake file of ${spec.name}: ${target} is not an absolute path`);
     }
@@ -420,6 +429,7 @@ export class SshLab {
     s.hostKey = await generateKeyPair(s.hostKeyPath, { type: s.hostKeyType, comment: `host-key@${s.name}` });
     writeFileSync(s.hostnameFile, s.hostname);
     installNvidiaSmi(s.binDir, s.dir, s.name, s.spec.nvidiaSmi ?? null);
+    for (const [program, body] of Object.entries(s.spec.fakePrograms ?? {})) installFakeProgram(s.binDir, s.name, program, body);
     const fakes: Record<string, string> = { ...(existsSync('/etc/hostname') ? { '/etc/hostname': `${s.hostname}\n` } : {}), ...s.spec.fakeFiles };
     for (const [target, content] of Object.entries(fakes)) this.writeFakeFile(s, target, content);
     writeFileSync(
@@ -623,6 +633,12 @@ export class SshLab {
   setNvidiaSmi(name: string, behaviour: NvidiaSmiBehaviour | null): void {
     const s = this.state(name);
     installNvidiaSmi(s.binDir, s.dir, s.name, behaviour);
+  }
+
+  /** Replaces one of the host's fake programs at once (running host included); null removes it. */
+  setFakeProgram(name: string, program: string, body: string | null): void {
+    const s = this.state(name);
+    installFakeProgram(s.binDir, s.name, program, body);
   }
 
   /**
