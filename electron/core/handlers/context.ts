@@ -4,8 +4,9 @@
  * this and nothing else.
  */
 import type { Config } from '../../../shared/config';
-import type { AppInfo, EngineStatus } from '../../../shared/contract';
+import type { AppInfo, CallRequest, CallResponse, EngineStatus } from '../../../shared/contract';
 import type { NodeState, SshNode } from '../../../shared/model/inventory';
+import type { AlertEngine } from '../alerts/types';
 import type { Fleet } from '../fleet';
 import type { SecretStore } from '../hosts/ssh/credentials';
 import type { SshPool } from '../hosts/ssh/ssh-pool';
@@ -34,6 +35,12 @@ export interface EngineContext {
   addToInventory(node: SshNode): void;
   /** The config in force (the file as last read or written, defaults filled in). */
   config(): Config;
+  /** The alert engine: alerts, silences, rules. */
+  readonly alerts: AlertEngine;
+  /** The folder of the user's rule files (config alerts.rulesDir, or rules/ beside config.yaml). */
+  readonly userRulesDir: string;
+  /** A node's failures timeline (kernel events, node events, alert spans). */
+  timeline(query: CallRequest<'failures:timeline'>): CallResponse<'failures:timeline'> | Promise<CallResponse<'failures:timeline'>>;
   /** Makes `config` the one in force: the interval, storage, alert and notification settings change without a restart. */
   applyConfig(config: Config): void;
 }

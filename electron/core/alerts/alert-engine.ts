@@ -1,0 +1,545 @@
+/**
+ * The alert engine: evaluates each tick against the rules, keeps every alert's lifecycle and each
+ * transition in SQLite, applies silences, inhibition and flap damping, and offers the
+ * notifications it decides on to the noise control. The open alerts live in memory (a tick costs
+ * no SQL unless something changed); acknowledge and snooze are read back from the file before an
+ * alert is notified, so the CLI may write them while the engine runs.
+ */
+import type { Database } from 'better-sqlite3';
+import type { Alert, AlertSeverity, AlertSummary, AlertTransition, RuleError, RuleInfo, Silence, SilenceMatcher } from '../../../shared/model/alerts';
+import { SEVERITY_RANK } from '../../../shared/model/alerts';
+import type { Logger } from '../log';
+import type { Clock } from '../scheduler';
+import { AlertStore, toAlert, type AlertListQuery, type StoredAlert } from './alert-store';
+import { evaluateTick, isEventRule, RuleIndex, type AlertInstance } from './evaluator';
+import { FLAP_STABLE_MS, FLAP_WINDOW_MS, isFlapping, recordChange } from './flapping';
+import { inhibitions } from './inhibition';
+import { eventPresence, initialState, nextState, type LifecycleTiming, type Presence } from './lifecycle';
+import { alertMatchLabels, compileSilenceMatchers, silenceMatches, type MatchLabels } from './matchers';
+import { ruleInfo } from './rule-info';
+import { ruleMetricValues } from './rule-metrics';
+import { renderMessage } from './template';
+import type { AlertEngine, AlertRule, AlertTick, LabelMatcher, Notification, RuleSet } from './types';
+
+const DAY_MS = 86_400_000;
+/** Resolved alerts (and their transitions) are kept this long. */
+export const RESOLVED_RETENTION_MS = 90 * DAY_MS;
+const NOTIFICATION_RETENTION_MS = 7 * DAY_MS;
+/** silences:list shows those that ended within this. */
+const SILENCE_LIST_MS = 7 * DAY_MS;
+const SILENCE_RETENTION_MS = 30 * DAY_MS;
+const PRUNE_EVERY_MS = 3_600_000;
+/** How often acknowledge, snooze and silences are re-read from the file (another process may write them). */
+export const REFRESH_EVERY_MS = 15_000;
+/** A value-only change (the temperature moved) is written at most this often per alert. */
+const VALUE_WRITE_EVERY_MS = 30_000;
+
+export interface NoiseGate {
+  offer(n: Notification, nowMs: number): void;
+  release(nowMs: number): Notification[];
+}
+
+export interface SqliteAlertEngineOptions {
+  db: Database;
+  clock: Clock;
+  rules: RuleSet;
+  noise: NoiseGate;
+  /** Hands what the noise control released to the sinks; must not block. */
+  deliver: (notifications: Notification[]) => void;
+  log: Logger;
+  /** config.notifications.minSeverity: alerts below are tracked, never notified. */
+  minSeverity?: AlertSeverity;
+}
+
+interface ActiveSilence {
+  id: number;
+  compiled: Record<string, LabelMatcher>[];
+  startsAtMs: number;
+  endsAtMs: number;
+}
+
+interface PendingTransition {
+  alert: StoredAlert;
+  from: string | null;
+  to: string;
+  actor: string | null;
+  note: string | null;
+}
+
+/** Per fingerprint, the flap state of its last resolved alert (a flapping failure comes back as a new row). */
+interface FlapMemory {
+  history: number[];
+  flapping: boolean;
+}
+
+function timingOf(rule: AlertRule): LifecycleTiming {
+  return { forMs: rule.forMs, keepFiringForMs: rule.keepFiringForMs, event: isEventRule(rule) };
+}
+
+function notificationTitle(alert: StoredAlert): string {
+  const gpu = alert.labels.gpu_index !== undefined ? ` GPU ${alert.labels.gpu_index}` : alert.gpu ? ` ${alert.gpu}` : '';
+  return `${alert.title}: ${alert.nodeId}${gpu}`;
+}
+
+function worse(a: AlertSeverity | null, b: AlertSeverity): AlertSeverity {
+  return a === null || SEVERITY_RANK[b] > SEVERITY_RANK[a] ? b : a;
+}
+
+export class SqliteAlertEngine implements AlertEngine {
+  private readonly store: AlertStore;
+  private readonly clock: Clock;
+  private readonly noise: NoiseGate;
+  private readonly deliver: (notifications: Notification[]) => void;
+  private readonly log: Logger;
+  private minSeverity: AlertSeverity;
+  private index: RuleIndex;
+  /** Open (pending, firing) alerts by fingerprint. */
+  private readonly open = new Map<string, StoredAlert>();
+  private readonly flapMemory = new Map<string, FlapMemory>();
+  /** New alerts of this tick whose fingerprint was flapping when its last alert resolved. */
+  private readonly inheritedFlapping = new Set<string>();
+  private activeSilences: ActiveSilence[] = [];
+  private readonly listeners = new Set<(summary: AlertSummary) => void>();
+  /** When each open alert's row was last written (value-only changes wait VALUE_WRITE_EVERY_MS). */
+  private readonly writtenAt = new Map<string, number>();
+  private lastRefreshMs: number;
+  private lastPruneMs = Number.NEGATIVE_INFINITY;
+
+  constructor(options: SqliteAlertEngineOptions) {
+    this.store = new AlertStore(options.db);
+    this.clock = options.clock;
+    this.noise = options.noise;
+    this.deliver = options.deliver;
+    this.log = options.log;
+    this.minSeverity = options.minSeverity ?? 'warning';
+    this.index = new RuleIndex(options.rules);
+    const now = this.clock.now();
+    for (const alert of this.store.loadOpen()) {
+      this.open.set(alert.fingerprint, alert);
+      this.writtenAt.set(alert.fingerprint, now);
+    }
+    for (const [fingerprint, history] of this.store.recentFlapHistories(now - Math.max(FLAP_WINDOW_MS, FLAP_STABLE_MS))) {
+      this.flapMemory.set(fingerprint, { history, flapping: isFlapping(history, now, true) });
+    }
+    this.loadSilences(now);
+    this.lastRefreshMs = now;
+  }
+
+  /** The notification settings' severity floor, applied from the next tick. */
+  setMinSeverity(severity: AlertSeverity): void {
+    this.minSeverity = severity;
+  }
+
+  /** Notifications sent since sinceMs (the noise control's history after a restart). */
+  recentNotifications(sinceMs: number): Notification[] {
+    return this.store.recentNotifications(sinceMs);
+  }
+
+  evaluate(tick: AlertTick): Notification[] {
+    const now = tick.atMs;
+    let changed = this.maybeRefresh(now);
+    const view = evaluateTick(this.index, tick, (fp) => this.open.get(fp)?.state === 'firing', ruleMetricValues);
+    const transitions: PendingTransition[] = [];
+    const created: StoredAlert[] = [];
+    const dirty = new Set<StoredAlert>();
+    const resolved: StoredAlert[] = [];
+    const resolvedNotices: StoredAlert[] = [];
+
+    const move = (alert: StoredAlert, to: StoredAlert['state'], note: string | null = null) => {
+      const from = alert.state;
+      alert.state = to;
+      if (to === 'firing') {
+        alert.firedAtMs = now;
+        alert.flapHistory = recordChange(alert.flapHistory, now);
+      } else if (to === 'resolved') {
+        alert.resolvedAtMs = now;
+        if (from === 'firing') alert.flapHistory = recordChange(alert.flapHistory, now);
+        resolved.push(alert);
+        if (alert.notifiedAtMs !== null) resolvedNotices.push(alert);
+      }
+      transitions.push({ alert, from, to, actor: null, note });
+      dirty.add(alert);
+    };
+
+    for (const instance of view.active.values()) {
+      const alert = this.open.get(instance.fingerprint);
+      if (!alert) {
+        const fresh = this.newAlert(instance, now);
+        created.push(fresh);
+        transitions.push({ alert: fresh, from: null, to: fresh.state, actor: null, note: null });
+        continue;
+      }
+      this.refreshFromInstance(alert, instance, now, dirty);
+      const next = nextState(alert, 'active', timingOf(instance.rule), now);
+      if (next !== alert.state) move(alert, next);
+    }
+
+    for (const alert of this.open.values()) {
+      if (view.active.has(alert.fingerprint)) continue;
+      const rule = this.index.byId.get(alert.ruleId);
+      if (!rule) {
+        move(alert, 'resolved', 'rule removed');
+        continue;
+      }
+      const timing = timingOf(rule);
+      const presence: Presence = timing.event ? eventPresence(alert, timing, now) : view.evaluated(rule, alert.nodeId) ? 'absent' : 'not-evaluated';
+      const next = nextState(alert, presence, timing, now);
+      if (next !== alert.state) move(alert, next);
+    }
+
+    for (const alert of resolved) {
+      this.open.delete(alert.fingerprint);
+      this.writtenAt.delete(alert.fingerprint);
+      this.flapMemory.set(alert.fingerprint, { history: alert.flapHistory, flapping: alert.flapping });
+    }
+    for (const alert of created) this.open.set(alert.fingerprint, alert);
+
+    this.applyFlags(now, transitions, dirty);
+
+    const offered: Notification[] = [];
+    let released: Notification[] = [];
+    if (created.length || transitions.length) changed = true;
+    this.store.transaction(() => {
+      for (const alert of created) {
+        alert.id = this.store.insert(alert);
+        this.writtenAt.set(alert.fingerprint, now);
+      }
+      for (const alert of resolvedNotices) offered.push(this.notificationOf(alert, 'resolved', now));
+      for (const alert of this.open.values()) {
+        if (!this.shouldNotify(alert, now)) continue;
+        alert.notifiedAtMs = now;
+        transitions.push({ alert, from: alert.state, to: 'notified', actor: null, note: null });
+        dirty.add(alert);
+        offered.push(this.notificationOf(alert, 'alert', now));
+      }
+      for (const alert of dirty) {
+        this.store.update(alert);
+        this.writtenAt.set(alert.fingerprint, now);
+      }
+      for (const t of transitions) this.store.addTransition(t.alert.id, now, t.from, t.to, t.actor, t.note);
+      for (const n of offered) this.noise.offer(n, now);
+      released = this.noise.release(now);
+      for (const n of released) this.store.insertNotification(n);
+    });
+    if (offered.length) changed = true;
+
+    this.maybePrune(now);
+    if (released.length) {
+      try {
+        this.deliver(released);
+      } catch (error) {
+        this.log.error('alert notifications could not be handed to the sinks', error);
+      }
+    }
+    if (changed) this.emitChange();
+    return released;
+  }
+
+  list(query: AlertListQuery): { alerts: Alert[]; total: number } {
+    return this.store.list(query, this.clock.now());
+  }
+
+  get(id: number): { alert: Alert; transitions: AlertTransition[]; rule: RuleInfo | null } | null {
+    const stored = this.store.get(id);
+    if (!stored) return null;
+    const rule = this.index.byId.get(stored.ruleId);
+    return { alert: toAlert(stored, this.clock.now()), transitions: this.store.transitions(id), rule: rule ? ruleInfo(rule) : null };
+  }
+
+  summary(): AlertSummary {
+    const now = this.clock.now();
+    const summary: AlertSummary = { firing: { critical: 0, warning: 0, info: 0 }, pending: 0, worst: null, nodes: {}, gpus: {} };
+    for (const alert of this.open.values()) {
+      if (alert.state === 'pending') {
+        summary.pending += 1;
+        continue;
+      }
+      summary.firing[alert.severity] += 1;
+      const quiet = alert.ack !== null || alert.silencedBy !== null || alert.suppressedBy !== null || (alert.snoozedUntilMs ?? 0) > now;
+      if (!quiet) summary.worst = worse(summary.worst, alert.severity);
+      const node = summary.nodes[alert.nodeId];
+      summary.nodes[alert.nodeId] = { worst: worse(node?.worst ?? null, alert.severity), count: (node?.count ?? 0) + 1 };
+      if (alert.gpu !== null) {
+        const gpu = summary.gpus[alert.gpu];
+        const title = !gpu || SEVERITY_RANK[alert.severity] > SEVERITY_RANK[gpu.worst] ? alert.title : gpu.title;
+        summary.gpus[alert.gpu] = { worst: worse(gpu?.worst ?? null, alert.severity), count: (gpu?.count ?? 0) + 1, title };
+      }
+    }
+    return summary;
+  }
+
+  ack(id: number, by: string, comment: string | null): Alert {
+    const now = this.clock.now();
+    const stored = this.store.ack(id, by, comment, now);
+    if (!stored) throw new AlertNotFoundError(`no alert ${id}`);
+    this.adoptActions(stored);
+    this.emitChange();
+    return toAlert(stored, now);
+  }
+
+  snooze(id: number, durationMs: number, by: string): Alert {
+    const now = this.clock.now();
+    const stored = this.store.snooze(id, now + durationMs, by, now);
+    if (!stored) throw new AlertNotFoundError(`no alert ${id}`);
+    this.adoptActions(stored);
+    this.emitChange();
+    return toAlert(stored, now);
+  }
+
+  silence(matchers: readonly SilenceMatcher[], durationMs: number, comment: string, by: string): Silence {
+    compileSilenceMatchers(matchers); // refuses a bad regular expression before anything is written
+    const now = this.clock.now();
+    const silence = this.store.createSilence(matchers, now, now + durationMs, comment, by);
+    this.reapplySilences(now, by);
+    return silence;
+  }
+
+  expireSilence(id: number, by: string): Silence {
+    const now = this.clock.now();
+    const silence = this.store.expireSilence(id, now);
+    if (!silence) throw new AlertNotFoundError(`no silence ${id}`);
+    this.reapplySilences(now, by);
+    return silence;
+  }
+
+  silences(): Silence[] {
+    const now = this.clock.now();
+    return this.store.silences(now - SILENCE_LIST_MS, now);
+  }
+
+  rules(): { rules: RuleInfo[]; errors: RuleError[] } {
+    return { rules: this.index.set.rules.map(ruleInfo), errors: [...this.index.set.errors] };
+  }
+
+  setRules(rules: RuleSet): void {
+    this.index = new RuleIndex(rules);
+    const now = this.clock.now();
+    const gone = [...this.open.values()].filter((alert) => !this.index.byId.has(alert.ruleId));
+    if (gone.length === 0) return;
+    const notices: Notification[] = [];
+    this.store.transaction(() => {
+      for (const alert of gone) {
+        const from = alert.state;
+        alert.state = 'resolved';
+        alert.resolvedAtMs = now;
+        this.store.update(alert);
+        this.store.addTransition(alert.id, now, from, 'resolved', null, 'rule removed');
+        this.open.delete(alert.fingerprint);
+        this.writtenAt.delete(alert.fingerprint);
+        if (alert.notifiedAtMs !== null) notices.push(this.notificationOf(alert, 'resolved', now));
+      }
+    });
+    for (const n of notices) this.noise.offer(n, now);
+    this.emitChange();
+  }
+
+  onChange(listener: (summary: AlertSummary) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private newAlert(instance: AlertInstance, now: number): StoredAlert {
+    const memory = this.flapMemory.get(instance.fingerprint);
+    this.flapMemory.delete(instance.fingerprint);
+    if (memory?.flapping) this.inheritedFlapping.add(instance.fingerprint);
+    const state = initialState(timingOf(instance.rule));
+    const history = state === 'firing' ? recordChange(memory?.history ?? [], now) : [...(memory?.history ?? [])];
+    return {
+      id: 0,
+      fingerprint: instance.fingerprint,
+      ruleId: instance.rule.id,
+      nodeId: instance.nodeId,
+      subject: instance.subject,
+      gpu: instance.gpu,
+      severity: instance.severity,
+      state,
+      title: instance.rule.name,
+      message: this.render(instance),
+      labels: instance.labels,
+      value: instance.value,
+      pendingSinceMs: now,
+      firedAtMs: state === 'firing' ? now : null,
+      resolvedAtMs: null,
+      lastActiveAtMs: instance.atMs,
+      notifiedAtMs: null,
+      ack: null,
+      snoozedUntilMs: null,
+      silencedBy: null,
+      suppressedBy: null,
+      // Flags are set by applyFlags, which records the transition when this starts flapping.
+      flapping: false,
+      flapHistory: history,
+    };
+  }
+
+  private render(instance: AlertInstance): string {
+    return renderMessage(instance.rule.message, {
+      node: instance.nodeId,
+      gpu: instance.gpu,
+      subject: instance.subject,
+      value: instance.value,
+      text: instance.text,
+      labels: instance.labels,
+    });
+  }
+
+  /** Takes what the tick says about an open alert; marks it for writing when its text changed, or its value after a while. */
+  private refreshFromInstance(alert: StoredAlert, instance: AlertInstance, now: number, dirty: Set<StoredAlert>): void {
+    alert.lastActiveAtMs = Math.max(alert.lastActiveAtMs, instance.atMs);
+    const message = this.render(instance);
+    const textChanged = message !== alert.message || instance.severity !== alert.severity || instance.rule.name !== alert.title;
+    const valueChanged = instance.value !== alert.value;
+    alert.message = message;
+    alert.severity = instance.severity;
+    alert.title = instance.rule.name;
+    alert.value = instance.value;
+    alert.labels = instance.labels;
+    if (textChanged || (valueChanged && now - (this.writtenAt.get(alert.fingerprint) ?? 0) >= VALUE_WRITE_EVERY_MS)) dirty.add(alert);
+  }
+
+  /** Flapping, silences and inhibition of every open alert, with a transition for each change. */
+  private applyFlags(now: number, transitions: PendingTransition[], dirty: Set<StoredAlert>): void {
+    const labels = new Map<StoredAlert, MatchLabels>();
+    for (const alert of this.open.values()) labels.set(alert, alertMatchLabels(alert));
+    const suppressed = this.index.set.inhibit.length
+      ? inhibitions(
+          [...labels].map(([alert, l]) => ({ key: alert.fingerprint, ruleId: alert.ruleId, nodeId: alert.nodeId, state: alert.state, labels: l })),
+          this.index.set.inhibit,
+        )
+      : new Map<string, string>();
+    const silences = this.activeSilences.filter((s) => s.startsAtMs <= now && now < s.endsAtMs);
+    for (const [alert, l] of labels) {
+      const note = (to: string, text: string | null) => {
+        transitions.push({ alert, from: alert.state, to, actor: null, note: text });
+        dirty.add(alert);
+      };
+      const wasFlapping = alert.flapping || this.inheritedFlapping.has(alert.fingerprint);
+      const flapping = isFlapping(alert.flapHistory, now, wasFlapping);
+      if (flapping !== alert.flapping) {
+        alert.flapping = flapping;
+        note(flapping ? 'flapping' : 'stable', flapping ? 'notifications held until it is stable' : null);
+      }
+      const silencedBy = silences.find((s) => silenceMatches(s.compiled, l))?.id ?? null;
+      if (silencedBy !== alert.silencedBy) {
+        note(silencedBy === null ? 'unsilenced' : 'silenced', silencedBy === null ? `silence ${alert.silencedBy} ended` : `silence ${silencedBy}`);
+        alert.silencedBy = silencedBy;
+      }
+      const suppressedBy = suppressed.get(alert.fingerprint) ?? null;
+      if (suppressedBy !== alert.suppressedBy) {
+        note(suppressedBy === null ? 'unsuppressed' : 'suppressed', suppressedBy ?? alert.suppressedBy);
+        alert.suppressedBy = suppressedBy;
+      }
+    }
+    this.inheritedFlapping.clear();
+  }
+
+  /** Firing, never notified, at or above the floor, and nobody silenced, snoozed, acknowledged or suppressed it. */
+  private shouldNotify(alert: StoredAlert, now: number): boolean {
+    if (alert.state !== 'firing' || alert.notifiedAtMs !== null) return false;
+    if (SEVERITY_RANK[alert.severity] < SEVERITY_RANK[this.minSeverity]) return false;
+    if (alert.silencedBy !== null || alert.suppressedBy !== null || alert.flapping) return false;
+    if (alert.id !== 0) {
+      const actions = this.store.actions(alert.id);
+      if (actions) {
+        alert.ack = actions.ack;
+        alert.snoozedUntilMs = actions.snoozedUntilMs;
+      }
+    }
+    return alert.ack === null && (alert.snoozedUntilMs ?? 0) <= now;
+  }
+
+  private notificationOf(alert: StoredAlert, kind: 'alert' | 'resolved', now: number): Notification {
+    const title = notificationTitle(alert);
+    return {
+      kind,
+      severity: alert.severity,
+      title: kind === 'resolved' ? `Resolved: ${title}` : title,
+      body: alert.message,
+      nodeId: alert.nodeId,
+      alertId: alert.id,
+      alertIds: [alert.id],
+      ruleId: alert.ruleId,
+      atMs: now,
+    };
+  }
+
+  private adoptActions(stored: StoredAlert): void {
+    const open = this.open.get(stored.fingerprint);
+    if (open && open.id === stored.id) {
+      open.ack = stored.ack;
+      open.snoozedUntilMs = stored.snoozedUntilMs;
+    }
+  }
+
+  private loadSilences(now: number): void {
+    const loaded: ActiveSilence[] = [];
+    for (const silence of this.store.silences(now, now)) {
+      try {
+        loaded.push({ id: silence.id, compiled: compileSilenceMatchers(silence.matchers), startsAtMs: silence.startsAtMs, endsAtMs: silence.endsAtMs });
+      } catch (error) {
+        this.log.warn(`silence ${silence.id} has a matcher that is not a valid regular expression; it is ignored (${(error as Error).message})`);
+      }
+    }
+    this.activeSilences = loaded;
+  }
+
+  /** After a silence is created or expired: every open alert's silencedBy now, written with its transition. */
+  private reapplySilences(now: number, actor: string): void {
+    this.loadSilences(now);
+    const transitions: PendingTransition[] = [];
+    const dirty = new Set<StoredAlert>();
+    this.applyFlags(now, transitions, dirty);
+    this.store.transaction(() => {
+      for (const alert of dirty) this.store.update(alert);
+      for (const t of transitions) this.store.addTransition(t.alert.id, now, t.from, t.to, t.to.endsWith('silenced') ? actor : null, t.note);
+    });
+    this.emitChange();
+  }
+
+  /** Every REFRESH_EVERY_MS: silences and acknowledge/snooze as the file has them (the CLI may have written). */
+  private maybeRefresh(now: number): boolean {
+    if (now - this.lastRefreshMs < REFRESH_EVERY_MS) return false;
+    this.lastRefreshMs = now;
+    this.loadSilences(now);
+    let changed = false;
+    const actions = this.store.openActions();
+    for (const alert of this.open.values()) {
+      const fresh = actions.get(alert.id);
+      if (!fresh) continue;
+      if (fresh.ack?.atMs !== alert.ack?.atMs || fresh.snoozedUntilMs !== alert.snoozedUntilMs) changed = true;
+      alert.ack = fresh.ack;
+      alert.snoozedUntilMs = fresh.snoozedUntilMs;
+    }
+    return changed;
+  }
+
+  private maybePrune(now: number): void {
+    if (now - this.lastPruneMs < PRUNE_EVERY_MS) return;
+    this.lastPruneMs = now;
+    try {
+      this.store.prune(now - RESOLVED_RETENTION_MS, now - NOTIFICATION_RETENTION_MS, now - SILENCE_RETENTION_MS);
+    } catch (error) {
+      this.log.error('old resolved alerts could not be pruned', error);
+    }
+  }
+
+  private emitChange(): void {
+    if (this.listeners.size === 0) return;
+    const summary = this.summary();
+    for (const listener of this.listeners) {
+      try {
+        listener(summary);
+      } catch (error) {
+        this.log.error('an alerts:changed listener failed', error);
+      }
+    }
+  }
+}
+
+/** An alert or silence id that does not exist (the handlers answer not-found). */
+export class AlertNotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AlertNotFoundError';
+  }
+}
