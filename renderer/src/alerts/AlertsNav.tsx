@@ -16,9 +16,9 @@ export function AlertsNav({ current, onOpen }: { current: boolean; onOpen(): voi
       Alerts
       {badge && (
         <span
-          className={`alerts-nav__count alerts-nav__count--${severityTone(badge.worst)}`}
+          className={`alerts-nav__count alerts-nav__count--${badge.quiet ? 'neutral' : severityTone(badge.worst)}`}
           data-testid="nav-alerts-count"
-          data-severity={badge.worst}
+          data-severity={badge.quiet ? 'none' : badge.worst}
           aria-label={badge.title}
         >
           {badge.count}

@@ -243,17 +243,23 @@ export interface AlertBadgeInfo {
   title: string;
   /** For a GPU: the key the summary knows it by (what the alerts page filters on). */
   key?: string;
+  /** Every firing alert is acknowledged, snoozed, silenced or suppressed: nothing calls for a human. */
+  quiet?: boolean;
 }
 
-/** The firing alerts in the summary, for the nav item's count and colour (null: none firing). */
+/**
+ * The firing alerts in the summary, for the nav item's count (null: none firing). Its colour is
+ * the worst alert nobody has acknowledged, snoozed or silenced; `quiet` when there is none.
+ */
 export function navBadge(summary: AlertSummary | null): AlertBadgeInfo | null {
   if (!summary) return null;
   const { critical, warning, info } = summary.firing;
   const count = critical + warning + info;
   if (count === 0) return null;
-  const worst: AlertSeverity = critical > 0 ? 'critical' : warning > 0 ? 'warning' : 'info';
   const parts = SEVERITIES.filter((s) => summary.firing[s] > 0).map((s) => `${summary.firing[s]} ${s}`);
-  return { worst, count, title: `${count} firing: ${parts.join(', ')}` };
+  const quiet = summary.worst === null;
+  const worst: AlertSeverity = summary.worst ?? (critical > 0 ? 'critical' : warning > 0 ? 'warning' : 'info');
+  return { worst, count, quiet, title: `${count} firing: ${parts.join(', ')}${quiet ? ' (all acknowledged, snoozed or silenced)' : ''}` };
 }
 
 export function nodeBadge(summary: AlertSummary | null, nodeId: string): AlertBadgeInfo | null {

@@ -209,11 +209,22 @@ describe('silence matchers', () => {
 });
 
 describe('badges from the summary', () => {
-  it('counts firing alerts coloured by the worst', () => {
+  it('counts firing alerts coloured by the worst one nobody has acknowledged or silenced', () => {
     expect(navBadge(null)).toBeNull();
     expect(navBadge(summary())).toBeNull();
-    expect(navBadge(summary({ firing: { critical: 0, warning: 2, info: 1 } }))).toEqual({ worst: 'warning', count: 3, title: '3 firing: 2 warning, 1 info' });
-    expect(navBadge(summary({ firing: { critical: 1, warning: 0, info: 0 } }))?.worst).toBe('critical');
+    expect(navBadge(summary({ firing: { critical: 0, warning: 2, info: 1 }, worst: 'warning' }))).toEqual({
+      worst: 'warning',
+      count: 3,
+      quiet: false,
+      title: '3 firing: 2 warning, 1 info',
+    });
+    // The critical one is acknowledged: the warning colours the count.
+    expect(navBadge(summary({ firing: { critical: 1, warning: 1, info: 0 }, worst: 'warning' }))).toMatchObject({ worst: 'warning', count: 2, quiet: false });
+    expect(navBadge(summary({ firing: { critical: 1, warning: 0, info: 0 }, worst: null }))).toMatchObject({
+      worst: 'critical',
+      quiet: true,
+      title: '1 firing: 1 critical (all acknowledged, snoozed or silenced)',
+    });
   });
 
   it('finds a node and a GPU by any of its keys', () => {
