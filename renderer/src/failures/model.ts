@@ -40,11 +40,11 @@ export function isSpan(event: Pick<FailureEvent, 'kind' | 'startMs' | 'endMs'>):
 }
 
 /**
- * nvidia-smi writes "00000000:9B:00.0", the kernel "0000:9b:00"; both become "0000:9b:00" so
+ * nvidia-smi writes "00000000:9B:00.0", the kernel "PCI:0000:9b:00"; both become "0000:9b:00" so
  * an event keyed by either finds the GPU.
  */
 export function normalisePciId(id: string): string | null {
-  const match = /^(?:([0-9a-f]{4,8}):)?([0-9a-f]{2}):([0-9a-f]{2})(?:\.[0-7])?$/i.exec(id.trim());
+  const match = /^(?:PCI:)?(?:([0-9a-f]{4,8}):)?([0-9a-f]{2}):([0-9a-f]{2})(?:\.[0-7])?$/i.exec(id.trim());
   if (!match) return null;
   const domain = (match[1] ?? '0000').slice(-4);
   return `${domain}:${match[2]}:${match[3]}`.toLowerCase();
@@ -62,9 +62,14 @@ export function laneIdOf(event: Pick<FailureEvent, 'gpu'>, gpus: readonly LaneGp
   return gpuOfEvent(event.gpu, gpus)?.key ?? event.gpu;
 }
 
-/** "GPU-0b6b7808-c002-…" is too long for a lane label; the start says enough beside the detail. */
-function shortKey(key: string): string {
-  return key.length > 14 ? `${key.slice(0, 12)}…` : key;
+/**
+ * A lane name for a GPU the snapshot does not list: its PCI bus and device ("06:00") when the
+ * kernel named it so, else the start of its UUID (the detail shows the whole key).
+ */
+export function shortGpuName(key: string): string {
+  const pci = normalisePciId(key);
+  if (pci !== null) return pci.slice(5);
+  return key.length > 12 ? `${key.slice(0, 12)}…` : key;
 }
 
 /**
@@ -79,7 +84,7 @@ export function buildLanes(gpus: readonly LaneGpu[], events: readonly Pick<Failu
     const id = laneIdOf(event, gpus);
     if (known.has(id)) continue;
     known.add(id);
-    lanes.push({ id, label: `GPU ${shortKey(id)}`, gpu: id });
+    lanes.push({ id, label: `GPU ${shortGpuName(id)}`, gpu: id });
   }
   return onlyGpu === null ? lanes : lanes.filter((l) => l.id === onlyGpu);
 }

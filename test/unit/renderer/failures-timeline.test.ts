@@ -46,7 +46,7 @@ function event(overrides: Partial<FailureEvent>): FailureEvent {
 
 describe('failures timeline lanes', () => {
   it('matches the kernel PCI id form to the nvidia-smi one', () => {
-    expect(normalisePciId('PCI:0000:06:00')).toBeNull();
+    expect(normalisePciId('PCI:0000:06:00')).toBe('0000:06:00');
     expect(normalisePciId('0000:9b:00')).toBe('0000:9b:00');
     expect(normalisePciId('00000000:9B:00.0')).toBe('0000:9b:00');
     expect(normalisePciId('not a pci id')).toBeNull();
@@ -62,8 +62,8 @@ describe('failures timeline lanes', () => {
   });
 
   it('lists the node, the GPUs in index order, then a GPU the snapshot lost', () => {
-    const lanes = buildLanes([GPU1, GPU0], [{ gpu: 'GPU-deadbeef-0000-0000-0000-000000000000' }, { gpu: GPU0.uuid }]);
-    expect(lanes.map((l) => l.label)).toEqual(['Node', 'GPU 0', 'GPU 1', 'GPU GPU-deadbeef…']);
+    const lanes = buildLanes([GPU1, GPU0], [{ gpu: 'GPU-deadbeef-0000-0000-0000-000000000000' }, { gpu: GPU0.uuid }, { gpu: '0000:3b:00' }]);
+    expect(lanes.map((l) => l.label)).toEqual(['Node', 'GPU 0', 'GPU 1', 'GPU GPU-deadbeef…', 'GPU 3b:00']);
     expect(lanes[3]!.gpu).toBe('GPU-deadbeef-0000-0000-0000-000000000000');
   });
 
