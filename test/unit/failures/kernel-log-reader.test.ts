@@ -7,7 +7,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Database as Db } from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FAILURE_POLICY } from '../../../electron/core/failures/command-specs';
+import { FAILURE_POLICY, journalAfterArgs, journalBootArgs } from '../../../electron/core/failures/command-specs';
 import { KernelEventStore } from '../../../electron/core/failures/kernel-event-store';
 import { readKernelLog } from '../../../electron/core/failures/kernel-log-reader';
 import { KernelLogWatcher } from '../../../electron/core/failures/kernel-log-watcher';
@@ -53,6 +53,19 @@ function callLog(): string[] {
 
 const host = new LocalHost(FAILURE_POLICY, 'gpu-01');
 const user = (): string => userInfo().username;
+
+describe('the kernel log commands', () => {
+  it('allow a real journald cursor and nothing else after --after-cursor, and bounded line counts', () => {
+    const cursor = readFixture('kernel-log', 'journalctl-k-b0-n3.systemd252.stdout.txt').match(/^-- cursor: (.*)$/m)![1]!;
+    expect(() => FAILURE_POLICY.check('journalctl', journalAfterArgs(cursor, 20_000))).not.toThrow();
+    expect(() => FAILURE_POLICY.check('journalctl', journalBootArgs(20_000))).not.toThrow();
+    for (const bad of [`${cursor}' --file=/etc/shadow`, `${cursor};z=1`, cursor.toUpperCase(), `${cursor} `, '']) {
+      expect(() => FAILURE_POLICY.check('journalctl', journalAfterArgs(bad, 10))).toThrow(/not on the allowlist/);
+    }
+    expect(() => FAILURE_POLICY.check('journalctl', journalBootArgs(20_001))).toThrow(/not on the allowlist/);
+    expect(() => FAILURE_POLICY.check('journalctl', journalBootArgs(0))).toThrow(/not on the allowlist/);
+  });
+});
 
 describe('readKernelLog', () => {
   it('reads the current boot first, then only the lines after the cursor', async () => {
@@ -190,6 +203,28 @@ describe('KernelLogWatcher over the local host', () => {
     for (const db of open.splice(0)) db.close();
     await watcherOver(path, seen).pollNow();
     expect(seen.map((batch) => batch.length)).toEqual([11]);
+  });
+
+  it('never reads a node twice at once: a poll during a read runs once that read is done', async () => {
+    const journal = new FakeJournal(join(dir, 'journal'));
+    journal.append(asJournalLines(xidCapture('xid-79-fallen-off-bus.kernel.txt'), 'gpu-01', START));
+    // A read that finds another one running says so in the call log.
+    const lock = join(dir, 'reading');
+    install({
+      journalctl: [`mkdir '${lock}' 2>/dev/null || echo OVERLAP >> '${calls}'`, 'sleep 0.2', fakeJournalctlScript(journal.path, calls), `rmdir '${lock}'`].join(
+        '\n',
+      ),
+    });
+    const seen: StoredKernelEvent[][] = [];
+    const watcher = watcherOver(join(dir, 'cd.db'), seen);
+    watcher.start();
+    await Promise.all([watcher.pollNow(), watcher.pollNow('gpu-01'), watcher.pollNow()]);
+    await watcher.stop();
+    const log = callLog();
+    expect(log).not.toContain('OVERLAP');
+    // The timer's read, then one more for the polls that came while it ran.
+    expect(log.map((args) => args.split(' ').slice(5, 6)[0]!.replace(/=.*/, ''))).toEqual(['-b', '--after-cursor']);
+    expect(seen.map((batch) => batch.map((e) => e.xid))).toEqual([[79]]);
   });
 
   it('keeps the capability per node and logs it once, not per read', async () => {
