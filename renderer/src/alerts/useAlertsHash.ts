@@ -1,12 +1,14 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { AlertsFocus } from './AlertsPage';
 import { parseAlertsHash } from './model';
 
 /**
  * `#/alerts/ID` (a desktop notification's click) or `#/alerts?node=N&gpu=G` (a badge), read on
- * load and on every hashchange; null until the hash names an alerts route.
+ * load and on every hashchange; null until the hash names an alerts route. `leave()` (another
+ * view is chosen) takes the route out of the address bar and forgets it, so the Alerts tab later
+ * opens unfiltered and the same link works again.
  */
-export function useAlertsHash(): AlertsFocus | null {
+export function useAlertsHash(): { focus: AlertsFocus | null; leave(): void } {
   const [focus, setFocus] = useState<AlertsFocus | null>(() => {
     const route = parseAlertsHash(window.location.hash);
     return route ? { route, seq: 0 } : null;
@@ -20,11 +22,14 @@ export function useAlertsHash(): AlertsFocus | null {
     window.addEventListener('hashchange', read);
     return () => window.removeEventListener('hashchange', read);
   }, []);
-  return focus;
+  const leave = useCallback(() => {
+    clearAlertsHash();
+    setFocus(null);
+  }, []);
+  return { focus, leave };
 }
 
-/** Leaves the alerts route out of the address bar (another view is shown), so the same link works again. */
-export function clearAlertsHash(): void {
+function clearAlertsHash(): void {
   if (!parseAlertsHash(window.location.hash)) return;
   window.history.replaceState(window.history.state, '', `${window.location.pathname}${window.location.search}`);
 }

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { NodeSummary } from '../../../shared/model/node';
 import { AlertsPage } from '../alerts/AlertsPage';
-import { clearAlertsHash, useAlertsHash } from '../alerts/useAlertsHash';
+import { useAlertsHash } from '../alerts/useAlertsHash';
 import { FleetPage } from '../fleet/FleetPage';
 import { fleetStore } from '../fleet/store';
 import { useAppInfo } from '../hooks/useAppInfo';
@@ -71,7 +71,7 @@ export function App() {
 
   const chooseRange = useCallback((range: RangeId) => setTimeWindow(windowFor(range, Date.now())), []);
   // A notification's click or a badge asks for the alerts page through the URL's hash.
-  const alertsFocus = useAlertsHash();
+  const { focus: alertsFocus, leave: leaveAlerts } = useAlertsHash();
   useEffect(() => {
     if (alertsFocus) setChosenView('alerts');
   }, [alertsFocus]);
@@ -79,12 +79,12 @@ export function App() {
   const chooseView = useCallback(
     (next: View) => {
       if (next === 'settings' && view !== 'settings' && view !== null) setReturnView(view);
-      if (next !== 'alerts') clearAlertsHash();
+      if (next !== 'alerts') leaveAlerts();
       setChosenView(next);
       // The charts were not listening while another view was shown: load history up to now.
       if (next === 'node') setTimeWindow((w) => windowFor(w.range, Date.now()));
     },
-    [view],
+    [view, leaveAlerts],
   );
   const openSettings = useCallback(() => chooseView('settings'), [chooseView]);
   const openFleet = useCallback(() => chooseView('fleet'), [chooseView]);
@@ -93,13 +93,16 @@ export function App() {
     // A fresh window, so every chart of the new node loads history up to now.
     setTimeWindow((w) => windowFor(w.range, Date.now()));
   }, []);
-  const openNode = useCallback((nodeId: string) => {
-    clearAlertsHash();
-    setChosenNodeId(nodeId);
-    setChosenView('node');
-    setTimeWindow((w) => windowFor(w.range, Date.now()));
-    window.scrollTo({ top: 0 });
-  }, []);
+  const openNode = useCallback(
+    (nodeId: string) => {
+      leaveAlerts();
+      setChosenNodeId(nodeId);
+      setChosenView('node');
+      setTimeWindow((w) => windowFor(w.range, Date.now()));
+      window.scrollTo({ top: 0 });
+    },
+    [leaveAlerts],
+  );
 
   return (
     <div className="app" data-testid={ready ? 'app-ready' : 'app-loading'} data-view={view ?? 'loading'}>
