@@ -7,8 +7,11 @@ import { APP_VERSION } from '../core/app-root';
 import { ConfigError } from '../core/config';
 import { StoreOpenError } from '../core/store/db';
 import { benchStore } from './commands/bench';
+import { alertsAck, alertsList } from './commands/alerts';
 import { collect } from './commands/collect';
+import { run } from './commands/run';
 import { serve } from './commands/serve';
+import { withSshFlags } from './ssh-flags';
 import { UsageError } from './usage-error';
 
 function withCommonFlags(command: Command): Command {
@@ -40,19 +43,50 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   });
 
   withCommonFlags(
-    program
-      .command('collect')
-      .description('collect nodes once and print them: this machine, or SSH nodes of an ssh config')
-      .option('--once', 'collect one snapshot and exit')
-      .option('--json', 'print one JSON document: {collectedAt, nodes: [...]}')
-      .option('--ssh-config <file>', 'OpenSSH client config to read SSH nodes from (e.g. ~/.ssh/config)')
-      .option('--host <alias...>', 'Host aliases of the ssh config to collect (repeatable)')
-      .option('--all-hosts', 'collect every Host alias of the ssh config')
-      .option('--known-hosts <file>', "Clusterdeck's known_hosts file (default: in the data folder; ~/.ssh/known_hosts is also read)")
-      .option('--accept-new', 'trust unknown host keys on first sight (like StrictHostKeyChecking=accept-new); changed keys are still refused')
-      .option('--local', 'also collect this machine when collecting SSH nodes'),
+    withSshFlags(
+      program
+        .command('collect')
+        .description('collect nodes once and print them: this machine, or SSH nodes of an ssh config')
+        .option('--once', 'collect one snapshot and exit')
+        .option('--json', 'print one JSON document: {collectedAt, nodes: [...]}'),
+    ),
   ).action(async (flags) => {
     setExitCode(await collect(flags));
+  });
+
+  withCommonFlags(
+    withSshFlags(
+      program
+        .command('run')
+        .description(
+          'run the engine headless without the UI (collect, store, detect, alert, notify) for --duration or until SIGINT/SIGTERM; one line per alert change on stdout, then a summary',
+        )
+        .option('--duration <time>', 'stop after this long, e.g. 60s, 30m, 12h (default: until SIGINT/SIGTERM)')
+        .option('--interval <time>', 'collect every TIME, e.g. 5s (default: collection.intervalMs of the config)'),
+    ),
+  ).action(async (flags) => {
+    setExitCode(await run(flags));
+  });
+
+  const alerts = program.command('alerts').description('the alerts kept in the database (nothing is collected)');
+  withCommonFlags(
+    alerts
+      .command('list')
+      .description('list open alerts, newest first, with their decoded text')
+      .option('--all', 'include resolved alerts')
+      .option('--json', 'print one JSON document: {alerts: [...], total}'),
+  ).action(async (flags) => {
+    setExitCode(await alertsList(flags));
+  });
+  withCommonFlags(
+    alerts
+      .command('ack')
+      .description('acknowledge an alert: it stays listed until it resolves, and is not notified again')
+      .argument('<id>', 'the alert ID (see `alerts list`)')
+      .option('--by <name>', 'who acknowledges it (default: your login name)')
+      .option('--comment <text>', 'why, or what is being done'),
+  ).action(async (id: string, flags) => {
+    setExitCode(await alertsAck(id, flags));
   });
 
   program

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../electron/core/config';
 import { createEngine, type Engine } from '../../electron/core/engine';
 import { silentLogger } from '../../electron/core/log';
+import type { CallName, CallRequest, CallResponse } from '../../shared/contract';
 import { dispatchCall } from '../../shared/dispatch';
 import { tempDir } from '../helpers/tmp';
 
@@ -26,6 +27,13 @@ afterEach(() => {
   engine?.close();
   engine = null;
 });
+
+/** A call that must succeed, through the contract's validation as every transport does. */
+async function ok<C extends CallName>(running: Engine, name: C, request: CallRequest<C>): Promise<CallResponse<C>> {
+  const result = await dispatchCall(running.handlers, name, request);
+  if (!result.ok) throw new Error(`${name}: ${result.error.message}`);
+  return result.value as CallResponse<C>;
+}
 
 function start(configPath: string, dir: string): Engine {
   engine = createEngine({
@@ -69,13 +77,11 @@ describe('settings', () => {
     // Applied without a restart: the loop's grid, the store's cap, what the engine reports.
     await running.collectOnce();
     expect(running.status().lastTickAt).toBe(999_999_000); // on the 7 s grid
-    const stats = await dispatchCall(running.handlers, 'storage:stats', {});
-    expect(stats.ok && stats.value.maxDiskBytes).toBe(64 * 1024 * 1024);
-    const info = await dispatchCall(running.handlers, 'app:info', {});
-    expect(info.ok && info.value.intervalMs).toBe(7000);
-    const settings = await dispatchCall(running.handlers, 'settings:get', {});
-    expect(settings.ok && settings.value.config.collection.intervalMs).toBe(7000);
-    expect(settings.ok && settings.value.config.storage).toMatchObject({ rawRetentionDays: 14, maxDiskMb: 64 });
+    expect((await ok(running, 'storage:stats', {})).maxDiskBytes).toBe(64 * 1024 * 1024);
+    expect((await ok(running, 'app:info', {})).intervalMs).toBe(7000);
+    const settings = await ok(running, 'settings:get', {});
+    expect(settings.config.collection.intervalMs).toBe(7000);
+    expect(settings.config.storage).toMatchObject({ rawRetentionDays: 14, maxDiskMb: 64 });
   });
 
   it('a value the schema refuses is a bad request; the file and the engine stay as they were', async () => {
@@ -86,8 +92,7 @@ describe('settings', () => {
     const result = await dispatchCall(running.handlers, 'settings:update', { patch: { collection: { intervalMs: 10 } } });
     expect(result).toMatchObject({ ok: false, error: { code: 'bad-request' } });
     expect(readFileSync(configPath, 'utf8')).toBe(USER_FILE);
-    const settings = await dispatchCall(running.handlers, 'settings:get', {});
-    expect(settings.ok && settings.value.config.collection.intervalMs).toBe(5000);
+    expect((await ok(running, 'settings:get', {})).config.collection.intervalMs).toBe(5000);
   });
 
   it('a config file broken since the start is never overwritten: the update says why, nothing changes', async () => {
@@ -97,8 +102,7 @@ describe('settings', () => {
     const running = start(configPath, dir);
     const broken = `${USER_FILE}serve:\n  prot: 8080\n`;
     writeFileSync(configPath, broken); // the user is mid-edit
-    const settings = await dispatchCall(running.handlers, 'settings:get', {});
-    expect(settings.ok && settings.value.writable).toBe(false);
+    expect((await ok(running, 'settings:get', {})).writable).toBe(false);
     const result = await dispatchCall(running.handlers, 'settings:update', { patch: { collection: { intervalMs: 2000 } } });
     expect(result).toMatchObject({
       ok: false,

@@ -1,23 +1,18 @@
-import { resolve } from 'node:path';
-import type { NodeStatus, SshNode } from '../../../shared/model/inventory';
+import type { NodeStatus } from '../../../shared/model/inventory';
 import type { NodeSnapshot } from '../../../shared/model/node';
 import { createEngine } from '../../core/engine';
-import { readSshConfig } from '../../core/inventory/ssh-config-import';
 import { silentLogger } from '../../core/log';
-import { defaultKnownHostsFile } from '../../core/paths';
 import { loadRuntime, type CommonFlags } from '../runtime';
+import { sshEngineOptions, sshNodesFromFlags, type SshFlags } from '../ssh-flags';
 import { terminalSafe, terminalSafeJson } from '../terminal-text';
 import { UsageError } from '../usage-error';
 
-export interface CollectFlags extends CommonFlags {
+// Kept here too: bench/ reads the SSH nodes of its flags through this module.
+export { sshNodesFromFlags };
+
+export interface CollectFlags extends CommonFlags, SshFlags {
   once?: boolean;
   json?: boolean;
-  sshConfig?: string;
-  host?: string[];
-  allHosts?: boolean;
-  knownHosts?: string;
-  acceptNew?: boolean;
-  local?: boolean;
 }
 
 /** A node that could not be read: its status and why, in place of a snapshot. */
@@ -62,28 +57,6 @@ export function formatFailedNodeText(n: FailedNode): string {
   return `${terminalSafe(n.id)}  ${terminalSafe(n.status)}: ${terminalSafe(n.error ?? '')}`;
 }
 
-/** The SSH nodes the flags name, from the ssh config file (or none without --ssh-config). */
-export async function sshNodesFromFlags(flags: Pick<CollectFlags, 'sshConfig' | 'host' | 'allHosts'>): Promise<SshNode[]> {
-  if (!flags.sshConfig) {
-    if (flags.host?.length || flags.allHosts) throw new UsageError('--host and --all-hosts need --ssh-config FILE');
-    return [];
-  }
-  if (!flags.allHosts && !flags.host?.length) throw new UsageError('--ssh-config needs --host ALIAS (repeatable) or --all-hosts');
-  let read: Awaited<ReturnType<typeof readSshConfig>>;
-  try {
-    read = await readSshConfig(flags.sshConfig);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const wanted = flags.allHosts ? read.candidates.map((c) => c.alias) : flags.host!;
-  return wanted.map((alias) => {
-    const candidate = read.candidates.find((c) => c.alias === alias);
-    if (!candidate) throw new UsageError(`no Host ${JSON.stringify(alias)} in ${flags.sshConfig}`);
-    if (!candidate.node) throw new UsageError(`Host ${alias} cannot be collected: ${candidate.problem}`);
-    return candidate.node;
-  });
-}
-
 /**
  * Collects nodes once and prints them: the local node, or the SSH nodes of an ssh config (plus
  * the local node with --local). Stores nothing unless --db is given, so a script can call it
@@ -98,11 +71,8 @@ export async function collect(flags: CollectFlags, write: (text: string) => void
     dbPath: flags.db ? runtime.dbPath : ':memory:',
     mode: 'serve',
     log: silentLogger,
-    includeLocal: sshNodes.length === 0 || flags.local === true,
     useInventory: false,
-    sshNodes,
-    knownHostsFile: flags.knownHosts ? resolve(flags.knownHosts) : defaultKnownHostsFile(),
-    acceptNewHostKeys: flags.acceptNew === true,
+    ...sshEngineOptions(flags, sshNodes),
   });
   try {
     const snapshots = await engine.collectOnce();
