@@ -4,7 +4,7 @@
  * startup is one dialog and a clean exit, never a crash.
  */
 import path from 'node:path';
-import { app, BrowserWindow, dialog, protocol, screen, session } from 'electron';
+import { app, BrowserWindow, dialog, Notification, protocol, screen, session } from 'electron';
 import { createEngine, type Engine } from '../core/engine';
 import { consoleLogger } from '../core/log';
 import { CONFIG_FILE_NAME, DB_FILE_NAME, defaultConfigDir } from '../core/paths';
@@ -12,6 +12,7 @@ import { bindIpc } from './ipc';
 import { KeychainSecretStore } from './secret-store';
 import { withSshConfigPicker } from './ssh-config-picker';
 import { findNativeBinding } from './native-binding';
+import { electronNotificationSink, openAlertPage } from './notifications';
 import { registerAppScheme, serveRenderer } from './protocol';
 import { loadConfigOrDefaults, parseDbArg, startupFailureMessage } from './startup';
 import { createStatusTray } from './tray';
@@ -62,6 +63,13 @@ function showWindow(): void {
   mainWindow.focus();
 }
 
+/** A notification's click: the window, on that alert (or the alerts page). */
+function openAlert(alertId: number | null): void {
+  const justCreated = !mainWindow || mainWindow.isDestroyed();
+  showWindow();
+  if (mainWindow) openAlertPage(mainWindow, alertId, log, justCreated);
+}
+
 function openMainWindow(): BrowserWindow {
   const stateFile = path.join(app.getPath('userData'), WINDOW_STATE_FILE_NAME);
   const workAreas = screen.getAllDisplays().map((display) => display.workArea);
@@ -96,6 +104,7 @@ async function start(): Promise<void> {
       log,
       knownHostsFile: path.join(userData, 'known_hosts'),
       secrets: new KeychainSecretStore(path.join(userData, 'secrets.json'), log),
+      notificationSinks: [electronNotificationSink({ Notification, onClick: openAlert })],
     });
   } catch (error) {
     failStartup('Clusterdeck cannot open its database', startupFailureMessage(error));
@@ -118,6 +127,12 @@ async function start(): Promise<void> {
     const statusTray = createStatusTray(running.status(), { showWindow, quit: () => app.quit() });
     teardown.push(() => statusTray.destroy());
     teardown.push(running.events.on('engine:statusChanged', (status) => statusTray.update(status)));
+    teardown.push(running.events.on('alerts:changed', (summary) => statusTray.setAlerts(summary)));
+    // The alerts already firing when the app starts (kept across a restart).
+    running.handlers['alerts:summary']({}).then(
+      (summary) => statusTray.setAlerts(summary),
+      (error: unknown) => log.warn(`no alert summary for the tray: ${(error as Error).message}`),
+    );
   } catch (error) {
     // Some Linux desktops have no tray; the window still works.
     log.warn(`no tray icon: ${(error as Error).message}`);

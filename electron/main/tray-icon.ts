@@ -4,13 +4,17 @@
  */
 import { deflateSync } from 'node:zlib';
 
-export type TrayVariant = 'running' | 'degraded' | 'stopped';
+/** The engine's state, or the worst active alert's severity when there is one. */
+export type TrayVariant = 'running' | 'degraded' | 'stopped' | 'critical' | 'warning' | 'info';
 
-/** Green, amber, grey: readable on light and dark panels. */
+/** Green, amber, grey; red, orange, blue for alerts: readable on light and dark panels. */
 export const TRAY_COLORS: Readonly<Record<TrayVariant, readonly [number, number, number]>> = {
   running: [46, 160, 67],
   degraded: [219, 142, 0],
   stopped: [128, 128, 128],
+  critical: [218, 54, 51],
+  warning: [235, 102, 0],
+  info: [56, 132, 230],
 };
 
 const CRC_TABLE = (() => {

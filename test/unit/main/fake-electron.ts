@@ -278,6 +278,29 @@ export class Tray extends EventEmitter {
   }
 }
 
+/** Electron's OS notification: records its options; tests emit 'click' on it. */
+export class Notification extends EventEmitter {
+  static readonly instances: Notification[] = [];
+  static supported = true;
+  static isSupported(): boolean {
+    return Notification.supported;
+  }
+  shown = false;
+  closed = false;
+  constructor(readonly options: object) {
+    super();
+    Notification.instances.push(this);
+  }
+  show(): void {
+    this.shown = true;
+    this.emit('show');
+  }
+  close(): void {
+    this.closed = true;
+    this.emit('close');
+  }
+}
+
 /** Fresh state for the next test (the module object itself stays the same). */
 export function resetFakeElectron(): void {
   safeStorage.available = true;
@@ -285,6 +308,8 @@ export function resetFakeElectron(): void {
   vi.clearAllMocks();
   BrowserWindow.instances.length = 0;
   Tray.instances.length = 0;
+  Notification.instances.length = 0;
+  Notification.supported = true;
   ipcMain.removeAllListeners();
   ipcMain.handlers.clear();
   ipcRenderer.removeAllListeners();
