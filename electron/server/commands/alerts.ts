@@ -4,7 +4,6 @@
  * never started).
  */
 import { existsSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import type { CallName, CallRequest, CallResponse } from '../../../shared/contract';
 import { dispatchCall } from '../../../shared/dispatch';
 import type { AlertView } from '../../../shared/model/alerts';
@@ -83,23 +82,19 @@ export function parseAlertId(text: string): number {
 /** Acknowledges one alert: who (--by, default the user's login name) and why (--comment). */
 export async function alertsAck(id: string, flags: AlertsAckFlags, write: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
   const alertId = parseAlertId(id);
-  const by = flags.by ?? defaultActor();
   const { dbPath } = loadRuntime(flags);
   if (dbPath !== ':memory:' && !existsSync(dbPath)) {
     process.stderr.write(`clusterdeck: no alert ${alertId}: there is no database at ${dbPath} yet\n`);
     return 1;
   }
   return withStore(flags, async (engine) => {
-    const alert = await call(engine, 'alerts:ack', { id: alertId, by, ...(flags.comment === undefined ? {} : { comment: flags.comment }) });
-    write(`acknowledged #${alert.id} (${alert.view}) by ${terminalSafe(by)}: ${terminalSafe(alert.title)} on ${terminalSafe(alert.nodeId)}\n`);
+    // Without --by the engine names the OS user, as for an acknowledgement in the UI.
+    const alert = await call(engine, 'alerts:ack', {
+      id: alertId,
+      ...(flags.by === undefined ? {} : { by: flags.by }),
+      ...(flags.comment === undefined ? {} : { comment: flags.comment }),
+    });
+    write(`acknowledged #${alert.id} by ${terminalSafe(alert.ack?.by ?? '')}: ${terminalSafe(alert.title)} on ${terminalSafe(alert.nodeId)}\n`);
     return 0;
   });
-}
-
-function defaultActor(): string {
-  try {
-    return userInfo().username || 'cli';
-  } catch {
-    return 'cli';
-  }
 }
