@@ -114,15 +114,22 @@ export class SqliteAlertEngine implements AlertEngine {
     this.minSeverity = options.minSeverity ?? 'warning';
     this.index = new RuleIndex(options.rules);
     const now = this.clock.now();
-    for (const alert of this.store.loadOpen()) {
-      this.open.set(alert.fingerprint, alert);
-      this.writtenAt.set(alert.fingerprint, now);
-    }
+    this.resync(now);
     for (const [fingerprint, history] of this.store.recentFlapHistories(now - Math.max(FLAP_WINDOW_MS, FLAP_STABLE_MS))) {
       this.flapMemory.set(fingerprint, { history, flapping: isFlapping(history, now, true) });
     }
     this.loadSilences(now);
     this.lastRefreshMs = now;
+  }
+
+  /** Open alerts as the file has them (after a failed write). */
+  private resync(now: number): void {
+    this.open.clear();
+    this.writtenAt.clear();
+    for (const alert of this.store.loadOpen()) {
+      this.open.set(alert.fingerprint, alert);
+      this.writtenAt.set(alert.fingerprint, now);
+    }
   }
 
   /** The notification settings' severity floor, applied from the next tick. */
@@ -197,31 +204,42 @@ export class SqliteAlertEngine implements AlertEngine {
     this.applyFlags(now, transitions, dirty);
 
     const offered: Notification[] = [];
-    let released: Notification[] = [];
+    const candidates = [...this.open.values()].filter((alert) => this.mayNotify(alert, now));
     if (created.length || transitions.length) changed = true;
-    this.store.transaction(() => {
-      for (const alert of created) {
-        alert.id = this.store.insert(alert);
-        this.writtenAt.set(alert.fingerprint, now);
+    // No SQL at all on a tick where nothing changed and nothing is to be notified.
+    if (created.length || dirty.size || transitions.length || candidates.length || resolvedNotices.length) {
+      const fresh = new Set(created);
+      try {
+        this.store.transaction(() => {
+          for (const alert of created) {
+            alert.id = this.store.insert(alert);
+            this.writtenAt.set(alert.fingerprint, now);
+          }
+          for (const alert of resolvedNotices) offered.push(this.notificationOf(alert, 'resolved', now));
+          for (const alert of candidates) {
+            if (!fresh.has(alert) && !this.stillUnhandled(alert, now)) continue;
+            alert.notifiedAtMs = now;
+            transitions.push({ alert, from: alert.state, to: 'notified', actor: null, note: null });
+            dirty.add(alert);
+            offered.push(this.notificationOf(alert, 'alert', now));
+          }
+          for (const alert of dirty) {
+            this.store.update(alert);
+            this.writtenAt.set(alert.fingerprint, now);
+          }
+          for (const t of transitions) this.store.addTransition(t.alert.id, now, t.from, t.to, t.actor, t.note);
+        });
+      } catch (error) {
+        // The file said no (locked past the busy timeout, disk full): memory goes back to what the file holds.
+        this.log.error('alert changes could not be written; this tick is dropped', error);
+        this.resync(now);
+        return [];
       }
-      for (const alert of resolvedNotices) offered.push(this.notificationOf(alert, 'resolved', now));
-      for (const alert of this.open.values()) {
-        if (!this.shouldNotify(alert, now)) continue;
-        alert.notifiedAtMs = now;
-        transitions.push({ alert, from: alert.state, to: 'notified', actor: null, note: null });
-        dirty.add(alert);
-        offered.push(this.notificationOf(alert, 'alert', now));
-      }
-      for (const alert of dirty) {
-        this.store.update(alert);
-        this.writtenAt.set(alert.fingerprint, now);
-      }
-      for (const t of transitions) this.store.addTransition(t.alert.id, now, t.from, t.to, t.actor, t.note);
-      for (const n of offered) this.noise.offer(n, now);
-      released = this.noise.release(now);
-      for (const n of released) this.store.insertNotification(n);
-    });
+    }
     if (offered.length) changed = true;
+    for (const n of offered) this.noise.offer(n, now);
+    const released = this.noise.release(now);
+    if (released.length) this.store.transaction(() => released.forEach((n) => this.store.insertNotification(n)));
 
     this.maybePrune(now);
     if (released.length) {
@@ -433,17 +451,20 @@ export class SqliteAlertEngine implements AlertEngine {
     this.inheritedFlapping.clear();
   }
 
-  /** Firing, never notified, at or above the floor, and nobody silenced, snoozed, acknowledged or suppressed it. */
-  private shouldNotify(alert: StoredAlert, now: number): boolean {
+  /** Firing, never notified, at or above the floor, and (as far as memory knows) nobody silenced, snoozed, acknowledged or suppressed it. */
+  private mayNotify(alert: StoredAlert, now: number): boolean {
     if (alert.state !== 'firing' || alert.notifiedAtMs !== null) return false;
     if (SEVERITY_RANK[alert.severity] < SEVERITY_RANK[this.minSeverity]) return false;
     if (alert.silencedBy !== null || alert.suppressedBy !== null || alert.flapping) return false;
-    if (alert.id !== 0) {
-      const actions = this.store.actions(alert.id);
-      if (actions) {
-        alert.ack = actions.ack;
-        alert.snoozedUntilMs = actions.snoozedUntilMs;
-      }
+    return alert.ack === null && (alert.snoozedUntilMs ?? 0) <= now;
+  }
+
+  /** Acknowledge and snooze as the file has them now (the CLI may have written them since the last refresh). */
+  private stillUnhandled(alert: StoredAlert, now: number): boolean {
+    const actions = this.store.actions(alert.id);
+    if (actions) {
+      alert.ack = actions.ack;
+      alert.snoozedUntilMs = actions.snoozedUntilMs;
     }
     return alert.ack === null && (alert.snoozedUntilMs ?? 0) <= now;
   }

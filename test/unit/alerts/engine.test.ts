@@ -48,6 +48,34 @@ describe('alert engine: dedupe and restart', () => {
     ]);
   });
 
+  it('drops a tick the file refuses (another writer holds it) and picks up from the file on the next', () => {
+    const h = harness(ruleSet([metricRule()]));
+    h.db.pragma('busy_timeout = 0');
+    const other = openDatabase(h.dbPath);
+    other.exec('BEGIN IMMEDIATE');
+    expect(h.run(T0, hotTick('n1', T0, 90))).toEqual([]);
+    other.exec('ROLLBACK');
+    other.close();
+    expect(h.engine.list({ limit: 10 }).total).toBe(0);
+    h.run(T0 + MIN, hotTick('n1', T0 + MIN, 90));
+    h.run(T0 + 2 * MIN, hotTick('n1', T0 + 2 * MIN, 90));
+    expect(h.engine.list({ limit: 10 }).alerts).toEqual([expect.objectContaining({ state: 'firing', pendingSinceMs: T0 + MIN })]);
+    expect(h.delivered).toHaveLength(1);
+  });
+
+  it('keeps resolved alerts 90 days, then drops them with their transitions', () => {
+    const h = harness(ruleSet([metricRule()]));
+    const DAY = 86_400_000;
+    h.run(T0, hotTick('n1', T0, 90));
+    h.run(T0 + MIN, hotTick('n1', T0 + MIN, 40));
+    h.run(T0 + 2 * MIN, hotTick('n2', T0 + 2 * MIN, 90));
+    h.run(T0 + 3 * MIN, hotTick('n2', T0 + 3 * MIN, 40));
+    h.db.prepare("UPDATE alerts SET resolved_ms = ? WHERE node_id = 'n1'").run(T0 - 91 * DAY);
+    h.run(T0 + 2 * 3_600_000, hotTick('n3', T0 + 2 * 3_600_000, 40));
+    expect(h.engine.list({ limit: 10 }).alerts.map((a) => a.nodeId)).toEqual(['n2']);
+    expect(h.db.prepare('SELECT count(DISTINCT alert_id) AS n FROM alert_transitions').get()).toEqual({ n: 1 });
+  });
+
   it('resolves the open alerts of a rule that was removed', () => {
     const h = harness(ruleSet([metricRule(), detectorRule('driver', 'gpu-driver-error')]));
     h.run(T0, { ...hotTick('n1', T0, 90), signals: [signal('gpu-driver-error', 'n1', T0)], evaluated: { n1: ['gpu-driver-error'] } });
