@@ -104,6 +104,7 @@ export class SqliteAlertEngine implements AlertEngine {
   private readonly writtenAt = new Map<string, number>();
   private lastRefreshMs: number;
   private lastPruneMs = Number.NEGATIVE_INFINITY;
+  private lastTickMs = Number.NEGATIVE_INFINITY;
 
   constructor(options: SqliteAlertEngineOptions) {
     this.store = new AlertStore(options.db);
@@ -144,7 +145,8 @@ export class SqliteAlertEngine implements AlertEngine {
 
   evaluate(tick: AlertTick): Notification[] {
     const now = tick.atMs;
-    let changed = this.maybeRefresh(now);
+    let changed = this.maybeRefresh(now) || this.snoozeEnded(now);
+    this.lastTickMs = now;
     const view = evaluateTick(this.index, tick, (fp) => this.open.get(fp)?.state === 'firing', ruleMetricValues);
     const transitions: PendingTransition[] = [];
     const created: StoredAlert[] = [];
@@ -515,6 +517,15 @@ export class SqliteAlertEngine implements AlertEngine {
       for (const t of transitions) this.store.addTransition(t.alert.id, now, t.from, t.to, t.to.endsWith('silenced') ? actor : null, t.note);
     });
     this.emitChange();
+  }
+
+  /** Whether a snooze ran out since the last tick (the alert shows as firing again: the summary changed). */
+  private snoozeEnded(now: number): boolean {
+    for (const alert of this.open.values()) {
+      const until = alert.snoozedUntilMs;
+      if (until !== null && until > this.lastTickMs && until <= now) return true;
+    }
+    return false;
   }
 
   /** Every REFRESH_EVERY_MS: silences and acknowledge/snooze as the file has them (the CLI may have written). */

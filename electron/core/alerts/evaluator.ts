@@ -100,7 +100,7 @@ function metricSelected(selectors: Readonly<Record<string, LabelMatcher>>, nodeI
 export interface TickView {
   /** Conditions that hold now, by fingerprint. */
   active: Map<string, AlertInstance>;
-  /** Whether the rule's condition for this node could be looked at this tick. */
+  /** Whether the rule's condition for this node could be looked at this tick (a node gone from the fleet counts as looked at). */
   evaluated(rule: AlertRule, nodeId: string): boolean;
 }
 
@@ -158,10 +158,14 @@ export function evaluateTick(index: RuleIndex, tick: AlertTick, isFiring: (finge
   }
 
   const evaluatedDetectors = tick.detectors.evaluated;
+  // A node no longer in the fleet (removed from the inventory) will never be looked at again: its conditions are gone.
+  const fleet = tick.states.length > 0 ? new Set(tick.states.map((state) => state.id)) : null;
   return {
     active,
-    evaluated: (rule, nodeId) =>
-      rule.watch.kind === 'metric' ? snapshotNodes.has(nodeId) : (evaluatedDetectors.get(nodeId)?.has(rule.watch.detector) ?? false),
+    evaluated: (rule, nodeId) => {
+      if (fleet && !fleet.has(nodeId)) return true;
+      return rule.watch.kind === 'metric' ? snapshotNodes.has(nodeId) : (evaluatedDetectors.get(nodeId)?.has(rule.watch.detector) ?? false);
+    },
   };
 }
 

@@ -3,7 +3,8 @@ import { AlertStore } from '../../../electron/core/alerts/alert-store';
 import { FLAP_STABLE_MS } from '../../../electron/core/alerts/flapping';
 import { openDatabase } from '../../../electron/core/store/db';
 import type { AlertSummary } from '../../../shared/model/alerts';
-import { GPU_KEY, MIN, T0, detectorRule, eq, harness, hot, metricRule, ruleSet, signal, transitionsOf } from './engine-harness';
+import type { AlertTick } from '../../../electron/core/alerts/types';
+import { GPU_KEY, MIN, T0, detectorRule, eq, harness, hot, metricRule, ruleSet, signal, tick, transitionsOf } from './engine-harness';
 
 const hotTick = (node: string, at: number, c: number) => ({ snapshots: [hot(node, at, c)] });
 
@@ -76,6 +77,28 @@ describe('alert engine: dedupe and restart', () => {
     expect(h.db.prepare('SELECT count(DISTINCT alert_id) AS n FROM alert_transitions').get()).toEqual({ n: 1 });
   });
 
+  it('resolves the alerts of a node removed from the fleet, keeps those of a node that sent nothing this tick', () => {
+    const h = harness(ruleSet([metricRule()]));
+    h.run(T0, { snapshots: [hot('n1', T0, 90), hot('n2', T0, 90)] });
+    const states = [
+      {
+        id: 'n2',
+        kind: 'local',
+        status: 'unreachable',
+        since: null,
+        lastError: null,
+        address: null,
+        labels: [],
+        missing: [],
+        hostKey: null,
+        passphraseFor: null,
+      },
+    ];
+    h.clock.set(T0 + MIN);
+    h.engine.evaluate({ ...tick(T0 + MIN), states } as AlertTick);
+    expect(Object.fromEntries(h.engine.list({ limit: 10 }).alerts.map((a) => [a.nodeId, a.state]))).toEqual({ n1: 'resolved', n2: 'firing' });
+  });
+
   it('resolves the open alerts of a rule that was removed', () => {
     const h = harness(ruleSet([metricRule(), detectorRule('driver', 'gpu-driver-error')]));
     h.run(T0, { ...hotTick('n1', T0, 90), signals: [signal('gpu-driver-error', 'n1', T0)], evaluated: { n1: ['gpu-driver-error'] } });
@@ -112,6 +135,7 @@ describe('alert engine: acknowledge, snooze, silences', () => {
     h.run(T0 + MIN, hotTick('n1', T0 + MIN, 90));
     h.run(T0 + 9 * MIN, hotTick('n1', T0 + 9 * MIN, 90));
     expect(h.engine.list({ limit: 10 }).alerts[0]).toMatchObject({ state: 'firing', view: 'silenced', snoozedUntilMs: T0 + 10 * MIN });
+    expect(h.engine.summary()).toMatchObject({ worst: null, firing: { warning: 1 } });
     expect(h.delivered).toEqual([]);
     h.run(T0 + 11 * MIN, hotTick('n1', T0 + 11 * MIN, 90));
     expect(h.delivered).toEqual([expect.objectContaining({ kind: 'alert', alertId: alert!.id })]);
