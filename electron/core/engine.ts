@@ -9,8 +9,12 @@ import { ContractError } from '../../shared/dispatch';
 import type { NodeState, SshNode } from '../../shared/model/inventory';
 import type { NodeSnapshot } from '../../shared/model/node';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
-import type { NotificationSink } from './alerts/types';
+import { dirname, join } from 'node:path';
+import { defaultRulesFile, userRulesDir } from './alerts/default-rules-path';
+import type { AlertEngine, NotificationSink } from './alerts/types';
+import { createAlerting } from './alerting';
+import { APP_VERSION } from './app-root';
+import { LiveConfig, storeLimits } from './apply-config';
 import { InternalBus, type NodeStatusChange } from './bus';
 import { CollectionLoop } from './collection-loop';
 import { COLLECTOR_ACCESS } from './collectors/command-specs';
@@ -18,7 +22,8 @@ import { LocalNodeCollector } from './collectors/local-node';
 import type { NodeCollector } from './collectors/node-collector';
 import { SshNodeCollector } from './collectors/ssh-node';
 import { EngineEvents } from './events';
-import { Fleet } from './fleet';
+import { FAILURE_ACCESS } from './failures/command-specs';
+import { Fleet, tickDeadlineMs } from './fleet';
 import { alertHandlers } from './handlers/alerts';
 import { appHandlers } from './handlers/app';
 import type { EngineContext } from './handlers/context';
@@ -46,21 +51,9 @@ import { openDatabase } from './store/db';
 import { NodeEventStore } from './store/node-events';
 import { SqliteTelemetryStore, type SqliteStoreOptions, type TelemetryStore } from './store/telemetry-store';
 
-const DAY_MS = 86_400_000;
-
 /** The store's settings from the config file. */
 export function storeOptions(dbPath: string, config: Config): SqliteStoreOptions {
-  const { storage, collection } = config;
-  return {
-    dbPath,
-    intervalMs: collection.intervalMs,
-    retention: {
-      rawMs: storage.rawRetentionDays * DAY_MS,
-      minuteMs: storage.minuteRetentionDays * DAY_MS,
-      hourMs: storage.hourRetentionDays * DAY_MS,
-    },
-    maxDiskBytes: storage.maxDiskMb === null ? null : storage.maxDiskMb * 1024 * 1024,
-  };
+  return { dbPath, ...storeLimits(config) };
 }
 
 export interface EngineOptions {
@@ -93,6 +86,10 @@ export interface EngineOptions {
    * notifications; left out, headless sinks are chosen (notify-send where a session bus exists).
    */
   notificationSinks?: NotificationSink[];
+  /** The shipped alert rules (default: rules/default.yaml of the app); null: none (tests). */
+  defaultRulesFile?: string | null;
+  /** Environment the headless notifier looks at (DBUS_SESSION_BUS_ADDRESS, PATH); default process.env. */
+  env?: NodeJS.ProcessEnv;
   /** Test hook: the nodes to collect instead of the local machine and the inventory. */
   collectors?: NodeCollector[];
 }
@@ -104,6 +101,12 @@ export interface Engine {
   readonly bus: InternalBus;
   /** Each collected node's Host (node id -> Host), for features other than collection. */
   readonly hosts: HostRegistry;
+  /** Alerts, silences and rules (the CLI's `alerts` and `run` use it besides the handlers). */
+  readonly alerts: AlertEngine;
+  /** Reads every node's kernel log now (the CLI's `run` before its first tick; tests). */
+  pollKernelLogs(): Promise<void>;
+  /** Waits at most timeoutMs for notifications under way (before a CLI run exits). */
+  flushNotifications(timeoutMs: number): Promise<void>;
   status(): EngineStatus;
   /** Starts the collection loop (after a first counter reading, so the first rates are real). */
   start(): Promise<void>;
@@ -136,7 +139,7 @@ export function createEngine(options: EngineOptions): Engine {
 
   // Hosts: what they may run and read (each feature's declarations); SSH connections with
   // verified host keys and the user's credentials.
-  const execPolicy = ExecPolicy.of(COLLECTOR_ACCESS);
+  const execPolicy = ExecPolicy.of(COLLECTOR_ACCESS, FAILURE_ACCESS);
   const secrets = options.secrets ?? noSecretStore;
   const knownHostsFile = options.knownHostsFile ?? defaultKnownHostsFile(options.dbPath);
   const hostKeyFiles = [knownHostsFile, ...(options.userKnownHostsFiles ?? [join(homedir(), '.ssh', 'known_hosts')])];
@@ -154,7 +157,7 @@ export function createEngine(options: EngineOptions): Engine {
 
   // Nodes: this machine, the stored inventory, the CLI's nodes for this run.
   // Collections wait at most most of an interval: a dead node never holds the tick.
-  const fleet = new Fleet(Math.max(1000, Math.round(intervalMs * 0.8)), log);
+  const fleet = new Fleet(tickDeadlineMs(intervalMs), log);
   const addSshNode = (node: SshNode) => fleet.add(new SshNodeCollector(node, pool, { nvidiaSmiTimeoutMs, log, execPolicy }));
   if (options.collectors) {
     for (const collector of options.collectors) fleet.add(collector);
@@ -170,12 +173,48 @@ export function createEngine(options: EngineOptions): Engine {
     for (const node of options.sshNodes ?? []) addSshNode(node);
   }
 
+  // Failures and alerts: kernel logs, detectors, rules, notifications.
+  const hosts = hostRegistry(fleet);
+  const configDir = dirname(options.configPath);
+  const rulesDirOf = (c: Config) => userRulesDir(c.alerts.rulesDir, configDir);
+  const alerting = createAlerting({
+    db,
+    config,
+    clock,
+    log,
+    events,
+    fleet,
+    hosts,
+    nodeEvents,
+    appVersion: APP_VERSION,
+    defaultRulesFile: options.defaultRulesFile === undefined ? defaultRulesFile() : options.defaultRulesFile,
+    userRulesDir: rulesDirOf(config),
+    desktopSinks: options.notificationSinks,
+    env: options.env,
+  });
+
   // Each tick's snapshots go to these sinks, in this order.
-  const pipeline = new TickPipeline().add(storeSink(store, fleet)).add(uiEventsSink(events)).add(new StatusHistory(nodeEvents, bus).sink());
+  const pipeline = new TickPipeline().add(storeSink(store, fleet)).add(uiEventsSink(events)).add(new StatusHistory(nodeEvents, bus).sink()).add(alerting.sink);
   const loop = new CollectionLoop({ intervalMs, clock, log, fleet, store, pipeline, events, bus });
+  // Settings apply here without a restart.
+  const live = new LiveConfig(config, {
+    loop,
+    fleet,
+    store,
+    onAlertsChanged: (_alerts, next) => alerting.applyConfig(next, rulesDirOf(next)),
+    onNotificationsChanged: (_notifications, next) => alerting.applyConfig(next, rulesDirOf(next)),
+  });
 
   const context: EngineContext = {
-    app: { mode: options.mode, intervalMs, dbPath: options.dbPath, configPath: options.configPath, configError: options.configError ?? null },
+    app: {
+      mode: options.mode,
+      get intervalMs() {
+        return live.current().collection.intervalMs;
+      },
+      dbPath: options.dbPath,
+      configPath: options.configPath,
+      configError: options.configError ?? null,
+    },
     clock,
     log,
     store,
@@ -187,6 +226,14 @@ export function createEngine(options: EngineOptions): Engine {
     hostKeyFiles,
     status: () => loop.status(),
     publishStates: () => loop.publishStates(),
+    config: () => live.current(),
+    applyConfig: (next) => live.apply(next),
+    alerts: alerting.engine,
+    get userRulesDir() {
+      return rulesDirOf(live.current());
+    },
+    timeline: (query) => alerting.timeline(query),
+    forgetNode: (nodeId) => alerting.forgetNode(nodeId),
     addToInventory: (node) => {
       if (fleet.has(node.id)) throw new ContractError('bad-request', `a node called ${node.id} already exists`);
       inventory.add(node, clock.now());
@@ -209,16 +256,23 @@ export function createEngine(options: EngineOptions): Engine {
     handlers,
     events,
     bus,
-    hosts: hostRegistry(fleet),
+    hosts,
+    alerts: alerting.engine,
+    pollKernelLogs: () => alerting.kernelLog.pollNow(),
+    flushNotifications: (timeoutMs) => alerting.flush(timeoutMs),
     status: () => loop.status(),
     nodeStates: () => fleet.states(),
     nodeEvents: (nodeId, fromMs, toMs) => nodeEvents.list(nodeId, fromMs, toMs),
-    start: () => loop.start(),
+    start: () => {
+      alerting.start();
+      return loop.start();
+    },
     collectOnce: () => loop.collectOnce(),
     close: () => {
       if (closed) return;
       closed = true;
       loop.stop();
+      alerting.close();
       fleet.closeAll();
       pool.closeAll();
       store.close();

@@ -41,6 +41,8 @@ export interface EngineContext {
   readonly userRulesDir: string;
   /** A node's failures timeline (kernel events, node events, alert spans). */
   timeline(query: CallRequest<'failures:timeline'>): CallResponse<'failures:timeline'> | Promise<CallResponse<'failures:timeline'>>;
+  /** Forgets a node that left the inventory: its failure memory and GPU baseline. */
+  forgetNode(nodeId: string): void;
   /** Makes `config` the one in force: the interval, storage, alert and notification settings change without a restart. */
   applyConfig(config: Config): void;
 }

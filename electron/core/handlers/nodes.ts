@@ -35,6 +35,7 @@ export function nodeHandlers(ctx: EngineContext): Pick<CallHandlers, NodeCalls> 
     'nodes:remove': async ({ nodeId }) => {
       ctx.inventory.remove(nodeId);
       ctx.fleet.remove(nodeId);
+      ctx.forgetNode(nodeId);
       ctx.publishStates();
       return { removed: true as const };
     },
