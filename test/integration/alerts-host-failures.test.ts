@@ -1,0 +1,330 @@
+// Host and node failures through the whole engine, over real SSH hosts (test/helpers/ssh-lab.ts):
+// a real ext4 filesystem (a loop device mounted inside a lab host) filled to 96 %, memory pressure
+// and load read from real /proc captures bound over the host's /proc files, a node whose sshd dies,
+// a refused login, a changed host key. Each gives exactly one alert, resolves when it clears, and
+// the noise control (bursts, a webhook that answers 500 or hangs), acknowledge and silences are
+// checked on the notifications a real local webhook receives.
+//
+// The shipped rules wait 1 to 10 minutes (`for`). The tests shorten them the way a user would: a
+// copy of the shipped rule, same id, in the user's rules folder (rules/ beside config.yaml)
+// replaces it (docs/alert-rules.md, "Changing or turning off a shipped rule"). Time is the engine's
+// injected clock, moved forward between ticks.
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { defaultRulesFile } from '../../electron/core/alerts/default-rules-path';
+import { createEngine, type Engine } from '../../electron/core/engine';
+import type { Logger } from '../../electron/core/log';
+import type { WebhookPayload } from '../../electron/core/notify/webhook';
+import type { Clock } from '../../electron/core/scheduler';
+import { ConfigSchema } from '../../shared/config';
+import type { Alert, AlertView } from '../../shared/model/alerts';
+import type { SshNode } from '../../shared/model/inventory';
+import { readFixture } from '../helpers/fixtures';
+import { SshLab, type LabHost } from '../helpers/ssh-lab';
+import { generateKeyPair, knownHostsLine } from '../helpers/ssh-lab/keys';
+
+// Real captures (test/fixtures/linux, see SOURCES.md): an idle machine, and the same machine under
+// pressure (MemAvailable lowered to 1 % of MemTotal; the load average raised far above any core count).
+const CALM_MEMINFO = readFixture('linux', 'proc-meminfo.gopsutil-intelcorei5.txt');
+const CALM_LOADAVG = readFixture('linux', 'proc-loadavg.jc.txt');
+const PRESSURE_MEMINFO = CALM_MEMINFO.replace(/^MemAvailable:\s+\d+ kB$/m, 'MemAvailable:     161155 kB');
+const OVERLOAD_LOADAVG = readFixture('linux', 'proc-loadavg.node-exporter.txt').replace(/^\S+ \S+ \S+/, '512.00 480.00 300.00');
+const calm = { '/proc/meminfo': CALM_MEMINFO, '/proc/loadavg': CALM_LOADAVG };
+
+const SECOND = 1000;
+const INTERVAL_MS = 10 * SECOND;
+
+let lab: SshLab;
+let labDir: string;
+let rekeyedKnownHosts: string;
+
+beforeAll(async () => {
+  expect(PRESSURE_MEMINFO).not.toBe(CALM_MEMINFO);
+  expect(OVERLOAD_LOADAVG).toMatch(/^512\.00 480\.00 300\.00 \d+\/\d+ \d+\n$/);
+  lab = await SshLab.create({
+    hosts: [
+      { name: 'disk', fakeFiles: calm },
+      { name: 'mem', fakeFiles: { ...calm, '/proc/meminfo': PRESSURE_MEMINFO } },
+      { name: 'load', fakeFiles: { ...calm, '/proc/loadavg': OVERLOAD_LOADAVG } },
+      { name: 'down', fakeFiles: calm },
+      { name: 'rekey', fakeFiles: calm },
+    ],
+  });
+  labDir = join(lab.dir, 'h10');
+  mkdirSync(labDir);
+  // known_hosts where `rekey` has another key than the one it presents: a changed host key.
+  const other = await generateKeyPair(join(labDir, 'other_host_key'), { comment: 'an older host key of rekey' });
+  rekeyedKnownHosts = lab
+    .hosts()
+    .map((host) => (host.name === 'rekey' ? knownHostsLine(host.address, host.port, other.publicKey) : host.hostPublicKeyLine))
+    .join('\n');
+}, 120_000);
+
+afterAll(async () => {
+  await lab?.dispose();
+});
+
+afterEach(async () => {
+  // A failed test must not leave a host down for the next one.
+  for (const host of lab.hosts()) if (!host.running) await lab.startSshd(host.name);
+});
+
+function nodeOf(host: LabHost, id = host.name, identity = host.privateKeyPath): SshNode {
+  return { id, host: host.address, port: host.port, user: host.user, identityFiles: [identity], useAgent: false, proxyJump: [], labels: [] };
+}
+
+class TestClock implements Clock {
+  constructor(private ms: number) {}
+  now(): number {
+    return this.ms;
+  }
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+}
+
+/** Writes copies of shipped rules, with a shorter `for`, into the user's rules folder of configDir. */
+function shortenRules(configDir: string, forById: Record<string, string>): void {
+  const shipped = parse(readFileSync(defaultRulesFile(), 'utf8')) as { rules: Array<{ id: string; for?: string }> };
+  const copies = Object.entries(forById).map(([id, duration]) => {
+    const rule = shipped.rules.find((r) => r.id === id);
+    if (!rule) throw new Error(`no shipped rule ${id}`);
+    return { ...rule, for: duration };
+  });
+  mkdirSync(join(configDir, 'rules'), { recursive: true });
+  writeFileSync(join(configDir, 'rules', '10-faster.yaml'), stringify({ rules: copies }));
+}
+
+// ---- a webhook on 127.0.0.1 that records what it receives ----
+
+interface Hook {
+  url: string;
+  /** Every POST received (answered or not). */
+  requests: number;
+  /** The payloads it accepted. */
+  bodies: WebhookPayload[];
+  /** Requests it is sitting on (the hanging one). */
+  hanging: ServerResponse[];
+  close(): Promise<void>;
+}
+
+async function webhook(answer: 'accept' | 'fail-500' | 'hang'): Promise<Hook> {
+  const hook: Hook = { url: '', requests: 0, bodies: [], hanging: [], close: async () => {} };
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      hook.requests += 1;
+      if (answer === 'hang') {
+        hook.hanging.push(res);
+        return;
+      }
+      if (answer === 'fail-500') {
+        res.writeHead(500).end('upstream broken');
+        return;
+      }
+      hook.bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as WebhookPayload);
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  hook.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  hook.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return hook;
+}
+
+// ---- the engine ----
+
+interface Setup {
+  nodes: SshNode[];
+  /** Shipped rule id -> shorter `for`, written to the user's rules folder. */
+  faster?: Record<string, string>;
+  hook: Hook;
+  webhook?: { timeoutMs?: number; retries?: number };
+  burstCount?: number;
+  log?: Logger;
+}
+
+interface Run {
+  engine: Engine;
+  clock: TestClock;
+  /** Moves the clock on and runs one tick (returns the nodes collected). */
+  tick(advanceMs?: number): Promise<string[]>;
+  /** Alerts in these views (all views by default). */
+  alerts(views?: AlertView[]): Alert[];
+  /** Waits for the notifications under way. */
+  flush(): Promise<void>;
+}
+
+const runs: Engine[] = [];
+const hooks: Hook[] = [];
+afterEach(async () => {
+  for (const engine of runs.splice(0)) engine.close();
+  for (const hook of hooks.splice(0)) await hook.close();
+});
+
+const quiet: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+
+function start(setup: Setup): Run {
+  // Inside the lab's folder: removed with the lab, after every engine is closed.
+  const dir = mkdtempSync(join(labDir, 'run-'));
+  if (setup.faster) shortenRules(dir, setup.faster);
+  const knownHosts = join(dir, 'known_hosts');
+  writeFileSync(knownHosts, `${rekeyedKnownHosts}\n`);
+  const config = ConfigSchema.parse({
+    collection: { intervalMs: INTERVAL_MS },
+    notifications: {
+      desktop: false,
+      webhook: { url: setup.hook.url, timeoutMs: setup.webhook?.timeoutMs ?? 5000, retries: setup.webhook?.retries ?? 0 },
+      // Only the noise test counts bursts; the others want every notification as itself.
+      burstCount: setup.burstCount ?? 1000,
+    },
+  });
+  const clock = new TestClock(Date.now());
+  const engine = createEngine({
+    config,
+    dbPath: join(dir, 'clusterdeck.db'),
+    configPath: join(dir, 'config.yaml'),
+    mode: 'serve',
+    clock,
+    log: setup.log ?? quiet,
+    knownHostsFile: knownHosts,
+    userKnownHostsFiles: [],
+    includeLocal: false,
+    useInventory: false,
+    sshNodes: setup.nodes,
+    // No session bus: the webhook is the only sink.
+    env: {},
+  });
+  runs.push(engine);
+  hooks.push(setup.hook);
+  expect(engine.alerts.rules().errors).toEqual([]);
+  return {
+    engine,
+    clock,
+    async tick(advanceMs = 0) {
+      clock.advance(advanceMs);
+      return (await engine.collectOnce()).map((s) => s.id).sort();
+    },
+    alerts: (views) => engine.alerts.list({ views, limit: 100 }).alerts,
+    flush: () => engine.flushNotifications(30_000),
+  };
+}
+
+const brief = (alert: Alert) => ({ rule: alert.ruleId, node: alert.nodeId, subject: alert.subject, severity: alert.severity, view: alert.view });
+
+// ---- a real filesystem inside a lab host ----
+
+/** An ext4 image mounted (loop device) inside a lab host's mount namespace, filled with one file. */
+class LoopDisk {
+  readonly mount: string;
+  private readonly image: string;
+  private readonly fill: string;
+  private fillKb = 0;
+
+  constructor(
+    private readonly host: string,
+    name: string,
+  ) {
+    this.image = join(labDir, `${name}.img`);
+    this.mount = join(labDir, name);
+    this.fill = join(this.mount, 'checkpoints.bin');
+  }
+
+  async create(sizeMb: number): Promise<void> {
+    mkdirSync(this.mount, { recursive: true });
+    writeFileSync(this.image, '');
+    await this.exec(['truncate', '-s', `${sizeMb}M`, this.image]);
+    await this.exec(['mkfs.ext4', '-q', '-F', this.image]);
+    await this.attach();
+  }
+
+  /** Mounts the image in the host (again after the host restarted: its mount namespace is new). */
+  async attach(): Promise<void> {
+    await this.exec(['mount', '-o', 'loop', this.image, this.mount]);
+  }
+
+  /** df's Use% (used / (used + available)) as the host sees it. */
+  async usedPct(): Promise<{ pct: number; used: number; available: number }> {
+    const out = await this.exec(['df', '-P', '-k', this.mount]);
+    const [, , used, available] = out.trim().split('\n')[1]!.trim().split(/\s+/).map(Number);
+    return { pct: (used! / (used! + available!)) * 100, used: used!, available: available! };
+  }
+
+  /** Grows or shrinks the fill file until the filesystem is `pct` % used (within half a percent). */
+  async fillTo(pct: number): Promise<number> {
+    for (let attempt = 0; attempt < 4; attempt += 1) {
+      const now = await this.usedPct();
+      if (Math.abs(now.pct - pct) < 0.5) return now.pct;
+      const targetUsed = ((now.used + now.available) * pct) / 100;
+      this.fillKb = Math.max(0, Math.round(this.fillKb + targetUsed - now.used));
+      if (targetUsed > now.used) await this.exec(['fallocate', '-l', `${this.fillKb}KiB`, this.fill]);
+      else await this.exec(['truncate', '-s', `${this.fillKb}K`, this.fill]);
+    }
+    const final = (await this.usedPct()).pct;
+    expect(Math.abs(final - pct), `filling ${this.mount} to ${pct} %`).toBeLessThan(0.5);
+    return final;
+  }
+
+  private async exec(argv: string[]): Promise<string> {
+    const result = await lab.execInHost(this.host, argv, { timeoutMs: 30_000 });
+    if (result.code !== 0) throw new Error(`${argv.join(' ')} in lab host ${this.host}: exit ${result.code}: ${result.stderr}`);
+    return result.stdout;
+  }
+}
+
+// ---- the scenarios ----
+
+describe('a full filesystem', () => {
+  it('is ONE alert (the critical; the warning for the same mount shows suppressed), held by hysteresis, resolved when freed', async () => {
+    const disk = new LoopDisk('disk', 'data');
+    await disk.create(64);
+    const hook = await webhook('accept');
+    const run = start({ nodes: [nodeOf(lab.host('disk'))], hook, faster: { 'filesystem-full-warning': '10s', 'filesystem-full-critical': '10s' } });
+
+    expect(await disk.fillTo(96)).toBeGreaterThanOrEqual(95.5);
+    expect(await run.tick()).toEqual(['disk']);
+    expect(run.alerts(['firing'])).toEqual([]);
+    await run.tick(11 * SECOND);
+    const firing = run.alerts(['firing']);
+    expect(firing.map(brief)).toEqual([{ rule: 'filesystem-full-critical', node: 'disk', subject: disk.mount, severity: 'critical', view: 'firing' }]);
+    expect(firing[0]!.message).toMatch(new RegExp(`^disk: ${disk.mount} is 9[56](\\.\\d+)?% full\\.$`));
+    // The warning's condition (>= 90 %) holds too: listed, suppressed by the critical, never notified.
+    const shadowed = run.alerts(['silenced']);
+    expect(shadowed.map(brief)).toEqual([{ rule: 'filesystem-full-warning', node: 'disk', subject: disk.mount, severity: 'warning', view: 'silenced' }]);
+    expect(shadowed[0]!.suppressedBy).toBe('suppressed by filesystem-full-critical on disk');
+    await run.flush();
+    expect(hook.bodies.map((b) => [b.kind, b.rule, b.severity])).toEqual([['alert', 'filesystem-full-critical', 'critical']]);
+
+    // 93 %: below the threshold (95) but above the recovery threshold (92): still the same firing alert.
+    await disk.fillTo(93);
+    await run.tick(11 * SECOND);
+    expect(run.alerts(['firing']).map((a) => [a.id, a.ruleId, Math.round(a.value!)])).toEqual([[firing[0]!.id, 'filesystem-full-critical', 93]]);
+
+    // 91 %: below 92, the critical resolves; still over 90 %, so the warning it held back now stands, and is told once.
+    await disk.fillTo(91);
+    await run.tick(11 * SECOND);
+    expect(run.engine.alerts.get(firing[0]!.id)!.alert.state).toBe('resolved');
+    expect(run.alerts(['firing']).map((a) => [a.id, a.ruleId, a.suppressedBy])).toEqual([[shadowed[0]!.id, 'filesystem-full-warning', null]]);
+
+    // 50 %: everything resolves.
+    await disk.fillTo(50);
+    await run.tick(11 * SECOND);
+    expect(run.alerts(['firing', 'pending', 'silenced', 'acknowledged'])).toEqual([]);
+    await run.flush();
+    expect(hook.bodies.map((b) => [b.kind, b.rule])).toEqual([
+      ['alert', 'filesystem-full-critical'],
+      ['resolved', 'filesystem-full-critical'],
+      ['alert', 'filesystem-full-warning'],
+      ['resolved', 'filesystem-full-warning'],
+    ]);
+  });
+});
