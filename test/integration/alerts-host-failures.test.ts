@@ -328,3 +328,147 @@ describe('a full filesystem', () => {
     ]);
   });
 });
+
+describe('memory pressure and load', () => {
+  it('are one alert each, and resolve when the node is calm again', async () => {
+    await lab.setFakeFile('mem', '/proc/meminfo', PRESSURE_MEMINFO);
+    await lab.setFakeFile('load', '/proc/loadavg', OVERLOAD_LOADAVG);
+    const hook = await webhook('accept');
+    const run = start({
+      nodes: [nodeOf(lab.host('mem')), nodeOf(lab.host('load'))],
+      hook,
+      faster: { 'memory-pressure': '10s', 'load-far-above-cores': '10s' },
+    });
+    expect(await run.tick()).toEqual(['load', 'mem']);
+    expect(
+      run
+        .alerts(['pending'])
+        .map((a) => [a.ruleId, a.nodeId])
+        .sort(),
+    ).toEqual([
+      ['load-far-above-cores', 'load'],
+      ['memory-pressure', 'mem'],
+    ]);
+    await run.tick(11 * SECOND);
+    const firing = run.alerts();
+    expect(firing.map(brief).sort((a, b) => a.node.localeCompare(b.node))).toEqual([
+      { rule: 'load-far-above-cores', node: 'load', subject: '', severity: 'warning', view: 'firing' },
+      { rule: 'memory-pressure', node: 'mem', subject: '', severity: 'warning', view: 'firing' },
+    ]);
+    expect(firing.find((a) => a.nodeId === 'mem')!.message).toBe('mem: only 1% of memory is available.');
+    expect(firing.find((a) => a.nodeId === 'load')!.message).toMatch(/^load: load is \d+(\.\d+)? per CPU core for over 10 minutes\.$/);
+    await run.tick(11 * SECOND);
+    expect(
+      run
+        .alerts()
+        .map((a) => a.id)
+        .sort(),
+    ).toEqual(firing.map((a) => a.id).sort());
+
+    await lab.setFakeFile('mem', '/proc/meminfo', CALM_MEMINFO);
+    await lab.setFakeFile('load', '/proc/loadavg', CALM_LOADAVG);
+    await run.tick(11 * SECOND);
+    expect(run.alerts(['firing', 'pending', 'silenced', 'acknowledged'])).toEqual([]);
+    await run.flush();
+    expect(hook.bodies.map((b) => `${b.kind} ${b.rule} ${b.node}`).sort()).toEqual([
+      'alert load-far-above-cores load',
+      'alert memory-pressure mem',
+      'resolved load-far-above-cores load',
+      'resolved memory-pressure mem',
+    ]);
+  });
+});
+
+describe('a node that stops answering', () => {
+  it('is one node-unreachable alert; its full disk shows suppressed by it, is not told again, and stands again when the node is back', async () => {
+    const disk = new LoopDisk('down', 'scratch');
+    await disk.create(64);
+    await disk.fillTo(96);
+    const hook = await webhook('accept');
+    const run = start({
+      nodes: [nodeOf(lab.host('down'))],
+      hook,
+      faster: { 'filesystem-full-warning': '10s', 'filesystem-full-critical': '10s', 'node-unreachable': '10s' },
+    });
+    await run.tick();
+    await run.tick(11 * SECOND);
+    const full = run.alerts(['firing']);
+    expect(full.map((a) => a.ruleId)).toEqual(['filesystem-full-critical']);
+
+    await lab.stopSshd('down');
+    expect(await run.tick(11 * SECOND)).toEqual([]);
+    expect(run.engine.nodeStates().find((s) => s.id === 'down')!.status).toBe('unreachable');
+    expect(run.alerts(['pending']).map((a) => a.ruleId)).toEqual(['node-unreachable']);
+    await run.tick(11 * SECOND);
+
+    const unreachable = run.alerts(['firing']);
+    expect(unreachable.map(brief)).toEqual([{ rule: 'node-unreachable', node: 'down', subject: '', severity: 'critical', view: 'firing' }]);
+    expect(unreachable[0]!.message).toMatch(/^down does not answer: \S/);
+    // Not hidden: still firing, listed, with the reason; the summary's worst ignores it.
+    const consequences = run.alerts(['silenced']);
+    expect(consequences.map((a) => [a.ruleId, a.state, a.suppressedBy])).toEqual(
+      expect.arrayContaining([['filesystem-full-critical', 'firing', 'suppressed by node-unreachable on down']]),
+    );
+    expect(consequences.every((a) => a.nodeId === 'down' && a.suppressedBy !== null)).toBe(true);
+    expect(run.engine.alerts.summary()).toMatchObject({ worst: 'critical', nodes: { down: { worst: 'critical' } } });
+    await run.tick(11 * SECOND);
+    await run.flush();
+    expect(hook.bodies.map((b) => [b.kind, b.rule])).toEqual([
+      ['alert', 'filesystem-full-critical'],
+      ['alert', 'node-unreachable'],
+    ]);
+
+    // The node comes back (its mount namespace is new: mount the still full image again).
+    await lab.startSshd('down');
+    await disk.attach();
+    let back: string[] = [];
+    for (let i = 0; i < 40 && !back.includes('down'); i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      back = await run.tick(SECOND);
+    }
+    expect(back).toEqual(['down']);
+    expect(run.engine.alerts.get(unreachable[0]!.id)!.alert.state).toBe('resolved');
+    expect(run.alerts(['firing']).map((a) => [a.id, a.suppressedBy])).toEqual([[full[0]!.id, null]]);
+    await run.tick(11 * SECOND);
+    await run.flush();
+    // The disk alert was told once, before; it is not told again.
+    expect(hook.bodies.map((b) => [b.kind, b.rule])).toEqual([
+      ['alert', 'filesystem-full-critical'],
+      ['alert', 'node-unreachable'],
+      ['resolved', 'node-unreachable'],
+    ]);
+  });
+});
+
+describe('a node that refuses the login, and one whose host key changed', () => {
+  it('are one alert each, not node-unreachable, and stay one alert tick after tick', async () => {
+    const hook = await webhook('accept');
+    const run = start({
+      nodes: [nodeOf(lab.host('mem'), 'denied', lab.keys.unauthorized.privateKeyPath), nodeOf(lab.host('rekey'), 'rekeyed')],
+      hook,
+    });
+    expect(await run.tick()).toEqual([]);
+    const states = Object.fromEntries(run.engine.nodeStates().map((s) => [s.id, s.status]));
+    expect(states).toEqual({ denied: 'auth-failed', rekeyed: 'host-key-mismatch' });
+    const firing = run.alerts();
+    expect(firing.map(brief).sort((a, b) => a.node.localeCompare(b.node))).toEqual([
+      { rule: 'node-auth-failed', node: 'denied', subject: '', severity: 'critical', view: 'firing' },
+      { rule: 'node-host-key-changed', node: 'rekeyed', subject: '', severity: 'critical', view: 'firing' },
+    ]);
+    expect(firing.find((a) => a.nodeId === 'denied')!.message).toMatch(/^denied refuses Clusterdeck's login: \S/);
+    expect(firing.find((a) => a.nodeId === 'rekeyed')!.message).toMatch(/^rekeyed presents a different host key than the trusted one: .*HOST KEY CHANGED/s);
+    await run.tick(11 * SECOND);
+    await run.tick(11 * SECOND);
+    expect(
+      run
+        .alerts()
+        .map((a) => a.id)
+        .sort(),
+    ).toEqual(firing.map((a) => a.id).sort());
+    await run.flush();
+    expect(hook.bodies.map((b) => `${b.kind} ${b.rule} ${b.node} ${b.severity}`).sort()).toEqual([
+      'alert node-auth-failed denied critical',
+      'alert node-host-key-changed rekeyed critical',
+    ]);
+  });
+});
