@@ -472,3 +472,117 @@ describe('a node that refuses the login, and one whose host key changed', () => 
     ]);
   });
 });
+
+/** A logger that keeps the warnings (the dispatcher reports a failing sink there). */
+function recordingLogger(): Logger & { warnings: string[] } {
+  const warnings: string[] = [];
+  return { info: () => {}, warn: (message) => warnings.push(message), error: (message) => warnings.push(message), warnings };
+}
+
+async function until(what: string, done: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !done(); i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(done(), what).toBe(true);
+}
+
+describe('noise control and the webhook', () => {
+  const pressure = async () => {
+    await lab.setFakeFile('mem', '/proc/meminfo', PRESSURE_MEMINFO);
+    await lab.setFakeFile('load', '/proc/loadavg', OVERLOAD_LOADAVG);
+  };
+  const instantly = { 'memory-pressure': '0s', 'load-far-above-cores': '0s' };
+
+  it('7 alerts in one tick with burstCount 5: the first 4 go out as themselves, the other 3 as ONE summary at the end of the window', async () => {
+    await pressure();
+    const hook = await webhook('accept');
+    const mem = lab.host('mem');
+    const load = lab.host('load');
+    const run = start({
+      nodes: [
+        nodeOf(mem, 'mem-1'),
+        nodeOf(mem, 'mem-2'),
+        nodeOf(mem, 'mem-3'),
+        nodeOf(load, 'load-1'),
+        nodeOf(load, 'load-2'),
+        nodeOf(mem, 'denied', lab.keys.unauthorized.privateKeyPath),
+        nodeOf(lab.host('rekey'), 'rekeyed'),
+      ],
+      hook,
+      faster: instantly,
+      burstCount: 5,
+    });
+    expect(await run.tick()).toEqual(['load-1', 'load-2', 'mem-1', 'mem-2', 'mem-3']);
+    const firing = run.alerts(['firing']);
+    expect(firing).toHaveLength(7);
+    expect(new Set(firing.map((a) => a.nodeId)).size).toBe(7);
+    await run.flush();
+    expect(hook.bodies.map((b) => b.kind)).toEqual(['alert', 'alert', 'alert', 'alert']);
+
+    // The burst window (60 s by default) ends: the 3 held back go out as one summary naming each.
+    await run.tick(61 * SECOND);
+    await run.flush();
+    expect(hook.bodies).toHaveLength(5);
+    const summary = hook.bodies[4]!;
+    expect(summary).toMatchObject({ kind: 'summary', title: 'Burst: 3 more notifications in 1 minute', rule: null, node: null });
+    const told = new Set(hook.bodies.slice(0, 4).map((b) => b.alertId));
+    const held = firing.filter((a) => !told.has(a.id));
+    expect(held).toHaveLength(3);
+    expect([...summary.alertIds].sort((a, b) => a - b)).toEqual(held.map((a) => a.id).sort((a, b) => a - b));
+    expect(summary.body.split('\n').sort()).toEqual(held.map((a) => `[${a.severity}] ${a.title}: ${a.nodeId}`).sort());
+    expect(summary.severity).toBe(held.some((a) => a.severity === 'critical') ? 'critical' : 'warning');
+
+    // Nothing more: each alert was told once, as itself or in the summary.
+    await run.tick(61 * SECOND);
+    await run.flush();
+    expect(hook.bodies).toHaveLength(5);
+  });
+
+  it('a webhook answering 500 is retried, then given up with one warning; the engine goes on and does not tell the alert again', async () => {
+    await pressure();
+    const hook = await webhook('fail-500');
+    const log = recordingLogger();
+    const run = start({ nodes: [nodeOf(lab.host('mem'), 'mem-1')], hook, faster: instantly, webhook: { retries: 2, timeoutMs: 2000 }, log });
+    expect(await run.tick()).toEqual(['mem-1']);
+    expect(await run.tick(11 * SECOND)).toEqual(['mem-1']);
+    await run.flush();
+    expect(hook.requests).toBe(3);
+    expect(log.warnings.filter((w) => w.includes('webhook'))).toEqual([
+      expect.stringMatching(/^a notification to webhook http:\/\/127\.0\.0\.1:\d+\/hook failed: .*HTTP 500 \(gave up after 3 attempts\)$/),
+    ]);
+    const [alert] = run.alerts(['firing']);
+    expect(alert!.notifiedAtMs).not.toBeNull();
+    await run.tick(11 * SECOND);
+    await run.flush();
+    expect(hook.requests).toBe(3);
+  });
+
+  it('a webhook that never answers does not hold the engine: ticks go on and new alerts are recorded while it hangs', async () => {
+    await pressure();
+    await lab.setFakeFile('load', '/proc/loadavg', CALM_LOADAVG);
+    const hook = await webhook('hang');
+    const run = start({
+      nodes: [nodeOf(lab.host('mem'), 'mem-1'), nodeOf(lab.host('load'), 'load-1')],
+      hook,
+      faster: instantly,
+      webhook: { retries: 0, timeoutMs: 60_000 },
+    });
+    expect(await run.tick()).toEqual(['load-1', 'mem-1']);
+    await until('the webhook received the first notification', () => hook.requests === 1);
+    // While that POST hangs: more ticks, and a new failure on another node.
+    await lab.setFakeFile('load', '/proc/loadavg', OVERLOAD_LOADAVG);
+    expect(await run.tick(11 * SECOND)).toEqual(['load-1', 'mem-1']);
+    expect(await run.tick(11 * SECOND)).toEqual(['load-1', 'mem-1']);
+    expect(hook.hanging).toHaveLength(1);
+    expect(
+      run
+        .alerts(['firing'])
+        .map((a) => [a.ruleId, a.nodeId, a.notifiedAtMs !== null])
+        .sort(),
+    ).toEqual([
+      ['load-far-above-cores', 'load-1', true],
+      ['memory-pressure', 'mem-1', true],
+    ]);
+    // Waiting for the notifications is bounded too; the second waits its turn behind the hung one.
+    await run.engine.flushNotifications(200);
+    expect(hook.requests).toBe(1);
+  });
+});
