@@ -239,12 +239,25 @@ class LoopDisk {
     this.fill = join(this.mount, 'checkpoints.bin');
   }
 
-  async create(sizeMb: number): Promise<void> {
+  /** A fresh filesystem of sizeMb (with only `inodes` inodes, if given), mounted. */
+  async create(sizeMb: number, inodes?: number): Promise<void> {
     mkdirSync(this.mount, { recursive: true });
     writeFileSync(this.image, '');
     await this.exec(['truncate', '-s', `${sizeMb}M`, this.image]);
-    await this.exec(['mkfs.ext4', '-q', '-F', this.image]);
+    await this.exec(['mkfs.ext4', '-q', '-F', ...(inodes ? ['-N', String(inodes)] : []), this.image]);
     await this.attach();
+  }
+
+  /** Creates empty files until `pct` % of the inodes are used; returns the files. */
+  async useInodes(pct: number): Promise<string[]> {
+    const [total, used] = (await this.exec(['df', '-P', '-i', this.mount])).trim().split('\n')[1]!.trim().split(/\s+/).slice(1, 3).map(Number);
+    const files = Array.from({ length: Math.ceil((total! * pct) / 100) - used! }, (_, i) => join(this.mount, `session-${i}`));
+    if (files.length > 0) await this.exec(['touch', ...files]);
+    return files;
+  }
+
+  async remove(files: string[]): Promise<void> {
+    if (files.length > 0) await this.exec(['rm', '-f', '--', ...files]);
   }
 
   /** Mounts the image in the host (again after the host restarted: its mount namespace is new). */
@@ -325,6 +338,31 @@ describe('a full filesystem', () => {
       ['resolved', 'filesystem-full-critical'],
       ['alert', 'filesystem-full-warning'],
       ['resolved', 'filesystem-full-warning'],
+    ]);
+  });
+});
+
+describe('a filesystem out of inodes', () => {
+  it('is one critical alert though space is plenty, and resolves when files are removed', async () => {
+    const small = new LoopDisk('disk', 'sessions');
+    await small.create(16, 64);
+    const hook = await webhook('accept');
+    const run = start({ nodes: [nodeOf(lab.host('disk'))], hook, faster: { 'filesystem-inodes-exhausted': '10s' } });
+    const files = await small.useInodes(97);
+    await run.tick();
+    await run.tick(11 * SECOND);
+    const firing = run.alerts().filter((a) => a.subject === small.mount);
+    expect(firing.map(brief)).toEqual([{ rule: 'filesystem-inodes-exhausted', node: 'disk', subject: small.mount, severity: 'critical', view: 'firing' }]);
+    expect(firing[0]!.message).toMatch(new RegExp(`^disk: ${small.mount} has used 9[5-9](\\.\\d+)?% of its inodes\\.$`));
+    expect(run.alerts().filter((a) => a.ruleId.startsWith('filesystem-full'))).toEqual([]);
+
+    await small.remove(files);
+    await run.tick(11 * SECOND);
+    expect(run.engine.alerts.get(firing[0]!.id)!.alert.state).toBe('resolved');
+    await run.flush();
+    expect(hook.bodies.map((b) => [b.kind, b.rule])).toEqual([
+      ['alert', 'filesystem-inodes-exhausted'],
+      ['resolved', 'filesystem-inodes-exhausted'],
     ]);
   });
 });
@@ -584,5 +622,54 @@ describe('noise control and the webhook', () => {
     // Waiting for the notifications is bounded too; the second waits its turn behind the hung one.
     await run.engine.flushNotifications(200);
     expect(hook.requests).toBe(1);
+  });
+});
+
+describe('acknowledge and silences', () => {
+  it('an acknowledged alert and a silenced node are not told; when the silence expires, its still-firing alert is told once', async () => {
+    await lab.setFakeFile('mem', '/proc/meminfo', PRESSURE_MEMINFO);
+    await lab.setFakeFile('load', '/proc/loadavg', OVERLOAD_LOADAVG);
+    const hook = await webhook('accept');
+    const mem = lab.host('mem');
+    const run = start({
+      nodes: [nodeOf(mem, 'mem-1'), nodeOf(mem, 'mem-2'), nodeOf(lab.host('load'), 'load-1')],
+      hook,
+      faster: { 'memory-pressure': '10s', 'load-far-above-cores': '10s' },
+    });
+    await run.tick();
+    const pending = new Map(run.alerts(['pending']).map((a) => [a.nodeId, a]));
+    expect([...pending.keys()].sort()).toEqual(['load-1', 'mem-1', 'mem-2']);
+    const acked = run.engine.alerts.ack(pending.get('mem-1')!.id, 'alice', 'swapping job, owner told');
+    expect(acked.ack).toMatchObject({ by: 'alice', comment: 'swapping job, owner told' });
+    const silence = run.engine.alerts.silence([{ label: 'node', value: 'load-1', regex: false }], 60 * SECOND, 'kernel build on load-1', 'bob');
+    expect(silence).toMatchObject({ active: true, endsAtMs: run.clock.now() + 60 * SECOND });
+
+    await run.tick(11 * SECOND);
+    await run.tick(11 * SECOND);
+    const views = () => Object.fromEntries(run.alerts().map((a) => [a.nodeId, [a.state, a.view, a.silencedBy, a.notifiedAtMs !== null]]));
+    expect(views()).toEqual({
+      'mem-1': ['firing', 'acknowledged', null, false],
+      'mem-2': ['firing', 'firing', null, true],
+      'load-1': ['firing', 'silenced', silence.id, false],
+    });
+    await run.flush();
+    expect(hook.bodies.map((b) => `${b.kind} ${b.node}`)).toEqual(['alert mem-2']);
+
+    // The silence runs out (60 s after it was made): load-1 is still overloaded, so it is told now, once.
+    await run.tick(40 * SECOND);
+    expect(run.engine.alerts.silences().map((s) => [s.id, s.active])).toEqual([[silence.id, false]]);
+    expect(views()['load-1']).toEqual(['firing', 'firing', null, true]);
+    const transitions = run.engine.alerts.get(pending.get('load-1')!.id)!.transitions.map((t) => [t.to, t.actor, t.note]);
+    expect(transitions).toEqual(
+      expect.arrayContaining([
+        ['silenced', 'bob', `silence ${silence.id}`],
+        ['unsilenced', null, `silence ${silence.id} ended`],
+        ['notified', null, null],
+      ]),
+    );
+    await run.tick(11 * SECOND);
+    await run.flush();
+    expect(hook.bodies.map((b) => `${b.kind} ${b.node}`)).toEqual(['alert mem-2', 'alert load-1']);
+    expect(views()['mem-1']).toEqual(['firing', 'acknowledged', null, false]);
   });
 });
