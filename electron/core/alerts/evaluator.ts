@@ -14,6 +14,14 @@ import type { AlertRule, AlertTick, CompareOp, DetectorId, LabelMatcher, RuleSet
 /** Detectors that report an event once (its alert holds until the event's time + keep_firing_for); the others report a condition every tick. */
 export const EVENT_DETECTORS: ReadonlySet<DetectorId> = new Set<DetectorId>(['xid', 'gpu-ecc-uncorrected', 'gpu-ecc-dbe']);
 
+/**
+ * How late an event may be read and still raise its alert when its keep_firing_for has run out:
+ * kernel logs are read every few seconds to minutes, and a node's clock may be behind. An event
+ * older than that (the current boot's log read on first contact, a journal caught up after
+ * downtime) is history: it is on the timeline, and alerts nobody.
+ */
+export const EVENT_GRACE_MS = 5 * 60_000;
+
 export interface AlertInstance {
   fingerprint: string;
   rule: AlertRule;
@@ -151,9 +159,11 @@ export function evaluateTick(index: RuleIndex, tick: AlertTick, isFiring: (finge
     const rules = index.byDetector.get(signal.detector);
     if (!rules) continue;
     const labels = { ...signal.labels, node: signal.nodeId, gpu: signal.gpu ?? '', subject: signal.subject };
+    const event = EVENT_DETECTORS.has(signal.detector);
     for (const rule of rules) {
       if (!matchesAll(rule.watch.selectors, labels)) continue;
-      addSignal(active, rule, signal, EVENT_DETECTORS.has(signal.detector) ? signal.atMs : tick.atMs);
+      if (event && signal.atMs + rule.keepFiringForMs + EVENT_GRACE_MS < tick.atMs) continue;
+      addSignal(active, rule, signal, event ? signal.atMs : tick.atMs);
     }
   }
 
