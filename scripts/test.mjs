@@ -21,6 +21,8 @@ const SYSTEM_PROGRAMS = [
   [['/usr/sbin/useradd'], 'passwd'],
   // A real `sudo -n` that refuses the lab's user (test/integration/ssh-host-batch.test.ts).
   [['/usr/bin/sudo'], 'sudo'],
+  // OpenSCAP, whose verdicts the audits must agree with (test/integration/audit-openscap.test.ts).
+  [['/usr/bin/oscap'], 'openscap-scanner'],
 ];
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -47,6 +49,13 @@ function ensureSystemPrograms() {
 
 await ensureInstalled();
 ensureSystemPrograms();
+// The SCAP Security Guide's Debian 12 data stream (trixie's ssg-debian, unpacked, not installed):
+// the audit tests compare with OpenSCAP over it. Cached under node_modules/.cache.
+say('node scripts/fetch-ssg.mjs');
+if (run(process.execPath, [join(ROOT, 'scripts', 'fetch-ssg.mjs')]) !== 0) {
+  say('fetching the SSG data stream failed; see above.');
+  process.exit(1);
+}
 for (const script of ['typecheck', 'lint', 'build']) {
   say(`npm run ${script}`);
   if (run(npm, ['run', '--silent', script]) !== 0) {
