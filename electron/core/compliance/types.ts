@@ -140,6 +140,20 @@ export interface Policy {
   sha256: string;
   builtIn: boolean;
   source: string;
+  /** Custom read-only commands of a user-imported policy (run only once the user approved this file's sha256). */
+  commands?: readonly CustomCommand[];
+}
+
+/** A command a user-imported policy declares for its `command` probes: an argv, never a shell line. */
+export interface CustomCommand {
+  /** `custom.` first: never a built-in command's id. */
+  id: string;
+  description: string;
+  /** Absolute path of the program on the node. */
+  program: string;
+  args: readonly string[];
+  sudo: boolean;
+  timeoutMs: number | null;
 }
 
 export interface PolicyError {

@@ -38,6 +38,10 @@ describe('electron-builder.yml', () => {
     expect(config.files).toContain('rules/**');
   });
 
+  it('ships the built-in compliance policies, which the app reads from its own folder at run time', () => {
+    expect(config.files).toContain('policies/**');
+  });
+
   it('leaves the benchmarks out: their build in dist/bench is excluded', () => {
     expect(config.files).toContain('!dist/bench/**');
     expect(config.files.indexOf('!dist/bench/**')).toBeGreaterThan(config.files.indexOf('dist/**'));
