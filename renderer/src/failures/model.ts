@@ -29,14 +29,18 @@ export interface TimeSpan {
   toMs: number;
 }
 
-/**
- * Kinds that last: with no end yet they are still going and run to the window's end. Every
- * other kind is a point unless the engine gave it an end (an alert's firing span).
- */
+/** Kinds that last: with no end yet they are still going and run to the window's end. */
 const SPAN_KINDS: ReadonlySet<FailureKind> = new Set(['throttle', 'unreachable', 'auth-failed', 'host-key-changed', 'gpu-lost', 'host']);
 
-export function isSpan(event: Pick<FailureEvent, 'kind' | 'startMs' | 'endMs'>): boolean {
-  return event.endMs === null ? SPAN_KINDS.has(event.kind) : event.endMs > event.startMs;
+/**
+ * Whether an event is drawn as a bar: it has an end after its start, or it is still going (a
+ * lasting kind, or an alert's firing span: an alert with no kernel lines). A kernel event (Xid,
+ * fallen off the bus) is a point.
+ */
+export function isSpan(event: Pick<FailureEvent, 'kind' | 'startMs' | 'endMs' | 'raw' | 'alertId'>): boolean {
+  if (event.endMs !== null) return event.endMs > event.startMs;
+  if (SPAN_KINDS.has(event.kind)) return true;
+  return event.alertId !== null && event.raw.length === 0;
 }
 
 /**
@@ -90,7 +94,10 @@ export function buildLanes(gpus: readonly LaneGpu[], events: readonly Pick<Failu
 }
 
 /** The part of an event the window shows, or null when it lies outside. A running span ends at the window's end. */
-export function clipToWindow(event: Pick<FailureEvent, 'kind' | 'startMs' | 'endMs'>, window: TimeSpan): { startMs: number; endMs: number } | null {
+export function clipToWindow(
+  event: Pick<FailureEvent, 'kind' | 'startMs' | 'endMs' | 'raw' | 'alertId'>,
+  window: TimeSpan,
+): { startMs: number; endMs: number } | null {
   if (!isSpan(event)) return event.startMs >= window.fromMs && event.startMs <= window.toMs ? { startMs: event.startMs, endMs: event.startMs } : null;
   const end = event.endMs ?? window.toMs;
   if (end < window.fromMs || event.startMs > window.toMs) return null;

@@ -74,19 +74,26 @@ describe('failures timeline lanes', () => {
 });
 
 describe('failures timeline time mapping', () => {
-  it('tells points from spans: an Xid is a point, an open unreachable span runs on, an ended alert span is a span', () => {
-    expect(isSpan({ kind: 'xid', startMs: 1, endMs: null })).toBe(false);
-    expect(isSpan({ kind: 'unreachable', startMs: 1, endMs: null })).toBe(true);
-    expect(isSpan({ kind: 'xid', startMs: 1, endMs: 5 })).toBe(true);
-    expect(isSpan({ kind: 'throttle', startMs: 5, endMs: 5 })).toBe(false);
+  it('tells points from spans: a kernel Xid is a point, an open unreachable span or firing alert runs on, an ended span is a span', () => {
+    const kernel = { raw: ['NVRM: Xid (PCI:0000:06:00): 79, GPU has fallen off the bus.'], alertId: 4 };
+    const alert = { raw: [], alertId: 4 };
+    expect(isSpan({ kind: 'xid', startMs: 1, endMs: null, ...kernel })).toBe(false);
+    expect(isSpan({ kind: 'fallen-off-bus', startMs: 1, endMs: null, ...kernel })).toBe(false);
+    expect(isSpan({ kind: 'fallen-off-bus', startMs: 1, endMs: null, ...alert })).toBe(true);
+    expect(isSpan({ kind: 'ecc', startMs: 1, endMs: null, raw: [], alertId: null })).toBe(false);
+    expect(isSpan({ kind: 'unreachable', startMs: 1, endMs: null, raw: [], alertId: null })).toBe(true);
+    expect(isSpan({ kind: 'xid', startMs: 1, endMs: 5, ...kernel })).toBe(true);
+    expect(isSpan({ kind: 'throttle', startMs: 5, endMs: 5, ...alert })).toBe(false);
   });
 
   it('clips spans to the window, runs an open one to its end, and drops what lies outside', () => {
-    expect(clipToWindow({ kind: 'unreachable', startMs: 900_000, endMs: 1_100_000 }, WINDOW)).toEqual({ startMs: 1_000_000, endMs: 1_100_000 });
-    expect(clipToWindow({ kind: 'unreachable', startMs: 1_500_000, endMs: null }, WINDOW)).toEqual({ startMs: 1_500_000, endMs: 1_600_000 });
-    expect(clipToWindow({ kind: 'throttle', startMs: 100, endMs: 999_999 }, WINDOW)).toBeNull();
-    expect(clipToWindow({ kind: 'xid', startMs: 999_999, endMs: null }, WINDOW)).toBeNull();
-    expect(clipToWindow({ kind: 'xid', startMs: 1_000_000, endMs: null }, WINDOW)).toEqual({ startMs: 1_000_000, endMs: 1_000_000 });
+    const none = { raw: [], alertId: null };
+    expect(clipToWindow({ kind: 'unreachable', startMs: 900_000, endMs: 1_100_000, ...none }, WINDOW)).toEqual({ startMs: 1_000_000, endMs: 1_100_000 });
+    expect(clipToWindow({ kind: 'unreachable', startMs: 1_500_000, endMs: null, ...none }, WINDOW)).toEqual({ startMs: 1_500_000, endMs: 1_600_000 });
+    expect(clipToWindow({ kind: 'ecc', startMs: 1_500_000, endMs: null, raw: [], alertId: 9 }, WINDOW)).toEqual({ startMs: 1_500_000, endMs: 1_600_000 });
+    expect(clipToWindow({ kind: 'throttle', startMs: 100, endMs: 999_999, ...none }, WINDOW)).toBeNull();
+    expect(clipToWindow({ kind: 'xid', startMs: 999_999, endMs: null, ...none }, WINDOW)).toBeNull();
+    expect(clipToWindow({ kind: 'xid', startMs: 1_000_000, endMs: null, ...none }, WINDOW)).toEqual({ startMs: 1_000_000, endMs: 1_000_000 });
   });
 
   it('maps time to pixels across the plot width', () => {
