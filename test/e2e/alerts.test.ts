@@ -144,7 +144,7 @@ describe('alerts in the browser', () => {
     expect(await page.getByTestId(`alert-row-${retiringId}`).getAttribute('data-severity')).toBe('warning');
     // gpu-retired-pages-pending's message: "{{node}} GPU {{gpu}}: retired pages are pending; ...".
     expect(await page.getByTestId(`alert-message-${retiringId}`).textContent()).toMatch(
-      new RegExp(`^${RETIRING} GPU GPU-[0-9a-f-]+: retired pages are pending; a GPU reset is needed to retire them\\.`),
+      new RegExp(`^${RETIRING} GPU-[0-9a-f-]+: retired pages are pending; a GPU reset is needed to retire them\\.`),
     );
 
     await row.locator('button').first().click();

@@ -53,7 +53,7 @@ const USER_RULES = `rules:
     keep_firing_for: 0s
     severity: warning
     labels: { category: gpu }
-    message: "{{node}} GPU {{gpu}}: clocks cut by hardware slowdown for over 20 s. {{text}}"
+    message: "{{node}} {{gpu}}: clocks cut by hardware slowdown for over 20 s. {{text}}"
   - { id: filesystem-full-warning, disabled: true }
   - { id: filesystem-full-critical, disabled: true }
   - { id: filesystem-inodes-exhausted, disabled: true }
@@ -245,7 +245,7 @@ describe('GPU failures over SSH through the engine', () => {
     // The A100 listed at that bus: the alert names it by UUID and index.
     expect(alerts.every((a) => a.gpu === 'GPU-513536b6-7d19-9063-b049-1e69664bb298' && a.labels.gpu_index === '0')).toBe(true);
     const [dbe, remap, contained] = alerts;
-    expect(dbe!.message).toContain('gpu-xid GPU GPU-513536b6-7d19-9063-b049-1e69664bb298: Xid 48 Double Bit ECC Error.');
+    expect(dbe!.message).toContain('gpu-xid GPU-513536b6-7d19-9063-b049-1e69664bb298: Xid 48 Double Bit ECC Error.');
     expect(dbe!.message).toContain('Recommended action: WORKFLOW_XID_48.');
     expect(dbe!.message).toContain('An uncorrectable double bit error (DBE) has been detected on GPU in the framebuffer');
     expect(remap!.message).toContain('Xid 63 GPU memory remapping event.');
@@ -288,7 +288,7 @@ describe('GPU failures over SSH through the engine', () => {
       fallen.map((a) => [a.subject, a.gpu, a.severity, a.state, a.labels.evidence, a.labels.xid]),
       diagnostics(),
     ).toEqual([['00000000:06:00.0', 'GPU-12345678-aaaa-bbbb-cccc-0123456789ab', 'critical', 'firing', 'kernel+missing', '79']]);
-    expect(fallen[0]!.message).toContain('gpu-bus: GPU GPU-12345678-aaaa-bbbb-cccc-0123456789ab has fallen off the bus.');
+    expect(fallen[0]!.message).toContain('gpu-bus: the GPU at PCI 00000000:06:00.0 (GPU-12345678-aaaa-bbbb-cccc-0123456789ab) has fallen off the bus.');
     expect(fallen[0]!.message).toContain('the kernel reports Xid 79: GPU has fallen off the bus.');
     expect(fallen[0]!.message).toContain('Recommended action: RESTART_BM.');
     expect(fallen[0]!.message).toContain('It is no longer listed by nvidia-smi (0 of the 1 GPUs this node had are listed).');
@@ -362,7 +362,7 @@ describe('GPU failures over SSH through the engine', () => {
     expect(firing.map((a) => [a.ruleId, a.subject, a.severity])).toEqual([
       ['gpu-throttle-hw-slowdown', 'GPU-d37e67a5-91dd-3774-a5cb-99096249601a:hw_slowdown', 'warning'],
     ]);
-    expect(firing[0]!.message).toContain('gpu-throttle GPU GPU-d37e67a5-91dd-3774-a5cb-99096249601a: clocks cut by hardware slowdown for over 20 s.');
+    expect(firing[0]!.message).toContain('gpu-throttle GPU-d37e67a5-91dd-3774-a5cb-99096249601a: clocks cut by hardware slowdown for over 20 s.');
     expect(firing[0]!.message).toContain('HW slowdown: the hardware cut the clocks by half or more');
     expect(desktopNotes('gpu-throttle').map((n) => n.title)).toEqual(['GPU hardware slowdown: gpu-throttle GPU 0']);
     expect(webhookNotes('gpu-throttle').map((h) => [h.kind, h.alertId])).toEqual([['alert', firing[0]!.id]]);
