@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- NAME... --json]` (scripts/bench.mjs runs this from its build in dist/bench):
  * the benchmarks of this checkout. Errors go to stderr as one line; usage errors exit 2, other
- * failures 1, and a suite that checks something (crash) exits 1 when the check fails.
+ * failures 1, and a suite that checks something (crash, alerts) exits 1 when the check fails.
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../electron/core/config';
@@ -19,6 +19,7 @@ export function buildBenchProgram(setExitCode: (code: number) => void): Command 
       .option('--quick', 'smaller workloads: 10 nodes x 6 h, a 24 h chart instead of 7 days (store)')
       .option('--batch <n>', 'ticks per write transaction, default 12; 1 = one per collection tick (store)')
       .option('--kills <n>', 'kill -9 rounds of the writer (crash; default 100)')
+      .option('--gpus <n>', 'GPUs per synthetic node (alerts; default 8)')
       .option('--ssh-config <file>', 'OpenSSH client config naming the SSH hosts to poll (ssh)')
       .option('--host <alias...>', 'Host aliases of the ssh config (repeatable) (ssh)')
       .option('--all-hosts', 'every Host alias of the ssh config (ssh)')

@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { defaultKnownHostsFile } from '../electron/core/paths';
+import { formatAlertsBench, runAlertsBench } from './alerts-bench';
 import { formatCollectBench, runCollectBench } from './collect-bench';
 import { formatCrashBench, runCrashRounds } from './crash-bench';
 import { formatSshBench, parseDuration, runSshBench } from './ssh-bench';
@@ -34,14 +35,16 @@ export interface BenchFlags {
   profile?: string;
   // bench crash
   kills?: string;
+  // bench alerts (also --nodes, --duration, --interval)
+  gpus?: string;
 }
 
 /** The ssh suite's measuring flags, shared by bench/cli.ts and the lab run (test/bench/ssh-lab.bench.ts). */
 export function addSshBenchOptions(command: Command): Command {
   return command
-    .option('--nodes <n>', 'logical SSH nodes, spread over the hosts (ssh; default: one per host)')
-    .option('--duration <time>', 'how long the engine polls once connected, e.g. 3m, 90s (ssh; default 3m)')
-    .option('--interval <time>', 'collection interval (ssh; default 5s)')
+    .option('--nodes <n>', 'logical SSH nodes, spread over the hosts (ssh; default: one per host); synthetic nodes (alerts; default 125)')
+    .option('--duration <time>', 'how long the engine polls once connected, e.g. 3m, 90s (ssh; default 3m); telemetry replayed (alerts; default 24h)')
+    .option('--interval <time>', 'collection interval (ssh, alerts; default 5s)')
     .option('--parallel <n>', 'OpenSSH client loop: ssh processes at once (ssh; default 16)')
     .option('--rounds <n>', 'OpenSSH client loop: rounds over all nodes (ssh; default 3)')
     .option('--no-openssh', 'skip the OpenSSH client loop (ssh)')
@@ -110,6 +113,15 @@ const SUITES: Record<string, (flags: BenchFlags) => Promise<{ result: unknown; t
     const rounds = positiveInteger(flags.kills, '--kills', 100);
     const result = await runCrashRounds({ rounds });
     return { result, text: formatCrashBench(result), failed: result.failures > 0 };
+  },
+  alerts: async (flags) => {
+    const result = await runAlertsBench({
+      nodes: positiveInteger(flags.nodes, '--nodes', 125),
+      gpusPerNode: positiveInteger(flags.gpus, '--gpus', 8),
+      intervalMs: duration(flags.interval, '--interval', 5000, 1000),
+      durationMs: duration(flags.duration, '--duration', 24 * 3_600_000, 2 * 3_600_000),
+    });
+    return { result, text: formatAlertsBench(result), failed: !result.ok };
   },
   ssh: async (flags) => {
     if (!flags.sshConfig) {
