@@ -45,6 +45,7 @@ import {
   withLabLock,
 } from './ssh-lab/network';
 import { checkFakeProgramName, installFakeProgram } from './ssh-lab/fake-programs';
+import { type FakeDir, type FakeFile, asFakeFile, checkFakeDir, checkFakeFile, writeFakeDirAt, writeFakeFileAt } from './ssh-lab/fake-files';
 import { type NvidiaSmiBehaviour, installNvidiaSmi } from './ssh-lab/nvidia-smi';
 import { type CommandResult, PROGRAMS, assertPrerequisites, mapLimit, run, sleep } from './ssh-lab/run';
 import { renderSshdConfig, renderStartScript } from './ssh-lab/sshd';
@@ -54,6 +55,7 @@ export { LabCommandError } from './ssh-lab/run';
 export type { KeyPair, KeyType } from './ssh-lab/keys';
 export { fingerprintSha256 } from './ssh-lab/keys';
 export type { NvidiaSmiBehaviour } from './ssh-lab/nvidia-smi';
+export type { FakeDir, FakeFile } from './ssh-lab/fake-files';
 
 /**
  * A hostname a hostile or careless admin could set (the kernel takes any bytes but NUL, up to
@@ -68,8 +70,13 @@ export interface LabHostSpec {
   hostname?: string;
   /** Its fake nvidia-smi; absent or null: no nvidia-smi at all (a node without GPUs). */
   nvidiaSmi?: NvidiaSmiBehaviour | null;
-  /** Absolute path inside the host → content bound over it, e.g. { '/proc/loadavg': '9.50 8.25 7.00 3/321 4242\n' }. */
-  fakeFiles?: Record<string, string>;
+  /**
+   * Absolute path inside the host → content bound over it, e.g. { '/proc/loadavg': '9.50 8.25 7.00 3/321 4242\n' },
+   * or { content, mode, uid, gid } for a file whose mode and owner matter (/etc/shadow 0640 root:shadow).
+   */
+  fakeFiles?: Record<string, string | FakeFile>;
+  /** Absolute path of an existing folder inside the host → the folder bound over it (its mode, owner and only files). Bound before fakeFiles. */
+  fakeDirs?: Record<string, FakeDir>;
   /**
    * Program name → /bin/sh script body, installed executable in the host's /usr/local/bin (like
    * nvidia-smi), e.g. { journalctl: 'cat /path/to/capture' }. Found first by exec; not inside a
@@ -239,8 +246,14 @@ function validate(options: SshLabOptions): void {
     }
     if (spec.port !== undefined && (!Number.isInteger(spec.port) || spec.port < 1 || spec.port > 65535)) throw new Error(`port of ${spec.name}: ${spec.port}`);
     for (const program of Object.keys(spec.fakePrograms ?? {})) checkFakeProgramName(spec.name, program);
-    for (const target of Object.keys(spec.fakeFiles ?? {})) {
+    for (const [target, file] of Object.entries(spec.fakeFiles ?? {})) {
       if (!target.startsWith('/') || target.split('/').includes('..')) throw new Error(`fake file of ${spec.name}: ${target} is not an absolute path`);
+      checkFakeFile(`fake file ${target} of ${spec.name}`, asFakeFile(file));
+    }
+    for (const [target, dir] of Object.entries(spec.fakeDirs ?? {})) {
+      if (!target.startsWith('/') || target === '/' || target.split('/').includes('..'))
+        throw new Error(`fake folder of ${spec.name}: ${target} is not an absolute path`);
+      checkFakeDir(`fake folder ${target} of ${spec.name}`, dir);
     }
   }
   const hidden = options.bastion?.hiddenHosts ?? [];
@@ -430,7 +443,13 @@ export class SshLab {
     writeFileSync(s.hostnameFile, s.hostname);
     installNvidiaSmi(s.binDir, s.dir, s.name, s.spec.nvidiaSmi ?? null);
     for (const [program, body] of Object.entries(s.spec.fakePrograms ?? {})) installFakeProgram(s.binDir, s.name, program, body);
-    const fakes: Record<string, string> = { ...(existsSync('/etc/hostname') ? { '/etc/hostname': `${s.hostname}\n` } : {}), ...s.spec.fakeFiles };
+    mkdirSync(join(s.dir, 'dirs'), { mode: 0o755 });
+    for (const [target, fakeDir] of Object.entries(s.spec.fakeDirs ?? {})) {
+      const folder = join(s.dir, 'dirs', `${s.binds.size}-${target.replace(/[^A-Za-z0-9.-]+/g, '_')}`);
+      writeFakeDirAt(folder, fakeDir);
+      s.binds.set(target, folder);
+    }
+    const fakes: Record<string, string | FakeFile> = { ...(existsSync('/etc/hostname') ? { '/etc/hostname': `${s.hostname}\n` } : {}), ...s.spec.fakeFiles };
     for (const [target, content] of Object.entries(fakes)) this.writeFakeFile(s, target, content);
     writeFileSync(
       s.configPath,
@@ -448,15 +467,14 @@ export class SshLab {
     this.writeStartScript(s);
   }
 
-  private writeFakeFile(s: HostState, target: string, content: string): string {
+  private writeFakeFile(s: HostState, target: string, content: string | FakeFile): string {
     let file = s.binds.get(target);
     if (!file) {
       file = join(s.dir, 'files', `${s.binds.size}-${target.replace(/[^A-Za-z0-9.-]+/g, '_')}`);
       s.binds.set(target, file);
     }
     // In place: the bind mount holds this inode, so a new file would not be seen.
-    writeFileSync(file, content);
-    chmodSync(file, 0o644);
+    writeFakeFileAt(file, asFakeFile(content));
     return file;
   }
 
@@ -645,7 +663,7 @@ export class SshLab {
    * Binds `content` over `target` on the host (e.g. '/proc/meminfo'). A target bound before is
    * rewritten in place (a reader at that very moment may see it half written).
    */
-  async setFakeFile(name: string, target: string, content: string): Promise<void> {
+  async setFakeFile(name: string, target: string, content: string | FakeFile): Promise<void> {
     const s = this.state(name);
     if (!target.startsWith('/') || target.split('/').includes('..')) throw new Error(`fake file target must be an absolute path: ${target}`);
     const isNew = !s.binds.has(target);
