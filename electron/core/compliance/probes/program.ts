@@ -10,7 +10,7 @@ import type { BatchOp, ExecResult, ReadResult, StatResult } from '../../hosts/ho
 export type ProbeProgram<T> = Generator<readonly BatchOp[], T, readonly unknown[]>;
 
 /** No probe takes more rounds than this (nested sshd Includes are the deepest). */
-export const MAX_PROBE_ROUNDS = 8;
+export const MAX_PROBE_ROUNDS = 10;
 
 /** Runs several programs side by side: each round holds all their ops; the results are split back. */
 export function* parallel<T>(programs: readonly ProbeProgram<T>[]): ProbeProgram<T[]> {
