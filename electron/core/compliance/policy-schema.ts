@@ -7,7 +7,6 @@
  * (resolveParameters, before validation). docs/ describes the grammar for users.
  */
 import { z } from 'zod';
-import { unsafeRegexReason } from '../alerts/rule-schema';
 import { CHECK_SEVERITIES, type Applicability, type CheckReferences, type RuleNode } from './types';
 
 export const POLICY_LIMITS = {
@@ -28,7 +27,7 @@ export const POLICY_LIMITS = {
 } as const;
 
 export const CHECK_ID = /^[a-z0-9][a-z0-9-]{2,63}$/;
-export const SSG_RULE_ID = /^xccdf_org\.ssgproject\.content_rule_[a-z0-9_]{1,200}$/;
+export const SSG_RULE_ID = /^xccdf_org\.ssgproject\.content_rule_[A-Za-z0-9_.-]{1,200}$/;
 const PARAMETER_NAME = /^[a-z_][a-z0-9_]{0,63}$/;
 /** "$name": the whole operand names a parameter. */
 export const PARAMETER_REF = /^\$([a-z_][a-z0-9_]{0,63})$/;
@@ -36,6 +35,38 @@ export const PARAMETER_REF = /^\$([a-z_][a-z0-9_]{0,63})$/;
 export const CUSTOM_COMMAND_ID = /^custom\.[a-z0-9][a-z0-9._-]{0,62}$/;
 
 // ---- regexes -----------------------------------------------------------------------------------
+
+// The same guard as the alert rules' (alerts/rule-schema.ts; the compliance layer may not import alerts).
+/**
+ * A quantified group that itself contains a quantifier ((a+)+, (a|b*){2,}) or a backreference:
+ * the shapes that make a backtracking engine take exponential time.
+ */
+export function unsafeRegexReason(source: string): string | null {
+  const groups: boolean[] = [];
+  let inClass = false;
+  for (let i = 0; i < source.length; i += 1) {
+    const c = source[i]!;
+    if (c === '\\') {
+      if (!inClass && /[1-9k]/.test(source[i + 1] ?? '')) return 'backreferences are not allowed';
+      i += 1;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === '(') groups.push(false);
+    else if (c === ')') {
+      const quantifiedInside = groups.pop() ?? false;
+      const next = source[i + 1];
+      const quantifiedGroup = next === '+' || next === '*' || next === '{';
+      if (quantifiedInside && quantifiedGroup) return 'a repeated group that itself repeats (like (a+)+) can take exponential time';
+      if (groups.length && (quantifiedInside || quantifiedGroup)) groups[groups.length - 1] = true;
+    } else if ((c === '+' || c === '*' || c === '{') && groups.length) groups[groups.length - 1] = true;
+  }
+  return null;
+}
 
 /** A leading `(?ims)` sets flags (the way policies from other tools write them); JS takes them apart. */
 const INLINE_FLAGS = /^\(\?([ims]+)\)/;
@@ -241,7 +272,12 @@ export function parseRuleTree(raw: unknown, path: (string | number)[] = ['rule']
     }
     const parsed = schema.safeParse(body);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) issues.push({ path: [...at, key, ...(issue.path as (string | number)[])], message: issueMessage(issue) });
+      for (const issue of parsed.error.issues) {
+        const path = [...at, key, ...(issue.path as (string | number)[])];
+        if (issue.code === 'unrecognized_keys')
+          for (const unknownKey of issue.keys) issues.push({ path: [...path, unknownKey], message: `unknown field ${unknownKey}` });
+        else issues.push({ path, message: issueMessage(issue) });
+      }
       return null;
     }
     return { [camelKey(key)]: camelize(parsed.data) } as RuleNode;
@@ -359,5 +395,9 @@ export const PolicyHeadSchema = z.strictObject({
     .refine((p) => Object.keys(p).length <= POLICY_LIMITS.parameters, `at most ${POLICY_LIMITS.parameters} parameters`)
     .optional(),
   commands: z.array(CustomCommandSchema).max(POLICY_LIMITS.commands).optional(),
-  checks: z.array(z.unknown()).max(POLICY_LIMITS.checks, `at most ${POLICY_LIMITS.checks} checks`),
+  checks: z
+    .array(z.unknown())
+    .max(POLICY_LIMITS.checks, `at most ${POLICY_LIMITS.checks} checks`)
+    .nullable()
+    .transform((checks) => checks ?? []),
 });

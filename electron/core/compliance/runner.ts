@@ -208,7 +208,7 @@ function osOf(facts: Map<string, CollectedFact>): { os: OsRelease | null; proble
   for (const probe of OS_RELEASE) {
     const fact = facts.get(probeKey(probe))?.fact;
     if (fact?.kind !== 'file-content') continue;
-    if (fact.text !== null && fact.exists !== false) return { os: parseOsRelease(fact.text), problem: null };
+    if (typeof fact.text === 'string' && fact.exists !== false) return { os: parseOsRelease(fact.text), problem: null };
     problem ??= fact.problem ?? (fact.exists === false ? 'is missing' : null);
   }
   return { os: null, problem: problem ?? 'was not read' };

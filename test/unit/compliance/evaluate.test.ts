@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import {
+  applicability,
+  combine,
+  evaluateCheck,
+  evaluateRule,
+  parseOsRelease,
+  testValue,
+  type EvalContext,
+  type Verdict,
+} from '../../../electron/core/compliance/evaluate';
+import type { FileFact, GpusFact, LoginDefsFact, ProbeFact, SshdFact } from '../../../electron/core/compliance/probes/index';
+import { probeKey } from '../../../electron/core/compliance/probes/index';
+import type { Check, CheckStatus, RuleNode } from '../../../electron/core/compliance/types';
+
+const v = (status: CheckStatus): Verdict => ({ status, detail: status });
+
+describe('combine: the verdict rules', () => {
+  const table: Array<[CheckStatus[], CheckStatus, CheckStatus, CheckStatus]> = [
+    // children, all, any, none
+    [['pass', 'pass'], 'pass', 'pass', 'fail'],
+    [['pass', 'fail'], 'fail', 'pass', 'fail'],
+    [['fail', 'fail'], 'fail', 'fail', 'pass'],
+    [['pass', 'error'], 'error', 'pass', 'fail'],
+    [['fail', 'error'], 'fail', 'error', 'error'],
+    [['error', 'error'], 'error', 'error', 'error'],
+    [['pass', 'not-applicable'], 'pass', 'pass', 'fail'],
+    [['fail', 'not-applicable'], 'fail', 'fail', 'pass'],
+    [['not-applicable', 'not-applicable'], 'not-applicable', 'not-applicable', 'not-applicable'],
+  ];
+  it.each(table)('%j -> all %s, any %s, none %s', (children, all, any, none) => {
+    const verdicts = children.map(v);
+    expect(combine('all', verdicts).status).toBe(all);
+    expect(combine('any', verdicts).status).toBe(any);
+    expect(combine('none', verdicts).status).toBe(none);
+  });
+});
+
+const sshd = (options: Record<string, string>, problem: string | null = null): SshdFact => ({
+  kind: 'sshd',
+  source: problem ? null : 'sshd -T',
+  options,
+  all: {},
+  matchBlocks: [],
+  files: [],
+  problem,
+  warnings: [],
+});
+const file = (over: Partial<FileFact>): FileFact => ({
+  kind: 'file',
+  path: '/etc/shadow',
+  exists: true,
+  type: 'file',
+  mode: 0o640,
+  uid: 0,
+  gid: 42,
+  owner: 'root',
+  group: 'shadow',
+  problem: null,
+  warnings: [],
+  ...over,
+});
+
+function ctx(facts: ProbeFact[], gpus: GpusFact | null = null): EvalContext {
+  const byKey = new Map<string, ProbeFact>();
+  for (const fact of facts) {
+    const probe = fact.kind === 'file' ? { kind: 'file' as const, path: fact.path } : ({ kind: fact.kind } as never);
+    byKey.set(probeKey(probe), fact);
+  }
+  return { nodeId: 'n1', fact: (probe) => byKey.get(probeKey(probe)), fleet: { gpus: new Map([['n1', gpus]]) } };
+}
+
+describe('evaluateRule over facts', () => {
+  const rootLogin: RuleNode = { sshd: { keyword: 'permitrootlogin', in: ['no'] } };
+  it('passes and fails on the value, with a line that says what was found against what was required', () => {
+    expect(evaluateRule(rootLogin, ctx([sshd({ permitrootlogin: 'no' })]))).toEqual({ status: 'pass', detail: 'sshd permitrootlogin is no' });
+    expect(evaluateRule(rootLogin, ctx([sshd({ permitrootlogin: 'yes' })]))).toEqual({
+      status: 'fail',
+      detail: 'sshd permitrootlogin is yes, required one of no',
+    });
+    expect(evaluateRule(rootLogin, ctx([sshd({})])).status).toBe('fail');
+  });
+
+  it('makes an unreadable fact an error with its reason, never a pass or fail', () => {
+    expect(evaluateRule(rootLogin, ctx([sshd({}, 'needs privilege')]))).toEqual({ status: 'error', detail: 'sshd configuration: needs privilege' });
+    expect(evaluateRule({ file: { path: '/etc/shadow', modeMax: 0o640 } }, ctx([file({ exists: null, mode: null, problem: 'needs privilege' })]))).toEqual({
+      status: 'error',
+      detail: '/etc/shadow: needs privilege',
+    });
+    expect(evaluateRule(rootLogin, ctx([])).status).toBe('error');
+  });
+
+  it('reads file modes and owners, and combines leaves through all / any / none', () => {
+    const shadow: RuleNode = { file: { path: '/etc/shadow', modeMax: 0o640, owner: 'root' } };
+    expect(evaluateRule(shadow, ctx([file({})]))).toEqual({ status: 'pass', detail: '/etc/shadow: mode 0640, owner root' });
+    expect(evaluateRule(shadow, ctx([file({ mode: 0o644 })]))).toEqual({ status: 'fail', detail: '/etc/shadow: mode 0644 (at most 0640)' });
+    const both: RuleNode = { all: [shadow, rootLogin] };
+    expect(evaluateRule(both, ctx([file({}), sshd({}, 'needs privilege')])).status).toBe('error');
+    expect(evaluateRule(both, ctx([file({ mode: 0o666 }), sshd({}, 'needs privilege')])).status).toBe('fail');
+    expect(evaluateRule({ any: [shadow, rootLogin] }, ctx([file({}), sshd({}, 'needs privilege')])).status).toBe('pass');
+    expect(evaluateRule({ none: [rootLogin] }, ctx([sshd({ permitrootlogin: 'no' })])).status).toBe('fail');
+  });
+
+  it('tests values: numbers, booleans, comma lists item by item, anchored regexes', () => {
+    expect(testValue('4', { max: 4 })).toEqual({ ok: true });
+    expect(testValue('5', { max: 4 })).toEqual({ ok: false });
+    expect(testValue('lots', { max: 4 })).toEqual({ error: '"lots" is not a number' });
+    expect(testValue('2', { equals: 2 })).toEqual({ ok: true });
+    expect(testValue('yes', { equals: true })).toEqual({ ok: true });
+    expect(testValue('aes256-ctr,3des-cbc', { notIn: ['3des-cbc'] })).toEqual({ ok: false });
+    expect(testValue('aes256-ctr,aes128-ctr', { notIn: ['3des-cbc'] })).toEqual({ ok: true });
+    expect(testValue('VERBOSE', { matches: 'INFO|VERBOSE' })).toEqual({ ok: true });
+    expect(testValue('NOT VERBOSE', { matches: 'INFO|VERBOSE' })).toEqual({ ok: false });
+    const defs: LoginDefsFact = { kind: 'login-defs', values: { PASS_MAX_DAYS: '99999' }, problem: null, warnings: [] };
+    const rule: RuleNode = { loginDefs: { key: 'PASS_MAX_DAYS', max: 365 } };
+    expect(evaluateRule(rule, ctx([defs]))).toEqual({ status: 'fail', detail: 'PASS_MAX_DAYS is 99999, required <= 365' });
+  });
+});
+
+describe('applicability', () => {
+  const os = parseOsRelease('ID=ubuntu\nID_LIKE="debian"\nVERSION_ID="22.04"\n');
+  const noGpu: GpusFact = {
+    kind: 'gpus',
+    present: false,
+    driverVersion: null,
+    cudaVersion: null,
+    gpus: [],
+    nvswitch: null,
+    problem: 'not installed',
+    warnings: [],
+  };
+  it('takes the OS family from ID and ID_LIKE, the version from VERSION_ID, GPUs from nvidia-smi', () => {
+    expect(applicability({ osFamily: ['debian'] }, os, null, undefined).status).toBe('pass');
+    expect(applicability({ osFamily: ['rhel'] }, os, null, undefined)).toEqual({ status: 'not-applicable', detail: 'for rhel; this node is ubuntu debian' });
+    expect(applicability({ osVersion: '2[02]\\..*' }, os, null, undefined).status).toBe('pass');
+    expect(applicability({ osFamily: ['debian'] }, null, 'needs privilege', undefined).status).toBe('error');
+    expect(applicability({ gpu: true }, os, null, noGpu).status).toBe('not-applicable');
+    expect(applicability({ gpu: true }, os, null, { ...noGpu, present: null, problem: 'timed out' }).status).toBe('error');
+  });
+
+  it('makes a manual check manual and a check for another OS not applicable', () => {
+    const check: Check = {
+      id: 'tst-001',
+      title: 't',
+      description: 'd',
+      rationale: 'r',
+      remediation: 'x',
+      severity: 'low',
+      references: { cis: [], nist: [], ssg: [] },
+      applies: {},
+      rule: null,
+      note: null,
+      source: { file: 'f', line: 1 },
+    };
+    const node = { ...ctx([]), os, osProblem: null };
+    expect(evaluateCheck(check, node).status).toBe('manual');
+    expect(evaluateCheck({ ...check, applies: { osFamily: ['rhel'] }, rule: { sshd: { keyword: 'x', equals: 'y' } } }, node).status).toBe('not-applicable');
+  });
+});
