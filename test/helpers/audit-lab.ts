@@ -20,8 +20,8 @@
  *   openbsd-inetd, and zip at its pre-security-update version). Their files are not on disk:
  *   nothing reads them.
  * - Pending updates: apt-get -s upgrade over the host's status and package lists. hardened binds
- *   an empty lists folder (no index, nothing pending); weak reads this machine's real lists
- *   (bookworm-security has zip 3.0-13+deb12u1 over the 3.0-13 it has).
+ *   an empty lists folder (no index, nothing pending); weak binds this machine's real
+ *   bookworm-security index (which has zip 3.0-13+deb12u1 over the 3.0-13 weak has).
  * - Fakes only where nothing real exists in the namespace: systemd is not running (no PID 1
  *   systemd, no D-Bus), so `systemctl` and `timedatectl` are scripts bound over /usr/bin printing
  *   what systemd 252 prints; no firewall program is installed, so hardened has an `nft` in its
@@ -30,7 +30,7 @@
  * - /dev/nvidia* device files are not made: /dev is the machine's devtmpfs, and a lab host cannot
  *   have device nodes of its own without a /dev of its own.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMPLIANCE_POLICY } from '../../electron/core/compliance/command-specs';
 import { builtInPoliciesDir, loadPolicy } from '../../electron/core/compliance/policy-loader';
@@ -263,6 +263,23 @@ const WEAK_SSHD_ADDITIONS = [
   '',
 ].join('\n');
 
+/**
+ * weak's apt lists: this machine's bookworm-security index alone (the whole archive's index would
+ * take apt-get -s, run as a user who cannot write apt's cache, longer than a probe's timeout).
+ */
+function securityLists(): FakeDir {
+  const dir = '/var/lib/apt/lists';
+  const names = existsSync(dir)
+    ? readdirSync(dir).filter((n) => /_debian-security_dists_bookworm-security_(InRelease|main_binary-amd64_Packages(\.\w+)?)$/.test(n))
+    : [];
+  if (!names.some((n) => n.endsWith('InRelease')) || !names.some((n) => n.includes('_Packages'))) {
+    throw new Error(
+      `the audit lab's weak host needs this machine's bookworm-security apt index in ${dir} (run apt-get update); found: ${names.join(', ') || 'nothing'}`,
+    );
+  }
+  return { files: Object.fromEntries(names.map((n) => [n, { content: readFileSync(join(dir, n)) }])) };
+}
+
 /** The two hosts' specs (reads this machine's accounts and dpkg status: call after the lab user exists, or it is added). */
 export function auditLabSpecs(): LabHostSpec[] {
   const shadow = shadowGid();
@@ -316,6 +333,7 @@ export function auditLabSpecs(): LabHostSpec[] {
       '/etc/cron.d': cronDir(0o755),
       '/etc/cron.daily': cronDir(0o755),
       '/etc/cron.weekly': cronDir(0o755),
+      '/var/lib/apt/lists': securityLists(),
     },
     fakeFiles: {
       '/etc/os-release': osRelease,

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 
 /** A file's content with the mode and owner it shows (default 0644, root:root). */
 export interface FakeFile {
-  content: string;
+  /** Text, or bytes (a compressed apt index). */
+  content: string | Buffer;
   /** Permission bits, e.g. 0o640. */
   mode?: number;
   uid?: number;
@@ -37,7 +38,7 @@ function checkId(what: string, id: number | undefined): void {
 }
 
 export function checkFakeFile(what: string, file: FakeFile): void {
-  if (typeof file.content !== 'string') throw new Error(`${what}: content must be a string`);
+  if (typeof file.content !== 'string' && !Buffer.isBuffer(file.content)) throw new Error(`${what}: content must be a string or a Buffer`);
   checkMode(what, file.mode);
   checkId(what, file.uid);
   checkId(what, file.gid);
