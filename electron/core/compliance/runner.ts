@@ -18,8 +18,11 @@ import { asExec, NEEDS_PRIVILEGE } from './probes/program';
 export interface AuditNode {
   nodeId: string;
   host: Host;
-  /** The node's SSH host-key fingerprint (SHA256:...), or null for the local node. */
-  hostKey: string | null;
+  /**
+   * The node's SSH host-key fingerprint (SHA256:...), or null for the local node; a function is
+   * asked once the node was read (the connection may open during the audit).
+   */
+  hostKey: string | null | (() => string | null);
 }
 
 export interface RunAuditOptions {
@@ -294,7 +297,8 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditRun> {
   }
   const fleet: FleetContext = { gpus, inventoryGpuCount: options.inventoryGpuCount };
 
-  const nodes: NodeAudit[] = read.map(({ node, facts, audited, error, batches }) => {
+  const nodes: NodeAudit[] = read.map(({ node: given, facts, audited, error, batches }) => {
+    const node = { nodeId: given.nodeId, hostKey: typeof given.hostKey === 'function' ? given.hostKey() : given.hostKey };
     let results: CheckResult[];
     if (!audited) {
       results = policy.checks.map((check) =>
