@@ -126,6 +126,8 @@ export class SshConnection {
   problem: SshProblem | null = null;
   /** How many times the connection came up: a new value is a new connection (maybe a new machine). */
   connects = 0;
+  /** The host key the current (or last) connection verified, e.g. for an audit's evidence; null before the first. */
+  verifiedHostKey: { type: string; fingerprint: string } | null = null;
   private client: Client | null = null;
   private connecting: Promise<Client> | null = null;
   private failures = 0;
@@ -172,6 +174,7 @@ export class SshConnection {
     this.state = 'connecting';
     const release = await (this.options.handshakeSlots?.acquire() ?? Promise.resolve(() => {}));
     let verdictProblem: SshProblem | null = null;
+    let presented = null as HostKey | null;
     try {
       // Keys first: nothing may await between opening the socket and handing it to ssh2, or a
       // refused connection would raise an error no one listens to.
@@ -191,6 +194,7 @@ export class SshConnection {
         hostVerifier: (blob: Buffer) => {
           const key: HostKey = { type: keyTypeOfBlob(blob), blob: Buffer.from(blob) };
           verdictProblem = this.checkHostKey(key);
+          presented = key;
           return verdictProblem === null;
         },
       };
@@ -221,6 +225,7 @@ export class SshConnection {
       });
       this.client = client;
       this.connects += 1;
+      if (presented) this.verifiedHostKey = { type: presented.type, fingerprint: fingerprint(presented.blob) };
       this.state = 'up';
       this.problem = null;
       this.failures = 0;
