@@ -8,6 +8,7 @@ import { ConfigError } from '../core/config';
 import { StoreOpenError } from '../core/store/db';
 import { benchStore } from './commands/bench';
 import { alertsAck, alertsList } from './commands/alerts';
+import { audit, DEFAULT_POLICY } from './commands/audit';
 import { collect } from './commands/collect';
 import { run } from './commands/run';
 import { serve } from './commands/serve';
@@ -66,6 +67,21 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     ),
   ).action(async (flags) => {
     setExitCode(await run(flags));
+  });
+
+  withCommonFlags(
+    withSshFlags(
+      program
+        .command('audit')
+        .description(
+          'audit nodes against a compliance policy (--local and/or SSH nodes) and write a JSON report: per node and check, status, severity, references and evidence; exit 1 when a node could not be audited',
+        )
+        .option('--policy <id|file>', `a built-in policy id or a policy file (default: ${DEFAULT_POLICY})`)
+        .option('--format <format>', 'report format: json (required)')
+        .option('--out <path>', 'where the report is written (required)'),
+    ),
+  ).action(async (flags) => {
+    setExitCode(await audit(flags));
   });
 
   const alerts = program.command('alerts').description('the alerts kept in the database (nothing is collected)');
