@@ -4,7 +4,7 @@
  * argument of its own, never inside script text. `sudo -n` is allowed where the fact needs root
  * (sshd -T, shadow, the firewall's rules) and never prompts: a refusal is "needs privilege".
  */
-import { absolutePath, ExecPolicy, packageName, pathUnder, systemdUnit, type HostAccess } from '../hosts/exec-policy';
+import { absolutePath, ExecPolicy, packageName, pathUnder, systemdUnit, type ArgValidator, type HostAccess } from '../hosts/exec-policy';
 import { BUILTIN_COMMANDS } from './builtin-commands';
 
 /** The folders whose files and metadata a probe may read (never /home, /root, /tmp, /srv). */
@@ -25,6 +25,13 @@ export const SYSTEMCTL_SHOW_PROPERTIES = '--property=LoadState,ActiveState,SubSt
 export const LIST_DIR_ARGS = (dir: string): string[] => ['-1A', '--', dir];
 export const SUDO_CAT_ARGS = (path: string): string[] => ['--', path];
 
+const underRoots = pathUnder(READABLE_ROOTS);
+/** A folder under the readable roots, or a root itself (/dev for the GPU device files). */
+const readableFolder: ArgValidator = {
+  name: `${underRoots.name}, or one of them`,
+  test: (arg) => (READABLE_ROOTS as readonly string[]).includes(arg) || underRoots.test(arg),
+};
+
 export const COMPLIANCE_ACCESS: HostAccess = {
   commands: [
     {
@@ -44,7 +51,7 @@ export const COMPLIANCE_ACCESS: HostAccess = {
     {
       id: 'compliance.list-dir',
       program: 'ls',
-      args: ['-1A', '--', pathUnder(READABLE_ROOTS)],
+      args: ['-1A', '--', readableFolder],
       sudo: true,
       description: "a folder's names (sysctl.d, sshd_config.d, journald.conf.d, /dev); sudo where only root may list it",
     },
@@ -81,5 +88,6 @@ export const COMPLIANCE_ACCESS: HostAccess = {
 export const COMPLIANCE_POLICY = ExecPolicy.of(COMPLIANCE_ACCESS);
 
 /** Whether a policy-named path may be read at all (before planning a probe on it). */
-export const readablePath = pathUnder(READABLE_ROOTS);
+export const readablePath = underRoots;
+export const listablePath = readableFolder;
 export const plainAbsolutePath = absolutePath();

@@ -3,7 +3,7 @@
  * (a 0600 sshd_config, /etc/shadow, a 0700 sshd_config.d). Shared by the probes.
  */
 import type { BatchOp } from '../../hosts/host';
-import { LIST_DIR_ARGS, readablePath, SUDO_CAT_ARGS, SUDO_READ_ROOTS } from '../command-specs';
+import { LIST_DIR_ARGS, listablePath, readablePath, SUDO_CAT_ARGS, SUDO_READ_ROOTS } from '../command-specs';
 import { asExec, asRead, NEEDS_PRIVILEGE, type ProbeProgram } from './program';
 
 /** Config files larger than this are read in part (and say so). */
@@ -65,7 +65,7 @@ export function parseDirListing(stdout: string, stderr: string, exitCode: number
 
 /** A folder's names (sorted), listed as the login user, then under `sudo -n` when refused. */
 export function* listDir(dir: string): ProbeProgram<DirNames> {
-  if (!readablePath.test(dir)) return { kind: 'unknown', problem: `${dir} is not a folder the audit may list` };
+  if (!listablePath.test(dir)) return { kind: 'unknown', problem: `${dir} is not a folder the audit may list` };
   const [first] = yield [{ kind: 'exec', program: 'ls', args: LIST_DIR_ARGS(dir) }];
   const plain = asExec(first);
   if (plain.notFound) return { kind: 'unknown', problem: 'ls is not installed' };
