@@ -307,6 +307,7 @@ export function auditLabSpecs(): LabHostSpec[] {
     },
     fakeFiles: {
       '/etc/os-release': osRelease,
+      '/etc/hosts': hostsFile('hardened'),
       '/etc/ssh/sshd_config': { content: HARDENED_SSHD_CONFIG, mode: 0o600 },
       '/etc/login.defs': setLoginDefs(loginDefs, { PASS_MAX_DAYS: '365', PASS_MIN_DAYS: '1', PASS_WARN_AGE: '14', UMASK: '027' }),
       '/etc/sysctl.conf': sysctlConf,
@@ -337,6 +338,7 @@ export function auditLabSpecs(): LabHostSpec[] {
     },
     fakeFiles: {
       '/etc/os-release': osRelease,
+      '/etc/hosts': hostsFile('weak'),
       '/etc/ssh/sshd_config': { content: `${stockSshd.trimEnd()}\n${WEAK_SSHD_ADDITIONS}`, mode: 0o644 },
       '/etc/login.defs': loginDefs,
       '/etc/sysctl.conf': sysctlConf,
@@ -354,6 +356,12 @@ export function auditLabSpecs(): LabHostSpec[] {
   };
   return [hardened, weak];
 }
+
+/** The host's own name resolves (sudo looks it up, and says so on stderr when it cannot). */
+const hostsFile = (name: AuditHostName) => `127.0.0.1\tlocalhost\n127.0.1.1\t${name}\n::1\tlocalhost ip6-localhost ip6-loopback\n`;
+
+/** The GPU count the inventory declares per node: hardened's one V100 as inventoried; weak's inventory says 2, its nvidia-smi shows 1 (a GPU gone). */
+export const INVENTORY_GPU_COUNT: Record<AuditHostName, number> = { hardened: 1, weak: 2 };
 
 function shQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAudit, type AuditRun } from '../../electron/core/compliance/runner';
 import type { CheckStatus, Policy } from '../../electron/core/compliance/types';
 import type { SshPool } from '../../electron/core/hosts/ssh/ssh-pool';
-import { AUDIT_HOSTS, type AuditHostName, auditNodes, builtInBaseline, createAuditLab } from '../helpers/audit-lab';
+import { AUDIT_HOSTS, type AuditHostName, INVENTORY_GPU_COUNT, auditNodes, builtInBaseline, createAuditLab } from '../helpers/audit-lab';
 import { fixturePath } from '../helpers/fixtures';
 import { type OscapResult, SSG_RULE_PREFIX, oscapEvalInNamespaces, ssgDebian12DataStream } from '../helpers/oscap';
 import type { SshLab } from '../helpers/ssh-lab';
@@ -81,7 +81,7 @@ beforeAll(async () => {
   lab = await createAuditLab();
   const connected = auditNodes(lab);
   pool = connected.pool;
-  run = await runAudit({ policy, nodes: connected.nodes });
+  run = await runAudit({ policy, nodes: connected.nodes, inventoryGpuCount: (nodeId) => INVENTORY_GPU_COUNT[nodeId as AuditHostName] ?? null });
   const ruleIds = [...new Set(policy.checks.flatMap((c) => c.references.ssg))];
   for (const name of AUDIT_HOSTS) {
     const pid = lab.host(name).sshdPid;
