@@ -14,8 +14,11 @@ import { defaultRulesFile, userRulesDir } from './alerts/default-rules-path';
 import type { AlertEngine, NotificationSink } from './alerts/types';
 import { createAlerting } from './alerting';
 import { APP_VERSION } from './app-root';
+import { auditNodes, type EngineAuditOptions } from './audit-runner';
 import { LiveConfig, storeLimits } from './apply-config';
 import { InternalBus, type NodeStatusChange } from './bus';
+import type { AuditRun } from './compliance/runner';
+import type { Policy } from './compliance/types';
 import { CollectionLoop } from './collection-loop';
 import { COLLECTOR_ACCESS } from './collectors/command-specs';
 import { LocalNodeCollector } from './collectors/local-node';
@@ -105,6 +108,8 @@ export interface Engine {
   readonly alerts: AlertEngine;
   /** Reads every node's kernel log now (the CLI's `run` before its first tick; tests). */
   pollKernelLogs(): Promise<void>;
+  /** Audits the engine's nodes (all, or options.nodeIds) with a policy, over their own connections. */
+  audit(policy: Policy, options?: EngineAuditOptions): Promise<AuditRun>;
   /** Waits at most timeoutMs for notifications under way (before a CLI run exits). */
   flushNotifications(timeoutMs: number): Promise<void>;
   status(): EngineStatus;
@@ -260,6 +265,7 @@ export function createEngine(options: EngineOptions): Engine {
     alerts: alerting.engine,
     pollKernelLogs: () => alerting.kernelLog.pollNow(),
     flushNotifications: (timeoutMs) => alerting.flush(timeoutMs),
+    audit: (policy, auditOptions) => auditNodes({ hosts }, policy, auditOptions),
     status: () => loop.status(),
     nodeStates: () => fleet.states(),
     nodeEvents: (nodeId, fromMs, toMs) => nodeEvents.list(nodeId, fromMs, toMs),
