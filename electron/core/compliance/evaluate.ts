@@ -241,13 +241,20 @@ function evaluateGpu(rule: Extract<RuleLeaf, { gpu: unknown }>['gpu'], fact: Gpu
   if (fact.present === null) return unknown(fact, 'nvidia-smi');
   const gpus = rule.datacenterOnly ? fact.gpus.filter((gpu) => gpu.datacenter) : fact.gpus;
   if (gpus.length === 0) return notApplicable(rule.datacenterOnly ? 'no datacenter GPU on this node' : 'no NVIDIA GPU on this node');
-  const verdicts = gpus.map((gpu) => {
+  // nvidia-smi says N/A (or leaves the element out) for what a GPU does not have: row remapping
+  // before Ampere, page retirement after it, MIG outside the datacenter parts. Such a GPU is not
+  // asked; a node where no GPU reports the field has nothing to check.
+  const reporting = gpus.flatMap((gpu) => {
     const value = fieldValue(gpu, rule.field);
-    if (value === null) return error(`GPU ${gpu.index} ${rule.field}: not reported`);
-    return valueVerdict(`GPU ${gpu.index} ${rule.field}`, value, rule);
+    return value === null ? [] : [{ gpu, value }];
   });
+  if (reporting.length === 0)
+    return notApplicable(`no GPU reports ${rule.field} (N/A on ${gpus.map((gpu) => gpu.productName ?? `GPU ${gpu.index}`).join(', ')})`);
+  const verdicts = reporting.map(({ gpu, value }) => valueVerdict(`GPU ${gpu.index} ${rule.field}`, value, rule));
   const combined = combine('all', verdicts);
-  return combined.status === 'pass' ? pass(`${gpus.length} GPU${gpus.length > 1 ? 's' : ''}: ${rule.field} ${describeTest(rule)}`) : combined;
+  const skipped = gpus.length - reporting.length;
+  const note = skipped ? ` (${skipped} without it)` : '';
+  return combined.status === 'pass' ? pass(`${reporting.length} GPU${reporting.length > 1 ? 's' : ''}: ${rule.field} ${describeTest(rule)}${note}`) : combined;
 }
 
 /** A field of a GPU by name or dotted path (retiredPages.pending), as text; null when absent. */

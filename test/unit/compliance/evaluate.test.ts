@@ -11,6 +11,7 @@ import {
 } from '../../../electron/core/compliance/evaluate';
 import type { FileFact, GpusFact, LoginDefsFact, ProbeFact, SshdFact } from '../../../electron/core/compliance/probes/index';
 import { probeKey } from '../../../electron/core/compliance/probes/index';
+import { gpu } from '../../helpers/snapshots';
 import type { Check, CheckStatus, RuleNode } from '../../../electron/core/compliance/types';
 
 const v = (status: CheckStatus): Verdict => ({ status, detail: status });
@@ -155,5 +156,53 @@ describe('applicability', () => {
     const node = { ...ctx([]), os, osProblem: null };
     expect(evaluateCheck(check, node).status).toBe('manual');
     expect(evaluateCheck({ ...check, applies: { osFamily: ['rhel'] }, rule: { sshd: { keyword: 'x', equals: 'y' } } }, node).status).toBe('not-applicable');
+  });
+});
+
+describe('a GPU field nvidia-smi reports as N/A', () => {
+  const extra = {
+    persistenceMode: 'Enabled',
+    vbiosVersion: null,
+    inforomImage: null,
+    inforomOem: null,
+    inforomEcc: null,
+    eccModePending: null,
+    migModePending: null,
+    fabricState: null,
+    datacenter: true,
+  };
+  const volta = {
+    ...gpu({ index: 0, productName: 'Tesla V100-SXM3-32GB', remappedRows: null, retiredPages: { singleBit: 0, doubleBit: 2, pending: 'Yes' } }),
+    ...extra,
+  };
+  const ampere = {
+    ...gpu({
+      index: 1,
+      productName: 'NVIDIA A100-SXM4-80GB',
+      retiredPages: null,
+      remappedRows: { correctable: 0, uncorrectable: 0, pending: 'No', failure: 'No' },
+    }),
+    ...extra,
+  };
+  const fact = (gpus: GpusFact['gpus']): GpusFact => ({
+    kind: 'gpus',
+    present: true,
+    driverVersion: '550',
+    cudaVersion: '12.4',
+    gpus,
+    nvswitch: false,
+    problem: null,
+    warnings: [],
+  });
+  const remap: RuleNode = { gpu: { field: 'remappedRows.failure', equals: 'No' } };
+
+  it('is not asked of a GPU without the feature: no GPU reporting it is not applicable, never an error', () => {
+    expect(evaluateRule(remap, ctx([fact([volta])], fact([volta]))).status).toBe('not-applicable');
+    expect(evaluateRule({ gpu: { field: 'retiredPages.pending', equals: 'No' } }, ctx([fact([ampere])], fact([ampere]))).status).toBe('not-applicable');
+  });
+
+  it('is judged on the GPUs that report it', () => {
+    expect(evaluateRule(remap, ctx([fact([volta, ampere])], fact([volta, ampere])))).toEqual({ status: 'pass', detail: '1 GPU: remappedRows.failure = No (1 without it)' });
+    expect(evaluateRule({ gpu: { field: 'retiredPages.pending', equals: 'No' } }, ctx([fact([volta, ampere])], fact([volta, ampere]))).status).toBe('fail');
   });
 });
