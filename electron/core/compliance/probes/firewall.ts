@@ -6,7 +6,7 @@
 import type { ExecResult } from '../../hosts/host';
 import type { Probe } from '../types';
 import type { FirewallFact } from './facts';
-import { asExec, execProblem, NEEDS_PRIVILEGE, oneRound, type ProbeProgram } from './program';
+import { asExec, execProblem, NEEDS_PRIVILEGE, notInstalled, oneRound, type ProbeProgram } from './program';
 import { sourceLines, Warnings } from '../../collectors/linux/parse-support';
 
 type FirewallProbe = Extract<Probe, { kind: 'firewall' }>;
@@ -95,6 +95,8 @@ export function firewallFact(ufw: ExecResult, nft: ExecResult, iptables: ExecRes
     if (problems.includes(NEEDS_PRIVILEGE)) return { ...fact, problem: NEEDS_PRIVILEGE };
     return { ...fact, active: false, rules: 0 };
   }
+  // None of the three installed: nothing can be filtering (the kernel has no rules without a tool to load them).
+  if ([ufw, nft, iptables].every(notInstalled)) return { ...fact, active: false, rules: 0 };
   return { ...fact, problem: problems.includes(NEEDS_PRIVILEGE) ? NEEDS_PRIVILEGE : 'no firewall tool (ufw, nft, iptables-save) answered' };
 }
 

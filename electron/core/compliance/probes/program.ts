@@ -80,9 +80,14 @@ export const NEEDS_PRIVILEGE = 'needs privilege';
  * Why a command's output cannot be used, or null when it ran (whatever its exit code): sudo's
  * refusal is "needs privilege", never a verdict.
  */
+/** The program is not on the node: the shell's 127, or sudo's own "command not found" (exit 1). */
+export function notInstalled(result: ExecResult): boolean {
+  return result.notFound || (result.exitCode === 1 && /^sudo: .{1,300}: command not found$/m.test(result.stderr));
+}
+
 export function execProblem(result: ExecResult, program: string): string | null {
   if (result.needsPrivilege) return NEEDS_PRIVILEGE;
-  if (result.notFound) return `${program} is not installed`;
+  if (notInstalled(result)) return `${program} is not installed`;
   if (result.timedOut) return `${program} timed out`;
   if (result.exitCode === null) return `${program} did not run`;
   return null;

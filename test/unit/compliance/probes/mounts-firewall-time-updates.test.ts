@@ -59,6 +59,24 @@ describe('firewall probe', () => {
     );
     expect(fact).toMatchObject({ active: null, problem: 'needs privilege' });
   });
+
+  it('none of ufw, nft, iptables-save installed: no firewall (inactive), not an unknown', () => {
+    const { fact } = runProbe({ kind: 'firewall' }, { exec: {} });
+    expect(fact).toMatchObject({ active: false, rules: 0, problem: null });
+    // Under sudo the shell's 127 becomes sudo's own message and exit 1.
+    const sudoNotFound = (tool: string) => exec('', 1, { stderr: `sudo: ${tool}: command not found\n` });
+    const viaSudo = runProbe(
+      { kind: 'firewall' },
+      {
+        exec: {
+          'sudo ufw status verbose': sudoNotFound('ufw'),
+          'sudo nft list ruleset': sudoNotFound('nft'),
+          'sudo iptables-save': sudoNotFound('iptables-save'),
+        },
+      },
+    );
+    expect(viaSudo.fact).toMatchObject({ active: false, rules: 0, problem: null });
+  });
 });
 
 describe('time-sync probe', () => {
