@@ -12,15 +12,18 @@
  * with '\n' are then the stream exactly, whether or not it ended with a newline.
  *
  * Positional parameters, op after op: `r MAX MAX+1 PATH` (read), `s PATH` (stat), `x N ARG1..ARGN`
- * (a command of N words). The script reaches a command's words through `eval` of references it
- * builds itself (` "${3}" "${4}"`), so the words are never parsed as script text.
+ * (a command of N words), `p N ARG1..ARGN` (the same, privileged: as it is when the login user is
+ * root, else under `sudo -n`; root-or-sudo.ts). The script reaches a command's words through
+ * `eval` of references it builds itself (` "${3}" "${4}"`), so the words are never parsed as
+ * script text.
  *
  * Like the collectors' scripts: one line of POSIX sh with no backslash, '!' or newline, so the
  * command line reads the same whatever the login shell. Needs sh, awk, head -c and stat -c (GNU
  * coreutils or busybox).
  */
 import { sectionText, splitSections, type Section } from './sections';
-import { sudoArgv, type BatchOp, type ExecResult, type ReadResult, type StatResult } from './host';
+import type { BatchOp, ExecResult, ReadResult, StatResult } from './host';
+import { PRIVILEGED_FUNCTION } from './root-or-sudo';
 
 /** Bytes of an op's stderr kept (the rest is read and dropped). */
 export const STDERR_CAP = 4096;
@@ -58,17 +61,22 @@ const READ = [
 /** Raw mode (hex, with the type bits), uid, gid, size, user and group name. */
 const STAT_FORMAT = '%f %u %g %s %U %G';
 
+// "${3}" "${4}" ...: references to the command's own words, built here, never the words; `first`
+// is a word of this script (the privileged function), or nothing.
+const commandCase = (code: string, first: string) =>
+  `${code}) k=$2; shift 2; a=; j=1; while [ $j -le $k ]; do a="$a "'"\${'$j'}"'; j=$((j + 1)); done; eval "op $i${first}$a"; shift $k;;`;
+
 const LOOP = [
   'i=0; while [ $# -gt 0 ]; do case $1 in',
   'r) op $i rd "$2" "$3" "$4"; shift 4;;',
   `s) op $i stat -c '${STAT_FORMAT}' -- "$2"; shift 2;;`,
-  // "${3}" "${4}" ...: references to the command's own words, built here, never the words.
-  `x) k=$2; shift 2; a=; j=1; while [ $j -le $k ]; do a="$a "'"\${'$j'}"'; j=$((j + 1)); done; eval "op $i$a"; shift $k;;`,
+  commandCase('x', ''),
+  commandCase('p', ' privileged'),
   '*) exit 2;; esac; i=$((i + 1)); done;',
   'echo "$M:done@@"',
 ].join(' ');
 
-export const BATCH_SCRIPT = [PRELUDE, OP, READ, LOOP].join(' ');
+export const BATCH_SCRIPT = [PRELUDE, OP, READ, PRIVILEGED_FUNCTION, LOOP].join(' ');
 
 /** $0 of the script: it prefixes the shell's own error messages. */
 const SCRIPT_NAME = 'clusterdeck-batch';
@@ -79,10 +87,7 @@ export function batchArgv(ops: readonly BatchOp[], readLimits: readonly number[]
   ops.forEach((op, i) => {
     if (op.kind === 'read') argv.push('r', String(readLimits[i]), String(readLimits[i]! + 1), op.path);
     else if (op.kind === 'stat') argv.push('s', op.path);
-    else {
-      const words = op.sudo ? sudoArgv(op.program, op.args) : [op.program, ...op.args];
-      argv.push('x', String(words.length), ...words);
-    }
+    else argv.push(op.sudo ? 'p' : 'x', String(op.args.length + 1), op.program, ...op.args);
   });
   return argv;
 }

@@ -39,7 +39,8 @@ export function renderSshdConfig(c: SshdConfigInput): string {
     // The lab's files live in a temp folder owned by root; sshd need not vet their modes.
     'StrictModes no',
     `AllowUsers ${c.user}`,
-    'PermitRootLogin no',
+    // A lab logging in as root (SshLabOptions.user) allows it with the lab's key only.
+    `PermitRootLogin ${c.user === 'root' ? 'prohibit-password' : 'no'}`,
     'PubkeyAuthentication yes',
     'PasswordAuthentication no',
     'KbdInteractiveAuthentication no',

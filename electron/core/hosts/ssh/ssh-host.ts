@@ -10,9 +10,7 @@ import {
   checkBatch,
   DEFAULT_EXEC_TIMEOUT_MS,
   DEFAULT_MAX_OUTPUT_BYTES,
-  privilegedResult,
   readLimit,
-  sudoArgv,
   type BatchOp,
   type BatchOptions,
   type BatchResults,
@@ -23,6 +21,7 @@ import {
   type ReadResult,
   type StatResult,
 } from '../host';
+import { privilegedArgv, privilegedRemoteResult } from '../root-or-sudo';
 import { shellQuote, type SshConnection } from './ssh-connection';
 
 /** The command line of an argv: each word quoted for the remote POSIX shell. */
@@ -41,13 +40,14 @@ export class SshHost implements Host {
 
   async exec(program: string, args: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     this.policy.check(program, args, { sudo: options.sudo });
-    const argv = options.sudo ? sudoArgv(program, args) : [program, ...args];
+    // Privileged: under `sudo -n`, unless the login user is root (the node decides, root-or-sudo.ts).
+    const argv = options.sudo ? privilegedArgv(program, args) : [program, ...args];
     const result = await this.connection.exec(
       commandLine(argv),
       options.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS,
       options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
     );
-    return options.sudo ? privilegedResult(result) : result;
+    return options.sudo ? privilegedRemoteResult(result) : result;
   }
 
   async readFile(path: string, options: { maxBytes?: number } = {}): Promise<string> {
@@ -76,7 +76,9 @@ export class SshHost implements Host {
       options.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS,
       options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
     );
-    const results = batchResults(ops, run).map((result, i) => (ops[i]!.kind === 'exec' && ops[i]!.sudo ? privilegedResult(result as ExecResult) : result));
+    const results = batchResults(ops, run).map((result, i) =>
+      ops[i]!.kind === 'exec' && ops[i]!.sudo ? privilegedRemoteResult(result as ExecResult) : result,
+    );
     return results as BatchResults<Ops>;
   }
 }
