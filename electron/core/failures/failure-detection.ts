@@ -12,6 +12,7 @@ import { GpuBaselineStore, MAX_BASELINE_GPUS_PER_NODE } from './gpu-baseline-sto
 import { detectGpuDriver } from './detectors/gpu-driver';
 import { detectGpuMemoryHealth, type MemoryCounters } from './detectors/gpu-memory-health';
 import { baselineEntry, detectGpuPresence, fallenOffEvidence, type BaselineGpu, type FallenOffEvidence } from './detectors/gpu-presence';
+import { gpuPciId } from './detectors/gpu-listing';
 import { detectGpuThrottle } from './detectors/gpu-throttle';
 import { detectNodeStatus } from './detectors/node-status';
 import { isFallenOffBus, xidSignal } from './detectors/xid-signal';
@@ -29,6 +30,8 @@ const UNKNOWN_PCI = 'unknown-pci';
 interface NodeMemory {
   /** Loaded from SQLite on the node's first tick. */
   baseline: Map<string, BaselineGpu> | null;
+  /** The baseline's entries as the presence detector takes them; null when a key came or went. */
+  baselineList: BaselineGpu[] | null;
   /** When each baseline GPU's last-seen time was last written. */
   savedSeenMs: Map<string, number>;
   counters: Map<string, MemoryCounters>;
@@ -57,7 +60,7 @@ export class FailureDetection {
   private memory(nodeId: string): NodeMemory {
     let memory = this.nodes.get(nodeId);
     if (memory === undefined) {
-      memory = { baseline: null, savedSeenMs: new Map(), counters: new Map(), fallenOff: new Map(), pendingXid: [] };
+      memory = { baseline: null, baselineList: null, savedSeenMs: new Map(), counters: new Map(), fallenOff: new Map(), pendingXid: [] };
       this.nodes.set(nodeId, memory);
     }
     return memory;
@@ -113,6 +116,7 @@ export class FailureDetection {
       memory?.baseline?.delete(key);
       memory?.savedSeenMs.delete(key);
     }
+    if (memory !== undefined) memory.baselineList = null;
     this.baselineStore.remove(nodeId, keys);
   }
 
@@ -150,7 +154,8 @@ export class FailureDetection {
   private presence(nodeId: string, atMs: number, snapshot: NodeSnapshot | null) {
     const memory = this.memory(nodeId);
     const baseline = this.baselineOf(nodeId, memory);
-    const result = detectGpuPresence({ nodeId, atMs, snapshot, baseline: [...baseline.values()], fallenOff: memory.fallenOff });
+    memory.baselineList ??= [...baseline.values()];
+    const result = detectGpuPresence({ nodeId, atMs, snapshot, baseline: memory.baselineList, fallenOff: memory.fallenOff });
     for (const pciId of result.cleared) memory.fallenOff.delete(pciId);
     if (result.replaced.length > 0) this.forgetGpus(nodeId, result.replaced);
     this.updateBaseline(nodeId, memory, baseline, result.seen, atMs);
@@ -160,11 +165,20 @@ export class FailureDetection {
   private updateBaseline(nodeId: string, memory: NodeMemory, baseline: Map<string, BaselineGpu>, seen: NodeSnapshot['gpus'], atMs: number): void {
     const toSave: BaselineGpu[] = [];
     for (const gpu of seen) {
-      const before = baseline.get(gpuDeviceKey(gpu));
-      const entry = baselineEntry(nodeId, gpu, atMs, before);
-      baseline.set(entry.key, entry);
-      const changed = before === undefined || before.pciBusId !== entry.pciBusId || before.index !== entry.index || before.name !== entry.name;
-      if (changed || atMs - (memory.savedSeenMs.get(entry.key) ?? 0) >= BASELINE_TOUCH_MS) {
+      const key = gpuDeviceKey(gpu);
+      const before = baseline.get(key);
+      const changed = before === undefined || before.pciBusId !== gpuPciId(gpu) || before.index !== gpu.index || before.name !== gpu.productName;
+      let entry: BaselineGpu;
+      if (changed) {
+        entry = baselineEntry(nodeId, gpu, atMs, before);
+        baseline.set(key, entry);
+        memory.baselineList = null;
+      } else {
+        // The same GPU as before (most ticks, every GPU): seen again, nothing new to build.
+        entry = before;
+        entry.lastSeenMs = atMs;
+      }
+      if (changed || atMs - (memory.savedSeenMs.get(key) ?? 0) >= BASELINE_TOUCH_MS) {
         toSave.push(entry);
         memory.savedSeenMs.set(entry.key, atMs);
       }
@@ -188,6 +202,7 @@ export class FailureDetection {
 
   private xids(nodeId: string) {
     const memory = this.memory(nodeId);
+    if (memory.pendingXid.length === 0) return { signals: [], evaluated: ['xid'] as const };
     const baseline = this.baselineOf(nodeId, memory);
     const byPci = new Map([...baseline.values()].filter((gpu) => gpu.pciBusId !== null).map((gpu) => [gpu.pciBusId!, gpu]));
     const signals = memory.pendingXid.map((event) => {

@@ -72,6 +72,12 @@ function pciAddress(text: string): PciAddress | null {
   };
 }
 
+/** Distinct ids remembered by normalisePciId (a fleet of 1,000 GPUs has at most 1,000); past this the cache starts over. */
+export const MAX_CACHED_PCI_IDS = 4096;
+/** Longer texts are not PCI ids worth remembering (the longest form, `PCI:00000000:9b:00.0`, is 20). */
+const MAX_CACHED_PCI_TEXT = 40;
+const NORMALISED = new Map<string, string | null>();
+
 const hex = (n: number, width: number): string => n.toString(16).toUpperCase().padStart(width, '0');
 
 /**
@@ -79,8 +85,16 @@ const hex = (n: number, width: number): string => n.toString(16).toUpperCase().p
  * `PCI:0000:9b:00`, or nvidia-smi's own (8 or 4 hex digits of domain); null if it is not one.
  */
 export function normalisePciId(text: string): string | null {
+  // Every tick asks again for every GPU's id: parsed once, then looked up.
+  const cached = NORMALISED.get(text);
+  if (cached !== undefined) return cached;
   const a = pciAddress(text);
-  return a === null ? null : `${hex(a.domain, 8)}:${hex(a.bus, 2)}:${hex(a.device, 2)}.${a.fn ?? 0}`;
+  const id = a === null ? null : `${hex(a.domain, 8)}:${hex(a.bus, 2)}:${hex(a.device, 2)}.${a.fn ?? 0}`;
+  if (text.length <= MAX_CACHED_PCI_TEXT) {
+    if (NORMALISED.size >= MAX_CACHED_PCI_IDS) NORMALISED.clear();
+    NORMALISED.set(text, id);
+  }
+  return id;
 }
 
 /**

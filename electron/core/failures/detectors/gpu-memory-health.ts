@@ -29,7 +29,9 @@ const MEMORY_DETECTORS: readonly DetectorId[] = [
   'gpu-row-remap-failure',
 ];
 
-const isYes = (text: string | null | undefined): boolean => text?.trim().toLowerCase() === 'yes';
+// nvidia-smi writes "No" or "Yes" on nearly every reading: those need no trimming or lowering.
+const isYes = (text: string | null | undefined): boolean =>
+  text === 'No' || text === null || text === undefined ? false : text === 'Yes' || text.trim().toLowerCase() === 'yes';
 
 function signal(nodeId: string, atMs: number, gpu: Gpu, detector: DetectorId, value: number | null, text: string): Signal {
   const key = gpuDeviceKey(gpu);
@@ -42,8 +44,7 @@ function rise(previous: number | null | undefined, current: number | null): numb
   return current > previous ? current - previous : null;
 }
 
-function counterEvents(nodeId: string, atMs: number, gpu: Gpu, before: MemoryCounters | undefined, now: MemoryCounters): Signal[] {
-  const out: Signal[] = [];
+function counterEvents(out: Signal[], nodeId: string, atMs: number, gpu: Gpu, before: MemoryCounters | undefined, now: MemoryCounters): void {
   const uncorrected = rise(before?.volatileUncorrected, now.volatileUncorrected);
   if (uncorrected !== null) {
     out.push(
@@ -70,11 +71,9 @@ function counterEvents(nodeId: string, atMs: number, gpu: Gpu, before: MemoryCou
       ),
     );
   }
-  return out;
 }
 
-function stateConditions(nodeId: string, atMs: number, gpu: Gpu): Signal[] {
-  const out: Signal[] = [];
+function stateConditions(out: Signal[], nodeId: string, atMs: number, gpu: Gpu): void {
   if (isYes(gpu.retiredPages?.pending)) {
     out.push(
       signal(
@@ -111,7 +110,6 @@ function stateConditions(nodeId: string, atMs: number, gpu: Gpu): Signal[] {
       ),
     );
   }
-  return out;
 }
 
 export function detectGpuMemoryHealth(
@@ -127,11 +125,15 @@ export function detectGpuMemoryHealth(
     const key = gpuDeviceKey(gpu);
     const before = previous.get(key);
     // A counter not read this tick (the CSV path between full readings) keeps its last value.
-    const now: MemoryCounters = {
-      volatileUncorrected: gpu.eccErrors?.volatile?.uncorrected ?? before?.volatileUncorrected ?? null,
-      doubleBitRetired: gpu.retiredPages?.doubleBit ?? before?.doubleBitRetired ?? null,
-    };
-    signals.push(...counterEvents(nodeId, atMs, gpu, before, now), ...stateConditions(nodeId, atMs, gpu));
+    const volatileUncorrected = gpu.eccErrors?.volatile?.uncorrected ?? before?.volatileUncorrected ?? null;
+    const doubleBitRetired = gpu.retiredPages?.doubleBit ?? before?.doubleBitRetired ?? null;
+    // Unchanged counters (most ticks): the last reading's entry serves again.
+    const now: MemoryCounters =
+      before !== undefined && before.volatileUncorrected === volatileUncorrected && before.doubleBitRetired === doubleBitRetired
+        ? before
+        : { volatileUncorrected, doubleBitRetired };
+    counterEvents(signals, nodeId, atMs, gpu, before, now);
+    stateConditions(signals, nodeId, atMs, gpu);
     next.set(key, now);
   }
   return { signals, evaluated: MEMORY_DETECTORS, next };

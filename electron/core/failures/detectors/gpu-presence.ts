@@ -114,50 +114,69 @@ function toSignal(input: PresenceInput, finding: Finding, listed: number | null,
   return signal;
 }
 
+/** Each listed GPU's PCI id, to its key. */
+function listedPciIds(listing: readonly Gpu[]): Map<string, string> {
+  const byPci = new Map<string, string>();
+  for (const gpu of listing) {
+    const pci = gpuPciId(gpu);
+    if (pci !== null) byPci.set(pci, gpuDeviceKey(gpu));
+  }
+  return byPci;
+}
+
+function listedKeysOf(listing: readonly Gpu[]): Set<string> {
+  const keys = new Set<string>();
+  for (const gpu of listing) keys.add(gpuDeviceKey(gpu));
+  return keys;
+}
+
 export function detectGpuPresence(input: PresenceInput): PresenceResult {
   const listing = listingOf(input.snapshot);
   const collectedAt = input.snapshot?.collectedAt ?? input.atMs;
-  const listedKeys = new Set((listing ?? []).map(gpuDeviceKey));
-  const listedPci = new Map<string, string>();
-  for (const gpu of listing ?? []) {
-    const pci = gpuPciId(gpu);
-    if (pci !== null) listedPci.set(pci, gpuDeviceKey(gpu));
-  }
+  // Built only when asked (a baseline GPU not listed, kernel evidence to check): most ticks need neither.
+  let listedPci: Map<string, string> | null = null;
+  const listedPciOf = (gpus: readonly Gpu[]): Map<string, string> => (listedPci ??= listedPciIds(gpus));
 
   const replaced: string[] = [];
   const missing: BaselineGpu[] = [];
-  if (listing !== null) {
+  if (listing !== null && input.baseline.length > 0) {
+    const listedKeys = listedKeysOf(listing);
     for (const known of input.baseline) {
       if (listedKeys.has(known.key)) continue;
-      const holder = known.pciBusId === null ? undefined : listedPci.get(known.pciBusId);
+      const holder = known.pciBusId === null ? undefined : listedPciOf(listing).get(known.pciBusId);
       if (holder !== undefined) replaced.push(known.key);
       else missing.push(known);
     }
   }
   const expected = input.baseline.length - replaced.length;
+  const listed = listing === null ? null : listing.length;
+  const evaluated: PresenceResult['evaluated'] = listing === null ? [] : ['gpu-fallen-off-bus'];
+  // Without a listing only the kernel's evidence is known: the missing-GPU side did not look.
+  if (missing.length === 0 && input.fallenOff.size === 0) return { signals: [], evaluated, seen: listing ?? [], replaced, cleared: [] };
 
   const findings = new Map<string, Finding>();
-  const byPci = new Map(input.baseline.filter((b) => b.pciBusId !== null).map((b) => [b.pciBusId!, b]));
   for (const gone of missing) {
     const subject = gone.pciBusId ?? gone.key;
     findings.set(subject, { subject, missing: gone, known: gone, evidence: null });
   }
   const cleared: string[] = [];
+  let byPci: Map<string, BaselineGpu> | null = null;
   for (const evidence of input.fallenOff.values()) {
     // Listed in a reading taken after the event: the GPU is back (reset, or the node rebooted).
-    if (listing !== null && listedPci.has(evidence.pciId) && collectedAt > evidence.sinceMs) {
+    if (listing !== null && listedPciOf(listing).has(evidence.pciId) && collectedAt > evidence.sinceMs) {
       cleared.push(evidence.pciId);
       continue;
     }
     const finding = findings.get(evidence.pciId);
     if (finding !== undefined) finding.evidence = evidence;
-    else findings.set(evidence.pciId, { subject: evidence.pciId, missing: null, known: byPci.get(evidence.pciId) ?? null, evidence });
+    else {
+      byPci ??= new Map(input.baseline.filter((b) => b.pciBusId !== null).map((b) => [b.pciBusId!, b]));
+      findings.set(evidence.pciId, { subject: evidence.pciId, missing: null, known: byPci.get(evidence.pciId) ?? null, evidence });
+    }
   }
 
-  const listed = listing === null ? null : listing.length;
   const signals = [...findings.values()].map((finding) => toSignal(input, finding, listed, expected));
-  // Without a listing only the kernel's evidence is known: the missing-GPU side did not look.
-  return { signals, evaluated: listing === null ? [] : ['gpu-fallen-off-bus'], seen: listing ?? [], replaced, cleared };
+  return { signals, evaluated, seen: listing ?? [], replaced, cleared };
 }
 
 /** The evidence a kernel event gives, merged with what is already held for that GPU (the newest wins). */

@@ -24,6 +24,8 @@ export function detectGpuThrottle(nodeId: string, atMs: number, snapshot: NodeSn
   if (!gpusSeen(snapshot)) return { signals: [], evaluated: [] };
   const signals: Signal[] = [];
   for (const gpu of snapshot.gpus) {
+    // Most GPUs, most ticks: no reason here is one we report (idle, the power cap), nothing to build.
+    if (!(gpu.clockEventReasonsActive ?? []).some((reason) => Object.hasOwn(THROTTLE_REASONS, reason))) continue;
     const active = new Set(gpu.clockEventReasonsActive ?? []);
     if (SPECIFIC_HW_REASONS.some((reason) => active.has(reason))) active.delete('hw_slowdown');
     const key = gpuDeviceKey(gpu);
