@@ -225,7 +225,7 @@ const SPIKES: ReadonlyArray<{ kind: string; rule: string; forMs: number; gpuLeve
   { kind: 'load spike', rule: 'load-far-above-cores', forMs: 10 * MINUTE_MS, gpuLevel: false },
   { kind: 'brief hw slowdown', rule: 'gpu-throttle-hw-slowdown', forMs: MINUTE_MS, gpuLevel: true },
   { kind: 'brief thermal slowdown', rule: 'gpu-throttle-thermal', forMs: MINUTE_MS, gpuLevel: true },
-  { kind: 'filesystem blip', rule: 'filesystem-full-warning', forMs: MINUTE_MS, gpuLevel: false },
+  { kind: 'filesystem blip', rule: 'filesystem-full', forMs: MINUTE_MS, gpuLevel: false },
   { kind: 'memory pressure blip', rule: 'memory-pressure', forMs: 2 * MINUTE_MS, gpuLevel: false },
   { kind: 'missed collection', rule: 'node-unreachable', forMs: 30_000, gpuLevel: false },
 ];

@@ -147,7 +147,15 @@ export class SqliteAlertEngine implements AlertEngine {
     const now = tick.atMs;
     let changed = this.maybeRefresh(now) || this.snoozeEnded(now);
     this.lastTickMs = now;
-    const view = evaluateTick(this.index, tick, (fp) => this.open.get(fp)?.state === 'firing', ruleMetricValues);
+    const view = evaluateTick(
+      this.index,
+      tick,
+      (fp) => {
+        const open = this.open.get(fp);
+        return open?.state === 'firing' ? open.severity : null;
+      },
+      ruleMetricValues,
+    );
     const transitions: PendingTransition[] = [];
     const created: StoredAlert[] = [];
     const dirty = new Set<StoredAlert>();
@@ -178,7 +186,13 @@ export class SqliteAlertEngine implements AlertEngine {
         transitions.push({ alert: fresh, from: null, to: fresh.state, actor: null, note: null });
         continue;
       }
+      const before = alert.severity;
       this.refreshFromInstance(alert, instance, now, dirty);
+      if (alert.severity !== before) {
+        // One alert whose severity moves (a rule with levels, a worse Xid on the same GPU): a rise is notified again, a fall is not.
+        const rose = SEVERITY_RANK[alert.severity] > SEVERITY_RANK[before];
+        transitions.push({ alert, from: alert.state, to: rose ? 'escalated' : 'de-escalated', actor: null, note: `${before} to ${alert.severity}` });
+      }
       const next = nextState(alert, 'active', timingOf(instance.rule), now);
       if (next !== alert.state) move(alert, next);
     }
@@ -220,10 +234,12 @@ export class SqliteAlertEngine implements AlertEngine {
           for (const alert of resolvedNotices) offered.push(this.notificationOf(alert, 'resolved', now));
           for (const alert of candidates) {
             if (!fresh.has(alert) && !this.stillUnhandled(alert, now)) continue;
-            alert.notifiedAtMs = now;
-            transitions.push({ alert, from: alert.state, to: 'notified', actor: null, note: null });
+            const escalated = alert.notifiedAtMs !== null;
+            alert.notifiedAtMs ??= now;
+            alert.notifiedSeverity = alert.severity;
+            transitions.push({ alert, from: alert.state, to: 'notified', actor: null, note: escalated ? `escalated to ${alert.severity}` : null });
             dirty.add(alert);
-            offered.push(this.notificationOf(alert, 'alert', now));
+            offered.push(this.notificationOf(alert, escalated ? 'escalated' : 'alert', now));
           }
           for (const alert of dirty) {
             this.store.update(alert);
@@ -382,6 +398,7 @@ export class SqliteAlertEngine implements AlertEngine {
       resolvedAtMs: null,
       lastActiveAtMs: instance.atMs,
       notifiedAtMs: null,
+      notifiedSeverity: null,
       ack: null,
       snoozedUntilMs: null,
       silencedBy: null,
@@ -453,9 +470,14 @@ export class SqliteAlertEngine implements AlertEngine {
     this.inheritedFlapping.clear();
   }
 
-  /** Firing, never notified, at or above the floor, and (as far as memory knows) nobody silenced, snoozed, acknowledged or suppressed it. */
+  /**
+   * Firing, never notified (or notified at a lower severity: it escalated), at or above the floor,
+   * and (as far as memory knows) nobody silenced, snoozed, acknowledged or suppressed it.
+   */
   private mayNotify(alert: StoredAlert, now: number): boolean {
-    if (alert.state !== 'firing' || alert.notifiedAtMs !== null) return false;
+    if (alert.state !== 'firing') return false;
+    if (alert.notifiedAtMs !== null && (alert.notifiedSeverity === null || SEVERITY_RANK[alert.severity] <= SEVERITY_RANK[alert.notifiedSeverity]))
+      return false;
     if (SEVERITY_RANK[alert.severity] < SEVERITY_RANK[this.minSeverity]) return false;
     if (alert.silencedBy !== null || alert.suppressedBy !== null || alert.flapping) return false;
     return alert.ack === null && (alert.snoozedUntilMs ?? 0) <= now;
@@ -471,12 +493,13 @@ export class SqliteAlertEngine implements AlertEngine {
     return alert.ack === null && (alert.snoozedUntilMs ?? 0) <= now;
   }
 
-  private notificationOf(alert: StoredAlert, kind: 'alert' | 'resolved', now: number): Notification {
+  /** 'escalated': an alert notified before at a lower severity, sent again as an alert whose title says so. */
+  private notificationOf(alert: StoredAlert, kind: 'alert' | 'resolved' | 'escalated', now: number): Notification {
     const title = notificationTitle(alert);
     return {
-      kind,
+      kind: kind === 'escalated' ? 'alert' : kind,
       severity: alert.severity,
-      title: kind === 'resolved' ? `Resolved: ${title}` : title,
+      title: kind === 'resolved' ? `Resolved: ${title}` : kind === 'escalated' ? `Escalated to ${alert.severity}: ${title}` : title,
       body: alert.message,
       nodeId: alert.nodeId,
       alertId: alert.id,

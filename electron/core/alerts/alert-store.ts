@@ -9,8 +9,12 @@ import type { Alert, AlertSeverity, AlertState, AlertTransition, AlertView, Sile
 import { ALERT_VIEW_SQL, alertView } from './alert-view';
 import type { Notification } from './types';
 
-/** An alert as the engine keeps it: the row, without the derived view, with its flap history. */
-export type StoredAlert = Omit<Alert, 'view'> & { flapHistory: number[] };
+/**
+ * An alert as the engine keeps it: the row, without the derived view, with its flap history and
+ * the severity it was last notified at (an escalation above it is notified again). That severity
+ * is not a column: an alert read back from the file counts as notified at its current severity.
+ */
+export type StoredAlert = Omit<Alert, 'view'> & { flapHistory: number[]; notifiedSeverity: AlertSeverity | null };
 
 export interface AlertListQuery {
   views?: readonly AlertView[];
@@ -84,6 +88,7 @@ function fromRow(row: AlertRow): StoredAlert {
     resolvedAtMs: row.resolved_ms,
     lastActiveAtMs: row.last_active_ms,
     notifiedAtMs: row.notified_ms,
+    notifiedSeverity: row.notified_ms === null ? null : (row.severity as AlertSeverity),
     ack: row.ack_ms === null ? null : { by: row.ack_by ?? '', atMs: row.ack_ms, comment: row.ack_comment },
     snoozedUntilMs: row.snoozed_until_ms,
     silencedBy: row.silenced_by,
@@ -94,7 +99,7 @@ function fromRow(row: AlertRow): StoredAlert {
 }
 
 export function toAlert(stored: StoredAlert, nowMs: number): Alert {
-  const { flapHistory: _history, ...alert } = stored;
+  const { flapHistory: _history, notifiedSeverity: _notified, ...alert } = stored;
   return { ...alert, view: alertView(alert, nowMs) };
 }
 
@@ -164,9 +169,9 @@ export class AlertStore {
   }
 
   /** Inserts a new alert; returns its id. */
-  insert(alert: Omit<StoredAlert, 'id' | 'ack' | 'snoozedUntilMs'>): number {
+  insert(alert: Omit<StoredAlert, 'id' | 'ack' | 'snoozedUntilMs' | 'notifiedSeverity'>): number {
     const result = this.insertAlert.run({
-      ...engineParams({ ...alert, id: 0, ack: null, snoozedUntilMs: null }),
+      ...engineParams({ ...alert, id: 0, ack: null, snoozedUntilMs: null, notifiedSeverity: null }),
       fingerprint: alert.fingerprint,
       ruleId: alert.ruleId,
       nodeId: alert.nodeId,

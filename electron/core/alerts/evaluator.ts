@@ -9,7 +9,8 @@ import type { AlertSeverity } from '../../../shared/model/alerts';
 import { SEVERITY_RANK } from '../../../shared/model/alerts';
 import type { NodeSnapshot } from '../../../shared/model/node';
 import { matchesAll, matchesLabel } from './matchers';
-import type { AlertRule, AlertTick, CompareOp, DetectorId, LabelMatcher, RuleSet, Signal } from './types';
+import { levelAt, metricLevels } from './levels';
+import type { AlertRule, AlertTick, DetectorId, LabelMatcher, MetricLevel, RuleSet, Signal } from './types';
 
 /** Detectors that report an event once (its alert holds until the event's time + keep_firing_for); the others report a condition every tick. */
 export const EVENT_DETECTORS: ReadonlySet<DetectorId> = new Set<DetectorId>(['xid', 'gpu-ecc-uncorrected', 'gpu-ecc-dbe']);
@@ -44,22 +45,7 @@ export function isEventRule(rule: AlertRule): boolean {
   return rule.watch.kind === 'detector' && EVENT_DETECTORS.has(rule.watch.detector);
 }
 
-export function compare(op: CompareOp, value: number, threshold: number): boolean {
-  switch (op) {
-    case '>':
-      return value > threshold;
-    case '>=':
-      return value >= threshold;
-    case '<':
-      return value < threshold;
-    case '<=':
-      return value <= threshold;
-    case '==':
-      return value === threshold;
-    case '!=':
-      return value !== threshold;
-  }
-}
+export { compare } from './levels';
 
 function ruleSeverity(rule: AlertRule, suggested: AlertSeverity | null): AlertSeverity {
   return rule.severity === 'from-signal' ? (suggested ?? 'warning') : rule.severity;
@@ -115,10 +101,16 @@ export interface TickView {
 export type MetricValuesOf = (metric: string, snapshot: NodeSnapshot) => ReadonlyArray<{ device: string; value: number }>;
 
 /**
- * The instances whose condition holds in this tick. `isFiring` says which fingerprints are firing
- * now: their metric rules hold until the value passes `recover` (hysteresis).
+ * The instances whose condition holds in this tick. `firingSeverity` gives the severity of each
+ * fingerprint's firing alert (null: none firing): a metric rule's level holds until the value
+ * passes its `recover` (hysteresis), and the instance is at the highest level that holds.
  */
-export function evaluateTick(index: RuleIndex, tick: AlertTick, isFiring: (fingerprint: string) => boolean, metricValues: MetricValuesOf): TickView {
+export function evaluateTick(
+  index: RuleIndex,
+  tick: AlertTick,
+  firingSeverity: (fingerprint: string) => AlertSeverity | null,
+  metricValues: MetricValuesOf,
+): TickView {
   const active = new Map<string, AlertInstance>();
   const groups = new Map<string, readonly string[]>();
   if (index.needsGroups) for (const state of tick.states) groups.set(state.id, state.labels);
@@ -132,12 +124,12 @@ export function evaluateTick(index: RuleIndex, tick: AlertTick, isFiring: (finge
       for (const rule of rules) {
         if (rule.watch.kind !== 'metric') continue;
         const watch = rule.watch;
+        const levels: readonly MetricLevel[] = metricLevels(rule);
         for (const { device, value } of values) {
           if (!metricSelected(watch.selectors, snapshot.id, device, groups.get(snapshot.id) ?? [])) continue;
           const fingerprint = fingerprintOf(rule.id, snapshot.id, device);
-          const holds =
-            compare(watch.op, value, watch.threshold) || (watch.recover !== null && isFiring(fingerprint) && compare(watch.op, value, watch.recover));
-          if (!holds) continue;
+          const severity = levelAt(levels, value, firingSeverity(fingerprint));
+          if (severity === null) continue;
           active.set(fingerprint, {
             fingerprint,
             rule,
@@ -146,7 +138,7 @@ export function evaluateTick(index: RuleIndex, tick: AlertTick, isFiring: (finge
             gpu: device !== '' && metric.startsWith('gpu.') ? device : null,
             value,
             text: '',
-            severity: ruleSeverity(rule, null),
+            severity,
             labels: device === '' ? { ...rule.labels } : { ...rule.labels, device },
             atMs: tick.atMs,
           });

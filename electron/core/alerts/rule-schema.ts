@@ -15,6 +15,12 @@
  *       message: "{{node}}: {{subject}} is {{value}}% full"
  *       runbook: ...
  *       rationale: one line
+ *     - id: filesystem-full           # one alert whose severity follows the value (instead of
+ *       watch: { metric: fs.used_pct }  # condition, recover and severity); recover per level
+ *       levels:
+ *         warning: { condition: ">= 90", recover: 88 }
+ *         critical: { condition: ">= 95", recover: 92 }
+ *       ...
  *     - { id: gpu-temperature-high, disabled: true }   # turns a default rule off
  *   inhibit:
  *     - { source: { rule: node-unreachable }, target: { category: "~gpu|host" }, equal: [node] }
@@ -25,7 +31,7 @@
  */
 import { z } from 'zod';
 import { AlertSeveritySchema, type AlertSeverity } from '../../../shared/model/alerts';
-import { DETECTOR_IDS, type AlertRule, type CompareOp, type DetectorId, type LabelMatcher, type RuleWatch } from './types';
+import { DETECTOR_IDS, type AlertRule, type CompareOp, type DetectorId, type LabelMatcher, type MetricLevel, type RuleWatch } from './types';
 import { isRuleMetric, RULE_METRIC_NAMES } from './rule-metrics';
 import { unknownPlaceholders, TEMPLATE_VARS } from './template';
 
@@ -188,6 +194,60 @@ const ConditionSchema = z.unknown().transform((raw, ctx) => {
   return { op: match[1] as CompareOp, threshold: Number(match[2]) };
 });
 
+/** Why `recover` does not fit `condition` (it must be on the side the value leaves by), or null. */
+function recoverProblem(condition: { op: CompareOp; threshold: number }, recover: number): string | null {
+  const { op, threshold } = condition;
+  const ok = op === '>' || op === '>=' ? recover <= threshold : op === '<' || op === '<=' ? recover >= threshold : false;
+  if (ok) return null;
+  return op === '==' || op === '!='
+    ? `a condition with ${op} has no recovery threshold`
+    : `with "${op} ${threshold}" recover must be ${op.startsWith('>') ? 'at most' : 'at least'} ${threshold}`;
+}
+
+const LevelSchema = z.object({ condition: ConditionSchema, recover: z.number().finite().optional() }).strict();
+
+/** `levels:` of a metric rule: a condition (and recover) per severity, at least one. */
+const LevelsSchema = z
+  .object({ info: LevelSchema.optional(), warning: LevelSchema.optional(), critical: LevelSchema.optional() })
+  .strict()
+  .superRefine((levels, ctx) => {
+    const given = AlertSeveritySchema.options.filter((severity) => levels[severity] !== undefined);
+    if (given.length === 0) {
+      ctx.addIssue({ code: 'custom', message: 'levels needs at least one of info, warning, critical, e.g. warning: { condition: ">= 90" }' });
+      return;
+    }
+    for (const severity of given) {
+      const level = levels[severity]!;
+      const problem = level.recover === undefined ? null : recoverProblem(level.condition, level.recover);
+      if (problem) ctx.addIssue({ code: 'custom', path: [severity, 'recover'], message: problem });
+    }
+    if (given.length < 2) return;
+    // Several levels must rise the same way: each higher severity further past the previous one's threshold.
+    const rising = levels[given[0]!]!.condition.op.startsWith('>');
+    for (const severity of given) {
+      const { op } = levels[severity]!.condition;
+      if (op === '==' || op === '!=' || op.startsWith('>') !== rising) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [severity, 'condition'],
+          message: `with several levels every condition uses ${rising ? '> or >=' : '< or <='}, like the ${given[0]} level`,
+        });
+        return;
+      }
+    }
+    for (let i = 1; i < given.length; i += 1) {
+      const lower = levels[given[i - 1]!]!.condition.threshold;
+      const upper = levels[given[i]!]!.condition.threshold;
+      if (rising ? upper <= lower : upper >= lower) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [given[i]!, 'condition'],
+          message: `the ${given[i]} threshold must be ${rising ? 'above' : 'below'} the ${given[i - 1]} threshold (${lower})`,
+        });
+      }
+    }
+  });
+
 const WatchSchema = z
   .object({
     metric: z.string().max(128).optional(),
@@ -236,9 +296,10 @@ export const RuleEntrySchema = z
     watch: WatchSchema,
     condition: ConditionSchema.optional(),
     recover: z.number().finite().optional(),
+    levels: LevelsSchema.optional(),
     for: DurationSchema.optional(),
     keep_firing_for: DurationSchema.optional(),
-    severity: z.enum([...AlertSeveritySchema.options, 'from-signal']),
+    severity: z.enum([...AlertSeveritySchema.options, 'from-signal']).optional(),
     labels: z
       .record(LabelName, z.union([z.string(), z.number(), z.boolean()]).transform(String).pipe(z.string().max(RULE_LIMITS.labelValueChars)))
       .refine((labels) => Object.keys(labels).length <= RULE_LIMITS.labels, `at most ${RULE_LIMITS.labels} labels`)
@@ -251,6 +312,18 @@ export const RuleEntrySchema = z
   .strict()
   .superRefine((rule, ctx) => {
     const isMetric = rule.watch.metric !== undefined;
+    if (rule.levels !== undefined) {
+      if (!isMetric) ctx.addIssue({ code: 'custom', path: ['levels'], message: 'levels are for metric rules only' });
+      for (const field of ['condition', 'recover', 'severity'] as const) {
+        if (rule[field] !== undefined) {
+          ctx.addIssue({ code: 'custom', path: [field], message: `a rule with levels has no ${field} of its own: each level says its own` });
+        }
+      }
+      return;
+    }
+    if (rule.severity === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['severity'], message: isMetric ? 'is required (or levels: with a condition per severity)' : 'is required' });
+    }
     if (isMetric && rule.condition === undefined) {
       ctx.addIssue({ code: 'custom', path: ['condition'], message: 'a metric rule needs a condition, e.g. condition: ">= 95"' });
     }
@@ -266,15 +339,8 @@ export const RuleEntrySchema = z
       });
     }
     if (rule.recover !== undefined && rule.condition !== undefined) {
-      const { op, threshold } = rule.condition;
-      const ok = op === '>' || op === '>=' ? rule.recover <= threshold : op === '<' || op === '<=' ? rule.recover >= threshold : false;
-      if (!ok) {
-        const hint =
-          op === '==' || op === '!='
-            ? `a condition with ${op} has no recovery threshold`
-            : `with "${op} ${threshold}" recover must be ${op.startsWith('>') ? 'at most' : 'at least'} ${threshold}`;
-        ctx.addIssue({ code: 'custom', path: ['recover'], message: hint });
-      }
+      const problem = recoverProblem(rule.condition, rule.recover);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['recover'], message: problem });
     }
     const detector = rule.watch.detector as DetectorId | undefined;
     if (detector && EVENT_DETECTORS.has(detector) && !rule.keep_firing_for) {
@@ -309,24 +375,33 @@ export const RuleFileSchema = z
 /** A validated entry as the engine's rule (the loader adds the source). */
 export function toAlertRule(entry: RuleEntry, source: AlertRule['source']): AlertRule {
   const selectors = entry.watch.select ?? {};
+  const levels: MetricLevel[] = entry.levels
+    ? AlertSeveritySchema.options.flatMap((severity) => {
+        const level = entry.levels![severity];
+        return level ? [{ severity, op: level.condition.op, threshold: level.condition.threshold, recover: level.recover ?? null }] : [];
+      })
+    : [];
+  const lowest = levels[0];
   const watch: RuleWatch =
-    entry.watch.metric !== undefined
-      ? {
-          kind: 'metric',
-          metric: entry.watch.metric,
-          selectors,
-          op: entry.condition!.op,
-          threshold: entry.condition!.threshold,
-          recover: entry.recover ?? null,
-        }
-      : { kind: 'detector', detector: entry.watch.detector as DetectorId, selectors };
+    entry.watch.metric === undefined
+      ? { kind: 'detector', detector: entry.watch.detector as DetectorId, selectors }
+      : lowest
+        ? { kind: 'metric', metric: entry.watch.metric, selectors, op: lowest.op, threshold: lowest.threshold, recover: lowest.recover, levels }
+        : {
+            kind: 'metric',
+            metric: entry.watch.metric,
+            selectors,
+            op: entry.condition!.op,
+            threshold: entry.condition!.threshold,
+            recover: entry.recover ?? null,
+          };
   return {
     id: entry.id,
     name: entry.name,
     watch,
     forMs: entry.for ?? 0,
     keepFiringForMs: entry.keep_firing_for ?? 0,
-    severity: entry.severity,
+    severity: levels.length ? levels[levels.length - 1]!.severity : entry.severity!,
     labels: entry.labels ?? {},
     message: entry.message,
     runbook: entry.runbook?.trim() ?? '',

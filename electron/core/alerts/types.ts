@@ -87,6 +87,19 @@ export interface LabelMatcher {
   regex: RegExp | null;
 }
 
+/**
+ * One severity level of a metric rule (Netdata's warn/crit in one alarm): the alert is at the
+ * highest level whose condition holds, and a level the firing alert is at (or above) holds until
+ * the value passes that level's own recover.
+ */
+export interface MetricLevel {
+  severity: AlertSeverity;
+  op: CompareOp;
+  threshold: number;
+  /** Hysteresis for this level (default: threshold). */
+  recover: number | null;
+}
+
 export type RuleWatch =
   | {
       kind: 'metric';
@@ -98,6 +111,11 @@ export type RuleWatch =
       threshold: number;
       /** Hysteresis: once firing, it resolves only when the value passes this (default: threshold). */
       recover: number | null;
+      /**
+       * A rule written with `levels:`: its levels, lowest severity first (op, threshold and
+       * recover are then the lowest level's). Absent: one level, the rule's severity.
+       */
+      levels?: readonly MetricLevel[];
     }
   | {
       kind: 'detector';
@@ -113,6 +131,7 @@ export interface AlertRule {
   watch: RuleWatch;
   forMs: number;
   keepFiringForMs: number;
+  /** For a rule with levels: its highest level's. */
   severity: AlertSeverity | 'from-signal';
   labels: Readonly<Record<string, string>>;
   /** Template: {{node}} {{gpu}} {{subject}} {{value}} {{text}} {{labels.NAME}}. */

@@ -11,7 +11,7 @@ describe('rules/default.yaml (the shipped rules)', () => {
   it('is found from the app root and loads with zero errors', () => {
     expect(defaultRulesFile()).toMatch(/rules[/\\]default\.yaml$/);
     expect(shipped.errors).toEqual([]);
-    expect(shipped.rules.length).toBeGreaterThanOrEqual(20);
+    expect(shipped.rules.length).toBeGreaterThanOrEqual(19);
   });
 
   it('gives every rule a one-line rationale, a runbook and a message', () => {
@@ -34,8 +34,13 @@ describe('rules/default.yaml (the shipped rules)', () => {
     expect(byId.get('gpu-row-remap-failure')).toMatchObject({ severity: 'critical' });
     for (const id of ['gpu-throttle-hw-slowdown', 'gpu-throttle-thermal', 'gpu-throttle-power-brake']) expect(byId.get(id)?.forMs, id).toBe(60_000);
     expect(byId.get('node-unreachable')?.forMs).toBe(30_000);
-    expect(ruleInfo(byId.get('filesystem-full-critical')!).watches).toBe('metric fs.used_pct >= 95 (recovers < 92) for 1m');
-    expect(ruleInfo(byId.get('filesystem-full-warning')!)).toMatchObject({ severity: 'warning', watches: 'metric fs.used_pct >= 90 (recovers < 87) for 1m' });
+    // One filesystem alert that escalates (levels), not a warning rule and a critical rule.
+    expect(ruleInfo(byId.get('filesystem-full')!)).toMatchObject({
+      severity: 'critical',
+      watches: 'metric fs.used_pct warning >= 90 (recovers < 87), critical >= 95 (recovers < 92) for 1m',
+    });
+    expect([...byId.keys()].filter((id) => id.startsWith('filesystem-full'))).toEqual(['filesystem-full']);
+    expect(shipped.inhibit.filter((rule) => rule.source.rule?.value.startsWith('filesystem-full'))).toEqual([]);
     expect(ruleInfo(byId.get('gpu-temperature-high')!).watches).toBe('metric gpu.temperature_c > 85 (recovers <= 80) for 2m');
     expect(ruleInfo(byId.get('memory-pressure')!).watches).toBe('metric memory.available_pct < 5 (recovers >= 8) for 2m');
     expect(ruleInfo(byId.get('load-far-above-cores')!).watches).toBe('metric cpu.load_per_core > 4 (recovers <= 3) for 10m');
