@@ -54,8 +54,7 @@ const USER_RULES = `rules:
     severity: warning
     labels: { category: gpu }
     message: "{{node}} {{gpu}}: clocks cut by hardware slowdown for over 20 s. {{text}}"
-  - { id: filesystem-full-warning, disabled: true }
-  - { id: filesystem-full-critical, disabled: true }
+  - { id: filesystem-full, disabled: true }
   - { id: filesystem-inodes-exhausted, disabled: true }
   - { id: memory-pressure, disabled: true }
   - { id: load-far-above-cores, disabled: true }

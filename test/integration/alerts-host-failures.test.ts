@@ -297,47 +297,63 @@ class LoopDisk {
 // ---- the scenarios ----
 
 describe('a full filesystem', () => {
-  it('is ONE alert (the critical; the warning for the same mount shows suppressed), held by hysteresis, resolved when freed', async () => {
+  it('is ONE alert that escalates: warning at 91 %, critical at 96 % (told again), held at 93 %, warning at 91 %, resolved when freed', async () => {
     const disk = new LoopDisk('disk', 'data');
     await disk.create(64);
     const hook = await webhook('accept');
-    const run = start({ nodes: [nodeOf(lab.host('disk'))], hook, faster: { 'filesystem-full-warning': '10s', 'filesystem-full-critical': '10s' } });
+    const run = start({ nodes: [nodeOf(lab.host('disk'))], hook, faster: { 'filesystem-full': '10s' } });
 
-    expect(await disk.fillTo(96)).toBeGreaterThanOrEqual(95.5);
+    // 91 %: the warning level (>= 90 %), firing once it held for `for`.
+    await disk.fillTo(91);
     expect(await run.tick()).toEqual(['disk']);
     expect(run.alerts(['firing'])).toEqual([]);
     await run.tick(11 * SECOND);
     const firing = run.alerts(['firing']);
-    expect(firing.map(brief)).toEqual([{ rule: 'filesystem-full-critical', node: 'disk', subject: disk.mount, severity: 'critical', view: 'firing' }]);
-    expect(firing[0]!.message).toMatch(new RegExp(`^disk: ${disk.mount} is 9[56](\\.\\d+)?% full\\.$`));
-    // The warning's condition (>= 90 %) holds too: listed, suppressed by the critical, never notified.
-    const shadowed = run.alerts(['silenced']);
-    expect(shadowed.map(brief)).toEqual([{ rule: 'filesystem-full-warning', node: 'disk', subject: disk.mount, severity: 'warning', view: 'silenced' }]);
-    expect(shadowed[0]!.suppressedBy).toBe('suppressed by filesystem-full-critical on disk');
-    await run.flush();
-    expect(hook.bodies.map((b) => [b.kind, b.rule, b.severity])).toEqual([['alert', 'filesystem-full-critical', 'critical']]);
+    expect(firing.map(brief)).toEqual([{ rule: 'filesystem-full', node: 'disk', subject: disk.mount, severity: 'warning', view: 'firing' }]);
+    expect(firing[0]!.message).toMatch(new RegExp(`^disk: ${disk.mount} is 9[01](\\.\\d+)?% full\\.$`));
+    const id = firing[0]!.id;
 
-    // 93 %: below the threshold (95) but above the recovery threshold (92): still the same firing alert.
+    // 96 %: the same alert escalates to critical (no new `for`) and is told again, saying so.
+    expect(await disk.fillTo(96)).toBeGreaterThanOrEqual(95.5);
+    await run.tick(11 * SECOND);
+    expect(run.alerts().map(brief)).toEqual([{ rule: 'filesystem-full', node: 'disk', subject: disk.mount, severity: 'critical', view: 'firing' }]);
+    expect(run.alerts()[0]!.id).toBe(id);
+    await run.flush();
+    expect(hook.bodies.map((b) => [b.kind, b.rule, b.severity, b.alertId])).toEqual([
+      ['alert', 'filesystem-full', 'warning', id],
+      ['alert', 'filesystem-full', 'critical', id],
+    ]);
+    expect(hook.bodies[1]!.title).toBe('Escalated to critical: Filesystem full: disk');
+
+    // 93 %: below the critical threshold (95) but above its recovery threshold (92): still critical.
     await disk.fillTo(93);
     await run.tick(11 * SECOND);
-    expect(run.alerts(['firing']).map((a) => [a.id, a.ruleId, Math.round(a.value!)])).toEqual([[firing[0]!.id, 'filesystem-full-critical', 93]]);
+    expect(run.alerts(['firing']).map((a) => [a.id, a.severity, Math.round(a.value!)])).toEqual([[id, 'critical', 93]]);
 
-    // 91 %: below 92, the critical resolves; still over 90 %, so the warning it held back now stands, and is told once.
+    // 91 %: below 92, back to warning (still over 90 %): the same alert, not told again.
     await disk.fillTo(91);
     await run.tick(11 * SECOND);
-    expect(run.engine.alerts.get(firing[0]!.id)!.alert.state).toBe('resolved');
-    expect(run.alerts(['firing']).map((a) => [a.id, a.ruleId, a.suppressedBy])).toEqual([[shadowed[0]!.id, 'filesystem-full-warning', null]]);
+    expect(run.alerts(['firing']).map((a) => [a.id, a.severity])).toEqual([[id, 'warning']]);
 
-    // 50 %: everything resolves.
+    // 50 %: resolved, told once.
     await disk.fillTo(50);
     await run.tick(11 * SECOND);
     expect(run.alerts(['firing', 'pending', 'silenced', 'acknowledged'])).toEqual([]);
+    expect(run.engine.alerts.list({ limit: 100 }).total).toBe(1);
     await run.flush();
-    expect(hook.bodies.map((b) => [b.kind, b.rule])).toEqual([
-      ['alert', 'filesystem-full-critical'],
-      ['resolved', 'filesystem-full-critical'],
-      ['alert', 'filesystem-full-warning'],
-      ['resolved', 'filesystem-full-warning'],
+    expect(hook.bodies.map((b) => [b.kind, b.rule, b.severity])).toEqual([
+      ['alert', 'filesystem-full', 'warning'],
+      ['alert', 'filesystem-full', 'critical'],
+      ['resolved', 'filesystem-full', 'warning'],
+    ]);
+    expect(run.engine.alerts.get(id)!.transitions.map((t) => t.to)).toEqual([
+      'pending',
+      'firing',
+      'notified',
+      'escalated',
+      'notified',
+      'de-escalated',
+      'resolved',
     ]);
   });
 });
@@ -426,12 +442,12 @@ describe('a node that stops answering', () => {
     const run = start({
       nodes: [nodeOf(lab.host('down'))],
       hook,
-      faster: { 'filesystem-full-warning': '10s', 'filesystem-full-critical': '10s', 'node-unreachable': '10s' },
+      faster: { 'filesystem-full': '10s', 'node-unreachable': '10s' },
     });
     await run.tick();
     await run.tick(11 * SECOND);
     const full = run.alerts(['firing']);
-    expect(full.map((a) => a.ruleId)).toEqual(['filesystem-full-critical']);
+    expect(full.map((a) => [a.ruleId, a.severity])).toEqual([['filesystem-full', 'critical']]);
 
     await lab.stopSshd('down');
     expect(await run.tick(11 * SECOND)).toEqual([]);
@@ -445,14 +461,14 @@ describe('a node that stops answering', () => {
     // Not hidden: still firing, listed, with the reason; the summary's worst ignores it.
     const consequences = run.alerts(['silenced']);
     expect(consequences.map((a) => [a.ruleId, a.state, a.suppressedBy])).toEqual(
-      expect.arrayContaining([['filesystem-full-critical', 'firing', 'suppressed by node-unreachable on down']]),
+      expect.arrayContaining([['filesystem-full', 'firing', 'suppressed by node-unreachable on down']]),
     );
     expect(consequences.every((a) => a.nodeId === 'down' && a.suppressedBy !== null)).toBe(true);
     expect(run.engine.alerts.summary()).toMatchObject({ worst: 'critical', nodes: { down: { worst: 'critical' } } });
     await run.tick(11 * SECOND);
     await run.flush();
     expect(hook.bodies.map((b) => [b.kind, b.rule])).toEqual([
-      ['alert', 'filesystem-full-critical'],
+      ['alert', 'filesystem-full'],
       ['alert', 'node-unreachable'],
     ]);
 
@@ -471,7 +487,7 @@ describe('a node that stops answering', () => {
     await run.flush();
     // The disk alert was told once, before; it is not told again.
     expect(hook.bodies.map((b) => [b.kind, b.rule])).toEqual([
-      ['alert', 'filesystem-full-critical'],
+      ['alert', 'filesystem-full'],
       ['alert', 'node-unreachable'],
       ['resolved', 'node-unreachable'],
     ]);
