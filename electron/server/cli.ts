@@ -10,6 +10,7 @@ import { benchStore } from './commands/bench';
 import { alertsAck, alertsList } from './commands/alerts';
 import { audit, DEFAULT_POLICY } from './commands/audit';
 import { collect } from './commands/collect';
+import { policyApprove } from './commands/policy';
 import { run } from './commands/run';
 import { serve } from './commands/serve';
 import { withSshFlags } from './ssh-flags';
@@ -82,6 +83,20 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     ),
   ).action(async (flags) => {
     setExitCode(await audit(flags));
+  });
+
+  const policy = program.command('policy').description('compliance policy files you import');
+  withCommonFlags(
+    policy
+      .command('approve')
+      .description(
+        'approve a policy file whose custom commands `audit --policy FILE` may then run: validates it, prints each command (id, program, args, sudo) and records the approval of its SHA-256 in the database; a changed file must be approved again',
+      )
+      .argument('<file>', 'the policy file (YAML)')
+      .option('--by <name>', 'who approves it (default: your login name)')
+      .option('--sha256 <hex>', 'approve only if the file has this SHA-256 (the contents you reviewed)'),
+  ).action(async (file: string, flags) => {
+    setExitCode(await policyApprove(file, flags));
   });
 
   const alerts = program.command('alerts').description('the alerts kept in the database (nothing is collected)');

@@ -58,7 +58,8 @@ export interface AuditDocument {
   }>;
 }
 
-function errorLine(error: PolicyError): string {
+/** A policy error as one terminal-safe line: file:line field: message. */
+export function policyErrorLine(error: PolicyError): string {
   return terminalSafe(`${error.file}${error.line === null ? '' : `:${error.line}`}${error.field ? ` ${error.field}` : ''}: ${error.message}`);
 }
 
@@ -66,7 +67,7 @@ function errorLine(error: PolicyError): string {
 export function resolvePolicy(name: string): Policy {
   const builtIn = builtInPolicies().find((load) => load.policy?.id === name);
   if (builtIn?.policy && builtIn.errors.length === 0) return builtIn.policy;
-  if (builtIn) throw new UsageError(`the built-in policy ${name} has errors:\n  ${builtIn.errors.map(errorLine).join('\n  ')}`);
+  if (builtIn) throw new UsageError(`the built-in policy ${name} has errors:\n  ${builtIn.errors.map(policyErrorLine).join('\n  ')}`);
   if (!/[/.]/.test(name) && !existsSync(name)) {
     const ids = builtInPolicies()
       .map((load) => load.policy?.id)
@@ -75,7 +76,7 @@ export function resolvePolicy(name: string): Policy {
   }
   const load = loadPolicy(resolve(name));
   // A check with errors is skipped by the loader: an audit must not quietly leave it out.
-  if (!load.policy || load.errors.length) throw new UsageError(`the policy ${name} has errors:\n  ${load.errors.map(errorLine).join('\n  ')}`);
+  if (!load.policy || load.errors.length) throw new UsageError(`the policy ${name} has errors:\n  ${load.errors.map(policyErrorLine).join('\n  ')}`);
   return load.policy;
 }
 
@@ -87,7 +88,7 @@ function checkApproval(policy: Policy, approvals: PolicyApprovals | null): void 
     const ids = state.commands.map((command) => command.id).join(', ');
     throw new UsageError(
       `policy ${policy.id} (${policy.source}) runs custom commands (${ids}) and ${state.changed ? 'changed since it was approved' : 'is not approved'}: ` +
-        `approve this file (sha256 ${policy.sha256}) in Clusterdeck first; its commands never run unapproved`,
+        `approve this file (sha256 ${policy.sha256}) first: clusterdeck policy approve ${policy.source} (with the same --db); its commands never run unapproved`,
     );
   }
 }
@@ -176,8 +177,10 @@ export async function audit(flags: AuditFlags, log: (line: string) => void = (li
   const sshNodes = await sshNodesFromFlags(flags);
   const policy = resolvePolicy(flags.policy ?? DEFAULT_POLICY);
 
-  // Runs are stored only with --db; approvals of policy files are read from that database too.
-  const db = flags.db ? openDatabase(runtime.dbPath) : null;
+  // Runs are stored only with --db; approvals of policy files are read from that database, or
+  // without --db from the default one (where `policy approve` records them), if there is one.
+  const needsApprovals = approvalState(policy, null).kind === 'needs-approval';
+  const db = flags.db || (needsApprovals && existsSync(runtime.dbPath)) ? openDatabase(runtime.dbPath) : null;
   const store = db ? new AuditStore(db) : null;
   const engine = (() => {
     try {
@@ -201,7 +204,7 @@ export async function audit(flags: AuditFlags, log: (line: string) => void = (li
     const run = await auditNodes({ hosts: engine.hosts }, policy, {
       nodeIds: [...localIds, ...sshNodes.map((node) => node.id)],
       approvals: store,
-      save: store ? (done) => store.saveRun(done) : undefined,
+      save: store && flags.db ? (done) => store.saveRun(done) : undefined,
       log: (line) => log(terminalSafe(line)),
     });
     writeWhole(out, `${JSON.stringify(documentOf(run), null, 2)}\n`);
