@@ -480,7 +480,16 @@ export class SqliteAlertEngine implements AlertEngine {
       return false;
     if (SEVERITY_RANK[alert.severity] < SEVERITY_RANK[this.minSeverity]) return false;
     if (alert.silencedBy !== null || alert.suppressedBy !== null || alert.flapping) return false;
-    return alert.ack === null && (alert.snoozedUntilMs ?? 0) <= now;
+    return this.unhandled(alert, now);
+  }
+
+  /**
+   * Nobody acknowledged or snoozed it. An acknowledgement is of the severity it was given at: an
+   * alert acknowledged as a warning that turns critical is news (snoozes and silences still hold).
+   */
+  private unhandled(alert: StoredAlert, now: number): boolean {
+    const escalation = alert.notifiedAtMs !== null;
+    return (alert.ack === null || escalation) && (alert.snoozedUntilMs ?? 0) <= now;
   }
 
   /** Acknowledge and snooze as the file has them now (the CLI may have written them since the last refresh). */
@@ -490,7 +499,7 @@ export class SqliteAlertEngine implements AlertEngine {
       alert.ack = actions.ack;
       alert.snoozedUntilMs = actions.snoozedUntilMs;
     }
-    return alert.ack === null && (alert.snoozedUntilMs ?? 0) <= now;
+    return this.unhandled(alert, now);
   }
 
   /** 'escalated': an alert notified before at a lower severity, sent again as an alert whose title says so. */

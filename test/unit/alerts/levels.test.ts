@@ -95,16 +95,29 @@ describe('alert engine: one alert whose severity follows its levels', () => {
     expect(second.delivered.map((n) => [n.kind, n.severity, n.title])).toEqual([['alert', 'critical', `Escalated to critical: GPU hot: n1 ${GPU_KEY}`]]);
   });
 
-  it('does not notify an escalation of an acknowledged alert, and still tells its resolution', () => {
+  it('notifies an escalation of an acknowledged alert (the ack was of the lower severity), once, and tells its resolution', () => {
     const h = harness(ruleSet([levelsRule()]));
     h.run(at(0), temp(0, 88));
     const id = h.delivered[0]!.alertId!;
     h.engine.ack(id, 'alice', 'cleaning up');
+    h.run(at(1), temp(1, 92));
+    expect(h.delivered).toHaveLength(1);
+    h.run(at(2), temp(2, 97));
+    expect(h.delivered.slice(1).map((n) => [n.kind, n.severity, n.alertId])).toEqual([['alert', 'critical', id]]);
+    expect(h.engine.get(id)!.alert.ack?.by).toBe('alice');
+    h.run(at(3), temp(3, 98));
+    expect(h.delivered).toHaveLength(2);
+    h.run(at(4), temp(4, 40));
+    expect(h.delivered.slice(2).map((n) => [n.kind, n.alertId])).toEqual([['resolved', id]]);
+  });
+
+  it('does not notify an escalation of a snoozed alert', () => {
+    const h = harness(ruleSet([levelsRule()]));
+    h.run(at(0), temp(0, 88));
+    const id = h.delivered[0]!.alertId!;
+    h.engine.snooze(id, 60 * 60_000, 'alice');
     h.run(at(1), temp(1, 97));
     expect(h.delivered).toHaveLength(1);
-    expect(h.engine.get(id)!.alert.severity).toBe('critical');
-    h.run(at(2), temp(2, 40));
-    expect(h.delivered.slice(1).map((n) => [n.kind, n.alertId])).toEqual([['resolved', id]]);
   });
 });
 
