@@ -62,7 +62,7 @@ export type Alert = z.infer<typeof AlertSchema>;
 export const AlertTransitionSchema = z.object({
   atMs: z.number().int(),
   from: z.string().nullable(),
-  /** A state, or an action: acknowledged, snoozed, silenced, unsilenced, suppressed, flapping, notified. */
+  /** A state, or an action: acknowledged, snoozed, silenced, unsilenced, suppressed, flapping, escalated, de-escalated, notified. */
   to: z.string(),
   actor: z.string().nullable(),
   note: z.string().nullable(),
