@@ -12,7 +12,7 @@ import { GpuBaselineStore, MAX_BASELINE_GPUS_PER_NODE } from './gpu-baseline-sto
 import { detectGpuDriver } from './detectors/gpu-driver';
 import { detectGpuMemoryHealth, type MemoryCounters } from './detectors/gpu-memory-health';
 import { baselineEntry, detectGpuPresence, fallenOffEvidence, type BaselineGpu, type FallenOffEvidence } from './detectors/gpu-presence';
-import { gpuPciId } from './detectors/gpu-listing';
+import { gpuPciId, type DetectorResult } from './detectors/gpu-listing';
 import { detectGpuThrottle } from './detectors/gpu-throttle';
 import { detectNodeStatus } from './detectors/node-status';
 import { isFallenOffBus, xidSignal } from './detectors/xid-signal';
@@ -121,9 +121,12 @@ export class FailureDetection {
   }
 
   detect(input: DetectInput): DetectorTick {
-    const snapshots = new Map(input.snapshots.map((s) => [s.id, s]));
-    const states = new Map(input.states.map((s) => [s.id, s]));
-    const nodeIds = new Set([...states.keys(), ...snapshots.keys()]);
+    const snapshots = new Map<string, NodeSnapshot>();
+    for (const snapshot of input.snapshots) snapshots.set(snapshot.id, snapshot);
+    const states = new Map<string, NodeState>();
+    for (const state of input.states) states.set(state.id, state);
+    const nodeIds = new Set(states.keys());
+    for (const nodeId of snapshots.keys()) nodeIds.add(nodeId);
     // A node no longer in the inventory: its memory goes (its baseline stays, should it return).
     for (const nodeId of [...this.nodes.keys()]) if (!nodeIds.has(nodeId)) this.nodes.delete(nodeId);
 
@@ -131,21 +134,19 @@ export class FailureDetection {
     const evaluated = new Map<string, ReadonlySet<DetectorId>>();
     for (const nodeId of nodeIds) {
       const looked = new Set<DetectorId>();
+      const take = (result: DetectorResult | null): void => {
+        if (result === null) return;
+        for (const signal of result.signals) signals.push(signal);
+        for (const id of result.evaluated) looked.add(id);
+      };
       const state = states.get(nodeId);
       const snapshot = snapshots.get(nodeId) ?? null;
-      const results = [
-        state === undefined ? null : detectNodeStatus(input.atMs, state),
-        this.presence(nodeId, input.atMs, snapshot),
-        this.memoryHealth(nodeId, input.atMs, snapshot),
-        detectGpuThrottle(nodeId, input.atMs, snapshot),
-        detectGpuDriver(nodeId, input.atMs, snapshot),
-        this.xids(nodeId),
-      ];
-      for (const result of results) {
-        if (result === null) continue;
-        signals.push(...result.signals);
-        for (const id of result.evaluated) looked.add(id);
-      }
+      take(state === undefined ? null : detectNodeStatus(input.atMs, state));
+      take(this.presence(nodeId, input.atMs, snapshot));
+      take(this.memoryHealth(nodeId, input.atMs, snapshot));
+      take(detectGpuThrottle(nodeId, input.atMs, snapshot));
+      take(detectGpuDriver(nodeId, input.atMs, snapshot));
+      take(this.xids(nodeId));
       evaluated.set(nodeId, looked);
     }
     return { atMs: input.atMs, signals, evaluated };
