@@ -202,7 +202,10 @@ describe('a GPU field nvidia-smi reports as N/A', () => {
   });
 
   it('is judged on the GPUs that report it', () => {
-    expect(evaluateRule(remap, ctx([fact([volta, ampere])], fact([volta, ampere])))).toEqual({ status: 'pass', detail: '1 GPU: remappedRows.failure = No (1 without it)' });
+    expect(evaluateRule(remap, ctx([fact([volta, ampere])], fact([volta, ampere])))).toEqual({
+      status: 'pass',
+      detail: '1 GPU: remappedRows.failure = No (1 without it)',
+    });
     expect(evaluateRule({ gpu: { field: 'retiredPages.pending', equals: 'No' } }, ctx([fact([volta, ampere])], fact([volta, ampere]))).status).toBe('fail');
   });
 });
