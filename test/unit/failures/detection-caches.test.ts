@@ -76,4 +76,20 @@ describe('failure detection caches', () => {
     const rose = detectGpuMemoryHealth(NODE, T + 15_000, gpuSnapshot(NODE, T + 15_000, [read(5)]), unread.next);
     expect(rose.signals.map((s) => [s.detector, s.value])).toEqual([['gpu-ecc-uncorrected', 5]]);
   });
+
+  it('forgets the memory counters of GPUs no longer listed, and keeps them for GPUs listed in another order', () => {
+    const ecc = (gpu: Gpu, uncorrected: number): Gpu => ({ ...gpu, eccErrors: { volatile: { corrected: 0, uncorrected }, aggregate: null } });
+    const both = detectGpuMemoryHealth(NODE, T, gpuSnapshot(NODE, T, [ecc(A, 1), ecc(B, 2)]), new Map());
+    const swapped = detectGpuMemoryHealth(NODE, T + 5000, gpuSnapshot(NODE, T + 5000, [ecc(B, 2), ecc(A, 1)]), both.next);
+    expect([...swapped.next].map(([key, c]) => [key, c.volatileUncorrected])).toEqual([
+      [B.uuid, 2],
+      [A.uuid, 1],
+    ]);
+    const onlyB = detectGpuMemoryHealth(NODE, T + 10_000, gpuSnapshot(NODE, T + 10_000, [ecc(B, 2)]), swapped.next);
+    expect([...onlyB.next.keys()]).toEqual([B.uuid]);
+    const none = detectGpuMemoryHealth(NODE, T + 15_000, gpuSnapshot(NODE, T + 15_000, []), onlyB.next);
+    expect(none.next.size).toBe(0);
+    // A listed again starts over: its first reading is not a rise.
+    expect(detectGpuMemoryHealth(NODE, T + 20_000, gpuSnapshot(NODE, T + 20_000, [ecc(A, 9)]), none.next).signals).toEqual([]);
+  });
 });
