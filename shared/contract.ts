@@ -18,6 +18,19 @@ import {
   SilenceSchema,
 } from './model/alerts';
 import { ConfigSchema, SettingsPatchSchema } from './config';
+import {
+  AttestationSchema,
+  AuditLogEntrySchema,
+  AuditResultSchema,
+  AuditRunSummarySchema,
+  CheckInfoSchema,
+  FrameworkSchema,
+  PolicySummarySchema,
+  ProfileSchema,
+  ReportFormatSchema,
+  WaiverSchema,
+  WaiverScopeSchema,
+} from './model/audits';
 
 const NodeIdSchema = z.string().min(1).max(256);
 const NoArgsSchema = z.object({}).strict();
@@ -347,6 +360,95 @@ export const CALLS = {
     request: z.object({ patch: SettingsPatchSchema }).strict(),
     response: z.object({ config: ConfigSchema }),
   }),
+  'profile:get': call({ doc: 'Who is using this window or session: name and role (admin or auditor).', request: NoArgsSchema, response: ProfileSchema }),
+  'profile:set': call({
+    doc: 'Switches this window or session to a profile; an auditor may run audits, attest, waive and export, not change nodes, keys or settings.',
+    request: z.object({ profile: ProfileSchema }).strict(),
+    response: ProfileSchema,
+  }),
+  'audits:policies': call({
+    doc: 'The compliance policies: built in, and those the user imported.',
+    request: NoArgsSchema,
+    response: z.array(PolicySummarySchema),
+  }),
+  'audits:run': call({
+    doc: 'Starts an audit of the chosen nodes (default all) with a policy; progress comes as audit:progress events.',
+    request: z.object({ policyId: z.string().min(1).max(128), nodeIds: z.array(NodeIdSchema).max(10_000).optional() }).strict(),
+    response: z.object({ runId: z.number().int().positive() }),
+  }),
+  'audits:runs': call({
+    doc: 'Stored audit runs, newest first.',
+    request: z.object({ policyId: z.string().max(128).optional(), limit: z.number().int().min(1).max(1000).default(50) }).strict(),
+    response: z.array(AuditRunSummarySchema),
+  }),
+  'audits:results': call({
+    doc: "A run's results (node x check) with the checks' texts, attestations and waivers applied.",
+    request: z.object({ runId: z.number().int().positive(), nodeIds: z.array(NodeIdSchema).max(10_000).optional() }).strict(),
+    response: z.object({ run: AuditRunSummarySchema, checks: z.array(CheckInfoSchema), results: z.array(AuditResultSchema) }),
+  }),
+  'audits:drift': call({
+    doc: 'What changed between two runs of a policy: newly failing, fixed, other changes.',
+    request: z.object({ fromRunId: z.number().int().positive(), toRunId: z.number().int().positive() }).strict(),
+    response: z.object({
+      newlyFailing: z.array(z.object({ nodeId: z.string(), checkId: z.string() })),
+      fixed: z.array(z.object({ nodeId: z.string(), checkId: z.string() })),
+      changed: z.array(z.object({ nodeId: z.string(), checkId: z.string(), from: z.string(), to: z.string() })),
+    }),
+  }),
+  'audits:attest': call({
+    doc: 'Records an attestation: the status of a manual check (or a note), attachments stored by hash, who and when.',
+    request: z
+      .object({
+        runId: z.number().int().positive().optional(),
+        nodeId: NodeIdSchema,
+        checkId: z.string().min(1).max(128),
+        status: z.enum(['pass', 'fail', 'not-applicable']),
+        note: z.string().max(8192),
+        attachments: z
+          .array(z.object({ name: z.string().min(1).max(255), contentBase64: z.string().max(14_000_000) }).strict())
+          .max(8)
+          .default([]),
+      })
+      .strict(),
+    response: AttestationSchema,
+  }),
+  'audits:waive': call({
+    doc: 'Waives a failing check for a node, a group or the fleet until it expires; waived results show as waived, never passed.',
+    request: z
+      .object({
+        checkId: z.string().min(1).max(128),
+        scope: WaiverScopeSchema,
+        justification: z.string().min(1).max(8192),
+        approver: z.string().min(1).max(256),
+        expiresAtMs: z.number().int().positive(),
+      })
+      .strict(),
+    response: WaiverSchema,
+  }),
+  'audits:waivers': call({ doc: 'Every waiver, active and expired or revoked.', request: NoArgsSchema, response: z.array(WaiverSchema) }),
+  'audits:revokeWaiver': call({ doc: 'Ends a waiver now.', request: z.object({ id: z.number().int().positive() }).strict(), response: WaiverSchema }),
+  'auditLog:list': call({
+    doc: 'The audit log (every action), newest first.',
+    request: z.object({ limit: z.number().int().min(1).max(5000).default(200), beforeSeq: z.number().int().positive().optional() }).strict(),
+    response: z.array(AuditLogEntrySchema),
+  }),
+  'auditLog:verify': call({
+    doc: 'Checks the audit log hash chain; names the first edited, inserted or deleted row.',
+    request: NoArgsSchema,
+    response: z.object({ ok: z.boolean(), rows: z.number().int(), problem: z.object({ seq: z.number().int(), message: z.string() }).nullable() }),
+  }),
+  'reports:export': call({
+    doc: "A report of a run in one format, scoped to nodes and frameworks: the file's bytes (base64) for the UI to save.",
+    request: z
+      .object({
+        runId: z.number().int().positive(),
+        format: ReportFormatSchema,
+        nodeIds: z.array(NodeIdSchema).max(10_000).optional(),
+        frameworks: z.array(FrameworkSchema).max(3).optional(),
+      })
+      .strict(),
+    response: z.object({ fileName: z.string(), mime: z.string(), bytes: z.number().int(), contentBase64: z.string() }),
+  }),
 } as const;
 
 /** Every event pushed from the engine to UIs. */
@@ -359,7 +461,28 @@ export const EVENTS = {
   'nodes:changed': z.array(NodeStateSchema),
   /** Some alert changed state (or was acknowledged, silenced...): the new summary. */
   'alerts:changed': AlertSummarySchema,
+  /** An audit started from the UI moved on: nodes done of total; `finished` with its run id at the end. */
+  'audit:progress': z.object({
+    runId: z.number().int().nullable(),
+    policyId: z.string(),
+    done: z.number().int(),
+    total: z.number().int(),
+    nodeId: z.string().nullable(),
+    finished: z.boolean(),
+    error: z.string().nullable(),
+  }),
 } as const;
+
+/** Calls an auditor profile may not make (nodes, keys, settings, silences are the administrator's). */
+export const ADMIN_ONLY_CALLS: readonly CallName[] = [
+  'nodes:add',
+  'nodes:update',
+  'nodes:remove',
+  'sshConfig:import',
+  'hostKeys:trust',
+  'keys:passphrase',
+  'settings:update',
+];
 
 export type CallName = keyof typeof CALLS;
 export type EventName = keyof typeof EVENTS;

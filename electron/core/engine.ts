@@ -29,6 +29,7 @@ import { FAILURE_ACCESS } from './failures/command-specs';
 import { Fleet, tickDeadlineMs } from './fleet';
 import { alertHandlers } from './handlers/alerts';
 import { appHandlers } from './handlers/app';
+import { auditHandlers } from './handlers/audits';
 import type { EngineContext } from './handlers/context';
 import { hostKeyHandlers } from './handlers/host-keys';
 import { metricsHandlers } from './handlers/metrics';
@@ -254,6 +255,7 @@ export function createEngine(options: EngineOptions): Engine {
     ...sshConfigHandlers(context),
     ...alertHandlers(context),
     ...settingsHandlers(context),
+    ...auditHandlers(context),
   };
 
   let closed = false;
