@@ -76,21 +76,39 @@ const CORE_LAYERS = {
     'failures',
     'notify',
     'compliance',
+    'reports',
     ...CORE_TOP,
   ],
-  hosts: ['collectors', 'store', 'inventory', 'pipeline', 'handlers', 'fleet', 'bus', 'events', 'alerts', 'failures', 'notify', 'compliance', ...CORE_TOP],
-  collectors: ['store', 'inventory', 'pipeline', 'handlers', 'fleet', 'events', 'alerts', 'failures', 'notify', 'compliance', ...CORE_TOP],
-  store: ['hosts', 'collectors', 'inventory', 'pipeline', 'handlers', 'fleet', 'events', 'alerts', 'failures', 'notify', 'compliance', ...CORE_TOP],
-  inventory: ['hosts', 'collectors', 'store', 'pipeline', 'handlers', 'fleet', 'events', 'alerts', 'failures', 'notify', 'compliance', ...CORE_TOP],
+  hosts: [
+    'collectors',
+    'store',
+    'inventory',
+    'pipeline',
+    'handlers',
+    'fleet',
+    'bus',
+    'events',
+    'alerts',
+    'failures',
+    'notify',
+    'compliance',
+    'reports',
+    ...CORE_TOP,
+  ],
+  collectors: ['store', 'inventory', 'pipeline', 'handlers', 'fleet', 'events', 'alerts', 'failures', 'notify', 'compliance', 'reports', ...CORE_TOP],
+  store: ['hosts', 'collectors', 'inventory', 'pipeline', 'handlers', 'fleet', 'events', 'alerts', 'failures', 'notify', 'compliance', 'reports', ...CORE_TOP],
+  inventory: ['hosts', 'collectors', 'store', 'pipeline', 'handlers', 'fleet', 'events', 'alerts', 'failures', 'notify', 'compliance', 'reports', ...CORE_TOP],
   // The alert engine: rules, lifecycle, noise control. Reads and writes its tables through store/;
   // hands notifications to a sink it is given, so it never imports notify/.
-  alerts: ['hosts', 'collectors', 'inventory', 'pipeline', 'handlers', 'fleet', 'events', 'failures', 'notify', 'compliance', ...CORE_TOP],
+  alerts: ['hosts', 'collectors', 'inventory', 'pipeline', 'handlers', 'fleet', 'events', 'failures', 'notify', 'compliance', 'reports', ...CORE_TOP],
   // Notification sinks (notify-send, webhook) and their dispatcher: know the Notification type only.
-  notify: ['hosts', 'collectors', 'store', 'inventory', 'pipeline', 'handlers', 'fleet', 'events', 'failures', 'compliance', ...CORE_TOP],
+  notify: ['hosts', 'collectors', 'store', 'inventory', 'pipeline', 'handlers', 'fleet', 'events', 'failures', 'compliance', 'reports', ...CORE_TOP],
   // Failure detectors: read hosts (kernel log), parse, record in store/, speak the alerts' Signal.
-  failures: ['inventory', 'pipeline', 'handlers', 'fleet', 'events', 'notify', 'compliance', ...CORE_TOP],
+  failures: ['inventory', 'pipeline', 'handlers', 'fleet', 'events', 'notify', 'compliance', 'reports', ...CORE_TOP],
   // Compliance audits: policies, probes over hosts (batched), verdicts with evidence, runs in store/.
-  compliance: ['inventory', 'pipeline', 'handlers', 'fleet', 'events', 'alerts', 'failures', 'notify', ...CORE_TOP],
+  compliance: ['inventory', 'pipeline', 'handlers', 'fleet', 'events', 'alerts', 'failures', 'notify', 'reports', ...CORE_TOP],
+  // Reports: one model from stored runs, formats as pure renderers (PDF through a printer it is given).
+  reports: ['hosts', 'collectors', 'inventory', 'pipeline', 'handlers', 'fleet', 'events', 'alerts', 'failures', 'notify', ...CORE_TOP],
   pipeline: ['handlers', ...CORE_TOP],
   handlers: ['pipeline', ...CORE_TOP],
 };
