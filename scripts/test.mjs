@@ -23,6 +23,9 @@ const SYSTEM_PROGRAMS = [
   [['/usr/bin/sudo'], 'sudo'],
   // OpenSCAP, whose verdicts the audits must agree with (test/integration/audit-openscap.test.ts).
   [['/usr/bin/oscap'], 'openscap-scanner'],
+  // Reading and rendering the PDF reports (test/integration/report-pdf.test.ts).
+  [['/usr/bin/pdftotext'], 'poppler-utils'],
+  [['/usr/bin/pdftoppm'], 'poppler-utils'],
 ];
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
