@@ -7,6 +7,7 @@ import type { Database } from 'better-sqlite3';
 import type { PolicyApprovals } from './approval';
 import type { AuditRun, AuditScores } from './runner';
 import type { CheckResult, CheckSeverity, CheckStatus, ProbeEvidence } from './types';
+import { policySnapshot } from './workflow-store';
 
 export interface StoredNode {
   nodeId: string;
@@ -71,11 +72,11 @@ function summary(row: RunRow): StoredRunSummary {
 export class AuditStore implements PolicyApprovals {
   constructor(private readonly db: Database) {}
 
-  /** Stores a run and every result; returns the run's id. */
+  /** Stores a run, every result and the policy's checks (its snapshot); returns the run's id. */
   saveRun(run: AuditRun): number {
     const severity = new Map(run.policy.checks.map((check) => [check.id, check.severity]));
     const insertRun = this.db.prepare(
-      'INSERT INTO audit_runs (policy_id, policy_version, policy_sha256, started_ms, ended_ms, nodes, scores) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO audit_runs (policy_id, policy_version, policy_sha256, started_ms, ended_ms, nodes, scores, policy_snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
     const insertResult = this.db.prepare(
       'INSERT INTO audit_results (run_id, node_id, check_id, status, detail, severity, evidence, evidence_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -83,8 +84,17 @@ export class AuditStore implements PolicyApprovals {
     return this.db.transaction(() => {
       const nodes: StoredNode[] = run.nodes.map((node) => ({ nodeId: node.nodeId, audited: node.audited, error: node.error, hostKey: node.hostKey }));
       const id = Number(
-        insertRun.run(run.policy.id, run.policy.version, run.policy.sha256, run.startedAt, run.endedAt, JSON.stringify(nodes), JSON.stringify(run.scores))
-          .lastInsertRowid,
+        insertRun.run(
+          run.policy.id,
+          run.policy.version,
+          run.policy.sha256,
+          run.startedAt,
+          run.endedAt,
+          JSON.stringify(nodes),
+          JSON.stringify(run.scores),
+          // The checks as they were (migration 0008): a report of this run reads as it ran.
+          JSON.stringify(policySnapshot(run.policy)),
+        ).lastInsertRowid,
       );
       for (const node of run.nodes) {
         for (const result of node.results) {
