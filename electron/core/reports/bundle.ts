@@ -1,6 +1,8 @@
 /**
- * The export bundle an auditor hands over: a folder with the chosen reports (reports/), each
- * result's full evidence as JSON (evidence/), manifest.json listing every one of those files with
+ * The export bundle an auditor hands over: a folder with the chosen reports (at its top, so the
+ * OSCAL report's relative links resolve), each result's full evidence as JSON and each probe
+ * output kept whole as evidence/<sha256>.txt (evidence/), the attestations' attachments
+ * (attachments/<sha256>), manifest.json listing every one of those files with
  * its SHA-256 and size, manifest.sig (the Ed25519 signature of manifest.json's exact bytes) and
  * public-key.pem (the installation's public key). verifyBundle recomputes every sum, names each
  * changed, missing or added file, and checks the signature against a trusted key when given
@@ -19,10 +21,10 @@ export const SIGNATURE_FILE = 'manifest.sig';
 export const PUBLIC_KEY_FILE = 'public-key.pem';
 export const BUNDLE_FORMAT = 'clusterdeck-bundle/1';
 
-const REPORTS_DIR = 'reports';
 const EVIDENCE_DIR = 'evidence';
-/** The only paths a manifest may list: one safe name in one of the two folders. */
-const LISTED_PATH = /^(reports|evidence)\/[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+const ATTACHMENTS_DIR = 'attachments';
+/** The only paths a manifest may list: one safe name at the top or in one of the two folders. */
+const LISTED_PATH = /^(?:(?:evidence|attachments)\/)?[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 const MAX_NAME = 120;
 /** Bounds on what verify reads from a bundle it did not write. */
 const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
@@ -101,23 +103,29 @@ export function writeBundle(options: {
   dir: string;
   files: readonly ReportFile[];
   evidence: readonly EvidenceFile[];
+  attachments?: readonly EvidenceFile[];
   signer: BundleSigner;
   now?: Date;
 }): BundleManifest {
   const { dir, signer } = options;
   if (existsSync(dir) && readdirSync(dir).length > 0) throw new Error(`${dir} is not empty: a bundle is written into a new or empty folder`);
-  mkdirSync(join(dir, REPORTS_DIR), { recursive: true, mode: 0o700 });
   mkdirSync(join(dir, EVIDENCE_DIR), { recursive: true, mode: 0o700 });
+  const attachments = options.attachments ?? [];
+  if (attachments.length) mkdirSync(join(dir, ATTACHMENTS_DIR), { recursive: true, mode: 0o700 });
   const entries: BundleFileEntry[] = [];
-  const put = (folder: string, taken: Set<string>, name: string, bytes: Uint8Array): void => {
-    const path = `${folder}/${uniqueName(name, taken)}`;
+  const put = (folder: string | null, taken: Set<string>, name: string, bytes: Uint8Array): void => {
+    const file = uniqueName(name, taken);
+    const path = folder ? `${folder}/${file}` : file;
     writeFileSync(join(dir, path), bytes, { mode: 0o600, flag: 'wx' });
     entries.push({ path, sha256: sha256(bytes), bytes: bytes.length });
   };
-  const reportNames = new Set<string>();
-  for (const file of options.files) put(REPORTS_DIR, reportNames, file.fileName, file.bytes);
+  // The bundle's own files and folders are never a report's name.
+  const topNames = new Set([MANIFEST_FILE, SIGNATURE_FILE, PUBLIC_KEY_FILE, EVIDENCE_DIR, ATTACHMENTS_DIR]);
+  for (const file of options.files) put(null, topNames, file.fileName, file.bytes);
   const evidenceNames = new Set<string>();
   for (const file of options.evidence) put(EVIDENCE_DIR, evidenceNames, file.name, file.bytes);
+  const attachmentNames = new Set<string>();
+  for (const file of attachments) put(ATTACHMENTS_DIR, attachmentNames, file.name, file.bytes);
 
   const manifest: BundleManifest = {
     format: BUNDLE_FORMAT,

@@ -30,7 +30,8 @@ function written(): { dir: string; dataDir: string } {
   const root = tempDir();
   const dataDir = join(root, 'data');
   const dir = join(root, 'bundle');
-  writeBundle({ dir, files: reports(), evidence: evidence(), signer: loadOrCreateInstallKey(dataDir) });
+  const attachments = [{ name: 'a'.repeat(64), bytes: encoder.encode('photo of the rack label') }];
+  writeBundle({ dir, files: reports(), evidence: evidence(), attachments, signer: loadOrCreateInstallKey(dataDir) });
   return { dir, dataDir };
 }
 
@@ -39,15 +40,16 @@ function manifestOf(dir: string): BundleManifest {
 }
 
 describe('writeBundle', () => {
-  it('writes the reports, the evidence, a manifest of every file with its SHA-256 and size, its signature and the public key', () => {
+  it('writes the reports at its top, the evidence, the attachments, a manifest of every file with its SHA-256 and size, its signature and the public key', () => {
     const { dir } = written();
     const manifest = manifestOf(dir);
     expect(manifest.files.map((file) => file.path).sort()).toEqual(
       [
+        `attachments/${'a'.repeat(64)}`,
         'evidence/gpu-01--ssh-root-login.json',
         'evidence/ssh_lab_.._a1--fw.json',
-        'reports/gpu-node-baseline-run1.csv',
-        'reports/gpu-node-baseline-run1.json',
+        'gpu-node-baseline-run1.csv',
+        'gpu-node-baseline-run1.json',
       ].sort(),
     );
     for (const file of manifest.files) {
@@ -55,12 +57,12 @@ describe('writeBundle', () => {
       expect(file.bytes).toBe(bytes.length);
       expect(file.sha256).toMatch(/^[0-9a-f]{64}$/);
     }
-    expect(readFileSync(join(dir, 'reports', 'gpu-node-baseline-run1.csv'), 'utf8')).toBe('node,check,status\r\nn1,"a, b",fail\r\n');
+    expect(readFileSync(join(dir, 'gpu-node-baseline-run1.csv'), 'utf8')).toBe('node,check,status\r\nn1,"a, b",fail\r\n');
     expect(readFileSync(join(dir, 'manifest.sig')).length).toBe(64);
     expect(readFileSync(join(dir, 'public-key.pem'), 'utf8')).toMatch(/^-----BEGIN PUBLIC KEY-----/);
   });
 
-  it('refuses a folder that already holds files, and names that would collide once made safe', () => {
+  it("refuses a folder that already holds files; names that would collide once made safe, or the manifest's, get another", () => {
     const { dir, dataDir } = written();
     const signer = loadOrCreateInstallKey(dataDir);
     expect(() => writeBundle({ dir, files: reports(), evidence: [], signer })).toThrow(/not empty/);
@@ -69,12 +71,13 @@ describe('writeBundle', () => {
       { name: 'a:b.json', bytes: encoder.encode('1') },
       { name: 'a/b.json', bytes: encoder.encode('2') },
     ];
-    writeBundle({ dir: other, files: [], evidence: twice, signer });
+    const ownName = [{ fileName: 'manifest.json', mime: 'application/json', bytes: encoder.encode('{}') }];
+    writeBundle({ dir: other, files: ownName, evidence: twice, signer });
     expect(
       manifestOf(other)
         .files.map((file) => file.path)
         .sort(),
-    ).toEqual(['evidence/a_b-2.json', 'evidence/a_b.json']);
+    ).toEqual(['evidence/a_b-2.json', 'evidence/a_b.json', 'manifest-2.json']);
     expect(verifyBundle(other).ok).toBe(true);
   });
 });
@@ -90,11 +93,11 @@ describe('verifyBundle', () => {
 
   it('names a file whose byte changed', () => {
     const { dir } = written();
-    const path = join(dir, 'reports', 'gpu-node-baseline-run1.json');
+    const path = join(dir, 'gpu-node-baseline-run1.json');
     const bytes = readFileSync(path);
     bytes[2] = bytes[2]! ^ 1;
     writeFileSync(path, bytes);
-    expect(verifyBundle(dir)).toMatchObject({ ok: false, changed: ['reports/gpu-node-baseline-run1.json'], missing: [], added: [], signatureValid: true });
+    expect(verifyBundle(dir)).toMatchObject({ ok: false, changed: ['gpu-node-baseline-run1.json'], missing: [], added: [], signatureValid: true });
   });
 
   it('names a file that grew by one byte', () => {
@@ -111,27 +114,27 @@ describe('verifyBundle', () => {
 
   it('names an added file, and a link put in the bundle', () => {
     const { dir } = written();
-    writeFileSync(join(dir, 'reports', 'extra.txt'), 'x');
+    writeFileSync(join(dir, 'evidence', 'extra.txt'), 'x');
     symlinkSync('/etc/hostname', join(dir, 'evil-link'));
-    expect(verifyBundle(dir)).toMatchObject({ ok: false, changed: [], missing: [], added: ['evil-link', 'reports/extra.txt'], signatureValid: true });
+    expect(verifyBundle(dir)).toMatchObject({ ok: false, changed: [], missing: [], added: ['evidence/extra.txt', 'evil-link'], signatureValid: true });
   });
 
   it('a listed file replaced by a link is changed (links are never followed)', () => {
     const { dir } = written();
-    const path = join(dir, 'reports', 'gpu-node-baseline-run1.json');
+    const path = join(dir, 'gpu-node-baseline-run1.json');
     const copy = join(dir, '..', 'copy.json');
     writeFileSync(copy, readFileSync(path));
     rmSync(path);
     symlinkSync(copy, path);
-    expect(verifyBundle(dir)).toMatchObject({ ok: false, changed: ['reports/gpu-node-baseline-run1.json'] });
+    expect(verifyBundle(dir)).toMatchObject({ ok: false, changed: ['gpu-node-baseline-run1.json'] });
   });
 
   it('an edited manifest fails the signature, even when the file it lists was changed to match', () => {
     const { dir } = written();
-    const path = join(dir, 'reports', 'gpu-node-baseline-run1.json');
+    const path = join(dir, 'gpu-node-baseline-run1.json');
     writeFileSync(path, '{"runId":2}\n');
     const manifest = manifestOf(dir);
-    const entry = manifest.files.find((file) => file.path === 'reports/gpu-node-baseline-run1.json')!;
+    const entry = manifest.files.find((file) => file.path === 'gpu-node-baseline-run1.json')!;
     entry.sha256 = createHash('sha256').update(readFileSync(path)).digest('hex');
     writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     expect(verifyBundle(dir)).toMatchObject({ ok: false, changed: [], missing: [], added: [], signatureValid: false });
