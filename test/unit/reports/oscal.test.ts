@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { oscalAssessmentResults, oscalControlId, oscalFormat, oscalToken, uuidV5 } from '../../../electron/core/reports/formats/oscal';
+import { oscalAssessmentResults, oscalControlId, oscalFormatter, oscalToken, uuidV5 } from '../../../electron/core/reports/formats/oscal';
 import type { ReportModel } from '../../../electron/core/reports/types';
 import { attestation, HOSTILE, MANUAL_CHECK, modelOf, NODE, realStoredRun, waiver, type RealRun } from './real-run';
 
@@ -37,7 +37,7 @@ beforeAll(async () => {
 const errorsOf = () => (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath} ${e.message}`);
 
 function documentOf(m: ReportModel): Json {
-  return JSON.parse(new TextDecoder().decode(oscalFormat.render(m, {}) as Uint8Array)) as Json;
+  return JSON.parse(new TextDecoder().decode(oscalFormatter.render(m, {}) as Uint8Array)) as Json;
 }
 
 describe('OSCAL Assessment Results', () => {

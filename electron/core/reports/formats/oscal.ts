@@ -419,7 +419,7 @@ export function oscalAssessmentResults(model: ReportModel): Json {
   };
 }
 
-export const oscalFormat: ReportFormatter = {
+export const oscalFormatter: ReportFormatter = {
   format: 'oscal',
   extension: 'oscal.json',
   mime: 'application/json',
