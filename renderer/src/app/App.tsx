@@ -2,6 +2,8 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { NodeSummary } from '../../../shared/model/node';
 import { AlertsPage } from '../alerts/AlertsPage';
 import { useAlertsHash } from '../alerts/useAlertsHash';
+import { CompliancePage } from '../compliance/CompliancePage';
+import { useComplianceHash } from '../compliance/useComplianceHash';
 import { FleetPage } from '../fleet/FleetPage';
 import { fleetStore } from '../fleet/store';
 import { useAppInfo } from '../hooks/useAppInfo';
@@ -75,16 +77,21 @@ export function App() {
   useEffect(() => {
     if (alertsFocus) setChosenView('alerts');
   }, [alertsFocus]);
+  const { focus: complianceFocus, leave: leaveCompliance } = useComplianceHash();
+  useEffect(() => {
+    if (complianceFocus) setChosenView('compliance');
+  }, [complianceFocus]);
 
   const chooseView = useCallback(
     (next: View) => {
       if (next === 'settings' && view !== 'settings' && view !== null) setReturnView(view);
       if (next !== 'alerts') leaveAlerts();
+      if (next !== 'compliance') leaveCompliance();
       setChosenView(next);
       // The charts were not listening while another view was shown: load history up to now.
       if (next === 'node') setTimeWindow((w) => windowFor(w.range, Date.now()));
     },
-    [view, leaveAlerts],
+    [view, leaveAlerts, leaveCompliance],
   );
   const openSettings = useCallback(() => chooseView('settings'), [chooseView]);
   const openFleet = useCallback(() => chooseView('fleet'), [chooseView]);
@@ -133,6 +140,11 @@ export function App() {
         {view === 'alerts' && (
           <ErrorBoundary area="alerts page">
             <AlertsPage focus={alertsFocus} onShown={markReady} />
+          </ErrorBoundary>
+        )}
+        {view === 'compliance' && (
+          <ErrorBoundary area="compliance page">
+            <CompliancePage focus={complianceFocus} onShown={markReady} />
           </ErrorBoundary>
         )}
         {view === 'fleet' && (

@@ -6,7 +6,7 @@ import type { RangeId } from '../ranges';
 import { RangeSelector } from '../ui/RangeSelector';
 
 /** The app's views; a plain switch, no router. 'node' is one node's overview. */
-export type View = 'fleet' | 'node' | 'alerts' | 'settings';
+export type View = 'fleet' | 'node' | 'alerts' | 'compliance' | 'settings';
 
 interface TopBarProps {
   view: View;
@@ -23,7 +23,7 @@ interface TopBarProps {
 }
 
 export function TopBar({ view, onViewChange, nodes, nodeId, onNodeChange, range, onRangeChange, returnView, intervalMs }: TopBarProps) {
-  const back = returnView === 'fleet' ? 'fleet' : returnView === 'alerts' ? 'alerts' : 'node overview';
+  const back = returnView === 'fleet' ? 'fleet' : returnView === 'alerts' ? 'alerts' : returnView === 'compliance' ? 'compliance page' : 'node overview';
   const settings = view === 'settings';
   return (
     <header className="topbar">
@@ -48,6 +48,15 @@ export function TopBar({ view, onViewChange, nodes, nodeId, onNodeChange, range,
           Node
         </button>
         <AlertsNav current={view === 'alerts'} onOpen={() => onViewChange('alerts')} />
+        <button
+          type="button"
+          className="topbar__tab"
+          data-testid="nav-compliance"
+          aria-current={view === 'compliance' ? 'page' : undefined}
+          onClick={() => onViewChange('compliance')}
+        >
+          Compliance
+        </button>
       </nav>
       {view === 'node' && (
         <>

@@ -214,7 +214,6 @@ export function base64ToBytes(base64: string): Uint8Array<ArrayBuffer> {
 
 /** A file name safe to save: no folders, no control characters. */
 export function safeFileName(name: string, fallback: string): string {
-  // eslint-disable-next-line no-control-regex
   const cleaned = name
     .replace(/[/\\\u0000-\u001f\u007f]/g, '_')
     .replace(/^\.+/, '')
