@@ -37,6 +37,8 @@ export class FakeWebContents extends EventEmitter {
   windowOpenHandler: WindowOpenHandler | null = null;
   readonly send = vi.fn();
   readonly session = fakeSession();
+  /** What Electron's printToPDF resolves to: PDF bytes (a fixed stand-in here). */
+  readonly printToPDF = vi.fn(async (_options: object) => Buffer.from('%PDF-1.7 fake\n'));
 
   constructor(url = 'app://clusterdeck/index.html') {
     super();
@@ -76,8 +78,17 @@ function fakeSession() {
     setDevicePermissionHandler(handler: (...args: unknown[]) => boolean) {
       this.devicePermissionHandler = handler;
     },
+    /** session.webRequest: records the onBeforeRequest listener (tests call it with a url). */
+    webRequest: {
+      beforeRequest: null as null | BeforeRequestListener,
+      onBeforeRequest(listener: BeforeRequestListener) {
+        this.beforeRequest = listener;
+      },
+    },
   };
 }
+
+export type BeforeRequestListener = (details: { url: string }, callback: (response: { cancel?: boolean }) => void) => void;
 
 interface Bounds {
   x: number;
@@ -88,6 +99,8 @@ interface Bounds {
 
 export class BrowserWindow extends EventEmitter {
   static readonly instances: BrowserWindow[] = [];
+  /** Called with each new window, before the code that made it goes on (e.g. to set up its mocks). */
+  static onCreate: ((win: BrowserWindow) => void) | null = null;
   readonly webContents = new FakeWebContents();
   readonly loadURL = vi.fn(async (_url: string) => {});
   readonly show = vi.fn();
@@ -105,6 +118,7 @@ export class BrowserWindow extends EventEmitter {
     super();
     this.bounds = { x: Number(options.x ?? 0), y: Number(options.y ?? 0), width: Number(options.width), height: Number(options.height) };
     BrowserWindow.instances.push(this);
+    BrowserWindow.onCreate?.(this);
   }
   isDestroyed(): boolean {
     return this.destroyed;
@@ -117,6 +131,12 @@ export class BrowserWindow extends EventEmitter {
   }
   getNormalBounds(): Bounds {
     return this.bounds;
+  }
+  /** What Electron does on destroy: no 'close' event, the window and its contents are gone. */
+  destroy(): void {
+    this.destroyed = true;
+    this.webContents.destroyed = true;
+    this.emit('closed');
   }
   /** What Electron does on close: 'close', then the window and its contents are gone. */
   close(): void {
@@ -307,6 +327,7 @@ export function resetFakeElectron(): void {
   safeStorage.backend = 'gnome_libsecret';
   vi.clearAllMocks();
   BrowserWindow.instances.length = 0;
+  BrowserWindow.onCreate = null;
   Tray.instances.length = 0;
   Notification.instances.length = 0;
   Notification.supported = true;
