@@ -8,6 +8,8 @@ import { csvFormatter } from './csv';
 import { htmlFormatter } from './html';
 import { jsonFormatter } from './json';
 import { junitFormatter } from './junit';
+import { oscalFormatter } from './oscal';
+import { pdfFormatter } from './pdf';
 import { fileStem } from './text';
 
 export const REPORT_FORMATTERS: Partial<Record<ReportFormat, ReportFormatter>> = {
@@ -15,6 +17,8 @@ export const REPORT_FORMATTERS: Partial<Record<ReportFormat, ReportFormatter>> =
   csv: csvFormatter,
   junit: junitFormatter,
   html: htmlFormatter,
+  oscal: oscalFormatter,
+  pdf: pdfFormatter,
 };
 
 export function reportFormatter(format: ReportFormat): ReportFormatter {
