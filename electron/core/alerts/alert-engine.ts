@@ -17,7 +17,7 @@ import { inhibitions } from './inhibition';
 import { eventPresence, initialState, nextState, type LifecycleTiming, type Presence } from './lifecycle';
 import { alertMatchLabels, compileSilenceMatchers, silenceMatches, type MatchLabels } from './matchers';
 import { ruleInfo } from './rule-info';
-import { ruleMetricValues } from './rule-metrics';
+import { readRuleMetric } from './rule-metrics';
 import { renderMessage } from './template';
 import type { AlertEngine, AlertRule, AlertTick, LabelMatcher, Notification, RuleSet } from './types';
 
@@ -154,7 +154,7 @@ export class SqliteAlertEngine implements AlertEngine {
         const open = this.open.get(fp);
         return open?.state === 'firing' ? open.severity : null;
       },
-      ruleMetricValues,
+      readRuleMetric,
     );
     const transitions: PendingTransition[] = [];
     const created: StoredAlert[] = [];

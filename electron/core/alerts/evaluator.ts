@@ -9,7 +9,8 @@ import type { AlertSeverity } from '../../../shared/model/alerts';
 import { SEVERITY_RANK } from '../../../shared/model/alerts';
 import type { NodeSnapshot } from '../../../shared/model/node';
 import { matchesAll, matchesLabel } from './matchers';
-import { levelAt, metricLevels } from './levels';
+import { levelAt, mayHold, metricLevels } from './levels';
+import { metricBuffer, readRuleMetric, type MetricBuffer } from './rule-metrics';
 import type { AlertRule, AlertTick, DetectorId, LabelMatcher, MetricLevel, RuleSet, Signal } from './types';
 
 /** Detectors that report an event once (its alert holds until the event's time + keep_firing_for); the others report a condition every tick. */
@@ -51,10 +52,28 @@ function ruleSeverity(rule: AlertRule, suggested: AlertSeverity | null): AlertSe
   return rule.severity === 'from-signal' ? (suggested ?? 'warning') : rule.severity;
 }
 
+/** A metric rule with what each tick needs of it worked out once. */
+export interface MetricRuleEntry {
+  rule: AlertRule;
+  levels: readonly MetricLevel[];
+  /** Its selectors as a list (empty: every node and device). */
+  selectors: ReadonlyArray<readonly [string, LabelMatcher]>;
+}
+
+/** The metric rules of one metric. */
+export interface MetricRules {
+  metric: string;
+  /** Its devices are GPU keys (the alert's `gpu`). */
+  gpu: boolean;
+  rules: readonly MetricRuleEntry[];
+}
+
 /** The rules of a rule set, indexed so a tick touches only the rules that watch what it carries. */
 export class RuleIndex {
   readonly byId: ReadonlyMap<string, AlertRule>;
   readonly byMetric: ReadonlyMap<string, readonly AlertRule[]>;
+  /** byMetric, in the same order, with each rule's levels and selectors prepared. */
+  readonly metricRules: readonly MetricRules[];
   readonly byDetector: ReadonlyMap<DetectorId, readonly AlertRule[]>;
   /** Whether some metric rule selects on the node's labels ("group"). */
   readonly needsGroups: boolean;
@@ -73,15 +92,19 @@ export class RuleIndex {
     }
     this.byId = new Map(set.rules.map((rule) => [rule.id, rule]));
     this.byMetric = byMetric;
+    this.metricRules = [...byMetric].map(([metric, rules]) => ({
+      metric,
+      gpu: metric.startsWith('gpu.'),
+      rules: rules.map((rule) => ({ rule, levels: metricLevels(rule), selectors: Object.entries(rule.watch.selectors) })),
+    }));
     this.byDetector = byDetector;
     this.needsGroups = needsGroups;
   }
 }
 
 /** A metric rule's selectors: node, device, and group (any of the node's labels). */
-function metricSelected(selectors: Readonly<Record<string, LabelMatcher>>, nodeId: string, device: string, groups: readonly string[]): boolean {
-  for (const name in selectors) {
-    const matcher = selectors[name]!;
+function metricSelected(selectors: MetricRuleEntry['selectors'], nodeId: string, device: string, groups: readonly string[]): boolean {
+  for (const [name, matcher] of selectors) {
     if (name === 'group') {
       if (!groups.some((group) => matchesLabel(matcher, group))) return false;
     } else if (!matchesLabel(matcher, name === 'node' ? nodeId : name === 'device' ? device : undefined)) {
@@ -98,7 +121,12 @@ export interface TickView {
   evaluated(rule: AlertRule, nodeId: string): boolean;
 }
 
-export type MetricValuesOf = (metric: string, snapshot: NodeSnapshot) => ReadonlyArray<{ device: string; value: number }>;
+/** Reads one metric's values in one snapshot into `out` (rule-metrics.ts's readRuleMetric). */
+export type MetricReader = (metric: string, snapshot: NodeSnapshot, out: MetricBuffer) => void;
+
+const NO_GROUPS: readonly string[] = [];
+/** Reused by every tick: evaluateTick is synchronous and never re-entered. */
+const values = metricBuffer();
 
 /**
  * The instances whose condition holds in this tick. `firingSeverity` gives the severity of each
@@ -109,7 +137,7 @@ export function evaluateTick(
   index: RuleIndex,
   tick: AlertTick,
   firingSeverity: (fingerprint: string) => AlertSeverity | null,
-  metricValues: MetricValuesOf,
+  readMetric: MetricReader = readRuleMetric,
 ): TickView {
   const active = new Map<string, AlertInstance>();
   const groups = new Map<string, readonly string[]>();
@@ -118,15 +146,17 @@ export function evaluateTick(
 
   for (const snapshot of tick.snapshots) {
     snapshotNodes.add(snapshot.id);
-    for (const [metric, rules] of index.byMetric) {
-      const values = metricValues(metric, snapshot);
+    const nodeGroups = groups.get(snapshot.id) ?? NO_GROUPS;
+    for (const { metric, gpu, rules } of index.metricRules) {
+      readMetric(metric, snapshot, values);
       if (values.length === 0) continue;
-      for (const rule of rules) {
-        if (rule.watch.kind !== 'metric') continue;
-        const watch = rule.watch;
-        const levels: readonly MetricLevel[] = metricLevels(rule);
-        for (const { device, value } of values) {
-          if (!metricSelected(watch.selectors, snapshot.id, device, groups.get(snapshot.id) ?? [])) continue;
+      for (const { rule, levels, selectors } of rules) {
+        for (let i = 0; i < values.length; i += 1) {
+          const value = values.values[i]!;
+          // Most values hold no level whatever is firing: no fingerprint, no lookup, no instance.
+          if (!mayHold(levels, value)) continue;
+          const device = values.devices[i]!;
+          if (selectors.length > 0 && !metricSelected(selectors, snapshot.id, device, nodeGroups)) continue;
           const fingerprint = fingerprintOf(rule.id, snapshot.id, device);
           const severity = levelAt(levels, value, firingSeverity(fingerprint));
           if (severity === null) continue;
@@ -135,7 +165,7 @@ export function evaluateTick(
             rule,
             nodeId: snapshot.id,
             subject: device,
-            gpu: device !== '' && metric.startsWith('gpu.') ? device : null,
+            gpu: device !== '' && gpu ? device : null,
             value,
             text: '',
             severity,

@@ -47,3 +47,16 @@ export function levelAt(levels: readonly MetricLevel[], value: number, firing: A
   }
   return best;
 }
+
+/**
+ * Whether any level could hold for `value`, whatever is firing: its threshold holds, or its
+ * recover does. false means levelAt is null for every `firing`, so the caller need not look up
+ * what is firing (the common case: most values of most metrics are far from every threshold).
+ */
+export function mayHold(levels: readonly MetricLevel[], value: number): boolean {
+  for (const level of levels) {
+    if (compare(level.op, value, level.threshold)) return true;
+    if (level.recover !== null && compare(level.op, value, level.recover)) return true;
+  }
+  return false;
+}
