@@ -87,6 +87,6 @@ describe('chromiumPdfPrinter', () => {
   });
 
   it('refuses to print without a printer in the context (the format never launches a browser)', async () => {
-    await expect(pdfFormatter.render(model, {})).rejects.toThrow(/needs a Chromium/);
+    await expect(pdfFormatter.render(model, {})).rejects.toThrow(/PDF is not available: no Chromium/);
   });
 });

@@ -12,7 +12,7 @@ export const pdfFormatter: ReportFormatter = {
   mime: 'application/pdf',
   async render(model, context) {
     if (!context.pdf)
-      throw new Error('PDF export needs a Chromium to print with; none was given (in serve and the CLI, install Chromium or set CHROMIUM_PATH)');
+      throw new Error('PDF is not available: no Chromium was given to print with (in serve and the CLI, install Chromium or set CHROMIUM_PATH)');
     return context.pdf.print(renderHtml(model));
   },
 };
