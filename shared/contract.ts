@@ -494,7 +494,7 @@ export const CALL_NAMES = Object.keys(CALLS) as CallName[];
 export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
 
 /** Errors that cross the boundary: a code and a sentence, never a stack trace. */
-export const ErrorCodeSchema = z.enum(['unknown-call', 'bad-request', 'not-found', 'unavailable', 'internal']);
+export const ErrorCodeSchema = z.enum(['unknown-call', 'bad-request', 'not-found', 'forbidden', 'unavailable', 'internal']);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
 export interface CallError {
   code: ErrorCode;

@@ -50,6 +50,8 @@ export interface AlertingOptions {
   /** The desktop's own sinks (Electron notifications); left out: notify-send where a session bus exists. */
   desktopSinks?: NotificationSink[];
   env?: NodeJS.ProcessEnv;
+  /** Told when the rule watcher reloaded the rules after a file changed (the audit log's row). */
+  onRulesReloaded?: (rules: RuleSet, userRulesDir: string) => void;
 }
 
 export interface Alerting {
@@ -103,6 +105,7 @@ export function createAlerting(options: AlertingOptions): Alerting {
         logRuleErrors(log, rules);
         log.info(`alert rules reloaded: ${rules.rules.length} rules, ${rules.errors.length} refused`);
         engine?.setRules(rules);
+        options.onRulesReloaded?.(rules, dir);
       },
       log: (message) => log.warn(message),
     });

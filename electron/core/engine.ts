@@ -14,10 +14,13 @@ import { defaultRulesFile, userRulesDir } from './alerts/default-rules-path';
 import type { AlertEngine, NotificationSink } from './alerts/types';
 import { createAlerting } from './alerting';
 import { APP_VERSION } from './app-root';
+import { AuditLog, SYSTEM_ACTOR } from './audit-log';
 import { auditNodes, type EngineAuditOptions } from './audit-runner';
 import { LiveConfig, storeLimits } from './apply-config';
 import { InternalBus, type NodeStatusChange } from './bus';
+import { AuditStore } from './compliance/audit-store';
 import type { AuditRun } from './compliance/runner';
+import { WorkflowStore } from './compliance/workflow-store';
 import type { Policy } from './compliance/types';
 import { CollectionLoop } from './collection-loop';
 import { COLLECTOR_ACCESS } from './collectors/command-specs';
@@ -30,6 +33,8 @@ import { Fleet, tickDeadlineMs } from './fleet';
 import { alertHandlers } from './handlers/alerts';
 import { appHandlers } from './handlers/app';
 import { auditHandlers } from './handlers/audits';
+import { callerView } from './handlers/audit-trail';
+import { newCaller, type Caller } from './handlers/caller';
 import type { EngineContext } from './handlers/context';
 import { hostKeyHandlers } from './handlers/host-keys';
 import { metricsHandlers } from './handlers/metrics';
@@ -50,6 +55,7 @@ import { StatusHistory } from './pipeline/status-history-sink';
 import { storeSink } from './pipeline/store-sink';
 import { TickPipeline } from './pipeline/tick-pipeline';
 import { uiEventsSink } from './pipeline/ui-events-sink';
+import type { PdfPrinter } from './reports/types';
 import { systemClock, type Clock } from './scheduler';
 import { openDatabase } from './store/db';
 import { NodeEventStore } from './store/node-events';
@@ -96,10 +102,20 @@ export interface EngineOptions {
   env?: NodeJS.ProcessEnv;
   /** Test hook: the nodes to collect instead of the local machine and the inventory. */
   collectors?: NodeCollector[];
+  /** Prints PDF reports (Electron's printToPDF in the app, a system Chromium for serve and the CLI); none: PDF is unavailable. */
+  pdfPrinter?: PdfPrinter;
 }
 
 export interface Engine {
+  /** The handlers of the default caller: the OS user, an administrator (the CLI, scripts). */
   readonly handlers: CallHandlers;
+  /**
+   * Handlers for a new caller (a desktop window, a `serve` session) with its own profile, which
+   * starts as the default and changes with profile:set; an auditor is refused the ADMIN_ONLY_CALLS.
+   */
+  callerHandlers(): CallHandlers;
+  /** The hash-chained audit log (the CLI's `audit-log verify`). */
+  readonly auditLog: AuditLog;
   readonly events: EngineEvents;
   /** The engine's internal signals (ticks, status changes), for features inside the engine. */
   readonly bus: InternalBus;
@@ -138,6 +154,9 @@ export function createEngine(options: EngineOptions): Engine {
   const store: TelemetryStore = new SqliteTelemetryStore(db, storeOptions(options.dbPath, config));
   const inventory = new InventoryStore(db);
   const nodeEvents = new NodeEventStore(db);
+  const auditLog = new AuditLog(db, () => clock.now());
+  const auditStore = new AuditStore(db);
+  const workflow = new WorkflowStore(db);
 
   // Signals: public events for the windows and the HTTP stream; the internal bus for the engine.
   const events = new EngineEvents((error) => log.error('event listener failed', error));
@@ -197,6 +216,7 @@ export function createEngine(options: EngineOptions): Engine {
     userRulesDir: rulesDirOf(config),
     desktopSinks: options.notificationSinks,
     env: options.env,
+    onRulesReloaded: (rules, dir) => auditLog.append(SYSTEM_ACTOR, 'rules:reloaded', dir, { rules: rules.rules.length, refused: rules.errors.length }),
   });
 
   // Each tick's snapshots go to these sinks, in this order.
@@ -240,13 +260,24 @@ export function createEngine(options: EngineOptions): Engine {
     },
     timeline: (query) => alerting.timeline(query),
     forgetNode: (nodeId) => alerting.forgetNode(nodeId),
+    events,
+    auditLog,
+    auditStore,
+    workflow,
+    userPoliciesDir: join(configDir, 'policies'),
+    pdfPrinter: options.pdfPrinter ?? null,
+    audit: (policy, auditOptions) => auditNodes({ hosts }, policy, auditOptions),
+    nodeGroups: (nodeId) => inventory.get(nodeId)?.labels ?? [],
+    transaction: (fn) => db.transaction(fn)(),
     addToInventory: (node) => {
       if (fleet.has(node.id)) throw new ContractError('bad-request', `a node called ${node.id} already exists`);
       inventory.add(node, clock.now());
       addSshNode(node);
     },
   };
-  const handlers: CallHandlers = {
+  // Handlers that are the same for every caller; each caller's view adds its profile, the role
+  // check and the audit log (handlers/audit-trail.ts).
+  const shared = {
     ...appHandlers(context),
     ...nodeHandlers(context),
     ...metricsHandlers(context),
@@ -255,12 +286,15 @@ export function createEngine(options: EngineOptions): Engine {
     ...sshConfigHandlers(context),
     ...alertHandlers(context),
     ...settingsHandlers(context),
-    ...auditHandlers(context),
   };
+  const handlersFor = (caller: Caller): CallHandlers => callerView({ ...shared, ...auditHandlers(context, caller) }, caller, auditLog);
+  const handlers = handlersFor(newCaller());
 
   let closed = false;
   return {
     handlers,
+    callerHandlers: () => handlersFor(newCaller()),
+    auditLog,
     events,
     bus,
     hosts,

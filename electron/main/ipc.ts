@@ -4,7 +4,7 @@
  * engine's events pushed to live windows on a single event channel.
  */
 import { ipcMain, type IpcMainInvokeEvent, type WebContents, type WebFrameMain } from 'electron';
-import type { CallResult } from '../../shared/contract';
+import type { CallHandlers, CallResult } from '../../shared/contract';
 import { dispatchCall } from '../../shared/dispatch';
 import type { Engine } from '../core/engine';
 import type { Logger } from '../core/log';
@@ -15,7 +15,8 @@ export const CALL_CHANNEL = 'clusterdeck:call';
 export const EVENT_CHANNEL = 'clusterdeck:event';
 
 export interface IpcBindingOptions {
-  engine: Pick<Engine, 'handlers' | 'events'>;
+  /** With callerHandlers, each window is its own caller (its own profile); without, all share engine.handlers. */
+  engine: Pick<Engine, 'handlers' | 'events'> & Partial<Pick<Engine, 'callerHandlers'>>;
   /** The web contents of our own windows: the only ones that may call and that get events. */
   trustedContents: () => readonly WebContents[];
   log: Logger;
@@ -44,12 +45,21 @@ const REFUSED: CallResult<never> = {
 
 /** Registers the call channel and event forwarding; returns the function that removes both. */
 export function bindIpc({ engine, trustedContents, log }: IpcBindingOptions): () => void {
+  // Each window's handlers (its profile), made on its first call, gone with the window.
+  const windowHandlers = new WeakMap<WebContents, CallHandlers>();
+  const handlersOf = (contents: WebContents): CallHandlers => {
+    if (!engine.callerHandlers) return engine.handlers;
+    let handlers = windowHandlers.get(contents);
+    if (!handlers) windowHandlers.set(contents, (handlers = engine.callerHandlers()));
+    return handlers;
+  };
   ipcMain.handle(CALL_CHANNEL, async (event, name: unknown, payload: unknown): Promise<CallResult<unknown>> => {
     if (!isTrustedSender(event, trustedContents())) {
       log.warn(`refused an engine call from ${event.senderFrame?.url || 'a frame that is gone'}`);
       return REFUSED;
     }
-    return dispatchCall(engine.handlers, name, payload, (error, callName) => log.error(`call ${callName} failed`, error));
+    const contents = trustedContents().find((candidate) => candidate.id === event.sender.id)!;
+    return dispatchCall(handlersOf(contents), name, payload, (error, callName) => log.error(`call ${callName} failed`, error));
   });
 
   const unsubscribe = engine.events.onAny((name, payload) => {

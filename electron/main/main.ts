@@ -117,7 +117,12 @@ async function start(): Promise<void> {
 
   teardown.push(
     bindIpc({
-      engine: { events: running.events, handlers: withSshConfigPicker(running.handlers, pickSshConfig) },
+      engine: {
+        events: running.events,
+        handlers: withSshConfigPicker(running.handlers, pickSshConfig),
+        // Each window its own profile (an auditor in one window does not make the others auditors).
+        callerHandlers: () => withSshConfigPicker(running.callerHandlers(), pickSshConfig),
+      },
       trustedContents: () => (mainWindow && !mainWindow.isDestroyed() ? [mainWindow.webContents] : []),
       log,
     }),

@@ -18,7 +18,10 @@ import type { EngineEvents } from '../core/events';
 import type { Logger } from '../core/log';
 
 export interface HttpServerOptions {
+  /** The handlers of Bearer-token callers (scripts), and of every session without callerHandlers. */
   handlers: CallHandlers;
+  /** Handlers for a new caller: each page session gets its own (its own profile). */
+  callerHandlers?: () => CallHandlers;
   events: EngineEvents;
   /** Folder with the built renderer (index.html and assets). */
   rendererDir: string;
@@ -71,6 +74,7 @@ const STATUS_OF: Record<ErrorCode, number> = {
   'unknown-call': 404,
   'bad-request': 400,
   'not-found': 404,
+  forbidden: 403,
   unavailable: 503,
   internal: 500,
 };
@@ -171,8 +175,8 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningHttp
   const now = options.now ?? Date.now;
   const rendererRoot = resolve(options.rendererDir);
   const streams = new Set<ServerResponse>();
-  /** Session id -> when it was last used; in use order, so the first is the least recently used. */
-  const sessions = new Map<string, number>();
+  /** Session id -> when it was last used and its caller's handlers; in use order, so the first is the least recently used. */
+  const sessions = new Map<string, { lastUsed: number; handlers: CallHandlers }>();
   let port = options.port;
   const cookieName = () => `clusterdeck_${port}`;
   // This machine's names and the bound address are reached directly, so they must carry our port.
@@ -208,29 +212,36 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningHttp
 
   function newSession(): string {
     const id = randomBytes(32).toString('base64url');
-    sessions.set(id, now());
+    sessions.set(id, { lastUsed: now(), handlers: options.callerHandlers?.() ?? options.handlers });
     while (sessions.size > MAX_SESSIONS) sessions.delete(sessions.keys().next().value!);
     return id;
   }
 
-  /** True for a live session, which this use keeps alive for another SESSION_IDLE_MS. */
-  function sessionValid(id: string): boolean {
-    const lastUsed = sessions.get(id);
-    if (lastUsed === undefined) return false;
+  /** A live session's handlers, which this use keeps alive for another SESSION_IDLE_MS; null when gone. */
+  function liveSession(id: string): CallHandlers | null {
+    const session = sessions.get(id);
+    if (session === undefined) return null;
     sessions.delete(id);
-    if (now() - lastUsed > SESSION_IDLE_MS) return false;
-    sessions.set(id, now());
-    return true;
+    if (now() - session.lastUsed > SESSION_IDLE_MS) return null;
+    sessions.set(id, { lastUsed: now(), handlers: session.handlers });
+    return session.handlers;
   }
 
-  /** The token as a Bearer header (scripts), or a live session cookie (the page). Never the token from a URL. */
-  function authorised(req: IncomingMessage): boolean {
+  /**
+   * The token as a Bearer header (scripts), or a live session cookie (the page). Never the token
+   * from a URL. Answers the caller's handlers, or null when not authorised.
+   */
+  function authorised(req: IncomingMessage): CallHandlers | null {
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    if (bearer !== undefined && safeEqual(bearer, token)) return true;
-    return cookieValues(req.headers.cookie, cookieName()).some(sessionValid);
+    if (bearer !== undefined && safeEqual(bearer, token)) return options.handlers;
+    for (const id of cookieValues(req.headers.cookie, cookieName())) {
+      const handlers = liveSession(id);
+      if (handlers) return handlers;
+    }
+    return null;
   }
 
-  async function handleCall(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
+  async function handleCall(req: IncomingMessage, res: ServerResponse, name: string, handlers: CallHandlers): Promise<void> {
     // JSON content type and a same-origin Origin keep other web pages from posting here.
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
       sendError(res, 415, 'bad-request', 'calls must be sent as application/json');
@@ -253,7 +264,7 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningHttp
       sendError(res, 400, 'bad-request', `request body is not valid JSON: ${(error as Error).message}`);
       return;
     }
-    const result: CallResult<unknown> = await dispatchCall(options.handlers, name, payload, (error, call) => options.log.error(`call ${call} failed`, error));
+    const result: CallResult<unknown> = await dispatchCall(handlers, name, payload, (error, call) => options.log.error(`call ${call} failed`, error));
     sendJson(res, result.ok ? 200 : STATUS_OF[result.error.code], result);
   }
 
@@ -358,7 +369,8 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningHttp
       res.end();
       return;
     }
-    if (!authorised(req)) {
+    const handlers = authorised(req);
+    if (!handlers) {
       sendError(res, 401, 'unauthorized', 'missing or wrong access token: open the URL that `clusterdeck serve` printed');
       return;
     }
@@ -369,7 +381,7 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningHttp
         sendError(res, 405, 'bad-request', 'calls are POST requests');
         return;
       }
-      await handleCall(req, res, call[1]!);
+      await handleCall(req, res, call[1]!, handlers);
       return;
     }
     if (url.pathname === '/api/events' && req.method === 'GET') {

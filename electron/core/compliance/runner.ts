@@ -38,6 +38,8 @@ export interface RunAuditOptions {
   inventoryGpuCount?: (nodeId: string) => number | null;
   /** Per batch (SSH) or per command (local). */
   timeoutMs?: number;
+  /** Told as each node has been read (its checks are evaluated once all are): the UI's progress. */
+  onNodeRead?: (nodeId: string, audited: boolean, error: string | null) => void;
   /** Stores the run (audit-store.ts) and returns its id. */
   save?: (run: AuditRun) => number;
 }
@@ -287,6 +289,7 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditRun> {
   const read = await mapLimited(options.nodes, options.concurrency ?? 8, async (node) => {
     const facts = await readNode(node, options, approval, clock);
     log(facts.audited ? `${node.nodeId}: read in ${facts.batches} round trip${facts.batches === 1 ? '' : 's'}` : `${node.nodeId}: ${facts.error}`);
+    options.onNodeRead?.(node.nodeId, facts.audited, facts.audited ? null : facts.error);
     return facts;
   });
 

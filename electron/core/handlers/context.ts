@@ -7,11 +7,19 @@ import type { Config } from '../../../shared/config';
 import type { AppInfo, CallRequest, CallResponse, EngineStatus } from '../../../shared/contract';
 import type { NodeState, SshNode } from '../../../shared/model/inventory';
 import type { AlertEngine } from '../alerts/types';
+import type { AuditLog } from '../audit-log';
+import type { EngineAuditOptions } from '../audit-runner';
+import type { AuditStore } from '../compliance/audit-store';
+import type { AuditRun } from '../compliance/runner';
+import type { Policy } from '../compliance/types';
+import type { WorkflowStore } from '../compliance/workflow-store';
+import type { EngineEvents } from '../events';
 import type { Fleet } from '../fleet';
 import type { SecretStore } from '../hosts/ssh/credentials';
 import type { SshPool } from '../hosts/ssh/ssh-pool';
 import type { InventoryStore } from '../inventory/inventory-store';
 import type { Logger } from '../log';
+import type { PdfPrinter } from '../reports/types';
 import type { Clock } from '../scheduler';
 import type { TelemetryStore } from '../store/telemetry-store';
 
@@ -45,4 +53,22 @@ export interface EngineContext {
   forgetNode(nodeId: string): void;
   /** Makes `config` the one in force: the interval, storage, alert and notification settings change without a restart. */
   applyConfig(config: Config): void;
+  /** Events to the windows and the HTTP stream (audit:progress). */
+  readonly events: EngineEvents;
+  /** The hash-chained audit log: every action, with the caller's profile. */
+  readonly auditLog: AuditLog;
+  /** Stored audit runs and policy approvals. */
+  readonly auditStore: AuditStore;
+  /** Attestations, attachments, waivers, runs' policy snapshots. */
+  readonly workflow: WorkflowStore;
+  /** The user's policy files (policies/ beside config.yaml). */
+  readonly userPoliciesDir: string;
+  /** Prints HTML to PDF; null where no Chromium is set up (PDF reports are then unavailable). */
+  readonly pdfPrinter: PdfPrinter | null;
+  /** Audits the engine's nodes with a policy (engine.audit). */
+  audit(policy: Policy, options: EngineAuditOptions): Promise<AuditRun>;
+  /** A node's inventory labels: a waiver scoped to a group covers the nodes labelled so. */
+  nodeGroups(nodeId: string): readonly string[];
+  /** Runs fn in one database transaction (an action and its audit-log row commit together). */
+  transaction<T>(fn: () => T): T;
 }

@@ -5,6 +5,7 @@ import { RENDERER_DIR } from '../../core/app-root';
 import { createEngine } from '../../core/engine';
 import { consoleLogger } from '../../core/log';
 import { isLoopbackAddress, startHttpServer } from '../http-server';
+import { chromiumPdfPrinter } from '../pdf-printer';
 import { loadRuntime, type CommonFlags } from '../runtime';
 import { terminalSafeLogger } from '../terminal-text';
 import { UsageError } from '../usage-error';
@@ -44,10 +45,20 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const allowedHosts = (flags.allowedHost ?? []).map(parseAllowedHost);
   // Log lines can carry node text (SSH errors, host names): it reaches the terminal escaped.
   const log = terminalSafeLogger(consoleLogger);
-  const engine = createEngine({ ...runtime, mode: 'serve', log });
+  // PDF reports print with the system Chromium, found when a PDF is asked for (a clear error where none is).
+  const engine = createEngine({ ...runtime, mode: 'serve', log, pdfPrinter: chromiumPdfPrinter() });
   let server;
   try {
-    server = await startHttpServer({ handlers: engine.handlers, events: engine.events, rendererDir: RENDERER_DIR, host, port, allowedHosts, log });
+    server = await startHttpServer({
+      handlers: engine.handlers,
+      callerHandlers: () => engine.callerHandlers(),
+      events: engine.events,
+      rendererDir: RENDERER_DIR,
+      host,
+      port,
+      allowedHosts,
+      log,
+    });
   } catch (error) {
     engine.close();
     throw new UsageError(`cannot listen on ${host}:${port}: ${(error as Error).message}`);
