@@ -77,6 +77,40 @@ function outputOf(op: BatchOp, result: unknown): OpOutput {
   return { output: '', exitCode: null, problem: r.kind === 'denied' ? 'permission denied' : r.kind === 'missing' ? 'missing' : String(r.message ?? 'error') };
 }
 
+/** Files whose second field is a password hash: evidence keeps what the field is, never the hash. */
+const HASH_FILES = new Set(['/etc/shadow', '/etc/gshadow', '/etc/shadow-', '/etc/gshadow-']);
+
+function secretFileOf(op: BatchOp): string | null {
+  if (op.kind === 'read') return HASH_FILES.has(op.path) ? op.path : null;
+  if (op.kind === 'exec') return op.args.find((arg) => HASH_FILES.has(arg)) ?? null;
+  return null;
+}
+
+/** What a hash field holds, as an auditor needs it: empty (no password), locked, or a hash (redacted). */
+function hashFieldClass(field: string): string {
+  if (field === '') return '';
+  if (/^[!*]+$/.test(field)) return field;
+  if (field.startsWith('!')) return '!<locked hash redacted>';
+  return '<hash redacted>';
+}
+
+/**
+ * The output as evidence may keep it: /etc/shadow and /etc/gshadow lose their password hashes
+ * (an empty, locked or set field stays visible), so a report never carries a crackable hash.
+ */
+export function redactSecrets(op: BatchOp, output: string): string {
+  if (secretFileOf(op) === null) return output;
+  return output
+    .split('\n')
+    .map((line) => {
+      const fields = line.split(':');
+      if (fields.length < 2) return line;
+      fields[1] = hashFieldClass(fields[1]!);
+      return fields.join(':');
+    })
+    .join('\n');
+}
+
 /** The evidence of one probe: one entry per operation it ran, or one saying why nothing ran. */
 export function probeEvidence(collected: CollectedFact): ProbeEvidence[] {
   if (collected.trace.length === 0) {
@@ -94,7 +128,9 @@ export function probeEvidence(collected: CollectedFact): ProbeEvidence[] {
     ];
   }
   return collected.trace.map((step) => {
-    const { output, exitCode, problem } = outputOf(step.op, step.result);
+    const { output: raw, exitCode, problem } = outputOf(step.op, step.result);
+    // The hash is of what is kept: evidence an auditor can check without holding the secrets.
+    const output = redactSecrets(step.op, raw);
     return {
       probe: collected.key,
       source: describeOp(step.op),
