@@ -4,6 +4,7 @@
 // check, a waiver (waived, never pass; expired: the failure is back), a report; an auditor
 // profile refused the administrator's calls; every action in the hash-chained audit log.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../shared/config';
@@ -11,6 +12,7 @@ import type { CallHandlers, CallName, CallRequest, CallResponse, EventPayload } 
 import { dispatchCall } from '../../shared/dispatch';
 import { createEngine, type Engine } from '../../electron/core/engine';
 import { silentLogger } from '../../electron/core/log';
+import { startHttpServer, type RunningHttpServer } from '../../electron/server/http-server';
 import { tempDir } from '../helpers/tmp';
 
 const POLICY = `id: workflow-test
@@ -48,10 +50,30 @@ checks:
 
 const DAY = 24 * 60 * 60 * 1000;
 let engine: Engine | null = null;
-afterEach(() => {
+let server: RunningHttpServer | null = null;
+afterEach(async () => {
+  await server?.close();
+  server = null;
   engine?.close();
   engine = null;
 });
+
+/** One HTTP request to the serve server on 127.0.0.1 (its own Host name). */
+function send(port: number, path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
+  return new Promise<{ status: number; cookie: string; body: string }>((resolve, reject) => {
+    const req = httpRequest(
+      { host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: { Host: `127.0.0.1:${port}`, ...options.headers } },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, cookie: String(res.headers['set-cookie'] ?? '').split(';')[0]!, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
 
 async function call<C extends CallName>(handlers: CallHandlers, name: C, request: CallRequest<C>): Promise<CallResponse<C>> {
   const result = await dispatchCall(handlers, name, request);
@@ -203,5 +225,32 @@ describe('audit workflow (engine handlers, a real local node)', () => {
       [expect.any(String), 'admin', 'nodes:add', 'gpu-07'],
     ]);
     expect((await call(adminWindow, 'auditLog:verify', {})).ok).toBe(true);
+  });
+
+  it('gives each serve session its own profile: an auditor session is refused (403) where another session is not', async () => {
+    const { engine: running } = start();
+    server = await startHttpServer({
+      handlers: running.handlers,
+      callerHandlers: () => running.callerHandlers(),
+      events: running.events,
+      rendererDir: tempDir(),
+      host: '127.0.0.1',
+      port: 0,
+      log: silentLogger,
+    });
+    const port = server.port;
+    const session = async () => (await send(port, `/?token=${server!.token}`)).cookie;
+    const [auditor, admin] = [await session(), await session()];
+    const post = (cookie: string, name: string, body: unknown) =>
+      send(port, `/api/call/${name}`, { method: 'POST', headers: { Cookie: cookie, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+    expect((await post(auditor, 'profile:set', { profile: { name: 'ann-auditor', role: 'auditor' } })).status).toBe(200);
+    const refused = await post(auditor, 'settings:update', { patch: { collection: { intervalMs: 10_000 } } });
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.body)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(JSON.parse((await post(admin, 'profile:get', {})).body)).toMatchObject({ ok: true, value: { role: 'admin' } });
+    expect(JSON.parse((await post(auditor, 'profile:get', {})).body)).toEqual({ ok: true, value: { name: 'ann-auditor', role: 'auditor' } });
+    const last = (await call(running.handlers, 'auditLog:list', { limit: 1 }))[0]!;
+    expect(last).toMatchObject({ actor: 'ann-auditor', role: 'auditor', action: 'refused', subject: 'settings:update' });
   });
 });
