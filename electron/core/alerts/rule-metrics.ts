@@ -81,6 +81,10 @@ const STORED_READERS: Readonly<Record<string, RuleMetric['read']>> = {
   'gpu.memory_used_mib': perGpu((g) => g.fbMemoryUsedMib),
   'gpu.temperature_c': perGpu((g) => g.temperatureC),
   'gpu.power_w': perGpu((g) => g.powerDrawW),
+  // As stored: only a null is skipped.
+  'fs.used_pct': (s, out) => {
+    for (const f of s.filesystems) if (f.usedPct !== null) push(out, f.mount, f.usedPct);
+  },
 };
 
 function viaExtract(extract: (snapshot: NodeSnapshot) => MetricValue[]): RuleMetric['read'] {
