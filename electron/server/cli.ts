@@ -11,6 +11,7 @@ import { alertsAck, alertsList } from './commands/alerts';
 import { audit, DEFAULT_POLICY } from './commands/audit';
 import { collect } from './commands/collect';
 import { policyApprove } from './commands/policy';
+import { auditLogVerify, reportBundle, reportExport, reportVerify } from './commands/report';
 import { run } from './commands/run';
 import { serve } from './commands/serve';
 import { withSshFlags } from './ssh-flags';
@@ -75,10 +76,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       program
         .command('audit')
         .description(
-          'audit nodes against a compliance policy (--local and/or SSH nodes) and write a JSON report: per node and check, status, severity, references and evidence; exit 1 when a node could not be audited',
+          'audit nodes against a compliance policy (--local and/or SSH nodes), store the run in the database and write a report: per node and check, status, severity, references and evidence; exit 1 when a node could not be audited',
         )
         .option('--policy <id|file>', `a built-in policy id or a policy file (default: ${DEFAULT_POLICY})`)
-        .option('--format <format>', 'report format: json (required)')
+        .option('--format <format>', 'report format: json|csv|html|pdf|oscal|junit (required)')
         .option('--out <path>', 'where the report is written (required)'),
     ),
   ).action(async (flags) => {
@@ -98,6 +99,50 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   ).action(async (file: string, flags) => {
     setExitCode(await policyApprove(file, flags));
   });
+
+  const report = program.command('report').description('reports of audit runs stored in the database, signed bundles, and their verification');
+  withCommonFlags(
+    report
+      .command('export')
+      .description('write the report of a stored audit run, with the attestations and waivers in force now')
+      .option('--run <id|latest>', 'the run (default: latest)')
+      .option('--format <format>', 'json|csv|html|pdf|oscal|junit (required)')
+      .option('--out <path>', 'where the report is written (required)'),
+  ).action(async (flags) => {
+    setExitCode(await reportExport(flags));
+  });
+  withCommonFlags(
+    report
+      .command('bundle')
+      .description(
+        "write a signed bundle of a stored run into a new folder: the reports, every result's evidence, a manifest of SHA-256 sums signed with this installation's Ed25519 key, and its public key",
+      )
+      .option('--run <id|latest>', 'the run (default: latest)')
+      .option('--format <format>', 'a report format to include (repeatable; default: json, html, csv, oscal)', (format: string, formats: string[] = []) => [
+        ...formats,
+        format,
+      ])
+      .option('--out <dir>', 'the bundle folder, new or empty (required)'),
+  ).action(async (flags) => {
+    setExitCode(await reportBundle(flags));
+  });
+  report
+    .command('verify')
+    .description(
+      "check a bundle: every file's SHA-256 against the manifest, files added, and the manifest's signature; exit 1 naming each changed, missing or added file",
+    )
+    .argument('<bundle>', 'the bundle folder')
+    .option('--public-key <file>', "the installation's public key (PEM) to check the signature against (default: the bundle's own public-key.pem)")
+    .action(async (bundle: string, flags) => {
+      setExitCode(await reportVerify(bundle, flags));
+    });
+
+  const auditLog = program.command('audit-log').description('the hash-chained log of every action');
+  withCommonFlags(auditLog.command('verify').description("walk the audit log's hash chain; exit 1 naming the first edited, inserted or deleted row")).action(
+    async (flags) => {
+      setExitCode(await auditLogVerify(flags));
+    },
+  );
 
   const alerts = program.command('alerts').description('the alerts kept in the database (nothing is collected)');
   withCommonFlags(

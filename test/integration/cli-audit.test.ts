@@ -70,7 +70,8 @@ describe('clusterdeck audit --local', () => {
     expect(result.status).toBe(0);
     const report = readReport(out);
     expect(report.policy).toMatchObject({ id: 'gpu-node-baseline', builtIn: true, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    expect(report.runId).toBeNull();
+    // Stored in the default database (the isolated XDG data folder), for `report export` later.
+    expect(report.runId).toBe(1);
     expect(report.nodes).toHaveLength(1);
     expect(report.nodes[0]).toMatchObject({ audited: true, error: null, hostKey: null });
     expectFullReport(report.nodes[0]!, baseline());
@@ -137,11 +138,11 @@ describe('clusterdeck audit --ssh-config', () => {
 });
 
 describe('clusterdeck audit usage errors', () => {
-  it('exits 2 without --out, with a format other than json, without --local or --ssh-config, and for an unknown policy', () => {
+  it('exits 2 without --out, with an unknown format, without --local or --ssh-config, and for an unknown policy', () => {
     const out = join(tempDir(), 'report.json');
     const cases: Array<[string[], RegExp]> = [
       [['audit', '--local', '--format', 'json'], /--out/],
-      [['audit', '--local', '--format', 'csv', '--out', out], /--format "csv" is not supported/],
+      [['audit', '--local', '--format', 'xml', '--out', out], /--format "xml" is not one of json\|csv\|html\|pdf\|oscal\|junit/],
       [['audit', '--local', '--out', out], /--format json/],
       [['audit', '--format', 'json', '--out', out], /--local, or --ssh-config/],
       [['audit', '--local', '--policy', 'no-such-policy', '--format', 'json', '--out', out], /neither a built-in policy .*gpu-node-baseline.* nor a file/],

@@ -1,7 +1,9 @@
 /**
  * `clusterdeck audit`: runs a compliance policy (the built-in gpu-node-baseline, or a policy
- * file) over this machine and/or SSH nodes of an ssh config, and writes one JSON document: per
- * node and check, the status, severity, references and evidence. Progress and a summary go to
+ * file) over this machine and/or SSH nodes of an ssh config, stores the run in the database
+ * (--db, else the default one; `report export|bundle` read it later) with its row in the audit
+ * log, and writes a report: JSON (per node and check, the status, severity, references and
+ * evidence), or any report format (csv, html, pdf, oscal, junit). Progress and a summary go to
  * stderr. Exit 0 when the audit ran (whatever the verdicts), 1 when a node could not be audited,
  * 2 for usage errors (a bad flag, a policy with errors, custom commands not approved).
  */
@@ -21,6 +23,8 @@ import { loadRuntime, type CommonFlags } from '../runtime';
 import { sshEngineOptions, sshNodesFromFlags, type SshFlags } from '../ssh-flags';
 import { terminalSafe } from '../terminal-text';
 import { UsageError } from '../usage-error';
+import { cliActor, exportStoredReport, parseFormat } from './report';
+import { AuditLog } from '../../core/audit-log';
 
 export const DEFAULT_POLICY = 'gpu-node-baseline';
 
@@ -33,7 +37,7 @@ export interface AuditFlags extends CommonFlags, SshFlags {
 /** The JSON document `audit` writes. */
 export interface AuditDocument {
   policy: { id: string; title: string; version: string; sha256: string; builtIn: boolean; source: string };
-  /** The stored run's id (with --db), else null. */
+  /** The stored run's id (null only where storing failed). */
   runId: number | null;
   startedAt: number;
   endedAt: number;
@@ -168,20 +172,19 @@ function writeWhole(path: string, text: string): void {
 }
 
 export async function audit(flags: AuditFlags, log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<number> {
-  if (flags.format === undefined) throw new UsageError('audit needs --format json');
-  if (flags.format !== 'json') throw new UsageError(`--format ${JSON.stringify(flags.format)} is not supported (json is)`);
-  if (!flags.out) throw new UsageError('audit needs --out PATH (where the JSON report goes)');
+  const format = parseFormat(flags.format, 'audit');
+  if (!flags.out) throw new UsageError('audit needs --out PATH (where the report goes)');
   if (!flags.local && !flags.sshConfig) throw new UsageError('audit needs --local, or --ssh-config FILE with --host ALIAS or --all-hosts');
   const out = resolve(flags.out);
   const runtime = loadRuntime(flags);
   const sshNodes = await sshNodesFromFlags(flags);
   const policy = resolvePolicy(flags.policy ?? DEFAULT_POLICY);
 
-  // Runs are stored only with --db; approvals of policy files are read from that database, or
-  // without --db from the default one (where `policy approve` records them), if there is one.
-  const needsApprovals = approvalState(policy, null).kind === 'needs-approval';
-  const db = flags.db || (needsApprovals && existsSync(runtime.dbPath)) ? openDatabase(runtime.dbPath) : null;
-  const store = db ? new AuditStore(db) : null;
+  // The run is stored in --db, else the default database (where `policy approve` records
+  // approvals, and `report export|bundle` find runs).
+  const db = openDatabase(runtime.dbPath);
+  const store = new AuditStore(db);
+  const auditLog = new AuditLog(db, Date.now);
   const engine = (() => {
     try {
       checkApproval(policy, store);
@@ -194,7 +197,7 @@ export async function audit(flags: AuditFlags, log: (line: string) => void = (li
         ...sshEngineOptions(flags, sshNodes),
       });
     } catch (error) {
-      db?.close();
+      db.close();
       throw error;
     }
   })();
@@ -204,17 +207,30 @@ export async function audit(flags: AuditFlags, log: (line: string) => void = (li
     const run = await auditNodes({ hosts: engine.hosts }, policy, {
       nodeIds: [...localIds, ...sshNodes.map((node) => node.id)],
       approvals: store,
-      save: store && flags.db ? (done) => store.saveRun(done) : undefined,
+      // The run and its audit-log row commit together.
+      save: (done) =>
+        db.transaction(() => {
+          const runId = store.saveRun(done);
+          auditLog.append(cliActor(), 'audits:run', `run ${runId}`, {
+            phase: 'finish',
+            policyId: done.policy.id,
+            runId,
+            score: done.scores.policy,
+            via: 'cli',
+          });
+          return runId;
+        })(),
       log: (line) => log(terminalSafe(line)),
     });
-    writeWhole(out, `${JSON.stringify(documentOf(run), null, 2)}\n`);
+    if (format === 'json') writeWhole(out, `${JSON.stringify(documentOf(run), null, 2)}\n`);
+    else await exportStoredReport(db, run.runId!, format, out);
     for (const node of run.nodes) if (!node.audited) log(terminalSafe(`${node.nodeId}: not audited: ${node.error ?? 'no answer'}`));
-    const drift = store && run.runId !== null ? driftLine(previousRunOf(store, run), run) : null;
+    const drift = run.runId !== null ? driftLine(previousRunOf(store, run), run) : null;
     if (drift) log(drift);
-    log(terminalSafe(summaryLine(run, out)));
+    log(terminalSafe(summaryLine(run, `${out} (${format})`)));
     return run.nodes.every((node) => node.audited) ? 0 : 1;
   } finally {
     engine.close();
-    db?.close();
+    db.close();
   }
 }
