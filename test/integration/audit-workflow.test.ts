@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_CONFIG } from '../../shared/config';
 import type { CallHandlers, CallName, CallRequest, CallResponse, EventPayload } from '../../shared/contract';
 import { dispatchCall } from '../../shared/dispatch';
@@ -81,8 +81,7 @@ async function call<C extends CallName>(handlers: CallHandlers, name: C, request
   return result.value as CallResponse<C>;
 }
 
-function start(): { engine: Engine; clock: { now: number } } {
-  const dir = tempDir();
+function start(dir = tempDir()): { engine: Engine; clock: { now: number } } {
   mkdirSync(join(dir, 'policies'));
   writeFileSync(join(dir, 'policies', 'workflow-test.yaml'), POLICY);
   const clock = { now: Date.now() };
@@ -252,5 +251,23 @@ describe('audit workflow (engine handlers, a real local node)', () => {
     expect(JSON.parse((await post(auditor, 'profile:get', {})).body)).toEqual({ ok: true, value: { name: 'ann-auditor', role: 'auditor' } });
     const last = (await call(running.handlers, 'auditLog:list', { limit: 1 }))[0]!;
     expect(last).toMatchObject({ actor: 'ann-auditor', role: 'auditor', action: 'refused', subject: 'settings:update' });
+  });
+
+  it("logs the rule watcher's reload of the alert rules, by the engine itself", async () => {
+    const dir = tempDir();
+    const { engine: running } = start(dir);
+    mkdirSync(join(dir, 'rules'), { recursive: true });
+    writeFileSync(
+      join(dir, 'rules', 'mine.yaml'),
+      'rules:\n  - { id: mine, name: mine, watch: { detector: node-unreachable }, for: 30s, severity: critical, message: "{{node}}" }\n',
+    );
+    await vi.waitFor(
+      async () => {
+        const rows = await call(running.handlers, 'auditLog:list', {});
+        expect(rows.find((row) => row.action === 'rules:reloaded')).toMatchObject({ actor: 'clusterdeck', role: 'system', subject: join(dir, 'rules') });
+      },
+      { timeout: 20_000, interval: 100 },
+    );
+    expect((await call(running.handlers, 'auditLog:verify', {})).ok).toBe(true);
   });
 });
