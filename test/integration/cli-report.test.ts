@@ -2,6 +2,7 @@
 // database), `report export` of the latest run, a signed `report bundle` that `report verify`
 // finds intact, then names each file changed, missing or added; and `audit-log verify` before
 // and after a row of the audit log is edited with SQL.
+import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -91,6 +92,24 @@ describe('clusterdeck report export', () => {
     const noDb = runCli(['report', 'export', '--db', join(dir, 'absent.db'), '--format', 'json', '--out', out], env);
     expect(noDb.status).toBe(1);
     expect(noDb.stderr).toMatch(/no database at .*absent\.db/);
+  });
+});
+
+describe('clusterdeck report export --format pdf', () => {
+  it('prints the HTML report with the system Chromium (pdftotext finds the node and check titles), and says what to install when there is none', () => {
+    const out = join(dir, 'report.pdf');
+    const printed = runCli(reportArgs('report', 'export', '--format', 'pdf', '--out', out), env);
+    expect(printed.stderr).toMatch(/pdf report written/);
+    expect(printed.status).toBe(0);
+    expect(readFileSync(out).subarray(0, 5).toString()).toBe('%PDF-');
+    const text = spawnSync('pdftotext', [out, '-'], { encoding: 'utf8' }).stdout;
+    const [row] = parseCsv(readFileSync(join(dir, 'audit.csv')), { columns: true }) as Array<Record<string, string>>;
+    expect(text).toContain(row!.node);
+    expect(text).toContain('SSH root login is disabled');
+
+    const none = runCli(reportArgs('report', 'export', '--format', 'pdf', '--out', join(dir, 'none.pdf')), { ...env, CHROMIUM_PATH: join(dir, 'no-chromium') });
+    expect(none.status).toBe(1);
+    expect(none.stderr).toMatch(/CHROMIUM_PATH=.*no-chromium does not exist; install Chromium/);
   });
 });
 
