@@ -62,6 +62,8 @@ const MIME: Record<string, string> = {
 };
 
 const MAX_BODY_BYTES = 1024 * 1024;
+/** Calls that carry files (an attestation's attachments, base64): their own, larger bound. */
+const MAX_FILE_CALL_BODY_BYTES: Readonly<Record<string, number>> = { 'audits:attest': 20 * 1024 * 1024 };
 /** A session not used for this long is gone; the page then needs the URL with the token again. */
 export const SESSION_IDLE_MS = 12 * 60 * 60 * 1000;
 /** Sessions kept at most; the least recently used goes first. */
@@ -144,9 +146,9 @@ function sendError(
 
 class BodyTooLargeError extends Error {}
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
   return new Promise((resolveBody, reject) => {
-    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+    if (Number(req.headers['content-length'] ?? 0) > maxBytes) {
       reject(new BodyTooLargeError());
       return;
     }
@@ -156,7 +158,7 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('data', (chunk: Buffer) => {
       if (tooLarge) return;
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size > maxBytes) {
         // Answered (413), not reset: the rest is read and dropped until the connection closes.
         tooLarge = true;
         chunks.length = 0;
@@ -253,12 +255,13 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningHttp
       return;
     }
     let payload: unknown;
+    const maxBytes = MAX_FILE_CALL_BODY_BYTES[name] ?? MAX_BODY_BYTES;
     try {
-      const body = await readBody(req);
+      const body = await readBody(req, maxBytes);
       payload = body.trim() === '' ? {} : JSON.parse(body);
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
-        sendError(res, 413, 'bad-request', `request body over ${MAX_BODY_BYTES} bytes`, { Connection: 'close' });
+        sendError(res, 413, 'bad-request', `request body over ${maxBytes} bytes`, { Connection: 'close' });
         return;
       }
       sendError(res, 400, 'bad-request', `request body is not valid JSON: ${(error as Error).message}`);

@@ -187,6 +187,24 @@ describe('clusterdeck serve: the contract over HTTP', () => {
     expect(JSON.parse(reply.body)).toMatchObject({ ok: false, error: { code: 'bad-request', message: expect.stringMatching(/over 1048576 bytes/) } });
   });
 
+  it('reads an attestation with attachments up to 20 MiB (files, base64), and no more', async () => {
+    const attest = (bytes: number) =>
+      JSON.stringify({
+        nodeId: 'nowhere',
+        checkId: 'gnb-ssh-001',
+        status: 'pass',
+        note: 'n',
+        attachments: [{ name: 'a.bin', contentBase64: 'A'.repeat(bytes) }],
+      });
+    // Read and validated (the node has no run: refused by the handler, not for its size).
+    const read = await call('audits:attest', attest(2_000_000));
+    expect(read.status).not.toBe(413);
+    expect(JSON.parse(read.body)).toMatchObject({ ok: expect.any(Boolean) });
+    const tooLarge = await call('audits:attest', attest(21 * 1024 * 1024));
+    expect(tooLarge.status).toBe(413);
+    expect(JSON.parse(tooLarge.body)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/over 20971520 bytes/) } });
+  });
+
   it('answers a chunked body over 1 MiB (no Content-Length) with 413 too', async () => {
     const reply = await new Promise<Reply>((resolve, reject) => {
       const req = request(
