@@ -13,6 +13,7 @@ import { KeychainSecretStore } from './secret-store';
 import { withSshConfigPicker } from './ssh-config-picker';
 import { findNativeBinding } from './native-binding';
 import { electronNotificationSink, openAlertPage } from './notifications';
+import { electronPdfPrinter } from './pdf-printer';
 import { registerAppScheme, serveRenderer } from './protocol';
 import { loadConfigOrDefaults, parseDbArg, startupFailureMessage } from './startup';
 import { createStatusTray } from './tray';
@@ -105,6 +106,8 @@ async function start(): Promise<void> {
       knownHostsFile: path.join(userData, 'known_hosts'),
       secrets: new KeychainSecretStore(path.join(userData, 'secrets.json'), log),
       notificationSinks: [electronNotificationSink({ Notification, onClick: openAlert })],
+      // PDF reports print through Electron's own Chromium (a hidden, sandboxed window).
+      pdfPrinter: electronPdfPrinter(),
     });
   } catch (error) {
     failStartup('Clusterdeck cannot open its database', startupFailureMessage(error));
