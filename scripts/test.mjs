@@ -26,6 +26,9 @@ const SYSTEM_PROGRAMS = [
   // Reading and rendering the PDF reports (test/integration/report-pdf.test.ts).
   [['/usr/bin/pdftotext'], 'poppler-utils'],
   [['/usr/bin/pdftoppm'], 'poppler-utils'],
+  // A real Prometheus and node exporter (test/helpers/prometheus.ts: sources, /metrics).
+  [['/usr/bin/prometheus'], 'prometheus'],
+  [['/usr/bin/prometheus-node-exporter'], 'prometheus-node-exporter'],
 ];
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
