@@ -16,6 +16,7 @@ import type { CallHandlers, CallResult, ErrorCode } from '../../shared/contract'
 import { dispatchCall } from '../../shared/dispatch';
 import type { EngineEvents } from '../core/events';
 import type { Logger } from '../core/log';
+import { serveMetrics } from './metrics-endpoint';
 
 export interface HttpServerOptions {
   /** The handlers of Bearer-token callers (scripts), and of every session without callerHandlers. */
@@ -385,6 +386,11 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningHttp
         return;
       }
       await handleCall(req, res, call[1]!, handlers);
+      return;
+    }
+    // What a Prometheus scrapes, with the token as its bearer credentials.
+    if (url.pathname === '/metrics') {
+      await serveMetrics(req, res, handlers);
       return;
     }
     if (url.pathname === '/api/events' && req.method === 'GET') {
