@@ -7,6 +7,7 @@ import type { AlertSeverity } from '../../shared/model/alerts';
 import type { NotificationSink } from '../core/alerts/types';
 import type { Logger } from '../core/log';
 import { notificationBody, notificationTitle } from '../core/notify/format';
+import { escapeMarkup } from '../core/notify/notify-send';
 import { APP_ENTRY_URL } from './app-url';
 
 /** Electron's Notification class, as this module uses it (the tests pass the fake's). */
@@ -25,6 +26,8 @@ export interface ElectronSinkOptions {
   Notification: NotificationClass;
   /** A click: the alert to open (a summary's first), or null for the alerts page. */
   onClick(alertId: number | null): void;
+  /** Default: this machine's. On Linux the body is markup to libnotify, so it is escaped. */
+  platform?: NodeJS.Platform;
 }
 
 const URGENCY: Readonly<Record<AlertSeverity, NonNullable<NotificationConstructorOptions['urgency']>>> = {
@@ -39,7 +42,7 @@ const URGENCY: Readonly<Record<AlertSeverity, NonNullable<NotificationConstructo
  */
 const MAX_LIVE = 50;
 
-export function electronNotificationSink({ Notification, onClick }: ElectronSinkOptions): NotificationSink {
+export function electronNotificationSink({ Notification, onClick, platform = process.platform }: ElectronSinkOptions): NotificationSink {
   const live = new Set<object>();
   return {
     name: 'desktop notifications',
@@ -47,7 +50,7 @@ export function electronNotificationSink({ Notification, onClick }: ElectronSink
       if (!Notification.isSupported()) throw new Error('this desktop has no notification service');
       const shown = new Notification({
         title: notificationTitle(n),
-        body: notificationBody(n),
+        body: platform === 'linux' ? escapeMarkup(notificationBody(n)) : notificationBody(n),
         // Linux: critical stays until dismissed; Windows: timeoutType never does the same.
         urgency: URGENCY[n.severity],
         timeoutType: n.severity === 'critical' ? 'never' : 'default',

@@ -27,7 +27,8 @@ export function notifySendArgs(n: Notification): string[] {
   ];
 }
 
-function escapeMarkup(text: string): string {
+/** libnotify reads a body as markup: its text is escaped to stay text. */
+export function escapeMarkup(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 

@@ -101,6 +101,19 @@ describe('electronNotificationSink', () => {
     expect(onClick).toHaveBeenCalledWith(43);
   });
 
+  it('escapes markup in the body on Linux (libnotify reads it), and only there', async () => {
+    const { electronNotificationSink } = await import('../../../electron/main/notifications.js');
+    const hostile = { ...xid79, body: 'see <a href="http://x">here</a> & <b>now</b>' };
+    const linux = electronNotificationSink({ Notification: electron.Notification, onClick: vi.fn(), platform: 'linux' });
+    const mac = electronNotificationSink({ Notification: electron.Notification, onClick: vi.fn(), platform: 'darwin' });
+    await linux.send(hostile, never);
+    await mac.send(hostile, never);
+
+    const [onLinux, onMac] = electron.Notification.instances;
+    expect(onLinux!.options).toMatchObject({ body: 'Node gpu-07\nsee &lt;a href="http://x"&gt;here&lt;/a&gt; &amp; &lt;b&gt;now&lt;/b&gt;' });
+    expect(onMac!.options).toMatchObject({ body: 'Node gpu-07\nsee <a href="http://x">here</a> & <b>now</b>' });
+  });
+
   it('fails (for the dispatcher to log) where the desktop has no notification service', async () => {
     const { electronNotificationSink } = await import('../../../electron/main/notifications.js');
     electron.Notification.supported = false;
