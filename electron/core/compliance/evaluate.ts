@@ -8,6 +8,7 @@
  * A not-applicable child is left out of its branch; a branch of only such children is itself
  * not applicable. Fleet leaves compare a value across every audited node (FleetContext).
  */
+import { holdsPasswordHashes } from './evidence';
 import { compilePolicyRegex } from './policy-schema';
 import type { Applicability, Check, CheckStatus, Probe, RuleLeaf, RuleNode, ValueTest } from './types';
 import type { FactOf, GpuFact, GpusFact, ProbeFact } from './probes/facts';
@@ -195,22 +196,30 @@ function evaluateContent(rule: Extract<RuleLeaf, { content: unknown }>['content'
     return pass(`${rule.path} does not exist`);
   }
   if (fact.text === null) return unknown(fact, rule.path);
+  const text = fact.text;
   const where = fact.files.length > 1 ? `${rule.path} (+${fact.files.length - 1} included)` : rule.path;
+  // A file that may hold password hashes is named by line, never quoted: details go into reports.
+  const secret = holdsPasswordHashes(rule.path);
+  const lineAt = (index: number) => text.slice(0, index).split('\n').length;
   if (rule.absent !== undefined) {
-    const found = compilePolicyRegex(rule.absent, false).exec(fact.text);
-    if (found) return fail(`${where} has "${found[0].trim().slice(0, 120)}"`);
+    const found = compilePolicyRegex(rule.absent, false).exec(text);
+    if (found) return fail(secret ? `${where} has a match on line ${lineAt(found.index)}` : `${where} has "${found[0].trim().slice(0, 120)}"`);
   }
   if (rule.matches !== undefined) {
-    const found = compilePolicyRegex(rule.matches, false).exec(fact.text);
+    const found = compilePolicyRegex(rule.matches, false).exec(text);
     if (!found) return fail(`${where} has no line matching /${rule.matches}/`);
   }
   if (rule.everyLine !== undefined) {
     const select = compilePolicyRegex(rule.everyLine.select, false);
     const want = compilePolicyRegex(rule.everyLine.matches, false);
-    const lines = fact.text.split('\n').filter((line) => select.test(line));
+    const all = text.split('\n');
+    const lines = all.filter((line) => select.test(line));
     if (lines.length === 0) return fail(`${where} has no line matching /${rule.everyLine.select}/`);
-    const bad = lines.find((line) => !want.test(line));
-    if (bad !== undefined) return fail(`${where}: "${bad.trim().slice(0, 120)}" does not match /${rule.everyLine.matches}/`);
+    const badAt = all.findIndex((line) => select.test(line) && !want.test(line));
+    if (badAt >= 0) {
+      const quoted = secret ? `line ${badAt + 1}` : `"${all[badAt]!.trim().slice(0, 120)}"`;
+      return fail(`${where}: ${quoted} does not match /${rule.everyLine.matches}/`);
+    }
     return pass(`${where}: ${lines.length} line${lines.length > 1 ? 's' : ''} as required`);
   }
   return pass(`${where} as required`);

@@ -77,8 +77,26 @@ function outputOf(op: BatchOp, result: unknown): OpOutput {
   return { output: '', exitCode: null, problem: r.kind === 'denied' ? 'permission denied' : r.kind === 'missing' ? 'missing' : String(r.message ?? 'error') };
 }
 
-/** Files whose second field is a password hash: evidence keeps what the field is, never the hash. */
-const HASH_FILES = new Set(['/etc/shadow', '/etc/gshadow', '/etc/shadow-', '/etc/gshadow-']);
+/**
+ * Files whose second field may hold a password hash: evidence keeps what the field is, never the
+ * hash. /etc/passwd and /etc/group normally say "x" there, but a system never run through pwconv
+ * (what gnb-acct-003 looks for) keeps the hash in them.
+ */
+const HASH_FILES: ReadonlySet<string> = new Set([
+  '/etc/shadow',
+  '/etc/gshadow',
+  '/etc/shadow-',
+  '/etc/gshadow-',
+  '/etc/passwd',
+  '/etc/group',
+  '/etc/passwd-',
+  '/etc/group-',
+]);
+
+/** Whether a file's lines may carry a password hash (so nothing may quote them verbatim). */
+export function holdsPasswordHashes(path: string): boolean {
+  return HASH_FILES.has(path);
+}
 
 function secretFileOf(op: BatchOp): string | null {
   if (op.kind === 'read') return HASH_FILES.has(op.path) ? op.path : null;
@@ -86,29 +104,30 @@ function secretFileOf(op: BatchOp): string | null {
   return null;
 }
 
-/** What a hash field holds, as an auditor needs it: empty (no password), locked, or a hash (redacted). */
+/** What a hash field holds, as an auditor needs it: empty (no password), x (shadowed), locked, or a hash (redacted). */
 function hashFieldClass(field: string): string {
-  if (field === '') return '';
+  if (field === '' || field === 'x') return field;
   if (/^[!*]+$/.test(field)) return field;
   if (field.startsWith('!')) return '!<locked hash redacted>';
   return '<hash redacted>';
 }
 
+/** One line of a hash file with its second field classified instead of quoted. */
+export function redactHashLine(line: string): string {
+  const fields = line.split(':');
+  if (fields.length < 2) return line;
+  fields[1] = hashFieldClass(fields[1]!);
+  return fields.join(':');
+}
+
 /**
- * The output as evidence may keep it: /etc/shadow and /etc/gshadow lose their password hashes
- * (an empty, locked or set field stays visible), so a report never carries a crackable hash.
+ * The output as evidence may keep it: the shadow, passwd and group files lose their password
+ * hashes (an empty, shadowed, locked or set field stays visible), so a report never carries a
+ * crackable hash.
  */
 export function redactSecrets(op: BatchOp, output: string): string {
   if (secretFileOf(op) === null) return output;
-  return output
-    .split('\n')
-    .map((line) => {
-      const fields = line.split(':');
-      if (fields.length < 2) return line;
-      fields[1] = hashFieldClass(fields[1]!);
-      return fields.join(':');
-    })
-    .join('\n');
+  return output.split('\n').map(redactHashLine).join('\n');
 }
 
 /** The evidence of one probe: one entry per operation it ran, or one saying why nothing ran. */

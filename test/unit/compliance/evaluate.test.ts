@@ -209,3 +209,39 @@ describe('a GPU field nvidia-smi reports as N/A', () => {
     expect(evaluateRule({ gpu: { field: 'retiredPages.pending', equals: 'No' } }, ctx([fact([volta, ampere])], fact([volta, ampere]))).status).toBe('fail');
   });
 });
+
+describe('details never quote a secret file', () => {
+  const passwd = 'root:x:0:0:root:/root:/bin/bash\nbob:$6$salt$hash:1000:1000::/home/bob:/bin/sh\n';
+  const content = (path: string, text: string): ProbeFact =>
+    ({
+      kind: 'file-content',
+      path,
+      exists: true,
+      files: [{ path, text }],
+      text,
+      problem: null,
+      warnings: [],
+    }) as unknown as ProbeFact;
+  const byKey = (fact: ProbeFact): EvalContext => ({ nodeId: 'n1', fact: () => fact, fleet: { gpus: new Map() } });
+
+  it('gnb-acct-003 over a passwd holding a hash fails without quoting it', () => {
+    const rule: RuleNode = { content: { path: '/etc/passwd', everyLine: { select: '^[^:#]+:', matches: '^[^:]+:x:' } } };
+    const verdict = evaluateRule(rule, byKey(content('/etc/passwd', passwd)));
+    expect(verdict.status).toBe('fail');
+    expect(verdict.detail).not.toContain('$6$');
+    expect(verdict.detail).toContain('line 2');
+  });
+
+  it('an absent rule over /etc/shadow names the line, not its text', () => {
+    const rule: RuleNode = { content: { path: '/etc/shadow', absent: '(?m)^bob:' } };
+    const verdict = evaluateRule(rule, byKey(content('/etc/shadow', 'root:*:1:\nbob:$y$j9T$secret:19000:0:99999:7:::\n')));
+    expect(verdict.status).toBe('fail');
+    expect(verdict.detail).not.toContain('$y$');
+    expect(verdict.detail).toContain('line 2');
+  });
+
+  it('other files are still quoted', () => {
+    const rule: RuleNode = { content: { path: '/etc/hosts', absent: 'evil' } };
+    expect(evaluateRule(rule, byKey(content('/etc/hosts', 'a\nevil host\n'))).detail).toContain('"evil"');
+  });
+});

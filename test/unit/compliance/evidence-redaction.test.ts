@@ -44,7 +44,25 @@ describe('evidence of the shadow files', () => {
   });
 
   it('leaves other files alone', () => {
-    const passwd = 'root:x:0:0:root:/root:/bin/bash\n';
-    expect(redactSecrets({ kind: 'read', path: '/etc/passwd' }, passwd)).toBe(passwd);
+    const hosts = '127.0.0.1 localhost\nroot:$6$salt$hash:0\n';
+    expect(redactSecrets({ kind: 'read', path: '/etc/hosts' }, hosts)).toBe(hosts);
+  });
+});
+
+describe('evidence of /etc/passwd and /etc/group', () => {
+  // A hash left in passwd (no pwconv) is exactly what gnb-acct-003 reports: the report must not carry it.
+  const passwd =
+    'root:x:0:0:root:/root:/bin/bash\nbob:$6$salt$hash:1000:1000::/home/bob:/bin/sh\nnobody:*:65534:65534::/:/usr/sbin/nologin\nlocked:!:1001:1001::/:/bin/sh\nopen::1002:1002::/:/bin/sh\n';
+  const group = 'root:x:0:\nstaff:$1$abc$def:50:bob\n';
+
+  it('keeps x, *, ! and empty visible and redacts anything else, read or through sudo cat', () => {
+    for (const op of [{ kind: 'read', path: '/etc/passwd' } as const, { kind: 'exec', program: 'cat', args: ['--', '/etc/passwd'], sudo: true } as const]) {
+      const kept = redactSecrets(op, passwd);
+      expect(kept).not.toContain('$6$');
+      expect(kept.split('\n').map((line) => line.split(':')[1])).toEqual(['x', '<hash redacted>', '*', '!', '', undefined]);
+    }
+    const keptGroup = redactSecrets({ kind: 'read', path: '/etc/group' }, group);
+    expect(keptGroup).not.toContain('$1$');
+    expect(keptGroup.startsWith('root:x:0:\nstaff:<hash redacted>:50:bob')).toBe(true);
   });
 });
