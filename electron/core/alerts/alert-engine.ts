@@ -257,7 +257,14 @@ export class SqliteAlertEngine implements AlertEngine {
     if (offered.length) changed = true;
     for (const n of offered) this.noise.offer(n, now);
     const released = this.noise.release(now);
-    if (released.length) this.store.transaction(() => released.forEach((n) => this.store.insertNotification(n)));
+    if (released.length) {
+      try {
+        this.store.transaction(() => released.forEach((n) => this.store.insertNotification(n)));
+      } catch (error) {
+        // The noise control has let them go: they are delivered all the same, only not recorded.
+        this.log.error(`${released.length} released notification(s) could not be recorded; they are delivered anyway`, error);
+      }
+    }
 
     this.maybePrune(now);
     if (released.length) {

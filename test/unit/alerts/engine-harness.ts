@@ -9,7 +9,7 @@ import { ConfigSchema } from '../../../shared/config';
 import type { AlertSeverity } from '../../../shared/model/alerts';
 import type { NodeSnapshot } from '../../../shared/model/node';
 import { SqliteAlertEngine } from '../../../electron/core/alerts/alert-engine';
-import { NoiseControl } from '../../../electron/core/alerts/noise';
+import { NoiseControl, type NotificationSettings } from '../../../electron/core/alerts/noise';
 import type { AlertRule, AlertTick, DetectorId, InhibitRule, LabelMatcher, Notification, RuleSet, Signal } from '../../../electron/core/alerts/types';
 import { silentLogger } from '../../../electron/core/log';
 import { openDatabase } from '../../../electron/core/store/db';
@@ -102,13 +102,27 @@ export interface Harness {
   restart(rules?: RuleSet): Harness;
 }
 
-export function harness(rules: RuleSet, options: { dbPath?: string; minSeverity?: AlertSeverity; startMs?: number } = {}): Harness {
+export interface HarnessOptions {
+  dbPath?: string;
+  minSeverity?: AlertSeverity;
+  startMs?: number;
+  /** Noise control settings over the harness's (e.g. quiet hours, in UTC). */
+  notifications?: Partial<NotificationSettings>;
+}
+
+export function harness(rules: RuleSet, options: HarnessOptions = {}): Harness {
   const dbPath = options.dbPath ?? join(tempDir('cd-alerts-'), 'clusterdeck.db');
   const db = openDatabase(dbPath);
   let now = options.startMs ?? T0;
   const clock = { now: () => now, set: (ms: number) => (now = ms) };
   const delivered: Notification[] = [];
-  const settings = { ...ConfigSchema.parse({}).notifications, burstCount: 1000, perRulePerHour: 10_000, minSeverity: 'info' as const };
+  const settings = {
+    ...ConfigSchema.parse({}).notifications,
+    burstCount: 1000,
+    perRulePerHour: 10_000,
+    minSeverity: 'info' as const,
+    ...options.notifications,
+  };
   const engine = new SqliteAlertEngine({
     db,
     clock,
@@ -130,7 +144,7 @@ export function harness(rules: RuleSet, options: { dbPath?: string; minSeverity?
     },
     restart(next = rules) {
       db.close();
-      return harness(next, { dbPath, minSeverity: options.minSeverity, startMs: now });
+      return harness(next, { ...options, dbPath, startMs: now });
     },
   };
   return self;

@@ -233,3 +233,24 @@ describe('alert engine: inhibition and flapping', () => {
     expect(h.engine.get(open.id)!.alert.flapping).toBe(false);
   });
 });
+
+describe('alert engine: notifications held by the noise control', () => {
+  const quiet = { notifications: { quietHours: { start: '12:00', end: '12:30' } } };
+
+  it('delivers what the noise control released even when the file refuses to record it', () => {
+    const h = harness(ruleSet([metricRule()]), quiet);
+    h.run(T0, hotTick('n1', T0, 90));
+    expect(h.delivered).toEqual([]);
+    h.db.pragma('busy_timeout = 0');
+    const other = openDatabase(h.dbPath);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      h.run(T0 + 31 * MIN, hotTick('n1', T0 + 31 * MIN, 90));
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    const [alert] = h.engine.list({ limit: 10 }).alerts;
+    expect(h.delivered).toEqual([expect.objectContaining({ kind: 'summary', title: 'Quiet hours: 1 notification held', alertIds: [alert!.id] })]);
+  });
+});
