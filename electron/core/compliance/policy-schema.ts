@@ -7,6 +7,7 @@
  * (resolveParameters, before validation). docs/ describes the grammar for users.
  */
 import { z } from 'zod';
+import { secretPathReason } from './secret-paths';
 import { CHECK_SEVERITIES, type Applicability, type CheckReferences, type RuleNode } from './types';
 
 export const POLICY_LIMITS = {
@@ -159,7 +160,10 @@ const LEAF_SCHEMAS = {
   }),
   content: z
     .strictObject({
-      path: AbsolutePath,
+      path: AbsolutePath.superRefine((path, ctx) => {
+        const secret = secretPathReason(path);
+        if (secret) ctx.addIssue({ code: 'custom', message: secret });
+      }),
       sshd_includes: z.boolean().optional(),
       matches: Regex(false).optional(),
       absent: Regex(false).optional(),

@@ -127,6 +127,23 @@ describe('parsePolicy', () => {
     expect(errors[1]!.message).toMatch(/one test only/);
   });
 
+  it('refuses a content rule naming a secret file, at its line; a file rule on its mode stays allowed', () => {
+    const text =
+      HEAD +
+      check('tst-001', '{ content: { path: /etc/ssh/ssh_host_ed25519_key, matches: "KEY" } }') +
+      check('tst-002', '{ file: { path: /etc/ssh/ssh_host_ed25519_key, mode_max: 0o600 } }');
+    const { policy, errors } = parsePolicy('/p/test.yaml', text);
+    expect(policy!.checks.map((c) => c.id)).toEqual(['tst-002']);
+    expect(errors).toEqual([
+      expect.objectContaining({
+        file: '/p/test.yaml',
+        line: text.split('\n').findIndex((l) => l.includes('content: { path: /etc/ssh/ssh_host_ed25519_key')) + 1,
+        field: 'checks[0].rule.content.path',
+        message: expect.stringMatching(/secret file/),
+      }),
+    ]);
+  });
+
   it('gives no policy for a broken header or broken YAML, with the line', () => {
     const header = parsePolicy('/p/a.yaml', HEAD.replace('version: "1.0"', 'version: 1.0'));
     expect(header.policy).toBeNull();

@@ -4,6 +4,7 @@
  */
 import type { BatchOp } from '../../hosts/host';
 import { LIST_DIR_ARGS, listablePath, readablePath, SUDO_CAT_ARGS, SUDO_READ_ROOTS } from '../command-specs';
+import { secretPathReason } from '../secret-paths';
 import { asExec, asRead, NEEDS_PRIVILEGE, type ProbeProgram } from './program';
 
 /** Config files larger than this are read in part (and say so). */
@@ -29,6 +30,8 @@ const NO_SUCH_FILE = /No such file or directory|Not a directory/;
 /** A file's text: read as the login user, then with `sudo -n cat` when that was denied (under /etc). */
 export function* readText(path: string, maxBytes = MAX_CONFIG_BYTES): ProbeProgram<FileText> {
   if (!readablePath.test(path)) return { kind: 'unknown', problem: `${path} is not a path the audit may read` };
+  const secret = secretPathReason(path);
+  if (secret) return { kind: 'unknown', problem: secret };
   const [first] = yield [{ kind: 'read', path, maxBytes }];
   const read = asRead(first);
   if (read.kind === 'ok') return { kind: 'ok', text: read.text, truncated: read.truncated, viaSudo: false };

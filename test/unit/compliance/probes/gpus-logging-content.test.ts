@@ -108,4 +108,14 @@ describe('file-content probe', () => {
     expect(refused.ops).toEqual([]);
     expect(refused.fact).toMatchObject({ exists: null, problem: expect.stringMatching(/not a path the audit may read/) });
   });
+
+  it('refuses a secret file before any op, so a policy cannot copy a host key (defence in depth)', () => {
+    const key = '-----BEGIN OPENSSH PRIVATE KEY-----\n';
+    const refused = runProbe(
+      { kind: 'file-content', path: '/etc/ssh/ssh_host_ed25519_key' },
+      { read: { '/etc/ssh/ssh_host_ed25519_key': ok(key) }, exec: { 'sudo cat -- /etc/ssh/ssh_host_ed25519_key': exec(key) } },
+    );
+    expect(refused.ops).toEqual([]);
+    expect(refused.fact).toMatchObject({ exists: null, text: null, problem: expect.stringMatching(/^refused: secret file/) });
+  });
 });
