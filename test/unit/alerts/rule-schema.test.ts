@@ -24,4 +24,11 @@ describe('selectors', () => {
     for (const ok of ['gpu-\\d+', '(hw|sw)_thermal_slowdown', '[(a+)]+', '\\(a+\\)+', '4[38]|79', '(ab)+', '(/.*)?'])
       expect(unsafeRegexReason(ok), ok).toBeNull();
   });
+
+  it('refuses a repeated group with alternatives (they may overlap: (a|a)+ backtracks for ever)', () => {
+    for (const bad of ['(a|a)+', '(a|aa)+', '(\\s|\\s)+x', '(\\w|\\d)+', '^(?:(a|a)+)$', '((a|b))*', '(?:x|y){2,}'])
+      expect(unsafeRegexReason(bad), bad).toMatch(/alternatives/);
+    for (const ok of ['(foo|bar)', '^(ssh|sshd)$', '(a|b)?', 'a|b+', '[a|b]+']) expect(unsafeRegexReason(ok), ok).toBeNull();
+    expect(compileMatcher('~(a|a)+')).toMatch(/refused/);
+  });
 });
