@@ -102,6 +102,12 @@ export class SqliteAlertEngine implements AlertEngine {
   private readonly listeners = new Set<(summary: AlertSummary) => void>();
   /** When each open alert's row was last written (value-only changes wait VALUE_WRITE_EVERY_MS). */
   private readonly writtenAt = new Map<string, number>();
+  /**
+   * Alerts offered to the noise control and not yet let out (quiet hours, a burst, a rate limit
+   * hold them), by id, at the severity offered. An alert counts as notified only once released:
+   * held items live in the noise control's memory, so after a restart the alert is offered again.
+   */
+  private readonly offered = new Map<number, AlertSeverity>();
   private lastRefreshMs: number;
   private lastPruneMs = Number.NEGATIVE_INFINITY;
   private lastTickMs = Number.NEGATIVE_INFINITY;
@@ -172,7 +178,7 @@ export class SqliteAlertEngine implements AlertEngine {
         alert.resolvedAtMs = now;
         if (from === 'firing') alert.flapHistory = recordChange(alert.flapHistory, now);
         resolved.push(alert);
-        if (alert.notifiedAtMs !== null) resolvedNotices.push(alert);
+        if (alert.notifiedAtMs !== null || this.offered.has(alert.id)) resolvedNotices.push(alert);
       }
       transitions.push({ alert, from, to, actor: null, note });
       dirty.add(alert);
@@ -213,6 +219,7 @@ export class SqliteAlertEngine implements AlertEngine {
     for (const alert of resolved) {
       this.open.delete(alert.fingerprint);
       this.writtenAt.delete(alert.fingerprint);
+      this.offered.delete(alert.id);
       this.flapMemory.set(alert.fingerprint, { history: alert.flapHistory, flapping: alert.flapping });
     }
     for (const alert of created) this.open.set(alert.fingerprint, alert);
@@ -220,6 +227,7 @@ export class SqliteAlertEngine implements AlertEngine {
     this.applyFlags(now, transitions, dirty);
 
     const offered: Notification[] = [];
+    const offeredAlerts: StoredAlert[] = [];
     const candidates = [...this.open.values()].filter((alert) => this.mayNotify(alert, now));
     if (created.length || transitions.length) changed = true;
     // No SQL at all on a tick where nothing changed and nothing is to be notified.
@@ -234,12 +242,8 @@ export class SqliteAlertEngine implements AlertEngine {
           for (const alert of resolvedNotices) offered.push(this.notificationOf(alert, 'resolved', now));
           for (const alert of candidates) {
             if (!fresh.has(alert) && !this.stillUnhandled(alert, now)) continue;
-            const escalated = alert.notifiedAtMs !== null;
-            alert.notifiedAtMs ??= now;
-            alert.notifiedSeverity = alert.severity;
-            transitions.push({ alert, from: alert.state, to: 'notified', actor: null, note: escalated ? `escalated to ${alert.severity}` : null });
-            dirty.add(alert);
-            offered.push(this.notificationOf(alert, escalated ? 'escalated' : 'alert', now));
+            offeredAlerts.push(alert);
+            offered.push(this.notificationOf(alert, alert.notifiedAtMs !== null ? 'escalated' : 'alert', now));
           }
           for (const alert of dirty) {
             this.store.update(alert);
@@ -255,11 +259,19 @@ export class SqliteAlertEngine implements AlertEngine {
       }
     }
     if (offered.length) changed = true;
+    for (const alert of offeredAlerts) this.offered.set(alert.id, alert.severity);
     for (const n of offered) this.noise.offer(n, now);
     const released = this.noise.release(now);
     if (released.length) {
+      const notified = this.markReleased(released);
       try {
-        this.store.transaction(() => released.forEach((n) => this.store.insertNotification(n)));
+        this.store.transaction(() => {
+          released.forEach((n) => this.store.insertNotification(n));
+          for (const t of notified) {
+            this.store.update(t.alert);
+            this.store.addTransition(t.alert.id, t.atMs, t.from, 'notified', null, t.note);
+          }
+        });
       } catch (error) {
         // The noise control has let them go: they are delivered all the same, only not recorded.
         this.log.error(`${released.length} released notification(s) could not be recorded; they are delivered anyway`, error);
@@ -276,6 +288,27 @@ export class SqliteAlertEngine implements AlertEngine {
     }
     if (changed) this.emitChange();
     return released;
+  }
+
+  /** The open alerts that released notifications (or summaries) name, marked notified now; their transitions, to write. */
+  private markReleased(released: readonly Notification[]): Array<{ alert: StoredAlert; atMs: number; from: string; note: string | null }> {
+    const byId = new Map([...this.open.values()].map((alert) => [alert.id, alert]));
+    const notified: Array<{ alert: StoredAlert; atMs: number; from: string; note: string | null }> = [];
+    for (const n of released) {
+      if (n.kind === 'resolved') continue;
+      for (const id of n.alertIds.length > 0 ? n.alertIds : n.alertId !== null ? [n.alertId] : []) {
+        const alert = byId.get(id);
+        const severity = this.offered.get(id);
+        if (!alert || severity === undefined) continue;
+        this.offered.delete(id);
+        const escalated = alert.notifiedAtMs !== null;
+        alert.notifiedAtMs ??= n.atMs;
+        alert.notifiedSeverity = severity;
+        this.writtenAt.set(alert.fingerprint, n.atMs);
+        notified.push({ alert, atMs: n.atMs, from: alert.state, note: escalated ? `escalated to ${severity}` : null });
+      }
+    }
+    return notified;
   }
 
   list(query: AlertListQuery): { alerts: Alert[]; total: number } {
@@ -369,7 +402,8 @@ export class SqliteAlertEngine implements AlertEngine {
         this.store.addTransition(alert.id, now, from, 'resolved', null, 'rule removed');
         this.open.delete(alert.fingerprint);
         this.writtenAt.delete(alert.fingerprint);
-        if (alert.notifiedAtMs !== null) notices.push(this.notificationOf(alert, 'resolved', now));
+        if (alert.notifiedAtMs !== null || this.offered.has(alert.id)) notices.push(this.notificationOf(alert, 'resolved', now));
+        this.offered.delete(alert.id);
       }
     });
     for (const n of notices) this.noise.offer(n, now);
@@ -485,6 +519,8 @@ export class SqliteAlertEngine implements AlertEngine {
     if (alert.state !== 'firing') return false;
     if (alert.notifiedAtMs !== null && (alert.notifiedSeverity === null || SEVERITY_RANK[alert.severity] <= SEVERITY_RANK[alert.notifiedSeverity]))
       return false;
+    const held = this.offered.get(alert.id);
+    if (held !== undefined && SEVERITY_RANK[alert.severity] <= SEVERITY_RANK[held]) return false;
     if (SEVERITY_RANK[alert.severity] < SEVERITY_RANK[this.minSeverity]) return false;
     if (alert.silencedBy !== null || alert.suppressedBy !== null || alert.flapping) return false;
     return this.unhandled(alert, now);

@@ -253,4 +253,24 @@ describe('alert engine: notifications held by the noise control', () => {
     const [alert] = h.engine.list({ limit: 10 }).alerts;
     expect(h.delivered).toEqual([expect.objectContaining({ kind: 'summary', title: 'Quiet hours: 1 notification held', alertIds: [alert!.id] })]);
   });
+
+  it('never loses a notification held over quiet hours to a restart, and never sends it twice', () => {
+    const first = harness(ruleSet([metricRule()]), quiet);
+    first.run(T0, hotTick('n1', T0, 90));
+    expect(first.delivered).toEqual([]);
+    const [alert] = first.engine.list({ limit: 10 }).alerts;
+
+    const second = first.restart();
+    second.run(T0 + 10 * MIN, hotTick('n1', T0 + 10 * MIN, 90));
+    expect(second.delivered).toEqual([]);
+    second.run(T0 + 31 * MIN, hotTick('n1', T0 + 31 * MIN, 90));
+    expect(second.delivered).toEqual([expect.objectContaining({ kind: 'summary', title: 'Quiet hours: 1 notification held', alertIds: [alert!.id] })]);
+    expect(transitionsOf(second, alert!.id).filter((to) => to === 'notified')).toHaveLength(1);
+
+    const third = second.restart();
+    third.run(T0 + 32 * MIN, hotTick('n1', T0 + 32 * MIN, 90));
+    third.run(T0 + 33 * MIN, hotTick('n1', T0 + 33 * MIN, 91));
+    expect([...first.delivered, ...third.delivered]).toEqual([]);
+    expect(third.engine.list({ limit: 10 }).alerts).toEqual([expect.objectContaining({ id: alert!.id, notifiedAtMs: T0 + 31 * MIN })]);
+  });
 });
