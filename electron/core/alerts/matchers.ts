@@ -3,6 +3,7 @@
  * value (a regular expression is anchored), and a label an alert lacks reads as ''.
  */
 import type { Alert, SilenceMatcher } from '../../../shared/model/alerts';
+import { compileMatcher } from './rule-schema';
 import type { LabelMatcher } from './types';
 
 /** The labels an alert is matched on: its own and its rule's labels, plus rule, node, gpu, severity and subject. */
@@ -45,9 +46,18 @@ export function matchesAll(selectors: Readonly<Record<string, LabelMatcher>>, la
   return true;
 }
 
-/** A silence's matchers compiled once; throws on an invalid regular expression. */
+/**
+ * A silence's matchers compiled once, through the rules' regex guard (length, exponential shapes,
+ * anchored): anyone who may create a silence could otherwise stall the engine. Throws a
+ * SyntaxError with the reason on a bad, unsafe or too long regular expression.
+ */
 export function compileSilenceMatchers(matchers: readonly SilenceMatcher[]): Record<string, LabelMatcher>[] {
-  return matchers.map((m) => ({ [m.label]: { value: m.value, regex: m.regex ? new RegExp(m.value) : null } }));
+  return matchers.map((m) => {
+    if (!m.regex) return { [m.label]: { value: m.value, regex: null } };
+    const compiled = compileMatcher(`~${m.value}`);
+    if (typeof compiled === 'string') throw new SyntaxError(compiled);
+    return { [m.label]: { value: m.value, regex: compiled.regex } };
+  });
 }
 
 /** All of a silence's compiled matchers hold (they may name one label twice, so each is checked alone). */
