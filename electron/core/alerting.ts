@@ -8,7 +8,6 @@
 import type { Database } from 'better-sqlite3';
 import type { Config } from '../../shared/config';
 import type { CallRequest, CallResponse } from '../../shared/contract';
-import type { Alert } from '../../shared/model/alerts';
 import { AlertStore } from './alerts/alert-store';
 import { SqliteAlertEngine } from './alerts/alert-engine';
 import { NoiseControl } from './alerts/noise';
@@ -154,7 +153,6 @@ export function createAlerting(options: AlertingOptions): Alerting {
 
   const timeline = (query: CallRequest<'failures:timeline'>): CallResponse<'failures:timeline'> => {
     const { nodeId, fromMs, toMs } = query;
-    const overlaps = (alert: Alert) => alert.pendingSinceMs < toMs && (alert.resolvedAtMs === null || alert.resolvedAtMs >= fromMs);
     return buildTimeline({
       nodeId,
       gpu: query.gpu ?? null,
@@ -162,7 +160,7 @@ export function createAlerting(options: AlertingOptions): Alerting {
       toMs,
       kernelEvents: kernelEvents.between(nodeId, fromMs, toMs, MAX_TIMELINE_EVENTS),
       nodeEvents: options.nodeEvents.list(nodeId, fromMs - TIMELINE_LOOKBACK_MS, toMs),
-      alerts: alerts.list({ nodeId, limit: MAX_TIMELINE_EVENTS, views: ['firing', 'pending', 'acknowledged', 'silenced', 'resolved'] }).alerts.filter(overlaps),
+      alerts: alerts.list({ nodeId, fromMs, toMs, limit: MAX_TIMELINE_EVENTS, views: ['firing', 'pending', 'acknowledged', 'silenced', 'resolved'] }).alerts,
       gpus: baseline.list(nodeId),
     });
   };

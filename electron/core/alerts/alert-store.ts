@@ -21,6 +21,9 @@ export interface AlertListQuery {
   nodeId?: string;
   gpu?: string;
   severities?: readonly AlertSeverity[];
+  /** Only alerts whose span (pending since to resolved, or still open) overlaps [fromMs, toMs). */
+  fromMs?: number;
+  toMs?: number;
   limit: number;
 }
 
@@ -272,6 +275,14 @@ export class AlertStore {
     if (query.gpu !== undefined) {
       where.push('gpu = @gpu');
       params.gpu = query.gpu;
+    }
+    if (query.fromMs !== undefined) {
+      where.push('(resolved_ms IS NULL OR resolved_ms >= @fromMs)');
+      params.fromMs = query.fromMs;
+    }
+    if (query.toMs !== undefined) {
+      where.push('pending_since_ms < @toMs');
+      params.toMs = query.toMs;
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = (this.db.prepare(`SELECT count(*) AS n FROM alerts ${clause}`).get(params) as { n: number }).n;

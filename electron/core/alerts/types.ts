@@ -189,7 +189,16 @@ export interface NotificationSink {
 export interface AlertEngine {
   /** Evaluates one tick; returns the notifications it decided on (already handed to the sinks). */
   evaluate(tick: AlertTick): Notification[];
-  list(query: { views?: readonly Alert['view'][]; nodeId?: string; gpu?: string; severities?: readonly AlertSeverity[]; limit: number }): {
+  /** fromMs/toMs: only alerts whose span overlaps [fromMs, toMs). */
+  list(query: {
+    views?: readonly Alert['view'][];
+    nodeId?: string;
+    gpu?: string;
+    severities?: readonly AlertSeverity[];
+    fromMs?: number;
+    toMs?: number;
+    limit: number;
+  }): {
     alerts: Alert[];
     total: number;
   };
