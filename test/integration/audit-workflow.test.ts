@@ -226,6 +226,23 @@ describe('audit workflow (engine handlers, a real local node)', () => {
     expect((await call(adminWindow, 'auditLog:verify', {})).ok).toBe(true);
   });
 
+  it('lets an auditor change its name but never raise itself to administrator (a new window is an administrator)', async () => {
+    const { engine: running } = start();
+    const window = running.callerHandlers();
+    await call(window, 'profile:set', { profile: { name: 'ann-auditor', role: 'auditor' } });
+    const raise = await dispatchCall(window, 'profile:set', { profile: { name: 'ann-auditor', role: 'admin' } });
+    expect(raise).toEqual({
+      ok: false,
+      error: { code: 'forbidden', message: expect.stringMatching(/forbidden: the auditor profile ann-auditor may not become an administrator/) },
+    });
+    expect(await call(window, 'profile:get', {})).toEqual({ name: 'ann-auditor', role: 'auditor' });
+    expect(await dispatchCall(window, 'nodes:remove', { nodeId: 'gpu-07' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await call(window, 'profile:set', { profile: { name: 'ann', role: 'auditor' } })).toEqual({ name: 'ann', role: 'auditor' });
+    expect(await call(running.callerHandlers(), 'profile:get', {})).toMatchObject({ role: 'admin' });
+    const rows = (await call(running.callerHandlers(), 'auditLog:list', {})).reverse().map((row) => [row.actor, row.role, row.action, row.subject]);
+    expect(rows).toContainEqual(['ann-auditor', 'auditor', 'refused', 'profile:set']);
+  });
+
   it('gives each serve session its own profile: an auditor session is refused (403) where another session is not', async () => {
     const { engine: running } = start();
     server = await startHttpServer({

@@ -140,6 +140,15 @@ export function auditHandlers(ctx: EngineContext, caller: Caller): Pick<CallHand
     'profile:get': async () => ({ ...caller.profile }),
     'profile:set': async ({ profile }) => {
       const before = caller.profile;
+      // An auditor may rename itself, never raise its role: else ADMIN_ONLY_CALLS would be cosmetic.
+      // To be an administrator again, open a new window or serve session (each starts as one).
+      if (before.role !== 'admin' && profile.role === 'admin') {
+        log('refused', 'profile:set', { reason: 'an auditor may not become an administrator', name: profile.name });
+        throw new ContractError(
+          'forbidden',
+          `forbidden: the ${before.role} profile ${before.name} may not become an administrator; open a new window or session`,
+        );
+      }
       caller.profile = { ...profile };
       log('profile:set', profile.name, { role: profile.role, from: before });
       return { ...caller.profile };
