@@ -9,7 +9,7 @@ import type { Database } from 'better-sqlite3';
 import type { Config } from '../../shared/config';
 import type { CallRequest, CallResponse } from '../../shared/contract';
 import { AlertStore } from './alerts/alert-store';
-import { SqliteAlertEngine } from './alerts/alert-engine';
+import { RESOLVED_RETENTION_MS, SqliteAlertEngine } from './alerts/alert-engine';
 import { NoiseControl } from './alerts/noise';
 import { watchRules, type RuleWatcher } from './alerts/rule-watcher';
 import type { AlertEngine, NotificationSink, RuleSet } from './alerts/types';
@@ -124,7 +124,7 @@ export function createAlerting(options: AlertingOptions): Alerting {
   alerts.onChange((summary) => options.events.emit('alerts:changed', summary));
 
   // Failures: kernel events recorded once, detectors over each tick.
-  const kernelEvents = new KernelEventStore(db);
+  const kernelEvents = new KernelEventStore(db, { log });
   const detection = new FailureDetection({ db });
   const baseline = new GpuBaselineStore(db);
   for (const nodeId of fleet.ids()) {
@@ -141,9 +141,22 @@ export function createAlerting(options: AlertingOptions): Alerting {
     onEvents: (nodeId, events) => detection.addKernelEvents(nodeId, events),
   });
 
+  // Kernel events are kept as long as resolved alerts; the oldest go once an hour.
+  let kernelPrunedAtMs = Number.NEGATIVE_INFINITY;
+  const pruneKernelEvents = (nowMs: number) => {
+    if (nowMs - kernelPrunedAtMs < HOUR_MS) return;
+    kernelPrunedAtMs = nowMs;
+    try {
+      kernelEvents.prune(nowMs - RESOLVED_RETENTION_MS);
+    } catch (error) {
+      log.error('old kernel events could not be pruned', error);
+    }
+  };
+
   const sink: TickSink = {
     name: 'alerts',
     write(tick) {
+      pruneKernelEvents(tick.nowMs);
       const states = tick.states();
       const detectors = detection.detect({ atMs: tick.nowMs, snapshots: tick.snapshots, states });
       alerts.evaluate({ atMs: tick.nowMs, snapshots: tick.snapshots, states, detectors });

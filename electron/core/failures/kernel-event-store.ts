@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import type { StoredKernelEvent } from '../alerts/types';
+import type { Logger } from '../log';
 import { parseKernelLog } from './kernel-log';
 import type { XidEvent } from './xid';
 
@@ -50,6 +51,14 @@ interface CursorRow {
   cursor: string | null;
 }
 
+export interface KernelEventStoreOptions {
+  /** A node that floods its kernel log records at most this many events in any hour; the rest are counted in a log line. */
+  maxPerNodePerHour?: number;
+  log?: Logger;
+}
+
+const HOUR_MS = 3_600_000;
+export const MAX_EVENTS_PER_NODE_PER_HOUR = 1000;
 const FALLEN_OFF_BUS_XID = 79;
 const MAX_DETAIL_CHARS = 4000;
 const MAX_LIST = 10_000;
@@ -112,8 +121,21 @@ export class KernelEventStore {
   private readonly boot: Statement<[string, string, number], Row>;
   private readonly getCursor: Statement<[string], CursorRow>;
   private readonly putCursor: Statement<[string, string, string, string | null, number], never>;
+  private readonly recentCount: Statement<[string, number], { n: number }>;
+  private readonly exists: Statement<[string, string, number, number, string], { id: number }>;
+  private readonly maxPerHour: number;
+  private readonly log: Logger | null;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    options: KernelEventStoreOptions = {},
+  ) {
+    this.maxPerHour = options.maxPerNodePerHour ?? MAX_EVENTS_PER_NODE_PER_HOUR;
+    this.log = options.log ?? null;
+    this.recentCount = db.prepare('SELECT count(*) AS n FROM kernel_events WHERE node_id = ? AND recorded_ms > ?');
+    this.exists = db.prepare(
+      `SELECT id FROM kernel_events WHERE node_id = ? AND boot_id = ? AND coalesce(at_ms, -1) = ? AND coalesce(uptime_ms, -1) = ? AND text_hash = ?`,
+    );
     this.insert = db.prepare(
       `INSERT OR IGNORE INTO kernel_events (node_id, boot_id, at_ms, uptime_ms, text_hash, kind, pci_id, xid, severity, name, detail, raw, recorded_ms)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -145,9 +167,15 @@ export class KernelEventStore {
       // Only rows of earlier reads count as "the same event again": this read's own lines are all kept.
       const before = this.maxId.get()?.id ?? 0;
       const inserted: StoredKernelEvent[] = [];
+      let room = this.maxPerHour - (this.recentCount.get(nodeId, recordedMs - HOUR_MS)?.n ?? 0);
+      let leftOut = 0;
       for (const event of events) {
         const hash = textHash(event);
         if (slack > 0 && event.timeMs !== null && this.nearby.get(nodeId, bootId, hash, event.timeMs - slack, event.timeMs + slack, before)) continue;
+        if (room <= 0) {
+          if (!this.exists.get(nodeId, bootId, event.timeMs ?? -1, event.uptimeMs ?? -1, hash)) leftOut += 1;
+          continue;
+        }
         const result = this.insert.run(
           nodeId,
           bootId,
@@ -163,7 +191,13 @@ export class KernelEventStore {
           JSON.stringify(event.raw),
           recordedMs,
         );
-        if (result.changes === 1) inserted.push(toEvent(this.byId.get(Number(result.lastInsertRowid))!));
+        if (result.changes === 1) {
+          inserted.push(toEvent(this.byId.get(Number(result.lastInsertRowid))!));
+          room -= 1;
+        }
+      }
+      if (leftOut > 0) {
+        this.log?.warn(`${nodeId}: ${leftOut} more kernel log failures not recorded (at most ${this.maxPerHour} per node in an hour)`);
       }
       return inserted;
     })();
@@ -177,6 +211,11 @@ export class KernelEventStore {
 
   setCursor(nodeId: string, cursor: KernelLogCursor, atMs: number): void {
     this.putCursor.run(nodeId, cursor.bootId, cursor.source, cursor.cursor, atMs);
+  }
+
+  /** Deletes the events recorded before beforeMs; returns how many. */
+  prune(beforeMs: number): number {
+    return this.db.prepare('DELETE FROM kernel_events WHERE recorded_ms < ?').run(beforeMs).changes;
   }
 
   /** A node's events in [fromMs, toMs) by the line's time (when it has none, by when it was read), oldest first. */

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { KernelEventStore } from '../../../electron/core/failures/kernel-event-store';
 import { parseKernelLog } from '../../../electron/core/failures/kernel-log';
 import { parseXidEvents } from '../../../electron/core/failures/xid';
+import { silentLogger } from '../../../electron/core/log';
 import { openDatabase } from '../../../electron/core/store/db';
 import { readFixture } from '../../helpers/fixtures';
 import { tempDir } from '../../helpers/tmp';
@@ -125,5 +126,37 @@ describe('KernelEventStore', () => {
     const current = store.record('gpu-01', BOOT, eventsOf(capture('xid-79-fallen-off-bus.kernel.txt')), READ_AT);
     expect(store.inBoot('gpu-01', BOOT)).toEqual(current);
     expect(store.inBoot('gpu-02', BOOT)).toEqual([]);
+  });
+});
+
+describe('KernelEventStore: bounded growth', () => {
+  const HOUR = 3_600_000;
+  /** `count` distinct events (the capture's first, one second apart). */
+  function distinctEvents(count: number) {
+    const [event] = eventsOf(capture('xid-48-63-94-dbe-row-remap.dmesg-iso.log'));
+    return Array.from({ length: count }, (_, i) => ({ ...event!, timeMs: event!.timeMs! + i * 1000 }));
+  }
+
+  it('prunes the events recorded before a cut-off, keeps the rest', () => {
+    const store = openStore(join(tempDir(), 'cd.db'));
+    const events = distinctEvents(4);
+    store.record('gpu-01', BOOT, events.slice(0, 2), READ_AT);
+    store.record('gpu-01', BOOT, events.slice(2), READ_AT + 10 * HOUR);
+    expect(store.prune(READ_AT + HOUR)).toBe(2);
+    expect(store.inBoot('gpu-01', BOOT).map((e) => e.recordedMs)).toEqual([READ_AT + 10 * HOUR, READ_AT + 10 * HOUR]);
+  });
+
+  it('records at most the cap per node per hour and logs how many it left out', () => {
+    const warnings: string[] = [];
+    const db = openDatabase(join(tempDir(), 'cd.db'));
+    open.push(db);
+    const store = new KernelEventStore(db, { maxPerNodePerHour: 5, log: { ...silentLogger, warn: (message: string) => warnings.push(message) } });
+    const events = distinctEvents(12);
+    expect(store.record('gpu-01', BOOT, events.slice(0, 8), READ_AT)).toHaveLength(5);
+    expect(store.record('gpu-01', BOOT, events.slice(8, 10), READ_AT + 30 * 60_000)).toEqual([]);
+    expect(store.record('gpu-02', BOOT, events.slice(0, 3), READ_AT)).toHaveLength(3);
+    expect(store.record('gpu-01', BOOT, events.slice(10), READ_AT + HOUR)).toHaveLength(2);
+    expect(warnings).toEqual([expect.stringContaining('3 more'), expect.stringContaining('2 more')]);
+    expect(warnings[0]).toContain('gpu-01');
   });
 });
