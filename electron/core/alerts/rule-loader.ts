@@ -29,7 +29,16 @@ interface ParsedFile {
   entries: Entry[];
   inhibit: InhibitRule[];
   errors: RuleError[];
+  /** The file as a whole could not be read or parsed (nothing in it was looked at). */
+  failed?: true;
 }
+
+/**
+ * Per file, its last parse that did not fail as a whole. A reload given it keeps a file's previous
+ * rules in force while the file is broken (caught half-written, a YAML syntax error), so its open
+ * alerts are not resolved and notified again; a file that parsed, or that is gone, counts as it is.
+ */
+export type RuleFileMemory = Map<string, ParsedFile>;
 
 type YamlPath = readonly (string | number)[];
 
@@ -78,6 +87,8 @@ function entryLabel(raw: unknown, section: string, index: number): string {
   return typeof id === 'string' && id.length <= 64 ? `rule "${id}"` : `${section}[${index}]`;
 }
 
+const MISSING = 'the file does not exist';
+
 function readText(file: string): { text: string } | { error: string } {
   try {
     const size = statSync(file).size;
@@ -85,7 +96,7 @@ function readText(file: string): { text: string } | { error: string } {
     return { text: readFileSync(file, 'utf8') };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return { error: code === 'ENOENT' ? 'the file does not exist' : `cannot be read: ${(error as Error).message}` };
+    return { error: code === 'ENOENT' ? MISSING : `cannot be read: ${(error as Error).message}` };
   }
 }
 
@@ -98,6 +109,7 @@ export function parseRuleFile(file: string, text: string, defaultIds: ReadonlySe
     const first = doc.errors[0]!;
     const line = counter.linePos(first.pos[0]).line;
     out.errors.push({ file, line, message: `not valid YAML, the whole file is skipped: ${first.message.split('\n')[0]}` });
+    out.failed = true;
     return out;
   }
   let top: unknown;
@@ -105,11 +117,13 @@ export function parseRuleFile(file: string, text: string, defaultIds: ReadonlySe
     top = doc.toJS({ maxAliasCount: 50 });
   } catch (error) {
     out.errors.push({ file, line: null, message: `the whole file is skipped: ${(error as Error).message.split('\n')[0]}` });
+    out.failed = true;
     return out;
   }
   if (top === null || top === undefined) return out;
   if (typeof top !== 'object' || Array.isArray(top)) {
     out.errors.push({ file, line: lineOf(doc, counter, []), message: 'a rules file is a map with "rules:" (a list) and optionally "inhibit:" (a list)' });
+    out.failed = true;
     return out;
   }
   const record = top as Record<string, unknown>;
@@ -173,10 +187,22 @@ export function parseRuleFile(file: string, text: string, defaultIds: ReadonlySe
   return out;
 }
 
-function readRuleFile(file: string, defaultIds?: ReadonlySet<string>): ParsedFile {
+function readRuleFile(file: string, defaultIds?: ReadonlySet<string>, memory?: RuleFileMemory): ParsedFile {
   const read = readText(file);
-  if ('error' in read) return { entries: [], inhibit: [], errors: [{ file, line: null, message: read.error }] };
-  return parseRuleFile(file, read.text, defaultIds);
+  const parsed: ParsedFile =
+    'error' in read
+      ? { entries: [], inhibit: [], errors: [{ file, line: null, message: read.error }], failed: true }
+      : parseRuleFile(file, read.text, defaultIds);
+  if (!memory) return parsed;
+  const previous = memory.get(file);
+  if (!parsed.failed) {
+    memory.set(file, parsed);
+    return parsed;
+  }
+  if (!previous || ('error' in read && read.error === MISSING)) return parsed;
+  // Broken as a whole: the errors are reported, the previous rules stay.
+  const errors = parsed.errors.map((e) => ({ ...e, message: `${e.message} (its previous rules stay in force)` }));
+  return { ...previous, errors: [...previous.errors, ...errors] };
 }
 
 /** The user's rule files, sorted by name; a missing folder is no files. */
@@ -211,7 +237,8 @@ function where(source: { file: string; line: number | null }): string {
   return source.line === null ? source.file : `${source.file}:${source.line}`;
 }
 
-export function loadRules(options: LoadRulesOptions): RuleSet {
+/** memory: see RuleFileMemory (the watcher keeps one across reloads); files no longer listed are forgotten. */
+export function loadRules(options: LoadRulesOptions, memory?: RuleFileMemory): RuleSet {
   const errors: RuleError[] = [];
   const inhibit: InhibitRule[] = [];
   /** Insertion order is the rules' order; a replacement keeps the default's place. */
@@ -219,7 +246,7 @@ export function loadRules(options: LoadRulesOptions): RuleSet {
   const defaultIds = new Set<string>();
 
   if (options.defaultFile !== null) {
-    const parsed = readRuleFile(options.defaultFile);
+    const parsed = readRuleFile(options.defaultFile, undefined, memory);
     errors.push(...parsed.errors);
     inhibit.push(...parsed.inhibit);
     for (const entry of parsed.entries) {
@@ -238,8 +265,11 @@ export function loadRules(options: LoadRulesOptions): RuleSet {
     const listing = listRuleFiles(options.userDir);
     errors.push(...listing.errors);
     const seen = new Map<string, string>();
+    if (memory) {
+      for (const file of memory.keys()) if (file !== options.defaultFile && !listing.files.includes(file)) memory.delete(file);
+    }
     for (const file of listing.files) {
-      const parsed = readRuleFile(file, defaultIds);
+      const parsed = readRuleFile(file, defaultIds, memory);
       errors.push(...parsed.errors);
       inhibit.push(...parsed.inhibit);
       for (const entry of parsed.entries) {

@@ -7,7 +7,7 @@
 import { statSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { RuleSet } from './types';
-import { listRuleFiles, loadRules, type LoadRulesOptions } from './rule-loader';
+import { listRuleFiles, loadRules, type LoadRulesOptions, type RuleFileMemory } from './rule-loader';
 
 export interface RuleWatcherOptions extends LoadRulesOptions {
   /** Called with the fresh rules after a change (not for the first load: see current()). */
@@ -55,9 +55,9 @@ export function rulesFingerprint(options: LoadRulesOptions): string {
   return parts.join('\n');
 }
 
-function safeLoad(options: LoadRulesOptions): RuleSet {
+function safeLoad(options: LoadRulesOptions, memory: RuleFileMemory): RuleSet {
   try {
-    return loadRules(options);
+    return loadRules(options, memory);
   } catch (error) {
     // loadRules reports problems as RuleErrors; this is for the unforeseen.
     return {
@@ -74,7 +74,9 @@ export function watchRules(options: RuleWatcherOptions): RuleWatcher {
   const log = options.log ?? (() => undefined);
   const load = { defaultFile: options.defaultFile, userDir: options.userDir };
   let fingerprint = rulesFingerprint(load);
-  let current = safeLoad(load);
+  /** Each file's last good parse: a file caught broken keeps its previous rules. */
+  const memory: RuleFileMemory = new Map();
+  let current = safeLoad(load, memory);
   let stopped = false;
   let debounce: NodeJS.Timeout | null = null;
   /** Watched folder -> its watcher; a folder that cannot be watched (missing, in an asar) is retried at each poll. */
@@ -82,7 +84,7 @@ export function watchRules(options: RuleWatcherOptions): RuleWatcher {
 
   const reload = (): RuleSet => {
     fingerprint = rulesFingerprint(load);
-    current = safeLoad(load);
+    current = safeLoad(load, memory);
     try {
       options.onChange(current);
     } catch (error) {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { watchRules, type RuleWatcher } from '../../../electron/core/alerts/rule-watcher';
 import type { RuleSet } from '../../../electron/core/alerts/types';
+import { MIN, T0, harness, signal } from './engine-harness';
 
 let dir: string;
 let defaultFile: string;
@@ -119,5 +120,53 @@ describe('watchRules', () => {
     mkdirSync(userDir);
     writeFileSync(join(userDir, 'again.yaml'), `rules:\n${rule('again')}`);
     expect(ids(await back)).toEqual(['shipped', 'again']);
+  });
+});
+
+describe('watchRules with the engine: a rules file that does not parse', () => {
+  it('keeps the rules of a file that fails to parse as a whole in force: no resolve, and no new notification once it is fixed', async () => {
+    const userDir = join(dir, 'user');
+    mkdirSync(userDir);
+    const mine = join(userDir, 'mine.yaml');
+    const good = `rules:\n  - { id: mine, name: Mine, watch: { detector: node-unreachable }, severity: critical, message: "{{node}}" }\n`;
+    writeFileSync(mine, good);
+    writeFileSync(defaultFile, 'rules: []\n'); // only the user's rule fires
+    const watched = start(userDir);
+    const h = harness(watcher!.current());
+    const unreachable = (at: number) => ({ signals: [signal('node-unreachable', 'n1', at)], evaluated: { n1: ['node-unreachable' as const] } });
+    h.run(T0, unreachable(T0));
+    expect(h.delivered).toEqual([expect.objectContaining({ kind: 'alert', ruleId: 'mine' })]);
+
+    const broken = watched.next((set) => set.errors.some((e) => e.file === mine));
+    writeFileSync(mine, `rules:\n  - { id: mine, name: Mine, watch: { detector: node-unreachable`);
+    const whileBroken = await broken;
+    h.engine.setRules(whileBroken);
+    expect(ids(whileBroken)).toContain('mine');
+    expect(whileBroken.errors).toEqual([expect.objectContaining({ file: mine, message: expect.stringContaining('previous rules stay in force') })]);
+    h.run(T0 + MIN, unreachable(T0 + MIN));
+
+    const fixed = watched.next((set) => set.errors.length === 0);
+    writeFileSync(mine, good.replace('name: Mine', 'name: Mine again'));
+    h.engine.setRules(await fixed);
+    h.run(T0 + 2 * MIN, unreachable(T0 + 2 * MIN));
+    expect(h.delivered.map((n) => n.title)).toEqual(['Mine: n1']);
+    expect(h.engine.list({ limit: 10 }).alerts).toEqual([expect.objectContaining({ ruleId: 'mine', state: 'firing' })]);
+  });
+
+  it('removes the rules of a file that parsed without them, and of a file that is gone', async () => {
+    const userDir = join(dir, 'user');
+    mkdirSync(userDir);
+    const mine = join(userDir, 'mine.yaml');
+    writeFileSync(mine, `rules:\n${rule('a')}${rule('b')}`);
+    const watched = start(userDir);
+    const broken = watched.next((set) => set.errors.length > 0);
+    writeFileSync(mine, `rules: [`);
+    expect(ids(await broken)).toEqual(['shipped', 'a', 'b']);
+    const parsed = watched.next((set) => set.errors.length === 0);
+    writeFileSync(mine, `rules:\n${rule('a')}`);
+    expect(ids(await parsed)).toEqual(['shipped', 'a']);
+    const gone = watched.next((set) => !ids(set).includes('a'));
+    rmSync(mine);
+    expect(ids(await gone)).toEqual(['shipped']);
   });
 });
