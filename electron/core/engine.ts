@@ -57,6 +57,8 @@ import { TickPipeline } from './pipeline/tick-pipeline';
 import { uiEventsSink } from './pipeline/ui-events-sink';
 import type { PdfPrinter } from './reports/types';
 import { systemClock, type Clock } from './scheduler';
+import { PrometheusSource } from './sources/prometheus-source';
+import { sourceClient } from './sources/source-client';
 import { openDatabase } from './store/db';
 import { NodeEventStore } from './store/node-events';
 import { SqliteTelemetryStore, type SqliteStoreOptions, type TelemetryStore } from './store/telemetry-store';
@@ -198,6 +200,30 @@ export function createEngine(options: EngineOptions): Engine {
     for (const node of options.sshNodes ?? []) addSshNode(node);
   }
 
+  // Prometheus-compatible sources: their nodes join the fleet as they are discovered; a machine
+  // already collected over SSH or as this machine keeps that collection.
+  const sshHostOf = (id: string) => inventory.get(id)?.host ?? options.sshNodes?.find((n) => n.id === id)?.host;
+  const sources: PrometheusSource[] = [];
+  for (const source of config.sources) {
+    try {
+      sources.push(
+        new PrometheusSource({
+          id: source.id,
+          client: sourceClient(source, dirname(options.configPath)),
+          nodeLabel: source.nodeLabel,
+          log,
+          alreadyCollected: (names) =>
+            fleet.ids().find((id) => fleet.collector(id)?.state().kind !== 'prometheus' && (names.includes(id) || names.includes(sshHostOf(id) ?? ''))) ?? null,
+          addNode: (collector) =>
+            fleet.has(collector.nodeId) ? log.warn(`source ${source.id}: node ${collector.nodeId} is already collected`) : fleet.add(collector),
+        }),
+      );
+    } catch (error) {
+      log.error(`source ${source.id} is not used: ${(error as Error).message}`);
+    }
+  }
+  const discoverSources = () => Promise.all(sources.filter((s) => s.nodeCount === 0).map((s) => s.discover(clock.now())));
+
   // Failures and alerts: kernel logs, detectors, rules, notifications.
   const hosts = hostRegistry(fleet);
   const configDir = dirname(options.configPath);
@@ -222,6 +248,15 @@ export function createEngine(options: EngineOptions): Engine {
   // Each tick's snapshots go to these sinks, in this order.
   const pipeline = new TickPipeline().add(storeSink(store, fleet)).add(uiEventsSink(events)).add(new StatusHistory(nodeEvents, bus).sink()).add(alerting.sink);
   const loop = new CollectionLoop({ intervalMs, clock, log, fleet, store, pipeline, events, bus });
+  // Nodes found by a tick's fetch join between ticks; a source without nodes yet looks again.
+  if (sources.length > 0) {
+    bus.on('tick:collected', ({ atMs }) => {
+      for (const source of sources) {
+        if (source.nodeCount === 0) void source.discover(atMs);
+        else source.adoptDiscovered();
+      }
+    });
+  }
   // Settings apply here without a restart.
   const live = new LiveConfig(config, {
     loop,
@@ -305,17 +340,22 @@ export function createEngine(options: EngineOptions): Engine {
     status: () => loop.status(),
     nodeStates: () => fleet.states(),
     nodeEvents: (nodeId, fromMs, toMs) => nodeEvents.list(nodeId, fromMs, toMs),
-    start: () => {
+    start: async () => {
       alerting.start();
+      await discoverSources();
       return loop.start();
     },
-    collectOnce: () => loop.collectOnce(),
+    collectOnce: async () => {
+      await discoverSources();
+      return loop.collectOnce();
+    },
     close: () => {
       if (closed) return;
       closed = true;
       loop.stop();
       alerting.close();
       fleet.closeAll();
+      for (const source of sources) source.close();
       pool.closeAll();
       store.close();
     },

@@ -1,0 +1,190 @@
+import { readFileSync } from 'node:fs';
+import * as http from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigSchema } from '../../shared/config';
+import { createEngine, type Engine } from '../../electron/core/engine';
+import type { Logger } from '../../electron/core/log';
+import { FAMILY_QUERIES } from '../../electron/core/sources/prometheus-source';
+import { httpGet, startNodeExporter, startPrometheus, type NodeExporterLab, type PrometheusLab } from '../helpers/prometheus';
+import { tempDir } from '../helpers/tmp';
+
+const DCGM = join(__dirname, '..', 'fixtures', 'prometheus', 'dcgm-exporter');
+
+async function serve(handler: http.RequestListener): Promise<{ port: number; url: string; close(): Promise<void> }> {
+  const server = http.createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A real capture served as an exporter's /metrics. */
+const exporterOf = (file: string) =>
+  serve((_req, res) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(readFileSync(join(DCGM, file))));
+
+/** In front of Prometheus: counts instant queries, and can answer garbage instead. */
+async function proxyTo(upstream: string) {
+  const state = { queries: 0, garbage: false };
+  const server = await serve((req, res) => {
+    if (req.url?.startsWith('/api/v1/query')) state.queries += 1;
+    if (state.garbage) {
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>login</body></html>');
+      return;
+    }
+    const forward = http.request(`${upstream}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    forward.on('error', () => res.writeHead(502).end());
+    req.pipe(forward);
+  });
+  return { ...server, state };
+}
+
+async function promValue(base: string, expr: string, atMs: number): Promise<number[]> {
+  const reply = await httpGet(`${base}/api/v1/query?${new URLSearchParams({ query: expr, time: String(atMs / 1000) }).toString()}`);
+  const data = (JSON.parse(reply.body) as { data: { result: Array<{ value: [number, string] }> } }).data;
+  return data.result.map((r) => Number(r.value[1]));
+}
+
+function recordingLog(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return { lines, info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) };
+}
+
+describe('a Prometheus source in the engine (real Prometheus, node exporter, dcgm-exporter capture)', () => {
+  let exporter: NodeExporterLab;
+  let dcgmA: Awaited<ReturnType<typeof serve>>;
+  let dcgmB: Awaited<ReturnType<typeof serve>>;
+  let prometheus: PrometheusLab;
+
+  beforeAll(async () => {
+    exporter = await startNodeExporter();
+    dcgmA = await exporterOf('l4-drv580.105.08.kops-conformance.prom');
+    dcgmB = await exporterOf('tesla-t4-drv460.106.00-exporter2x.datadog.prom');
+    prometheus = await startPrometheus({
+      jobs: [
+        { job: 'node', targets: [exporter.address] },
+        // Same host as the node exporter (another port): one node with both.
+        { job: 'dcgm', targets: [`127.0.0.1:${dcgmA.port}`] },
+        // A second node, GPUs only.
+        { job: 'dcgm-b', targets: [`localhost:${dcgmB.port}`] },
+      ],
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    await prometheus?.stop();
+    await exporter?.stop();
+    await dcgmA?.close();
+    await dcgmB?.close();
+  });
+
+  function engineFor(url: string, log: Logger, extra: Partial<Parameters<typeof createEngine>[0]> = {}): Engine {
+    const dir = tempDir();
+    const config = ConfigSchema.parse({ collection: { intervalMs: 1000 }, sources: [{ id: 'prom', kind: 'prometheus', url }] });
+    return createEngine({
+      config,
+      dbPath: join(dir, 'clusterdeck.db'),
+      configPath: join(dir, 'config.yaml'),
+      mode: 'serve',
+      log,
+      includeLocal: false,
+      useInventory: false,
+      defaultRulesFile: null,
+      knownHostsFile: join(dir, 'known_hosts'),
+      userKnownHostsFiles: [],
+      ...extra,
+    });
+  }
+
+  it('discovers the nodes; values equal Prometheus’s own at the same instant; GPUs from DCGM; fixed queries per tick; down and garbage give a clear status', async () => {
+    const proxy = await proxyTo(prometheus.url);
+    const log = recordingLog();
+    const engine = engineFor(proxy.url, log);
+    try {
+      await engine.collectOnce();
+      const snapshots = await engine.collectOnce();
+      expect(
+        engine
+          .nodeStates()
+          .map((s) => [s.id, s.kind])
+          .sort(),
+      ).toEqual([
+        ['127.0.0.1', 'prometheus'],
+        ['localhost', 'prometheus'],
+      ]);
+      const node = snapshots.find((s) => s.id === '127.0.0.1')!;
+      const at = node.collectedAt;
+      const [total] = await promValue(prometheus.url, 'node_memory_MemTotal_bytes', at);
+      const [available] = await promValue(prometheus.url, 'node_memory_MemAvailable_bytes', at);
+      expect(node.memory?.totalBytes).toBe(total);
+      expect(node.memory?.availableBytes).toBe(available);
+      expect(node.filesystems.length).toBeGreaterThan(0);
+      const fs = node.filesystems[0]!;
+      const sel = `{mountpoint=${JSON.stringify(fs.mount)},device=${JSON.stringify(fs.device)}}`;
+      expect(fs.sizeBytes).toBe((await promValue(prometheus.url, `node_filesystem_size_bytes${sel}`, at))[0]);
+      expect(fs.availableBytes).toBe((await promValue(prometheus.url, `node_filesystem_avail_bytes${sel}`, at))[0]);
+      expect(node.cpu?.cores).toBe((await promValue(prometheus.url, 'count(node_cpu_seconds_total{mode="idle"})', at))[0]);
+      // The L4 capture flowed through Prometheus onto the node.
+      expect(node.gpuStatus.state).toBe('ok');
+      expect(node.gpus.map((g) => [g.productName, g.uuid, g.temperatureC])).toEqual([['NVIDIA L4', 'GPU-c2f76b33-7953-256e-8f33-1343419b1a1c', 31]]);
+      const gpuOnly = snapshots.find((s) => s.id === 'localhost')!;
+      expect(gpuOnly.gpus.length).toBeGreaterThan(0);
+      expect(gpuOnly.memory).toBeNull(); // no node exporter there: missing, not 0
+
+      // One tick of two nodes costs the fixed family queries, not a set per node.
+      proxy.state.queries = 0;
+      await engine.collectOnce();
+      expect(proxy.state.queries).toBe(FAMILY_QUERIES.length);
+
+      proxy.state.garbage = true;
+      await engine.collectOnce();
+      for (const state of engine.nodeStates()) {
+        expect(state.status).toBe('unreachable');
+        expect(state.lastError).toMatch(/source prom: .*is not a Prometheus API: it answered an HTML page/);
+      }
+
+      await proxy.close();
+      await engine.collectOnce();
+      for (const state of engine.nodeStates()) {
+        expect(state.status).toBe('unreachable');
+        expect(state.lastError).toMatch(/source prom: .* is unreachable: connection refused/);
+      }
+      expect(engine.status().state).not.toBe('stopped');
+    } finally {
+      engine.close();
+      await proxy.close();
+    }
+  }, 60_000);
+
+  it('a node already collected over SSH (same host name) is not added twice', async () => {
+    const log = recordingLog();
+    const engine = engineFor(prometheus.url, log, {
+      sshNodes: [{ id: 'gpu-b', host: 'localhost', port: 1, user: 'nobody', identityFiles: [], useAgent: false, proxyJump: [], labels: [] }],
+    });
+    try {
+      await engine.collectOnce();
+      expect(
+        engine
+          .nodeStates()
+          .map((s) => [s.id, s.kind])
+          .sort(),
+      ).toEqual([
+        ['127.0.0.1', 'prometheus'],
+        ['gpu-b', 'ssh'],
+      ]);
+      expect(log.lines).toContain("source prom: node localhost is already collected as gpu-b; that collection is kept, the source's is not added");
+    } finally {
+      engine.close();
+    }
+  }, 60_000);
+});
