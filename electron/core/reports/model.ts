@@ -4,9 +4,9 @@
  * (`nowMs`): an expired or revoked waiver no longer applies, so the failure is back. Waived
  * results are `waived`, never `pass`, and scores count them apart. Pure: no store, no clock.
  */
+import { checkSnapshot } from '../compliance/workflow-store';
 import type { Attestation, AuditResultView, AuditRunSummary, CheckInfo, EffectiveStatus, FrameworkName, ScoreView, Waiver } from '../../../shared/model/audits';
 import type { StoredRun } from '../compliance/audit-store';
-import type { Check } from '../compliance/types';
 import type { ReportModel, ReportNode } from './types';
 
 export const REPORT_FRAMEWORKS: readonly FrameworkName[] = ['cis', 'nist', 'ssg'];
@@ -33,20 +33,8 @@ export function probeResultsOf(run: StoredRun): ProbeResult[] {
   }));
 }
 
-/** What a report shows of a policy's check. */
-export function checkInfoOf(check: Check): CheckInfo {
-  return {
-    id: check.id,
-    title: check.title,
-    description: check.description,
-    rationale: check.rationale,
-    remediation: check.remediation,
-    severity: check.severity,
-    references: { cis: [...check.references.cis], nist: [...check.references.nist], ssg: [...check.references.ssg] },
-    manual: check.rule === null,
-    note: check.note,
-  };
-}
+/** What a report shows of a policy's check: the snapshot a run stores (compliance/workflow-store.ts). */
+export const checkInfoOf = checkSnapshot;
 
 /** In force at `nowMs`: made by then, not revoked by then, not yet expired. */
 export function waiverActive(waiver: Waiver, nowMs: number): boolean {
