@@ -13,6 +13,7 @@ import { clip, NODE_LIMITS } from '../../../shared/model/limits';
 import type { CollectorError, CpuStats, DiskIoStats, FilesystemStats, MemoryStats, NetworkStats, NodeSnapshot, OsInfo } from '../../../shared/model/node';
 import { cpuShares } from '../collectors/linux/cpu-utilisation';
 import { isPseudoFilesystem } from '../collectors/linux/df';
+import { keepInterface } from '../collectors/linux/node-builder';
 import { round2 } from '../collectors/linux/parse-support';
 import { NON_DISK_DEVICE } from '../collectors/linux/proc-diskstats';
 import type { CpuTimes } from '../collectors/linux/proc-stat';
@@ -28,8 +29,6 @@ export interface NodeExporterContext {
   intervalMs: number | null;
 }
 
-/** Same as the SSH collector: loopback and the container ends of veth pairs and CNI interfaces. */
-const CONTAINER_INTERFACE = /^(veth|cali|lxc|flannel\.|cni|tunl|vxlan\.calico)/;
 /** A boot time that moved more than this between readings is a reboot (NTP steps it a little). */
 const BOOT_TIME_SLACK_SEC = 5;
 /** Rates above this are implausible and dropped, as CounterRates does (8 Tbit/s). */
@@ -213,7 +212,7 @@ function network(now: Index, previous: Index | null, span: Interval): NetworkSta
   const out: NetworkStats[] = [];
   for (const [iface, rxBytes] of rx) {
     const txBytes = tx.get(iface);
-    if (iface === 'lo' || CONTAINER_INTERFACE.test(iface) || txBytes === undefined || rxBytes < 0 || txBytes < 0) continue;
+    if (!keepInterface(iface) || txBytes === undefined || rxBytes < 0 || txBytes < 0) continue;
     const rxRate = rate(rxBytes, rxBefore?.get(iface), span.seconds);
     const txRate = rate(txBytes, txBefore?.get(iface), span.seconds);
     out.push({

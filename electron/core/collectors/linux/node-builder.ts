@@ -57,7 +57,8 @@ export interface SampleRun {
  */
 const CONTAINER_INTERFACE = /^(veth|cali|lxc|flannel\.|cni|tunl|vxlan\.calico)/;
 
-function keepInterface(iface: string): boolean {
+/** Whether a node's interface counts (the SSH collector and the Prometheus mapping alike). */
+export function keepInterface(iface: string): boolean {
   return iface !== 'lo' && !CONTAINER_INTERFACE.test(iface);
 }
 
