@@ -1,41 +1,8 @@
 import { z } from 'zod';
 
-/** A file path given in the config (a secret, a CA): absolute, or relative to the config folder. */
-const ConfigFileSchema = z.string().min(1).max(4096);
+import { PrometheusSourceConfigSchema } from './model/sources';
 
-/** One Prometheus-compatible source. */
-export const PrometheusSourceConfigSchema = z
-  .object({
-    /** The source's name in logs and node states. */
-    id: z
-      .string()
-      .min(1)
-      .max(64)
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a name (letters, digits, . _ -)'),
-    kind: z.literal('prometheus'),
-    /** The API root: http(s)://host:port[/prefix], without credentials. */
-    url: z.url({ protocol: /^https?$/ }).max(2048),
-    /** A file holding the bearer token (one line). */
-    bearerTokenFile: ConfigFileSchema.optional(),
-    /** Basic auth: the password is read from a file. */
-    basic: z
-      .object({ username: z.string().min(1).max(256), passwordFile: ConfigFileSchema })
-      .strict()
-      .optional(),
-    /** A PEM file of a CA to trust besides the system's. */
-    caFile: ConfigFileSchema.optional(),
-    /** The label naming a node (its value, without a :port, is the node's id). */
-    nodeLabel: z
-      .string()
-      .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/)
-      .max(128)
-      .default('instance'),
-    /** Per query: connect, headers and body together. */
-    timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
-  })
-  .strict()
-  .refine((s) => !(s.bearerTokenFile && s.basic), { message: 'give bearerTokenFile or basic, not both' });
-export type PrometheusSourceConfig = z.output<typeof PrometheusSourceConfigSchema>;
+export { PrometheusSourceConfigSchema, type PrometheusSourceConfig } from './model/sources';
 
 /**
  * The user's configuration file (config.yaml in the config folder). Every field is optional;

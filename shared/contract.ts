@@ -31,6 +31,7 @@ import {
   WaiverSchema,
   WaiverScopeSchema,
 } from './model/audits';
+import { SourceInfoSchema, SourceSaveRequestSchema, SourceTestResultSchema } from './model/sources';
 
 const NodeIdSchema = z.string().min(1).max(256);
 const NoArgsSchema = z.object({}).strict();
@@ -229,6 +230,11 @@ export const CALLS = {
     request: z.object({ nodeId: InventoryIdSchema, labels: SshNodeSchema.shape.labels }).strict(),
     response: NodeStateSchema,
   }),
+  'nodes:edit': call({
+    doc: 'Changes how a node is reached (host, port, user, identity files, agent, ProxyJump, exporters); its id, labels and history stay.',
+    request: z.object({ node: SshNodeSchema }).strict(),
+    response: NodeStateSchema,
+  }),
   'nodes:remove': call({
     doc: 'Removes an SSH node from the inventory; its history stays until retention takes it.',
     request: z.object({ nodeId: InventoryIdSchema }).strict(),
@@ -360,6 +366,26 @@ export const CALLS = {
     request: z.object({ patch: SettingsPatchSchema }).strict(),
     response: z.object({ config: ConfigSchema }),
   }),
+  'sources:list': call({
+    doc: 'The Prometheus-compatible sources with their health; secrets are never returned, only where they are kept.',
+    request: NoArgsSchema,
+    response: z.array(SourceInfoSchema),
+  }),
+  'sources:save': call({
+    doc: 'Adds a source or replaces the one with the same id: written to config.yaml, the secret to the OS keychain, applied without a restart.',
+    request: SourceSaveRequestSchema,
+    response: SourceInfoSchema,
+  }),
+  'sources:remove': call({
+    doc: 'Removes a source, its kept secret and its nodes from the fleet (their history stays until retention takes it).',
+    request: z.object({ id: z.string().min(1).max(64) }).strict(),
+    response: z.object({ removed: z.literal(true) }),
+  }),
+  'sources:test': call({
+    doc: 'Tries a source without saving it: reachable, credentials accepted, a Prometheus API, how many nodes it would bring.',
+    request: SourceSaveRequestSchema,
+    response: SourceTestResultSchema,
+  }),
   'profile:get': call({ doc: 'Who is using this window or session: name and role (admin or auditor).', request: NoArgsSchema, response: ProfileSchema }),
   'profile:set': call({
     doc: 'Switches this window or session to a profile; an auditor may run audits, attest, waive and export, not change nodes, keys or settings.',
@@ -477,7 +503,11 @@ export const EVENTS = {
 export const ADMIN_ONLY_CALLS: readonly CallName[] = [
   'nodes:add',
   'nodes:update',
+  'nodes:edit',
   'nodes:remove',
+  'sources:save',
+  'sources:remove',
+  'sources:test',
   'sshConfig:import',
   'hostKeys:trust',
   'keys:passphrase',

@@ -57,6 +57,7 @@ import { TickPipeline } from './pipeline/tick-pipeline';
 import { uiEventsSink } from './pipeline/ui-events-sink';
 import type { PdfPrinter } from './reports/types';
 import { systemClock, type Clock } from './scheduler';
+import { sourceHandlers } from './handlers/sources';
 import { PrometheusSource } from './sources/prometheus-source';
 import { sourceClient } from './sources/source-client';
 import { openDatabase } from './store/db';
@@ -321,6 +322,7 @@ export function createEngine(options: EngineOptions): Engine {
     ...sshConfigHandlers(context),
     ...alertHandlers(context),
     ...settingsHandlers(context),
+    ...sourceHandlers(context),
   };
   const handlersFor = (caller: Caller): CallHandlers => callerView({ ...shared, ...auditHandlers(context, caller) }, caller, auditLog);
   const handlers = handlersFor(newCaller());

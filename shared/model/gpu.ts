@@ -32,6 +32,42 @@ export const RemappedRowsSchema = z.object({
 });
 
 /**
+ * A process using a GPU: nvidia-smi's compute apps (and the XML's processes), with its owner and
+ * command line read from /proc over the same connection. Null where the driver or /proc did not
+ * say (a process of another user without permission, a container's PID namespace).
+ */
+export const GpuProcessSchema = z.object({
+  pid: z.number().int().nonnegative(),
+  /** C (compute), G (graphics), C+G, or null when not reported. */
+  type: gpuText().nullable(),
+  /** The process name as nvidia-smi gives it (often the executable path). */
+  name: gpuText().nullable(),
+  /** The full command line from /proc/PID/cmdline, arguments joined by spaces, bounded. */
+  command: gpuText().nullable(),
+  user: gpuText().nullable(),
+  usedMemoryMib: z.number().nullable(),
+  /** When the process started (from /proc/PID/stat and the node's boot time), epoch ms. */
+  startedAtMs: z.number().nullable(),
+  /** The MIG GPU instance it runs in, when MIG is on. */
+  gpuInstanceId: z.number().int().nullable(),
+  computeInstanceId: z.number().int().nullable(),
+});
+export type GpuProcess = z.infer<typeof GpuProcessSchema>;
+
+/** A MIG device of a GPU (nvidia-smi -q -x mig_devices). */
+export const MigDeviceSchema = z.object({
+  index: z.number().int().nullable(),
+  gpuInstanceId: z.number().int().nullable(),
+  computeInstanceId: z.number().int().nullable(),
+  /** The profile, e.g. "1g.10gb", when the driver names it. */
+  profile: gpuText().nullable(),
+  smCount: z.number().nullable(),
+  fbMemoryTotalMib: z.number().nullable(),
+  fbMemoryUsedMib: z.number().nullable(),
+});
+export type MigDevice = z.infer<typeof MigDeviceSchema>;
+
+/**
  * One GPU as read from `nvidia-smi -q -x`. Null means the driver reported N/A, Not Supported,
  * deprecated or the element was missing. Units are in the names.
  */
@@ -62,6 +98,10 @@ export const GpuSchema = z.object({
   migModeCurrent: gpuText().nullable(),
   migDeviceCount: z.number().nullable(),
   processCount: z.number().nullable(),
+  /** Who is on this GPU; left out where the collection does not read processes (a Prometheus source). */
+  processes: z.array(GpuProcessSchema).max(NODE_LIMITS.processesPerGpu).optional(),
+  /** MIG devices; left out where MIG is off or unknown. */
+  migDevices: z.array(MigDeviceSchema).max(64).optional(),
   clockEventReasonsActive: z.array(gpuText()).max(64).nullable(),
 });
 export type Gpu = z.infer<typeof GpuSchema>;

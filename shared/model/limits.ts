@@ -12,6 +12,8 @@ export const NODE_LIMITS = {
   gpus: 64,
   /** Cores listed one by one (the total is kept whatever the count). */
   cores: 4096,
+  /** Processes listed per GPU (the count is kept whatever the number). */
+  processesPerGpu: 128,
   /** Collector errors kept per snapshot. */
   errors: 64,
   /** Device names, hostnames, model names, messages. */

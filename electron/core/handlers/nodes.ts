@@ -4,7 +4,7 @@ import type { NodeState } from '../../../shared/model/inventory';
 import { canReconnect, canRelabel } from '../collectors/node-collector';
 import type { EngineContext } from './context';
 
-type NodeCalls = 'nodes:list' | 'nodes:latest' | 'nodes:states' | 'nodes:add' | 'nodes:update' | 'nodes:remove' | 'nodes:retry';
+type NodeCalls = 'nodes:list' | 'nodes:latest' | 'nodes:states' | 'nodes:add' | 'nodes:update' | 'nodes:edit' | 'nodes:remove' | 'nodes:retry';
 
 /** A node's current state, or not-found. */
 export function stateOf(ctx: EngineContext, nodeId: string): NodeState {
@@ -31,6 +31,9 @@ export function nodeHandlers(ctx: EngineContext): Pick<CallHandlers, NodeCalls> 
       collector.setLabels(labels);
       ctx.publishStates();
       return stateOf(ctx, nodeId);
+    },
+    'nodes:edit': async () => {
+      throw new ContractError('unavailable', 'editing a node is being built: remove and add it again for now');
     },
     'nodes:remove': async ({ nodeId }) => {
       ctx.inventory.remove(nodeId);
