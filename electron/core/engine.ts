@@ -58,7 +58,7 @@ import { uiEventsSink } from './pipeline/ui-events-sink';
 import type { PdfPrinter } from './reports/types';
 import { systemClock, type Clock } from './scheduler';
 import { sourceHandlers } from './handlers/sources';
-import { PrometheusSource } from './sources/prometheus-source';
+import { PrometheusNodeCollector, PrometheusSource } from './sources/prometheus-source';
 import { sourceClient } from './sources/source-client';
 import { openDatabase } from './store/db';
 import { NodeEventStore } from './store/node-events';
@@ -309,6 +309,16 @@ export function createEngine(options: EngineOptions): Engine {
       if (fleet.has(node.id)) throw new ContractError('bad-request', `a node called ${node.id} already exists`);
       inventory.add(node, clock.now());
       addSshNode(node);
+    },
+    editInventory: (node) => {
+      if (!inventory.get(node.id)) throw new ContractError('not-found', `no SSH node called ${node.id} in the inventory`);
+      inventory.update(node, clock.now());
+      fleet.remove(node.id);
+      addSshNode(node);
+    },
+    sourceHistory: (query) => {
+      const collector = fleet.collector(query.nodeId);
+      return collector instanceof PrometheusNodeCollector ? collector.history(query) : null;
     },
   };
   // Handlers that are the same for every caller; each caller's view adds its profile, the role

@@ -4,7 +4,7 @@
  * this and nothing else.
  */
 import type { Config } from '../../../shared/config';
-import type { AppInfo, CallRequest, CallResponse, EngineStatus } from '../../../shared/contract';
+import type { AppInfo, CallRequest, CallResponse, EngineStatus, MetricQuery, MetricQueryResult } from '../../../shared/contract';
 import type { NodeState, SshNode } from '../../../shared/model/inventory';
 import type { AlertEngine } from '../alerts/types';
 import type { AuditLog } from '../audit-log';
@@ -41,6 +41,16 @@ export interface EngineContext {
   publishStates(): NodeState[];
   /** Adds an SSH node to the inventory and starts collecting it. */
   addToInventory(node: SshNode): void;
+  /**
+   * Replaces how an inventory node is reached (same id): the spec is stored, its collector
+   * closed and a new one started. History, alerts and failure memory stay (same node id).
+   */
+  editInventory(node: SshNode): void;
+  /**
+   * A node read from a Prometheus-compatible source answers metrics:query from that source
+   * (query_range, cached); null for every other node (the local store answers).
+   */
+  sourceHistory(query: MetricQuery): Promise<MetricQueryResult> | null;
   /** The config in force (the file as last read or written, defaults filled in). */
   config(): Config;
   /** The alert engine: alerts, silences, rules. */

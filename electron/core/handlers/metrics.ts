@@ -8,7 +8,7 @@ export function metricsHandlers(ctx: EngineContext): Pick<CallHandlers, 'metrics
   return {
     'metrics:query': async (query) => {
       if (query.toMs - query.fromMs > MAX_RANGE_MS) throw new ContractError('bad-request', 'range longer than 3 years');
-      return ctx.store.queryMetric(query);
+      return (await ctx.sourceHistory(query)) ?? ctx.store.queryMetric(query);
     },
     'metrics:latest': async (query) => ctx.store.latestValues(query),
   };

@@ -8,6 +8,7 @@
  * collection. A source that fails makes its nodes unreachable with the classified error.
  */
 import { NodeIdSchema, type NodeState, type NodeStatus } from '../../../shared/model/inventory';
+import type { MetricQuery, MetricQueryResult } from '../../../shared/contract';
 import type { NodeSnapshot } from '../../../shared/model/node';
 import { snapshotProblem, type NodeCollector } from '../collectors/node-collector';
 import type { Logger } from '../log';
@@ -254,6 +255,11 @@ export class PrometheusNodeCollector implements NodeCollector {
 
   state(): NodeState {
     return this.#state;
+  }
+
+  /** The node's history from the source (query_range), or null where the store answers instead. */
+  history(_query: MetricQuery): Promise<MetricQueryResult> | null {
+    return null;
   }
 
   close(): void {}
