@@ -16,6 +16,7 @@ export type FleetDialog =
   | { kind: 'import' }
   | { kind: 'host-key'; nodeId: string }
   | { kind: 'passphrase'; nodeId: string }
+  | { kind: 'edit'; nodeId: string }
   | { kind: 'remove'; nodeId: string }
   | { kind: 'labels'; nodeId: string };
 

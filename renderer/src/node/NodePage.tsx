@@ -8,6 +8,7 @@ import { useServerNow } from '../hooks/useServerNow';
 import type { ChartWindow } from '../ranges';
 import { isStale } from '../staleness';
 import { Notice } from '../ui/Notice';
+import { GpuProcesses } from './GpuProcesses';
 import { GpuSection } from './GpuSection';
 import { HostCharts } from './HostCharts';
 import { NodeHeader } from './NodeHeader';
@@ -62,6 +63,7 @@ export function NodePage({ node, timeWindow, intervalMs, onShown, onOpenFleet }:
         </Notice>
       )}
       {snapshot && <SummaryRow snapshot={snapshot} stale={stale} />}
+      {snapshot && <GpuProcesses snapshot={snapshot} stale={stale} />}
       <FailuresTimeline nodeId={node.id} timeWindow={timeWindow} snapshot={snapshot} />
       <HostCharts nodeId={node.id} timeWindow={timeWindow} intervalMs={intervalMs} onShown={onShown} />
       <GpuSection snapshot={snapshot} stale={stale} nodeId={node.id} timeWindow={timeWindow} intervalMs={intervalMs} onShown={onShown} />
