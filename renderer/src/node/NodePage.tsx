@@ -22,6 +22,11 @@ interface NodePageProps {
   /** Called once something real is on screen (the app-ready test hook). */
   onShown: () => void;
   onOpenFleet: () => void;
+  /**
+   * Drag-zoom, pan, a custom from/to and "back to live" produce a new window here. Without it
+   * the page keeps such a window itself (until `timeWindow` changes).
+   */
+  onWindowChange?: (window: ChartWindow) => void;
 }
 
 /**
