@@ -4,7 +4,8 @@
  * null tokens become null, numbers are the leading number of "45 %"-style values, power and
  * ECC fall back through the layouts of driver generations v9 to v13.
  */
-import type { Gpu } from '../../../shared/model/gpu';
+import type { Gpu, GpuProcess, MigDevice } from '../../../shared/model/gpu';
+import { clip, NODE_LIMITS } from '../../../shared/model/limits';
 import { attribute, childElements, childrenNamed, find, ownText, parseXml, XmlParseError, type XmlLimits, type XmlNode } from '../xml/safe-xml';
 
 /**
@@ -156,12 +157,70 @@ function processCount(gpu: XmlNode): number | null {
   return 0;
 }
 
+/** A whole number of an element ("3"), or null (N/A, missing, not a whole number). */
+function wholeNumber(r: Reader, node: XmlNode, path: string): number | null {
+  const value = r.number(node, path);
+  return value !== null && Number.isSafeInteger(value) ? value : null;
+}
+
+/**
+ * The processes the XML lists (graphics and compute), at most NODE_LIMITS.processesPerGpu; the
+ * owner, command line and start come from /proc where the collector can read it. Undefined when
+ * the driver did not say (no element, N/A).
+ */
+function processes(r: Reader, gpu: XmlNode): GpuProcess[] | undefined {
+  if (processCount(gpu) === null) return undefined;
+  const infos = childrenNamed(find(gpu, 'processes')!, 'process_info').slice(0, NODE_LIMITS.processesPerGpu);
+  const out: GpuProcess[] = [];
+  for (const info of infos) {
+    const pid = wholeNumber(r, info, 'pid');
+    if (pid === null || pid < 0) continue;
+    const text = (path: string) => {
+      const value = r.text(info, path);
+      return value === null ? null : clip(value);
+    };
+    out.push({
+      pid,
+      type: text('type'),
+      name: text('process_name'),
+      command: null,
+      user: null,
+      usedMemoryMib: r.number(info, 'used_memory', 'MiB'),
+      startedAtMs: null,
+      gpuInstanceId: wholeNumber(r, info, 'gpu_instance_id'),
+      computeInstanceId: wholeNumber(r, info, 'compute_instance_id'),
+    });
+  }
+  return out;
+}
+
+/** The MIG devices of a GPU; undefined where it has none and MIG is not enabled. */
+function migDevices(r: Reader, gpu: XmlNode): MigDevice[] | undefined {
+  const md = find(gpu, 'mig_devices');
+  const devices = md === undefined ? [] : childrenNamed(md, 'mig_device').slice(0, 64);
+  if (devices.length === 0 && r.text(gpu, 'mig_mode/current_mig') !== 'Enabled') return undefined;
+  return devices.map((device) => {
+    const profile = r.text(device, 'profile');
+    return {
+      index: wholeNumber(r, device, 'index'),
+      gpuInstanceId: wholeNumber(r, device, 'gpu_instance_id'),
+      computeInstanceId: wholeNumber(r, device, 'compute_instance_id'),
+      profile: profile === null ? null : clip(profile),
+      smCount: r.number(device, 'device_attributes/shared/multiprocessor_count'),
+      fbMemoryTotalMib: r.number(device, 'fb_memory_usage/total', 'MiB'),
+      fbMemoryUsedMib: r.number(device, 'fb_memory_usage/used', 'MiB'),
+    };
+  });
+}
+
 function migDeviceCount(gpu: XmlNode): number | null {
   const md = find(gpu, 'mig_devices');
   return md === undefined ? null : childrenNamed(md, 'mig_device').length;
 }
 
 function gpuRecord(r: Reader, index: number, gpu: XmlNode, root: XmlNode): Gpu {
+  const listed = processes(r, gpu);
+  const mig = migDevices(r, gpu);
   return {
     index,
     minorNumber: r.number(gpu, 'minor_number'),
@@ -193,6 +252,8 @@ function gpuRecord(r: Reader, index: number, gpu: XmlNode, root: XmlNode): Gpu {
     migModeCurrent: r.text(gpu, 'mig_mode/current_mig'),
     migDeviceCount: migDeviceCount(gpu),
     processCount: processCount(gpu),
+    ...(listed !== undefined && { processes: listed }),
+    ...(mig !== undefined && { migDevices: mig }),
     clockEventReasonsActive: clockEventReasonsActive(gpu),
   };
 }
