@@ -45,7 +45,6 @@ const EARLIEST_MS = Date.UTC(2000, 0, 1);
 const LATEST_MS = Date.UTC(2200, 0, 1);
 
 const RANGE_IDS: ReadonlySet<string> = new Set(RANGES.map((r) => r.id));
-// eslint-disable-next-line no-control-regex -- refusing control characters is the point
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{3})?)?Z$/;
 
