@@ -9,6 +9,7 @@
  * (degraded when a source failed). A node whose nvidia-smi hangs is not asked again for a
  * while, so hung nvidia-smi processes do not pile up on it.
  */
+import type { Duplex } from 'node:stream';
 import type { Gpu } from '../../../shared/model/gpu';
 import { statusSince, type HostKeyPrompt, type NodeState, type NodeStatus, type SshNode } from '../../../shared/model/inventory';
 import type { NodeSnapshot } from '../../../shared/model/node';
@@ -37,8 +38,30 @@ export interface SshNodeOptions {
   xmlParser?: NvidiaSmiXmlParser;
   /** What the node's Host may run and read (default: the collectors' own declarations). */
   execPolicy?: ExecPolicy;
+  /**
+   * Reads the node's exporters (node.exporters) each tick for the parts they cover:
+   * sources/node-exporters.ts, given by the engine (sources sit above collectors). Left out,
+   * exporters are not read and the commands give everything.
+   */
+  exporters?: ExporterOverlayFactory;
   log: Logger;
 }
+
+/** A node's exporters as its collector uses them. */
+export interface ExporterOverlay {
+  /** The exporters give the GPUs: nvidia-smi is not run on the node. */
+  readonly coversGpus: boolean;
+  /** Scrapes them all; the answer lays their parts over the commands' snapshot. Never rejects. */
+  read(collectedAt: number): Promise<(snapshot: NodeSnapshot) => void>;
+}
+
+/** The node's own SSH connection, for exporters read through it (direct-tcpip to its loopback). */
+export interface ForwardingChannel {
+  readonly label: string;
+  forward(host: string, port: number): Promise<Duplex>;
+}
+
+export type ExporterOverlayFactory = (node: SshNode, connection: ForwardingChannel, timeoutMs: number) => ExporterOverlay | null;
 
 const FACTS_REFRESH_MS = 3_600_000;
 const GPU_PAUSE_AFTER_TIMEOUT_MS = 60_000;
@@ -89,6 +112,8 @@ export class SshNodeCollector implements NodeCollector, Reconnecting, HostKeyGat
   private cudaVersion: string | null = null;
   private labels: string[];
   private current: NodeState;
+  /** The node's exporters (node.exporters), scraped each tick for the parts they cover. */
+  private readonly exporters: ExporterOverlay | null;
 
   constructor(
     private readonly node: SshNode,
@@ -100,6 +125,7 @@ export class SshNodeCollector implements NodeCollector, Reconnecting, HostKeyGat
     this.connection = pool.connection(routeOf(node), this.jumps());
     this.host = new SshHost(node.id, this.connection, options.execPolicy ?? COLLECTOR_POLICY);
     this.xmlReader = new NvidiaSmiXmlReader(this.host, options.nvidiaSmiTimeoutMs, options.xmlParser ?? sharedNvidiaSmiXmlParser());
+    this.exporters = options.exporters?.(node, this.connection, this.sampleTimeoutMs()) ?? null;
     this.current = this.stateWith('connecting', null, null);
   }
 
@@ -171,10 +197,13 @@ export class SshNodeCollector implements NodeCollector, Reconnecting, HostKeyGat
   async prime(): Promise<void> {
     // Connecting and a first counter reading, so the first tick has rates.
     const builder = await this.ensureFacts(Date.now());
-    const run = await this.host.exec('sh', sampleArgv(builder.gpuProfile, this.sampleTools).slice(1), {
-      timeoutMs: this.sampleTimeoutMs(),
-      maxOutputBytes: MAX_SAMPLE_BYTES,
-    });
+    const [run] = await Promise.all([
+      this.host.exec('sh', sampleArgv(this.exporters?.coversGpus ? 'none' : builder.gpuProfile, this.sampleTools).slice(1), {
+        timeoutMs: this.sampleTimeoutMs(),
+        maxOutputBytes: MAX_SAMPLE_BYTES,
+      }),
+      this.exporters?.read(Date.now()),
+    ]);
     builder.build(run, Date.now());
   }
 
@@ -206,24 +235,19 @@ export class SshNodeCollector implements NodeCollector, Reconnecting, HostKeyGat
     const now = Date.now();
     try {
       const builder = await this.ensureFacts(now);
-      // While nvidia-smi hangs on this node, ask only for the rest.
+      // While nvidia-smi hangs on this node, ask only for the rest; a dcgm-exporter replaces it.
       const gpuPaused = now < this.gpuPausedUntil;
-      const skipCsv = gpuPaused || this.xmlOnly;
+      const fromDcgm = this.exporters?.coversGpus ?? false;
+      const skipCsv = gpuPaused || this.xmlOnly || fromDcgm;
       const argv = sampleArgv(skipCsv ? 'none' : builder.gpuProfile, this.sampleTools);
-      const run = await this.host.exec('sh', argv.slice(1), { timeoutMs: this.sampleTimeoutMs(), maxOutputBytes: MAX_SAMPLE_BYTES });
+      const [run, overlay] = await Promise.all([
+        this.host.exec('sh', argv.slice(1), { timeoutMs: this.sampleTimeoutMs(), maxOutputBytes: MAX_SAMPLE_BYTES }),
+        this.exporters?.read(collectedAt),
+      ]);
       const { snapshot } = skipCsv ? builder.build(run, collectedAt, 'none') : builder.build(run, collectedAt);
-      if (snapshot.gpuStatus.state === 'timeout') this.gpuPausedUntil = now + GPU_PAUSE_AFTER_TIMEOUT_MS;
-      if (gpuPaused) {
-        snapshot.gpuStatus = {
-          state: 'timeout',
-          message: 'nvidia-smi hung on this node; it is asked again in a minute',
-          driverVersion: null,
-          cudaVersion: null,
-        };
-      } else if (this.xmlOnly || ['failed', 'invalid-output'].includes(snapshot.gpuStatus.state)) {
-        await this.useXmlGpus(snapshot);
-      }
-      await this.addFullGpuDetails(snapshot, now);
+      overlay?.(snapshot);
+      // A dcgm-exporter's GPUs are the node's: no nvidia-smi, CSV or XML, on it.
+      if (!fromDcgm) await this.finishNvidiaSmiGpus(snapshot, gpuPaused, now);
       const problem = snapshotProblem(snapshot);
       this.setState(problem ? 'degraded' : 'up', problem, collectedAt);
       return snapshot;
@@ -235,6 +259,22 @@ export class SshNodeCollector implements NodeCollector, Reconnecting, HostKeyGat
       }
       return null;
     }
+  }
+
+  /** The GPU part after the CSV: paused while nvidia-smi hangs, the XML where the CSV failed, the XML's extra fields. */
+  private async finishNvidiaSmiGpus(snapshot: NodeSnapshot, gpuPaused: boolean, now: number): Promise<void> {
+    if (snapshot.gpuStatus.state === 'timeout') this.gpuPausedUntil = now + GPU_PAUSE_AFTER_TIMEOUT_MS;
+    if (gpuPaused) {
+      snapshot.gpuStatus = {
+        state: 'timeout',
+        message: 'nvidia-smi hung on this node; it is asked again in a minute',
+        driverVersion: null,
+        cudaVersion: null,
+      };
+    } else if (this.xmlOnly || ['failed', 'invalid-output'].includes(snapshot.gpuStatus.state)) {
+      await this.useXmlGpus(snapshot);
+    }
+    await this.addFullGpuDetails(snapshot, now);
   }
 
   /**
