@@ -74,6 +74,19 @@ function groupByGpu(samples: readonly PromSample[]): GpuSamples[] {
 
 const yesNo = (value: number | null): string | null => (value === null ? null : value > 0 ? 'Yes' : 'No');
 const text = (value: string | undefined): string | null => (value === undefined || value === '' ? null : clip(value));
+/**
+ * The device key (gpuDeviceKey) the live mapping stores a GPU's series under, from one DCGM
+ * series' labels: its UUID, else its PCI address, else its index (`position` where the label has none).
+ */
+export function dcgmDeviceKey(labels: Record<string, string>, position = 0): string {
+  const indexLabel = Number(labels.gpu);
+  return gpuDeviceKey({
+    uuid: text(labels.UUID ?? labels.uuid),
+    pciBusId: normalisePciBusId(labels.pci_bus_id),
+    // As toGpu reads it.
+    index: Number.isSafeInteger(indexLabel) && indexLabel >= 0 ? indexLabel : position,
+  });
+}
 
 function toGpu(samples: GpuSamples, position: number): Gpu {
   const field = (name: string): number | null => dcgmValue(samples.fields.get(`DCGM_FI_DEV_${name}`));

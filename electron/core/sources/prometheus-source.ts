@@ -1,39 +1,68 @@
 /**
  * A Prometheus-compatible source as a set of nodes. Each tick costs a fixed set of instant
- * queries for the whole fleet (one per metric family, FAMILY_QUERIES), shared by every node of
- * the source however many there are; the answers are grouped by the node label (instance
- * without its :port by default) and mapped through node-exporter-map and dcgm-map, with the
- * previous tick's samples for rates. Nodes are discovered from the node_exporter and DCGM
- * series; a node already collected over SSH or as this machine (same name) is left to that
- * collection. A source that fails makes its nodes unreachable with the classified error.
+ * queries for the whole fleet (one per metric family, FAMILIES), shared by every node of the
+ * source however many there are; the answers are grouped by the node label (instance without
+ * its :port by default) and mapped through node-exporter-map and dcgm-map, with the previous
+ * tick's samples for rates. Nodes are discovered from the node_exporter and DCGM series; a node
+ * already collected over SSH or as this machine (same name) is left to that collection.
+ *
+ * Families are independent: one that fails leaves its part of every node missing and the nodes
+ * degraded, naming the family. Only every family failing, or `up` failing in a way that says the
+ * source itself cannot be used (unreachable, unauthorized, TLS), makes the nodes unreachable
+ * with the classified error. A node with no series at all for vanishAfterMs (counted over
+ * fetches where every family answered) is removed from the fleet; discovery adds it again if it
+ * comes back. Chart history is read from the source (prometheus-history.ts).
  */
 import { NodeIdSchema, type NodeState, type NodeStatus } from '../../../shared/model/inventory';
-import type { MetricQuery, MetricQueryResult } from '../../../shared/contract';
+import type { MetricQuery, MetricQueryResult, SeriesPoints } from '../../../shared/contract';
 import type { NodeSnapshot } from '../../../shared/model/node';
 import { snapshotProblem, type NodeCollector } from '../collectors/node-collector';
 import type { Logger } from '../log';
 import type { QueryResult } from './prometheus-api';
 import { dcgmGpus, dcgmGpuStatus, type PromSample } from './dcgm-map';
 import { nodeExporterSnapshot } from './node-exporter-map';
+import { historyCache, sourceHistory } from './prometheus-history';
+import { PrometheusError } from './prometheus-errors';
+import type { QueryCache } from './query-cache';
 
-/** What the source needs of a client: instant queries (a test wraps it to count them). */
+/**
+ * What the source needs of a client: instant queries (a test wraps it to count them), and
+ * range queries for chart history (without them, history is left to the local store).
+ */
 export interface InstantQuerier {
   readonly url: string;
   query(expr: string, atMs?: number): Promise<QueryResult>;
+  queryRange?(expr: string, startMs: number, endMs: number, stepMs: number): Promise<QueryResult>;
   close(): void;
 }
 
-/** Every query of one tick, whatever the number of nodes. */
-export const FAMILY_QUERIES: readonly string[] = [
-  'up',
-  '{__name__=~"node_cpu_seconds_total|node_cpu_info|node_load1|node_load5|node_load15"}',
-  '{__name__=~"node_memory_(MemTotal|MemAvailable|SwapTotal|SwapFree)_bytes"}',
-  '{__name__=~"node_filesystem_(size|avail|free)_bytes|node_filesystem_files|node_filesystem_files_free"}',
-  '{__name__=~"node_network_(receive|transmit)_bytes_total"}',
-  '{__name__=~"node_disk_(read_bytes|written_bytes|io_time_seconds)_total"}',
-  '{__name__=~"node_uname_info|node_os_info|node_boot_time_seconds|node_time_seconds"}',
-  '{__name__=~"DCGM_FI_.+"}',
+/** One metric family: its name in messages, and its instant query. */
+export interface Family {
+  name: string;
+  expr: string;
+}
+
+/** Every query of one tick, whatever the number of nodes. `up` is first. */
+export const FAMILIES: readonly Family[] = [
+  { name: 'up', expr: 'up' },
+  { name: 'cpu', expr: '{__name__=~"node_cpu_seconds_total|node_cpu_info|node_load1|node_load5|node_load15"}' },
+  { name: 'memory', expr: '{__name__=~"node_memory_(MemTotal|MemAvailable|SwapTotal|SwapFree)_bytes"}' },
+  { name: 'filesystems', expr: '{__name__=~"node_filesystem_(size|avail|free)_bytes|node_filesystem_files|node_filesystem_files_free"}' },
+  { name: 'network', expr: '{__name__=~"node_network_(receive|transmit)_bytes_total"}' },
+  { name: 'disk', expr: '{__name__=~"node_disk_(read_bytes|written_bytes|io_time_seconds)_total"}' },
+  { name: 'os', expr: '{__name__=~"node_uname_info|node_os_info|node_boot_time_seconds|node_time_seconds"}' },
+  { name: 'dcgm', expr: '{__name__=~"DCGM_FI_.+"}' },
 ];
+export const FAMILY_QUERIES: readonly string[] = FAMILIES.map((f) => f.expr);
+
+/** How long a node may have no series at all before it leaves the fleet (default). */
+export const VANISH_AFTER_MS = 10 * 60_000;
+/** The smallest history step (default): Prometheus's default scrape interval. */
+export const MIN_HISTORY_STEP_MS = 15_000;
+/** `up` failing this way means the source itself cannot be used, whatever the other families did. */
+const SOURCE_WIDE_KINDS = new Set<PrometheusError['kind']>(['unreachable', 'unauthorized', 'tls']);
+/** Reasons a reused keep-alive connection fails with when the server went away. */
+const STALE_CONNECTION = new Set(['ECONNRESET', 'EPIPE', 'closed']);
 
 /** Nodes one source may bring (a bound on a hostile or misconfigured source). */
 export const MAX_SOURCE_NODES = 10_000;
@@ -51,11 +80,19 @@ interface UpSample {
   value: number;
 }
 
+/** A family whose query failed in one fetch, and why. */
+export interface FamilyFailure {
+  family: string;
+  message: string;
+}
+
 interface Fetch {
   atMs: number;
   /** node id -> its samples (node_exporter and DCGM) at atMs. */
   samples: Map<string, PromSample[]>;
   up: Map<string, UpSample[]>;
+  /** The families that failed (their part of every node is missing). */
+  failures: FamilyFailure[];
   previous: Fetch | null;
   snapshots: Map<string, NodeSnapshot>;
 }
@@ -75,6 +112,14 @@ export interface PrometheusSourceOptions {
   alreadyCollected: (names: string[]) => string | null;
   /** Adds a newly discovered node to the fleet. */
   addNode: (collector: NodeCollector) => void;
+  /** Removes a node that has had no series for vanishAfterMs (without it, the node stays, unreachable). */
+  removeNode?: (nodeId: string) => void;
+  /** How long a node may have no series before removeNode (default VANISH_AFTER_MS). */
+  vanishAfterMs?: number;
+  /** The smallest history step, about the source's scrape interval (default MIN_HISTORY_STEP_MS). */
+  minHistoryStepMs?: number;
+  /** The clock of the history cache (default Date.now). */
+  now?: () => number;
 }
 
 export class PrometheusSource {
@@ -85,10 +130,14 @@ export class PrometheusSource {
   readonly #nodes = new Set<string>();
   /** Ids left to another collection or refused (logged once). */
   readonly #passed = new Set<string>();
+  /** When each node of the source last had a series (samples or `up`). */
+  readonly #lastSeenMs = new Map<string, number>();
+  readonly #history: QueryCache<SeriesPoints[]>;
 
   constructor(options: PrometheusSourceOptions) {
     this.id = options.id;
     this.#options = options;
+    this.#history = historyCache(options.now);
   }
 
   get nodeCount(): number {
@@ -119,10 +168,14 @@ export class PrometheusSource {
     this.adoptDiscovered();
   }
 
-  /** Adds the nodes of the last good fetch that are not collected yet (between ticks). */
+  /**
+   * Between ticks: removes the nodes without any series for vanishAfterMs, then adds the nodes
+   * of the last good fetch that are not collected yet.
+   */
   adoptDiscovered(): void {
     const last = this.#last;
     if (last === null) return;
+    this.#removeVanished(last);
     for (const [nodeId, samples] of last.samples) {
       if (this.#nodes.has(nodeId) || this.#passed.has(nodeId)) continue;
       if (!NodeIdSchema.safeParse(nodeId).success || this.#nodes.size >= MAX_SOURCE_NODES) {
@@ -139,6 +192,7 @@ export class PrometheusSource {
         continue;
       }
       this.#nodes.add(nodeId);
+      this.#lastSeenMs.set(nodeId, last.atMs);
       this.#options.addNode(new PrometheusNodeCollector(nodeId, this));
       this.#options.log.info(`source ${this.id}: discovered node ${nodeId}`);
     }
@@ -155,20 +209,69 @@ export class PrometheusSource {
     const ups = fetched.up.get(nodeId) ?? [];
     const down = ups.filter((u) => u.value !== 1).map((u) => u.job);
     const samples = fetched.samples.get(nodeId);
+    const failed = failuresText(fetched.failures);
     if (samples === undefined) {
       const why =
         down.length > 0
           ? `Prometheus cannot scrape it (up = 0 for job ${down.join(', ')})`
-          : `the source has no series for it at ${new Date(atMs).toISOString()}`;
-      return { snapshot: null, status: 'unreachable', lastError: `source ${this.id}: ${why}` };
+          : `the source has no series for it at ${new Date(atMs).toISOString()}${this.#vanishNote(nodeId, fetched)}`;
+      return { snapshot: null, status: 'unreachable', lastError: `source ${this.id}: ${why}${failed ? `; ${failed}` : ''}` };
     }
     const snapshot = this.#snapshot(fetched, nodeId, samples);
-    const problem = down.length > 0 ? `Prometheus cannot scrape job ${down.join(', ')} of this node (up = 0)` : snapshotProblem(snapshot);
+    const problem =
+      failed !== null
+        ? `source ${this.id}: ${failed}`
+        : down.length > 0
+          ? `Prometheus cannot scrape job ${down.join(', ')} of this node (up = 0)`
+          : snapshotProblem(snapshot);
     return { snapshot, status: problem === null ? 'up' : 'degraded', lastError: problem };
+  }
+
+  /** A node's metric over a range, from the source; null where the client cannot read ranges. */
+  history(nodeId: string, query: MetricQuery): Promise<MetricQueryResult> | null {
+    const client = this.#options.client;
+    if (client.queryRange === undefined) return null;
+    return sourceHistory(
+      {
+        sourceId: this.id,
+        client: { url: client.url, queryRange: (expr, startMs, endMs, stepMs) => client.queryRange!(expr, startMs, endMs, stepMs) },
+        nodeLabel: this.#options.nodeLabel,
+        minStepMs: this.#options.minHistoryStepMs ?? MIN_HISTORY_STEP_MS,
+        cache: this.#history,
+        now: this.#options.now ?? Date.now,
+      },
+      { ...query, nodeId },
+    );
   }
 
   close(): void {
     this.#options.client.close();
+    this.#history.clear();
+  }
+
+  get #vanishAfterMs(): number {
+    return this.#options.vanishAfterMs ?? VANISH_AFTER_MS;
+  }
+
+  #vanishNote(nodeId: string, fetched: Fetch): string {
+    const seen = this.#lastSeenMs.get(nodeId);
+    if (seen === undefined || this.#options.removeNode === undefined) return '';
+    const leftMs = Math.max(0, seen + this.#vanishAfterMs - fetched.atMs);
+    return ` (none since ${new Date(seen).toISOString()}; it leaves the fleet in ${Math.ceil(leftMs / 1000)} s unless it comes back)`;
+  }
+
+  /** Nodes with no series at all since vanishAfterMs, judged only on fetches where every family answered. */
+  #removeVanished(last: Fetch): void {
+    const remove = this.#options.removeNode;
+    if (remove === undefined || last.failures.length > 0) return;
+    for (const nodeId of [...this.#nodes]) {
+      const seen = this.#lastSeenMs.get(nodeId) ?? last.atMs;
+      if (last.atMs - seen < this.#vanishAfterMs) continue;
+      this.#nodes.delete(nodeId);
+      this.#lastSeenMs.delete(nodeId);
+      this.#options.log.info(`source ${this.id}: node ${nodeId} has had no series since ${new Date(seen).toISOString()}; it leaves the fleet`);
+      remove(nodeId);
+    }
   }
 
   #snapshot(fetched: Fetch, nodeId: string, samples: PromSample[]): NodeSnapshot {
@@ -189,17 +292,32 @@ export class PrometheusSource {
 
   async #fetch(atMs: number): Promise<Fetch> {
     const { client, nodeLabel } = this.#options;
-    const results = await Promise.all(FAMILY_QUERIES.map((expr) => client.query(expr, atMs)));
+    const settled = await Promise.allSettled(FAMILIES.map((family) => client.query(family.expr, atMs)));
     const samples = new Map<string, PromSample[]>();
     const up = new Map<string, UpSample[]>();
-    results.forEach((result, i) => {
-      if (result.resultType !== 'vector') throw new Error(`${client.url} answered "${FAMILY_QUERIES[i]}" with a ${result.resultType}, not a vector`);
+    const failures: Array<FamilyFailure & { error: unknown }> = [];
+    settled.forEach((outcome, i) => {
+      const family = FAMILIES[i]!;
+      if (outcome.status === 'rejected') {
+        failures.push({ family: family.name, message: (outcome.reason as Error).message, error: outcome.reason });
+        return;
+      }
+      const result = outcome.value;
+      if (result.resultType !== 'vector') {
+        const error = new PrometheusError(
+          'not-prometheus',
+          `${client.url} answered "${family.expr}" with a ${result.resultType}, not a vector`,
+          'unexpected-result',
+        );
+        failures.push({ family: family.name, message: error.message, error });
+        return;
+      }
       for (const s of result.samples) {
         const label = s.labels[nodeLabel];
         const name = s.labels.__name__;
         if (label === undefined || label === '' || name === undefined) continue;
         const nodeId = nodeIdFromLabel(label);
-        if (i === 0) {
+        if (family.name === 'up') {
           const list = up.get(nodeId) ?? [];
           list.push({ job: s.labels.job ?? '?', value: s.value });
           up.set(nodeId, list);
@@ -211,15 +329,32 @@ export class PrometheusSource {
         else if (samples.size < MAX_SOURCE_NODES * 2) samples.set(nodeId, [sample]);
       }
     });
+    // The source itself cannot be used: every family failed, or `up` cannot even be asked.
+    const isSourceWide = (f: { error: unknown }) => f.error instanceof PrometheusError && SOURCE_WIDE_KINDS.has(f.error.kind);
+    const upFailure = failures.find((f) => f.family === 'up');
+    if (failures.length === FAMILIES.length || (upFailure && isSourceWide(upFailure))) {
+      // A reset of a kept-alive connection says less than what a fresh one met (refused, TLS, 401).
+      const wide = failures.filter(isSourceWide);
+      const pool = wide.length > 0 ? wide : failures;
+      throw (pool.find((f) => !STALE_CONNECTION.has((f.error as PrometheusError).reason)) ?? pool[0]!).error;
+    }
+    if (failures.length > 0) this.#options.log.warn(`source ${this.id}: ${failuresText(failures)}`);
+    for (const nodeId of this.#nodes) if (samples.has(nodeId) || up.has(nodeId)) this.#lastSeenMs.set(nodeId, atMs);
     // Only a later reading replaces the last one (an older fetch finishing late does not).
     const previous = this.#last !== null && this.#last.atMs < atMs ? this.#last : null;
-    const fetched: Fetch = { atMs, samples, up, previous, snapshots: new Map() };
+    const fetched: Fetch = { atMs, samples, up, failures: failures.map(({ family, message }) => ({ family, message })), previous, snapshots: new Map() };
     if (this.#last === null || this.#last.atMs < atMs) {
       if (previous) previous.previous = null; // keep one reading back, not the whole chain
       this.#last = fetched;
     }
     return fetched;
   }
+}
+
+/** The failed families in one line, e.g. `the cpu query failed: ...; the dcgm query failed: ...`. */
+export function failuresText(failures: readonly FamilyFailure[]): string | null {
+  if (failures.length === 0) return null;
+  return failures.map((f) => `the ${f.family} query failed (its metrics are missing): ${f.message}`).join('; ');
 }
 
 /** One node of a source: its collect() reads the source's shared per-tick fetch. */
@@ -258,8 +393,8 @@ export class PrometheusNodeCollector implements NodeCollector {
   }
 
   /** The node's history from the source (query_range), or null where the store answers instead. */
-  history(_query: MetricQuery): Promise<MetricQueryResult> | null {
-    return null;
+  history(query: MetricQuery): Promise<MetricQueryResult> | null {
+    return this.source.history(this.nodeId, query);
   }
 
   close(): void {}

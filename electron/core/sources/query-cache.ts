@@ -78,13 +78,14 @@ export class QueryCache<V> {
     return entry.value;
   }
 
-  set(key: RangeKey, value: V): void {
+  /** Keeps value for ttlMs (default: the cache's TTL), e.g. shorter for a range that reaches now. */
+  set(key: RangeKey, value: V, ttlMs = this.#options.ttlMs): void {
     const id = rangeKey(key);
     this.#delete(id);
     const weight = this.#options.weigh(value);
     // Larger than the whole cache: kept by nobody.
-    if (weight > this.#options.maxWeight || this.#options.maxEntries <= 0) return;
-    this.#entries.set(id, { value, weight, expiresAtMs: this.#options.now() + this.#options.ttlMs });
+    if (weight > this.#options.maxWeight || this.#options.maxEntries <= 0 || !(ttlMs > 0)) return;
+    this.#entries.set(id, { value, weight, expiresAtMs: this.#options.now() + ttlMs });
     this.#weight += weight;
     for (const oldest of this.#entries.keys()) {
       if (this.#entries.size <= this.#options.maxEntries && this.#weight <= this.#options.maxWeight) break;
@@ -93,7 +94,7 @@ export class QueryCache<V> {
   }
 
   /** The cached value, or one load shared by every caller asking for the same key meanwhile. */
-  getOrLoad(key: RangeKey, load: () => Promise<V>): Promise<V> {
+  getOrLoad(key: RangeKey, load: () => Promise<V>, ttlMs = this.#options.ttlMs): Promise<V> {
     const cached = this.get(key);
     if (cached !== undefined) return Promise.resolve(cached);
     const id = rangeKey(key);
@@ -101,7 +102,7 @@ export class QueryCache<V> {
     if (pending) return pending;
     const promise = load()
       .then((value) => {
-        this.set(key, value);
+        this.set(key, value, ttlMs);
         return value;
       })
       .finally(() => this.#loading.delete(id));

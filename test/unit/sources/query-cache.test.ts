@@ -76,6 +76,20 @@ describe('QueryCache', () => {
     expect(await cache.getOrLoad(key('down'), () => Promise.resolve('back'))).toBe('back');
   });
 
+  it('keeps an entry for the TTL given with it (a range reaching now: one step)', async () => {
+    const c = clock();
+    const cache = new QueryCache<string>({ maxEntries: 10, ttlMs: 300_000, now: c.now });
+    cache.set(key('recent'), 'a', 15_000);
+    expect(await cache.getOrLoad(key('live'), () => Promise.resolve('b'), 15_000)).toBe('b');
+    cache.set(key('past'), 'c');
+    c.advance(15_000);
+    expect(cache.get(key('recent'))).toBeUndefined();
+    expect(cache.get(key('live'))).toBeUndefined();
+    expect(cache.get(key('past'))).toBe('c');
+    cache.set(key('never'), 'd', 0);
+    expect(cache.get(key('never'))).toBeUndefined();
+  });
+
   it('aligns a range to its step so that nearby requests share a key', () => {
     expect(alignRange(1_000_007, 4_600_003, 15_000)).toEqual({ startMs: 990_000, endMs: 4_605_000 });
     expect(alignRange(990_000, 4_605_000, 15_000)).toEqual({ startMs: 990_000, endMs: 4_605_000 });
