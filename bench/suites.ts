@@ -8,6 +8,7 @@ import { defaultKnownHostsFile } from '../electron/core/paths';
 import { formatAlertsBench, runAlertsBench } from './alerts-bench';
 import { formatCollectBench, runCollectBench } from './collect-bench';
 import { formatCrashBench, runCrashRounds } from './crash-bench';
+import { formatPrometheusBench, runPrometheusBench } from './prometheus-bench';
 import { formatSshBench, parseDuration, runSshBench } from './ssh-bench';
 import { DEFAULT_TICKS_PER_TRANSACTION, formatStoreBench, runStoreBench } from './store-bench';
 import { UsageError } from '../electron/server/usage-error';
@@ -37,19 +38,27 @@ export interface BenchFlags {
   kills?: string;
   // bench alerts (also --nodes, --duration, --interval)
   gpus?: string;
+  // bench prometheus (also --nodes, --duration, --interval, --gpus, --quick, --profile)
+  sshNodes?: string;
 }
 
 /** The ssh suite's measuring flags, shared by bench/cli.ts and the lab run (test/bench/ssh-lab.bench.ts). */
 export function addSshBenchOptions(command: Command): Command {
   return command
-    .option('--nodes <n>', 'logical SSH nodes, spread over the hosts (ssh; default: one per host); synthetic nodes (alerts; default 125)')
-    .option('--duration <time>', 'how long the engine polls once connected, e.g. 3m, 90s (ssh; default 3m); telemetry replayed (alerts; default 24h)')
-    .option('--interval <time>', 'collection interval (ssh, alerts; default 5s)')
+    .option(
+      '--nodes <n>',
+      'logical SSH nodes, spread over the hosts (ssh; default: one per host); synthetic nodes (alerts; default 125); nodes from Prometheus (prometheus; default 1000)',
+    )
+    .option(
+      '--duration <time>',
+      'how long the engine polls once connected, e.g. 3m, 90s (ssh; default 3m); telemetry replayed (alerts; default 24h); the window of each side (prometheus; default 2m)',
+    )
+    .option('--interval <time>', 'collection interval (ssh, alerts, prometheus; default 5s)')
     .option('--parallel <n>', 'OpenSSH client loop: ssh processes at once (ssh; default 16)')
     .option('--rounds <n>', 'OpenSSH client loop: rounds over all nodes (ssh; default 3)')
     .option('--no-openssh', 'skip the OpenSSH client loop (ssh)')
     .option('--no-micro', 'skip the microbenchmarks (ssh)')
-    .option('--profile <dir>', 'write a V8 CPU profile of the engine process into DIR (ssh)');
+    .option('--profile <dir>', 'write a V8 CPU profile of the engine process into DIR (ssh, prometheus)');
 }
 
 export interface SshBenchSettings {
@@ -122,6 +131,19 @@ const SUITES: Record<string, (flags: BenchFlags) => Promise<{ result: unknown; t
       durationMs: duration(flags.duration, '--duration', 24 * 3_600_000, 2 * 3_600_000),
     });
     return { result, text: formatAlertsBench(result), failed: !result.ok };
+  },
+  prometheus: async (flags) => {
+    const quick = flags.quick === true;
+    const sshNodes = flags.sshNodes === '0' ? 0 : positiveInteger(flags.sshNodes, '--ssh-nodes', quick ? 20 : 500);
+    const result = await runPrometheusBench({
+      nodes: positiveInteger(flags.nodes, '--nodes', quick ? 20 : 1000),
+      sshNodes,
+      gpus: positiveInteger(flags.gpus, '--gpus', quick ? 2 : 8),
+      intervalMs: duration(flags.interval, '--interval', quick ? 2000 : 5000, 1000),
+      durationMs: duration(flags.duration, '--duration', quick ? 5000 : 120_000, 2000),
+      profileDir: flags.profile === undefined ? undefined : resolve(flags.profile),
+    });
+    return { result, text: formatPrometheusBench(result) };
   },
   ssh: async (flags) => {
     if (!flags.sshConfig) {
