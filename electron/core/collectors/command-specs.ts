@@ -32,7 +32,8 @@ export const COLLECTOR_ACCESS: HostAccess = {
         SCRIPT_NAME,
         oneOf('a GPU query profile', [...GPU_QUERY_PROFILES, 'none']),
       ],
-      description: 'the per-tick sample of an SSH node (/proc, df, nvidia-smi CSV)',
+      description:
+        'the per-tick sample of an SSH node (/proc, df, nvidia-smi CSV; the GPU processes with their owner, command line and start from /proc and /etc/passwd)',
     },
   ],
   paths: [

@@ -15,6 +15,7 @@ import { type Capabilities } from './capabilities';
 import { CounterRates } from './counter-rates';
 import { cpuUtilisation } from './cpu-utilisation';
 import { parseDf, toFilesystemStats } from './df';
+import { processesFromSections } from './gpu-processes';
 import { interpretGpuSection } from './gpu-sample';
 import { round2 } from './parse-support';
 import { diskIoStats, parseProcDiskstats, type ProcDiskstats } from './proc-diskstats';
@@ -206,6 +207,9 @@ export class LinuxNodeBuilder {
         this.profile = next;
       }
     }
+    // Who is on each GPU: the compute apps and their /proc facts (gpu-processes.ts).
+    const processes = processesFromSections(gpu.gpus, split.sections.get('compute-apps'), split.sections.get('gpu-procs'), collectedAt);
+    warnings.push(...processes.warnings);
 
     return {
       snapshot: {
@@ -219,7 +223,7 @@ export class LinuxNodeBuilder {
         network: network.stats,
         diskIo: diskIo.stats,
         gpuStatus: gpu.status,
-        gpus: gpu.gpus,
+        gpus: processes.gpus,
         errors: errors.sort((a, b) => a.collector.localeCompare(b.collector)),
       },
       extras: { diskIo: diskIo.stats, cpuIowaitPct: cpu.iowaitPct, cpuStealPct: cpu.stealPct, uptimeSec: uptime, bootId },

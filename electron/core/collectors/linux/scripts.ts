@@ -94,6 +94,8 @@ export const SAMPLE_SECTIONS = [
   'df-size',
   'df-inodes',
   'nvidia-smi',
+  'compute-apps',
+  'gpu-procs',
 ] as const;
 export type SampleSection = (typeof SAMPLE_SECTIONS)[number];
 
@@ -165,6 +167,39 @@ const TIMEOUT_PROBE = `if timeout 5 true >/dev/null 2>&1; then ${WITH_TIMEOUT} e
 const GPU_FUNCTION = 'gpu() { $TG nvidia-smi "$@" 2>&1; };';
 
 /**
+ * The per-tick processes on the GPUs: nvidia-smi's compute apps (the query of the real captures,
+ * test/fixtures/nvidia-smi/csv/*.query-compute-apps.cmd; pid is the 6th column), run only after
+ * the GPU query answered, and kept in $A for the /proc reads.
+ */
+export const COMPUTE_APPS_QUERY = '--query-compute-apps=timestamp,gpu_name,gpu_bus_id,gpu_serial,gpu_uuid,pid,process_name,used_gpu_memory';
+/** Distinct PIDs whose /proc entries are read per tick; the rest are listed without owner and command. */
+export const MAX_PROC_PIDS = 512;
+/** Bytes of a command line read on the node (the model keeps NODE_LIMITS.text of it). */
+const CMDLINE_CHARS = 1024;
+// apps prints the compute apps with nvidia-smi's exit status. procs takes the PIDs (digits only,
+// distinct, bounded) from them and one awk reads, for each, /proc/PID/stat, the Uid line of
+// /proc/PID/status and /proc/PID/cmdline (NULs to spaces where the awk keeps them; getline fails
+// quietly for a PID that is gone or hidden), then the owners' names from /etc/passwd; uids not
+// there (directory users) are asked of getent. No value from the node reaches a shell word but
+// those digits. Line format: proc-process.ts.
+const GPU_PROCS_FUNCTIONS = [
+  'apps() { if [ -n "$A" ]; then printf %s "$A"; echo; fi; return $R; };',
+  'procs() { P=$(printf %s "$A" | awk -F", "',
+  `'NR > 1 && $6 ~ /^[0-9]+$/ && length($6) < 11 && ($6 in s) == 0 && n < ${MAX_PROC_PIDS} { s[$6] = 1; n++; print $6 }');`,
+  'if [ -z "$P" ]; then return 0; fi; echo "hz $(getconf CLK_TCK 2>/dev/null)";',
+  `O=$(awk 'BEGIN { z = sprintf("%c", 0); if ((getline l < "/proc/uptime") > 0) print "uptime " l;`,
+  'for (i = 1; i < ARGC; i++) { p = ARGV[i]; if (p ~ /^[0-9]+$/) {',
+  'f = "/proc/" p "/stat"; if ((getline l < f) > 0) print "stat " p " " l; close(f);',
+  'f = "/proc/" p "/status"; while ((getline l < f) > 0) if (l ~ /^Uid:/) { split(l, u); print "uid " p " " u[2]; w[u[2]] = 1; break } close(f);',
+  `f = "/proc/" p "/cmdline"; t = ""; k = 0; while (length(t) < ${CMDLINE_CHARS} && (getline l < f) > 0) t = t (k++ ? " " : "") l; close(f);`,
+  `if (length(z) == 1) gsub(z, " ", t); print "cmd " p " " substr(t, 1, ${CMDLINE_CHARS}) } }`,
+  'while ((getline l < "/etc/passwd") > 0) { split(l, a, ":"); if (a[3] in w) { print "user " a[3] " " a[1]; delete w[a[3]] } }',
+  `for (x in w) print "nouser " x }' $P); printf %s "$O"; echo;`,
+  `M=$(printf %s "$O" | awk '$1 == "nouser" && $2 ~ /^[0-9]+$/ { print $2 }');`,
+  `if [ -n "$M" ] && command -v getent >/dev/null 2>&1; then $TD getent passwd $M | awk -F: '{ print "user " $3 " " $1 }'; fi; return 0; };`,
+].join(' ');
+
+/**
  * How the per-tick script asks df: `-l` so network filesystems are never stat'ed (a dead NFS
  * server would hang df, and shared filesystems are the same on every node), `-T` for the type
  * column. busybox df lacks -l (and -T in small builds); the parser reads either layout.
@@ -222,7 +257,9 @@ function buildSampleScript(tools: SampleTools): string {
       return `${profile}) Q=$C${extra.map((f) => `,${f}`).join('')};;`;
     }),
     '*) Q=;; esac;',
-    'if [ -n "$Q" ]; then emit nvidia-smi gpu "--query-gpu=$Q" --format=csv,noheader,nounits; fi;',
+    GPU_PROCS_FUNCTIONS,
+    'if [ -n "$Q" ]; then emit nvidia-smi gpu "--query-gpu=$Q" --format=csv,noheader,nounits;',
+    `if [ "$r" = 0 ]; then A=$(gpu ${COMPUTE_APPS_QUERY} --format=csv); R=$?; emit compute-apps apps; emit gpu-procs procs; fi; fi;`,
     'echo "$M:done@@"',
   ].join(' ');
 }
