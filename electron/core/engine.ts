@@ -58,8 +58,8 @@ import { uiEventsSink } from './pipeline/ui-events-sink';
 import type { PdfPrinter } from './reports/types';
 import { systemClock, type Clock } from './scheduler';
 import { sourceHandlers } from './handlers/sources';
-import { PrometheusNodeCollector, PrometheusSource } from './sources/prometheus-source';
-import { sourceClient } from './sources/source-client';
+import { SourceSet } from './source-set';
+import { PrometheusNodeCollector } from './sources/prometheus-source';
 import { openDatabase } from './store/db';
 import { NodeEventStore } from './store/node-events';
 import { SqliteTelemetryStore, type SqliteStoreOptions, type TelemetryStore } from './store/telemetry-store';
@@ -201,29 +201,22 @@ export function createEngine(options: EngineOptions): Engine {
     for (const node of options.sshNodes ?? []) addSshNode(node);
   }
 
-  // Prometheus-compatible sources: their nodes join the fleet as they are discovered; a machine
-  // already collected over SSH or as this machine keeps that collection.
+  // Prometheus-compatible sources (source-set.ts): their nodes join the fleet as they are
+  // discovered; a machine already collected over SSH or as this machine keeps that collection.
   const sshHostOf = (id: string) => inventory.get(id)?.host ?? options.sshNodes?.find((n) => n.id === id)?.host;
-  const sources: PrometheusSource[] = [];
-  for (const source of config.sources) {
-    try {
-      sources.push(
-        new PrometheusSource({
-          id: source.id,
-          client: sourceClient(source, dirname(options.configPath)),
-          nodeLabel: source.nodeLabel,
-          log,
-          alreadyCollected: (names) =>
-            fleet.ids().find((id) => fleet.collector(id)?.state().kind !== 'prometheus' && (names.includes(id) || names.includes(sshHostOf(id) ?? ''))) ?? null,
-          addNode: (collector) =>
-            fleet.has(collector.nodeId) ? log.warn(`source ${source.id}: node ${collector.nodeId} is already collected`) : fleet.add(collector),
-        }),
-      );
-    } catch (error) {
-      log.error(`source ${source.id} is not used: ${(error as Error).message}`);
-    }
-  }
-  const discoverSources = () => Promise.all(sources.filter((s) => s.nodeCount === 0).map((s) => s.discover(clock.now())));
+  const sources = new SourceSet({
+    configDir: dirname(options.configPath),
+    secrets,
+    log,
+    clock,
+    fleet,
+    sshHostOf,
+    onNodesLeft: (nodeIds, why) => {
+      if (why === 'removed') for (const nodeId of nodeIds) alerting.forgetNode(nodeId);
+      loop.publishStates();
+    },
+  });
+  sources.apply(config.sources, { discover: false });
 
   // Failures and alerts: kernel logs, detectors, rules, notifications.
   const hosts = hostRegistry(fleet);
@@ -250,14 +243,7 @@ export function createEngine(options: EngineOptions): Engine {
   const pipeline = new TickPipeline().add(storeSink(store, fleet)).add(uiEventsSink(events)).add(new StatusHistory(nodeEvents, bus).sink()).add(alerting.sink);
   const loop = new CollectionLoop({ intervalMs, clock, log, fleet, store, pipeline, events, bus });
   // Nodes found by a tick's fetch join between ticks; a source without nodes yet looks again.
-  if (sources.length > 0) {
-    bus.on('tick:collected', ({ atMs }) => {
-      for (const source of sources) {
-        if (source.nodeCount === 0) void source.discover(atMs);
-        else source.adoptDiscovered();
-      }
-    });
-  }
+  bus.on('tick:collected', ({ atMs }) => sources.afterTick(atMs));
   // Settings apply here without a restart.
   const live = new LiveConfig(config, {
     loop,
@@ -289,7 +275,11 @@ export function createEngine(options: EngineOptions): Engine {
     status: () => loop.status(),
     publishStates: () => loop.publishStates(),
     config: () => live.current(),
-    applyConfig: (next) => live.apply(next),
+    applyConfig: (next) => {
+      live.apply(next);
+      sources.apply(next.sources);
+    },
+    sources,
     alerts: alerting.engine,
     get userRulesDir() {
       return rulesDirOf(live.current());
@@ -354,11 +344,11 @@ export function createEngine(options: EngineOptions): Engine {
     nodeEvents: (nodeId, fromMs, toMs) => nodeEvents.list(nodeId, fromMs, toMs),
     start: async () => {
       alerting.start();
-      await discoverSources();
+      await sources.discoverPending(clock.now());
       return loop.start();
     },
     collectOnce: async () => {
-      await discoverSources();
+      await sources.discoverPending(clock.now());
       return loop.collectOnce();
     },
     close: () => {
@@ -367,7 +357,7 @@ export function createEngine(options: EngineOptions): Engine {
       loop.stop();
       alerting.close();
       fleet.closeAll();
-      for (const source of sources) source.close();
+      sources.close();
       pool.closeAll();
       store.close();
     },

@@ -3,6 +3,19 @@ import { z } from 'zod';
 /** A file path given in the config (a secret, a CA): absolute, or relative to the config folder. */
 const ConfigFileSchema = z.string().min(1).max(4096);
 
+/**
+ * A Mimir/Cortex tenant (X-Scope-OrgID): Mimir's tenant characters, `|` joining tenants of a
+ * federated query; nothing that could end a header line.
+ */
+export const TenantSchema = z
+  .string()
+  .min(1)
+  .max(1024)
+  .regex(/^[A-Za-z0-9!._*'()|-]+$/, "a tenant id (letters, digits, ! . _ * ' ( ) -, tenants joined by |)");
+
+/** Where the OS keychain keeps a source's token (bearer) or password (basic). */
+export const sourceSecretName = (sourceId: string, what: 'token' | 'password') => `prometheus-source:${sourceId}:${what}`;
+
 /** One Prometheus-compatible source. */
 export const PrometheusSourceConfigSchema = z
   .object({
@@ -17,11 +30,18 @@ export const PrometheusSourceConfigSchema = z
     url: z.url({ protocol: /^https?$/ }).max(2048),
     /** A file holding the bearer token (one line). */
     bearerTokenFile: ConfigFileSchema.optional(),
-    /** Basic auth: the password is read from a file. */
+    /** Basic auth: the password is read from a file, or kept in the OS keychain (`secret: keychain`). */
     basic: z
-      .object({ username: z.string().min(1).max(256), passwordFile: ConfigFileSchema })
+      .object({ username: z.string().min(1).max(256), passwordFile: ConfigFileSchema.optional() })
       .strict()
       .optional(),
+    /**
+     * `keychain`: the secret is kept by the desktop app's OS keychain (set from Settings), never
+     * in this file: with `basic`, its password; without, a bearer token.
+     */
+    secret: z.literal('keychain').optional(),
+    /** Sent as X-Scope-OrgID (Mimir, Cortex; Thanos with a tenant header). */
+    tenant: TenantSchema.optional(),
     /** A PEM file of a CA to trust besides the system's. */
     caFile: ConfigFileSchema.optional(),
     /** The label naming a node (its value, without a :port, is the node's id). */
@@ -34,7 +54,15 @@ export const PrometheusSourceConfigSchema = z
     timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
   })
   .strict()
-  .refine((s) => !(s.bearerTokenFile && s.basic), { message: 'give bearerTokenFile or basic, not both' });
+  .refine((s) => !(s.bearerTokenFile && s.basic), { message: 'give bearerTokenFile or basic, not both' })
+  .refine((s) => !(s.secret === 'keychain' && (s.bearerTokenFile || s.basic?.passwordFile)), {
+    message: 'a secret is in the keychain or in a file, not both: drop secret: keychain, or the file',
+    path: ['secret'],
+  })
+  .refine((s) => !s.basic || s.basic.passwordFile || s.secret === 'keychain', {
+    message: 'basic auth needs a passwordFile (or secret: keychain, set from the desktop app)',
+    path: ['basic', 'passwordFile'],
+  });
 export type PrometheusSourceConfig = z.output<typeof PrometheusSourceConfigSchema>;
 
 /**

@@ -48,12 +48,13 @@ interface Reply {
   body: string;
 }
 
-/** One GET, no keep-alive; `ca` for a TLS endpoint. */
-export function httpGet(url: string, options: { ca?: string; timeoutMs?: number } = {}): Promise<Reply> {
+/** One GET, no keep-alive; `ca` for a TLS endpoint; `headers` (Authorization) when given. */
+export function httpGet(url: string, options: { ca?: string; timeoutMs?: number; headers?: Record<string, string> } = {}): Promise<Reply> {
   const parsed = new URL(url);
   const request = parsed.protocol === 'https:' ? https.request : http.request;
   return new Promise((resolve, reject) => {
-    const req = request(parsed, { agent: false, ...(options.ca ? { ca: options.ca } : {}), timeout: options.timeoutMs ?? 5000 }, (res) => {
+    const extra = { ...(options.ca ? { ca: options.ca } : {}), ...(options.headers ? { headers: options.headers } : {}) };
+    const req = request(parsed, { agent: false, ...extra, timeout: options.timeoutMs ?? 5000 }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
@@ -146,6 +147,11 @@ export interface PrometheusOptions {
   jobs?: ScrapeJob[];
   /** Serve HTTPS with this certificate and key (Prometheus's --web.config.file). */
   tls?: { certPem: string; keyPem: string; caPem: string };
+  /**
+   * Require basic auth (the web config's basic_auth_users): `bcryptHash` is the password's bcrypt
+   * hash as Prometheus stores it; `password` lets the helper's own readiness checks in.
+   */
+  basicAuth?: { username: string; password: string; bcryptHash: string };
   /** Wait until every scrape target is up and `up` has a sample for each (default: when jobs are given). */
   waitForTargets?: boolean;
 }
@@ -177,13 +183,15 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
     `--web.listen-address=127.0.0.1:${port}`,
     '--log.level=warn',
   ];
+  let webConfig = '';
   if (options.tls) {
     writeFileSync(join(dir, 'cert.pem'), options.tls.certPem);
     writeFileSync(join(dir, 'key.pem'), options.tls.keyPem, { mode: 0o600 });
-    writeFileSync(
-      join(dir, 'web.yml'),
-      `tls_server_config:\n  cert_file: ${yamlString(join(dir, 'cert.pem'))}\n  key_file: ${yamlString(join(dir, 'key.pem'))}\n`,
-    );
+    webConfig += `tls_server_config:\n  cert_file: ${yamlString(join(dir, 'cert.pem'))}\n  key_file: ${yamlString(join(dir, 'key.pem'))}\n`;
+  }
+  if (options.basicAuth) webConfig += `basic_auth_users:\n  ${yamlString(options.basicAuth.username)}: ${yamlString(options.basicAuth.bcryptHash)}\n`;
+  if (webConfig) {
+    writeFileSync(join(dir, 'web.yml'), webConfig);
     args.push(`--web.config.file=${join(dir, 'web.yml')}`);
   }
   const proc = manage(bin, args);
@@ -199,20 +207,22 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
   };
   try {
     const ca = options.tls?.caPem;
-    await waitFor('Prometheus /-/ready', async () => ((await httpGet(`${url}/-/ready`, { ca })).status === 200 ? true : null), 45_000, proc);
+    const auth = options.basicAuth;
+    const headers = auth ? { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` } : undefined;
+    await waitFor('Prometheus /-/ready', async () => ((await httpGet(`${url}/-/ready`, { ca, headers })).status === 200 ? true : null), 45_000, proc);
     if (options.waitForTargets ?? jobs.length > 0) {
       const expected = jobs.reduce((n, j) => n + j.targets.length, 0);
       await waitFor(
         'every scrape target up',
         async () => {
-          const targets = JSON.parse((await httpGet(`${url}/api/v1/targets`, { ca })).body) as {
+          const targets = JSON.parse((await httpGet(`${url}/api/v1/targets`, { ca, headers })).body) as {
             data: { activeTargets: Array<{ health: string; lastError: string }> };
           };
           const active = targets.data.activeTargets;
           if (active.length !== expected || active.some((t) => t.health !== 'up'))
             throw new Error(`targets: ${JSON.stringify(active.map((t) => [t.health, t.lastError]))}`);
           // Health is set with the first scrape; wait until the query layer sees its samples too.
-          const up = JSON.parse((await httpGet(`${url}/api/v1/query?query=up`, { ca })).body) as { data: { result: unknown[] } };
+          const up = JSON.parse((await httpGet(`${url}/api/v1/query?query=up`, { ca, headers })).body) as { data: { result: unknown[] } };
           return up.data.result.length === expected ? true : null;
         },
         45_000,

@@ -25,6 +25,12 @@ function settingNames(patch: object, prefix = ''): string[] {
     );
 }
 
+/** A URL as logged: no user info, query or fragment. */
+function urlWithoutSecrets(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+}
+
 /** The calls that change something outside the audit workflow, and what their rows say. */
 const LOGGED: { [C in CallName]?: Describe<C> } = {
   'nodes:add': ({ node }) => ({ subject: node.id, details: { host: node.host, port: node.port, user: node.user, labels: node.labels } }),
@@ -34,6 +40,12 @@ const LOGGED: { [C in CallName]?: Describe<C> } = {
   'keys:passphrase': ({ keyPath }) => ({ subject: keyPath, details: { stored: 'os-keychain' } }),
   'sshConfig:import': ({ path, aliases }) => ({ subject: path ?? '~/.ssh/config', details: { aliases: aliases.slice(0, 100), count: aliases.length } }),
   'settings:update': ({ patch }) => ({ subject: 'config.yaml', details: { settings: settingNames(patch) } }),
+  // A typed token or password is logged as where it went, never its value.
+  'sources:save': ({ source, token, password }) => ({
+    subject: `source ${source.id}`,
+    details: { url: urlWithoutSecrets(source.url), tenant: source.tenant ?? null, secret: token || password ? 'os-keychain' : 'unchanged' },
+  }),
+  'sources:remove': ({ id }) => ({ subject: `source ${id}` }),
   'alerts:ack': ({ id, comment }) => ({ subject: `alert ${id}`, details: { comment: comment ?? '' } }),
   'alerts:snooze': ({ id, durationMs }) => ({ subject: `alert ${id}`, details: { durationMs } }),
   'silences:create': ({ matchers, durationMs, comment }, silence) => ({ subject: `silence ${silence.id}`, details: { matchers, durationMs, comment } }),

@@ -21,6 +21,7 @@ import type { InventoryStore } from '../inventory/inventory-store';
 import type { Logger } from '../log';
 import type { PdfPrinter } from '../reports/types';
 import type { Clock } from '../scheduler';
+import type { SourceSet } from '../source-set';
 import type { TelemetryStore } from '../store/telemetry-store';
 
 export interface EngineContext {
@@ -51,6 +52,8 @@ export interface EngineContext {
    * (query_range, cached); null for every other node (the local store answers).
    */
   sourceHistory(query: MetricQuery): Promise<MetricQueryResult> | null;
+  /** The Prometheus-compatible sources running: their health, test-connection, a restart when a kept secret changes. */
+  readonly sources: SourceSet;
   /** The config in force (the file as last read or written, defaults filled in). */
   config(): Config;
   /** The alert engine: alerts, silences, rules. */

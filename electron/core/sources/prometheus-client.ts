@@ -35,6 +35,8 @@ export interface PrometheusClientOptions {
   auth?: PrometheusAuth;
   /** PEM of a CA to trust besides the system's. */
   caPem?: string;
+  /** Sent as X-Scope-OrgID (Mimir, Cortex): validated header-safe by the config schema. */
+  tenant?: string;
   /** Per call: connect, headers and body together. */
   timeoutMs: number;
   /** The largest answer read, after decompression. */
@@ -60,6 +62,7 @@ export class PrometheusClient {
   readonly url: string;
   readonly #base: URL;
   readonly #authorization: string | null;
+  readonly #tenant: string | null;
   readonly #secrets: string[];
   readonly #agent: http.Agent;
   readonly #timeoutMs: number;
@@ -94,6 +97,8 @@ export class PrometheusClient {
       base.protocol === 'https:'
         ? new https.Agent({ keepAlive: true, maxSockets: 4, ...(options.caPem ? { ca: [...rootCertificates, options.caPem] } : {}) })
         : new http.Agent({ keepAlive: true, maxSockets: 4 });
+    if (options.tenant !== undefined && !/^[\x21-\x7e]+$/.test(options.tenant)) throw new Error('a tenant is printable ASCII without spaces');
+    this.#tenant = options.tenant ?? null;
     this.#timeoutMs = options.timeoutMs;
     this.#maxBytes = options.maxResponseBytes;
   }
@@ -256,6 +261,7 @@ export class PrometheusClient {
     const where = redactUrl(url.toString());
     const headers: Record<string, string> = { accept: 'application/json', 'accept-encoding': 'gzip', 'user-agent': 'Clusterdeck' };
     if (this.#authorization) headers.authorization = this.#authorization;
+    if (this.#tenant) headers['x-scope-orgid'] = this.#tenant;
     if (body !== null) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       headers['content-length'] = String(Buffer.byteLength(body));

@@ -1,15 +1,29 @@
 /**
- * A PrometheusClient from a source's config: secrets and the CA are read from their files (a
- * path relative to the config folder is taken from there), never kept in the config itself.
+ * A PrometheusClient from a source's config: a token or password comes from the OS keychain
+ * (`secret: keychain`) or from its file (a path relative to the config folder is taken from
+ * there), never from the config itself; the CA from its file.
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { PrometheusSourceConfig } from '../../../shared/config';
+import { sourceSecretName } from '../../../shared/model/sources';
 import { PrometheusClient, type PrometheusAuth } from './prometheus-client';
 
 /** The largest API answer read per query (a fleet's filesystems can be a few MB). */
 export const SOURCE_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 const MAX_SECRET_BYTES = 64 * 1024;
+
+/** What a source needs of a secret store (the desktop's keychain; nothing in serve and the CLI). */
+export interface SecretReader {
+  readonly available: boolean;
+  get(name: string): string | null;
+}
+
+/** Secrets typed in Settings and not kept yet (test-connection before saving). */
+export interface GivenSecrets {
+  token?: string;
+  password?: string;
+}
 
 function readConfigFile(path: string, configDir: string, what: string): string {
   const full = isAbsolute(path) ? path : resolve(configDir, path);
@@ -23,13 +37,44 @@ function readConfigFile(path: string, configDir: string, what: string): string {
   return text;
 }
 
-export function sourceClient(config: PrometheusSourceConfig, configDir: string): PrometheusClient {
-  let auth: PrometheusAuth | undefined;
-  if (config.bearerTokenFile) auth = { kind: 'bearer', token: readConfigFile(config.bearerTokenFile, configDir, 'the bearer token file').trim() };
-  else if (config.basic) {
-    const password = readConfigFile(config.basic.passwordFile, configDir, 'the password file').replace(/\r?\n$/, '');
-    auth = { kind: 'basic', username: config.basic.username, password };
+function keptSecret(config: PrometheusSourceConfig, what: 'token' | 'password', secrets: SecretReader | undefined, given: string | undefined): string {
+  if (given !== undefined) return given;
+  if (!secrets?.available) {
+    throw new Error(
+      `the ${what} is kept in the OS keychain, which only the desktop app has; here give it in a file (${what === 'token' ? 'bearerTokenFile' : 'basic.passwordFile'})`,
+    );
   }
+  const value = secrets.get(sourceSecretName(config.id, what));
+  if (value === null) throw new Error(`no ${what} is kept for source ${config.id}: enter it in Settings`);
+  return value;
+}
+
+/** How the source authenticates, reading its secret where the config says it is kept. */
+export function sourceAuth(config: PrometheusSourceConfig, configDir: string, secrets?: SecretReader, given: GivenSecrets = {}): PrometheusAuth | undefined {
+  if (config.basic) {
+    const password =
+      given.password ??
+      (config.basic.passwordFile
+        ? readConfigFile(config.basic.passwordFile, configDir, 'the password file').replace(/\r?\n$/, '')
+        : keptSecret(config, 'password', secrets, undefined));
+    return { kind: 'basic', username: config.basic.username, password };
+  }
+  if (given.token !== undefined) return { kind: 'bearer', token: given.token };
+  if (config.bearerTokenFile) return { kind: 'bearer', token: readConfigFile(config.bearerTokenFile, configDir, 'the bearer token file').trim() };
+  if (config.secret === 'keychain') return { kind: 'bearer', token: keptSecret(config, 'token', secrets, undefined) };
+  return undefined;
+}
+
+/** The client of a source; throws (with the reason in words) when a secret or the CA cannot be read. */
+export function sourceClient(config: PrometheusSourceConfig, configDir: string, secrets?: SecretReader, given: GivenSecrets = {}): PrometheusClient {
+  const auth = sourceAuth(config, configDir, secrets, given);
   const caPem = config.caFile ? readConfigFile(config.caFile, configDir, 'the CA file') : undefined;
-  return new PrometheusClient({ url: config.url, auth, caPem, timeoutMs: config.timeoutMs, maxResponseBytes: SOURCE_MAX_RESPONSE_BYTES });
+  return new PrometheusClient({
+    url: config.url,
+    auth,
+    caPem,
+    tenant: config.tenant,
+    timeoutMs: config.timeoutMs,
+    maxResponseBytes: SOURCE_MAX_RESPONSE_BYTES,
+  });
 }

@@ -1,0 +1,309 @@
+// Prometheus-compatible sources from Settings (issue #13), through the engine's handlers against
+// real Prometheus servers: test-connection classifies a 401 (basic auth in Prometheus's own web
+// config), an unknown CA and the CA given (a self-signed certificate made by openssl), a closed
+// port and a server that is not Prometheus; a Mimir tenant reaches the API as X-Scope-OrgID; a
+// saved source is written into config.yaml (comments kept, its token only in the secret store)
+// and its nodes join the fleet without a restart; a removed one takes its nodes and secret away.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as http from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PrometheusSourceConfig } from '../../shared/config';
+import { createEngine, type Engine } from '../../electron/core/engine';
+import { loadConfig } from '../../electron/core/config';
+import type { SecretStore } from '../../electron/core/hosts/ssh/credentials';
+import type { Logger } from '../../electron/core/log';
+import { freePort, startNodeExporter, startPrometheus, type NodeExporterLab, type PrometheusLab } from '../helpers/prometheus';
+import { tempDir } from '../helpers/tmp';
+
+const TOKEN = 'tok-sources-7d1e-never-in-a-file';
+const PASSWORD = 'pw-basic-test';
+/** bcrypt of PASSWORD, cost 4 (python3 crypt.crypt with METHOD_BLOWFISH, rounds=16): Prometheus's basic_auth_users. */
+const PASSWORD_BCRYPT = '$2b$04$ljO4fjZz4ZdWYthaiWucf.wpUiCnSgv/zMLWTmeOzeXhVL2TkZhu2';
+
+const CONFIG_TEXT = [
+  '# Kept by hand: this comment must survive Settings saving and removing a source.',
+  'collection:',
+  '  intervalMs: 1000 # fast, for the test',
+  '',
+].join('\n');
+
+function memorySecrets(): SecretStore & { entries: Map<string, string> } {
+  const entries = new Map<string, string>();
+  return {
+    entries,
+    available: true,
+    get: (name) => entries.get(name) ?? null,
+    set: (name, value) => void entries.set(name, value),
+    delete: (name) => void entries.delete(name),
+  };
+}
+
+const silent: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+
+async function serve(handler: http.RequestListener): Promise<{ port: number; url: string; close(): Promise<void> }> {
+  const server = http.createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** In front of a Prometheus: records the headers that matter of every API request. */
+async function recordingProxy(upstream: string) {
+  const seen: Array<{ path: string; tenant: string | null; authorization: string | null }> = [];
+  const server = await serve((req, res) => {
+    seen.push({ path: req.url ?? '', tenant: (req.headers['x-scope-orgid'] as string) ?? null, authorization: req.headers.authorization ?? null });
+    const forward = http.request(`${upstream}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    forward.on('error', () => res.writeHead(502).end());
+    req.pipe(forward);
+  });
+  return { ...server, seen };
+}
+
+const source = (url: string, extra: Partial<PrometheusSourceConfig> = {}): PrometheusSourceConfig => ({
+  id: 'prom',
+  kind: 'prometheus',
+  url,
+  nodeLabel: 'instance',
+  timeoutMs: 10_000,
+  ...extra,
+});
+
+function engineWith(configPath: string, secrets: SecretStore | undefined): Engine {
+  const dir = tempDir();
+  return createEngine({
+    config: loadConfig(configPath),
+    dbPath: join(dir, 'clusterdeck.db'),
+    configPath,
+    mode: 'serve',
+    log: silent,
+    secrets,
+    includeLocal: false,
+    useInventory: false,
+    defaultRulesFile: null,
+    knownHostsFile: join(dir, 'known_hosts'),
+    userKnownHostsFiles: [],
+  });
+}
+
+function configFile(): string {
+  const path = join(tempDir(), 'config.yaml');
+  writeFileSync(path, CONFIG_TEXT);
+  return path;
+}
+
+describe('sources from Settings against real Prometheus servers', () => {
+  let exporter: NodeExporterLab;
+  let prometheus: PrometheusLab;
+  let guarded: PrometheusLab;
+
+  beforeAll(async () => {
+    exporter = await startNodeExporter();
+    prometheus = await startPrometheus({ jobs: [{ job: 'node', targets: [exporter.address] }] });
+    guarded = await startPrometheus({
+      jobs: [{ job: 'node', targets: [exporter.address] }],
+      basicAuth: { username: 'ops', password: PASSWORD, bcryptHash: PASSWORD_BCRYPT },
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await guarded?.stop();
+    await prometheus?.stop();
+    await exporter?.stop();
+  });
+
+  it('test-connection: ok with its node count; 401 without or with a wrong password; ok with the password typed or kept', async () => {
+    const secrets = memorySecrets();
+    const engine = engineWith(configFile(), secrets);
+    try {
+      const plain = await engine.handlers['sources:test']({ source: source(prometheus.url) });
+      expect(plain).toMatchObject({ ok: true, errorKind: null, nodeCount: 1, version: expect.stringMatching(/^2\./) });
+
+      const none = await engine.handlers['sources:test']({ source: source(guarded.url) });
+      expect(none).toMatchObject({ ok: false, errorKind: 'unauthorized', message: expect.stringMatching(/HTTP 401/) });
+      const basic = source(guarded.url, { basic: { username: 'ops' } });
+      const wrong = await engine.handlers['sources:test']({ source: basic, password: 'not-it' });
+      expect(wrong).toMatchObject({ ok: false, errorKind: 'unauthorized' });
+      expect(JSON.stringify(wrong)).not.toContain('not-it');
+      expect(await engine.handlers['sources:test']({ source: basic, password: PASSWORD })).toMatchObject({ ok: true, nodeCount: 1 });
+
+      // Nothing kept yet: said so, not a 401.
+      const notKept = await engine.handlers['sources:test']({ source: { ...basic, secret: 'keychain' } });
+      expect(notKept).toMatchObject({ ok: false, errorKind: 'config', message: expect.stringMatching(/no password is kept for source prom/) });
+      secrets.set('prometheus-source:prom:password', PASSWORD);
+      expect(await engine.handlers['sources:test']({ source: { ...basic, secret: 'keychain' } })).toMatchObject({ ok: true, nodeCount: 1 });
+    } finally {
+      engine.close();
+    }
+  }, 60_000);
+
+  it('test-connection: a closed port is unreachable, an HTML server is not Prometheus', async () => {
+    const engine = engineWith(configFile(), memorySecrets());
+    const html = await serve((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><html><body>Grafana login</body></html>'));
+    try {
+      const port = await freePort();
+      expect(await engine.handlers['sources:test']({ source: source(`http://127.0.0.1:${port}`, { timeoutMs: 2000 }) })).toMatchObject({
+        ok: false,
+        errorKind: 'unreachable',
+        message: expect.stringMatching(/connection refused/),
+      });
+      expect(await engine.handlers['sources:test']({ source: source(html.url) })).toMatchObject({
+        ok: false,
+        errorKind: 'not-prometheus',
+        message: expect.stringMatching(/not a Prometheus API: it answered an HTML page/),
+      });
+    } finally {
+      await html.close();
+      engine.close();
+    }
+  }, 30_000);
+
+  describe('TLS with a self-signed certificate', () => {
+    let tls: PrometheusLab;
+    let dir: string;
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'cd-sources-tls-'));
+      const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-keyout',
+          key,
+          '-out',
+          cert,
+          '-days',
+          '2',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+        ],
+        { stdio: 'pipe' },
+      );
+      const certPem = readFileSync(cert, 'utf8');
+      tls = await startPrometheus({ tls: { certPem, keyPem: readFileSync(key, 'utf8'), caPem: certPem } });
+    }, 60_000);
+    afterAll(async () => {
+      await tls?.stop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('an unknown CA is a TLS error; with caFile (relative to the config folder) it connects', async () => {
+      const configPath = join(dir, 'config.yaml');
+      writeFileSync(configPath, CONFIG_TEXT);
+      const engine = engineWith(configPath, memorySecrets());
+      try {
+        expect(await engine.handlers['sources:test']({ source: source(tls.url) })).toMatchObject({
+          ok: false,
+          errorKind: 'tls',
+          message: expect.stringMatching(/self-signed/),
+        });
+        expect(await engine.handlers['sources:test']({ source: source(tls.url, { caFile: 'cert.pem' }) })).toMatchObject({ ok: true, errorKind: null });
+      } finally {
+        engine.close();
+      }
+    });
+  });
+
+  it('save: config.yaml keeps its comments and names no secret, the token goes to the secret store, the nodes join without a restart; the tenant is sent; remove takes nodes and secret away', async () => {
+    const proxy = await recordingProxy(prometheus.url);
+    const configPath = configFile();
+    const secrets = memorySecrets();
+    const engine = engineWith(configPath, secrets);
+    try {
+      await engine.collectOnce();
+      expect(engine.nodeStates()).toEqual([]);
+
+      const saved = await engine.handlers['sources:save']({ source: source(proxy.url, { tenant: 'team-a|team-b' }), token: TOKEN });
+      expect(saved.secret).toEqual({ kind: 'bearer', keptIn: 'keychain' });
+      const text = readFileSync(configPath, 'utf8');
+      expect(text).toContain('# Kept by hand: this comment must survive');
+      expect(text).toContain('intervalMs: 1000 # fast, for the test');
+      expect(text).toContain('secret: keychain');
+      expect(text).toContain('tenant: team-a|team-b');
+      expect(text).not.toContain(TOKEN);
+      expect(secrets.entries.get('prometheus-source:prom:token')).toBe(TOKEN);
+
+      // No restart: the running engine brings the source's node in.
+      await engine.collectOnce();
+      await engine.collectOnce();
+      expect(engine.nodeStates().map((s) => [s.id, s.kind, s.status])).toEqual([['127.0.0.1', 'prometheus', 'up']]);
+      const [listed] = await engine.handlers['sources:list']({});
+      expect(listed).toMatchObject({
+        config: { id: 'prom', tenant: 'team-a|team-b', secret: 'keychain' },
+        health: { state: 'ok', nodeCount: 1, errorKind: null },
+      });
+      expect(listed!.health.lastOkAt).toEqual(expect.any(Number));
+      expect(JSON.stringify(listed)).not.toContain(TOKEN);
+
+      // Every API request carried the tenant and the kept token.
+      const api = proxy.seen.filter((r) => r.path.startsWith('/api/v1/'));
+      expect(api.length).toBeGreaterThan(0);
+      for (const request of api) expect(request).toMatchObject({ tenant: 'team-a|team-b', authorization: `Bearer ${TOKEN}` });
+
+      // The audit log says where the token went, never the token.
+      const rows = engine.auditLog.list();
+      expect(rows.some((r) => r.action === 'sources:save')).toBe(true);
+      expect(JSON.stringify(rows)).not.toContain(TOKEN);
+
+      await engine.handlers['sources:remove']({ id: 'prom' });
+      const after = readFileSync(configPath, 'utf8');
+      expect(after).toContain('# Kept by hand: this comment must survive');
+      expect(after).not.toContain('sources');
+      expect(secrets.entries.size).toBe(0);
+      expect(engine.nodeStates()).toEqual([]);
+      expect(await engine.handlers['sources:list']({})).toEqual([]);
+      await expect(engine.handlers['sources:remove']({ id: 'prom' })).rejects.toMatchObject({ code: 'not-found' });
+    } finally {
+      engine.close();
+      await proxy.close();
+    }
+  }, 60_000);
+
+  it('serve (no keychain): a typed token is refused, pointing at bearerTokenFile; a token file works; a bad tenant is refused', async () => {
+    const configPath = configFile();
+    const tokenFile = join(tempDir(), 'prom.token');
+    writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
+    const engine = engineWith(configPath, undefined);
+    try {
+      await expect(engine.handlers['sources:save']({ source: source(prometheus.url), token: TOKEN })).rejects.toMatchObject({
+        code: 'unavailable',
+        message: expect.stringMatching(/bearerTokenFile/),
+      });
+      expect(readFileSync(configPath, 'utf8')).toBe(CONFIG_TEXT);
+      await expect(engine.handlers['sources:save']({ source: source(prometheus.url, { tenant: 'a b\r\nX-Evil: 1' }) })).rejects.toMatchObject({
+        code: 'bad-request',
+        message: expect.stringMatching(/^tenant: /),
+      });
+      const saved = await engine.handlers['sources:save']({ source: source(prometheus.url, { bearerTokenFile: tokenFile }) });
+      expect(saved.secret).toEqual({ kind: 'bearer', keptIn: 'file' });
+      await engine.collectOnce();
+      await engine.collectOnce();
+      expect(engine.nodeStates().map((s) => s.id)).toEqual(['127.0.0.1']);
+      expect(loadConfig(configPath).sources).toEqual([expect.objectContaining({ id: 'prom', bearerTokenFile: tokenFile, nodeLabel: 'instance' })]);
+    } finally {
+      engine.close();
+    }
+  }, 60_000);
+});
