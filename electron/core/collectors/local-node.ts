@@ -9,6 +9,7 @@ import type { Host } from '../hosts/host';
 import { NvidiaSmiXmlReader } from './gpu';
 import { sharedNvidiaSmiXmlParser, type NvidiaSmiXmlParser } from './nvidia-smi-xml-parser';
 import { collectCpu } from './local/cpu';
+import { withLocalProcFacts } from './local/gpu-process-facts';
 import { LocalDiskIo } from './local/disk-io';
 import { collectFilesystems } from './local/filesystems';
 import { collectMemory } from './local/memory';
@@ -78,6 +79,8 @@ export class LocalNodeCollector implements NodeCollector {
       settle('disk-io', () => this.diskIo.collect(), []),
       this.gpus.read(),
     ]);
+    // Who runs each GPU process, from this machine's /proc (null where it cannot be read).
+    const gpus = await settle('gpu-processes', () => withLocalProcFacts(gpu.gpus, collectedAt), gpu.gpus);
     const snapshot: NodeSnapshot = {
       id: this.nodeId,
       hostname: hostname(),
@@ -89,7 +92,7 @@ export class LocalNodeCollector implements NodeCollector {
       network,
       diskIo,
       gpuStatus: gpu.status,
-      gpus: gpu.gpus,
+      gpus,
       errors: errors.sort((a, b) => a.collector.localeCompare(b.collector)),
     };
     const problem = snapshotProblem(snapshot);
