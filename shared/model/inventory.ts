@@ -34,6 +34,63 @@ export const SshHopSchema = z.object({
 });
 export type SshHop = z.infer<typeof SshHopSchema>;
 
+/** An exporter a node runs, scraped by the node's collector instead of running the commands it covers. */
+export const ExporterKindSchema = z.enum(['node-exporter', 'dcgm-exporter']);
+export type ExporterKind = z.infer<typeof ExporterKindSchema>;
+
+/** Where an exporter usually listens. */
+export const EXPORTER_DEFAULT_PORTS: Readonly<Record<ExporterKind, number>> = { 'node-exporter': 9100, 'dcgm-exporter': 9400 };
+
+export const NodeExporterSpecSchema = z
+  .object({
+    kind: ExporterKindSchema,
+    port: PortSchema,
+    /** The metrics path on the exporter (a plain absolute path: no query, spaces or `..`). */
+    path: z
+      .string()
+      .max(256)
+      .regex(/^\/[A-Za-z0-9._~/-]*$/, 'a path such as /metrics')
+      .refine((p) => !p.split('/').includes('..'), 'a path without ..')
+      .default('/metrics'),
+    /**
+     * `ssh`: through the node's own SSH connection to its loopback (direct-tcpip, no port opened);
+     * `direct`: plain HTTP to the node's host at this port.
+     */
+    via: z.enum(['ssh', 'direct']),
+  })
+  .strict();
+export type NodeExporterSpec = z.infer<typeof NodeExporterSpecSchema>;
+
+/** At most one exporter of each kind: each covers its parts of the node. */
+export const NodeExportersSchema = z
+  .array(NodeExporterSpecSchema)
+  .max(2)
+  .superRefine((list, ctx) => {
+    list.forEach((spec, index) => {
+      if (list.findIndex((other) => other.kind === spec.kind) !== index) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `only one ${spec.kind} per node`, path: [index, 'kind'] });
+      }
+    });
+  });
+
+/**
+ * The key files OpenSSH tries when a Host sets no IdentityFile (ssh_config(5)), in its order. The
+ * import and the Add dialog store these for a node whose key files are left unsaid; files that do
+ * not exist are skipped when connecting, as OpenSSH skips them.
+ */
+export const OPENSSH_DEFAULT_IDENTITY_FILES: readonly string[] = [
+  '~/.ssh/id_ed25519',
+  '~/.ssh/id_ecdsa',
+  '~/.ssh/id_ecdsa_sk',
+  '~/.ssh/id_ed25519_sk',
+  '~/.ssh/id_rsa',
+];
+
+/** The key files given, or OpenSSH's defaults when none are. */
+export function identityFilesOrDefaults(files: readonly string[]): string[] {
+  return files.length > 0 ? [...files] : [...OPENSSH_DEFAULT_IDENTITY_FILES];
+}
+
 /** A node the engine reads over SSH. */
 export const SshNodeSchema = z.object({
   id: NodeIdSchema,
@@ -47,8 +104,14 @@ export const SshNodeSchema = z.object({
   proxyJump: z.array(SshHopSchema).max(8),
   /** Groups and labels, for filtering the fleet. */
   labels: z.array(LabelSchema).max(32),
+  /** Exporters scraped each tick for the parts they cover (node-exporter: CPU, memory, disks, network; dcgm: GPUs). */
+  exporters: NodeExportersSchema.optional(),
 });
 export type SshNode = z.infer<typeof SshNodeSchema>;
+
+/** How an SSH node is reached, as its state carries it for the Edit dialog (no id or labels: those are the state's own). */
+export const SshConnectionSpecSchema = SshNodeSchema.omit({ id: true, labels: true });
+export type SshConnectionSpec = z.infer<typeof SshConnectionSpecSchema>;
 
 /**
  * A node's health. `degraded`: reachable but some collector failed; the host-key states stop
@@ -95,6 +158,8 @@ export const NodeStateSchema = z.object({
   passphraseFor: z.string().nullable().default(null),
   /** What was cut from this node's readings at a bound (too many filesystems...), kept while it lasts. */
   notes: z.array(z.string()).max(16).optional(),
+  /** An inventory SSH node's connection settings (paths of key files, never keys), for editing it. */
+  ssh: SshConnectionSpecSchema.optional(),
 });
 export type NodeState = z.infer<typeof NodeStateSchema>;
 

@@ -11,7 +11,7 @@
  */
 import type { Duplex } from 'node:stream';
 import type { Gpu } from '../../../shared/model/gpu';
-import { statusSince, type HostKeyPrompt, type NodeState, type NodeStatus, type SshNode } from '../../../shared/model/inventory';
+import { statusSince, type HostKeyPrompt, type NodeState, type NodeStatus, type SshConnectionSpec, type SshNode } from '../../../shared/model/inventory';
 import type { NodeSnapshot } from '../../../shared/model/node';
 import type { ExecPolicy } from '../hosts/exec-policy';
 import type { Host } from '../hosts/host';
@@ -162,7 +162,14 @@ export class SshNodeCollector implements NodeCollector, Reconnecting, HostKeyGat
         : [],
       hostKey,
       passphraseFor: status === 'auth-failed' ? (problem?.keyPath ?? null) : null,
+      ssh: this.connectionSpec(),
     };
+  }
+
+  /** How the node is reached, for the Edit dialog. */
+  private connectionSpec(): SshConnectionSpec {
+    const { id: _id, labels: _labels, ...spec } = this.node;
+    return spec;
   }
 
   private setState(status: NodeStatus, lastError: string | null, at: number): void {

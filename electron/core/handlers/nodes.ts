@@ -1,6 +1,6 @@
 import type { CallHandlers } from '../../../shared/contract';
 import { ContractError } from '../../../shared/dispatch';
-import type { NodeState } from '../../../shared/model/inventory';
+import { SshNodeSchema, type NodeState } from '../../../shared/model/inventory';
 import { canReconnect, canRelabel } from '../collectors/node-collector';
 import type { EngineContext } from './context';
 
@@ -32,8 +32,21 @@ export function nodeHandlers(ctx: EngineContext): Pick<CallHandlers, NodeCalls> 
       ctx.publishStates();
       return stateOf(ctx, nodeId);
     },
-    'nodes:edit': async () => {
-      throw new ContractError('unavailable', 'editing a node is being built: remove and add it again for now');
+    'nodes:edit': async (request) => {
+      // Validated here too: handlers are also called in-process, not only through dispatch.
+      const parsed = SshNodeSchema.safeParse(request.node);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        throw new ContractError('bad-request', `${issue.path.join('.') || 'node'}: ${issue.message}`);
+      }
+      const node = parsed.data;
+      // Only the inventory's SSH nodes: this machine and a source's nodes are not reached by a spec.
+      if (!ctx.inventory.get(node.id) || !canReconnect(ctx.fleet.collector(node.id))) {
+        throw new ContractError('not-found', `no SSH node called ${node.id} in the inventory`);
+      }
+      ctx.editInventory(node);
+      ctx.publishStates();
+      return stateOf(ctx, node.id);
     },
     'nodes:remove': async ({ nodeId }) => {
       ctx.inventory.remove(nodeId);

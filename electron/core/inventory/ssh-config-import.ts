@@ -13,7 +13,15 @@ import { open, readdir } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import SSHConfig from 'ssh-config';
-import { NodeIdSchema, SshHopSchema, SshNodeSchema, type SshConfigCandidate, type SshHop, type SshNode } from '../../../shared/model/inventory';
+import {
+  identityFilesOrDefaults,
+  NodeIdSchema,
+  SshHopSchema,
+  SshNodeSchema,
+  type SshConfigCandidate,
+  type SshHop,
+  type SshNode,
+} from '../../../shared/model/inventory';
 
 const MAX_INCLUDE_DEPTH = 16;
 /** Far above any real ssh config (OpenSSH's own limit for one file is 256 KB of lines). */
@@ -21,7 +29,6 @@ export const MAX_SSH_CONFIG_BYTES = 1024 * 1024;
 /** Included files in all, so a glob over a huge folder cannot make an import read forever. */
 const MAX_INCLUDED_FILES = 256;
 const MAX_JUMP_DEPTH = 8;
-const DEFAULT_IDENTITY_FILES = ['~/.ssh/id_ed25519', '~/.ssh/id_ecdsa', '~/.ssh/id_ecdsa_sk', '~/.ssh/id_ed25519_sk', '~/.ssh/id_rsa'];
 
 export function defaultSshConfigPath(): string {
   return join(homedir(), '.ssh', 'config');
@@ -241,7 +248,7 @@ class ConfigResolver {
     const port = overrides.port ?? Number(single(c.Port) ?? 22);
     const host = expandTokens(hostName, { host: alias, user, port, alias });
     const tokens = { host, user, port, alias };
-    const identityFiles = ((c.IdentityFile as string[] | undefined) ?? DEFAULT_IDENTITY_FILES).map((f) => expandTokens(f.replace(/^"|"$/g, ''), tokens));
+    const identityFiles = identityFilesOrDefaults((c.IdentityFile as string[] | undefined) ?? []).map((f) => expandTokens(f.replace(/^"|"$/g, ''), tokens));
     const agentSetting = single(c.IdentityAgent);
     const useAgent = agentSetting === undefined || agentSetting.toLowerCase() !== 'none';
     let problem: string | null = null;

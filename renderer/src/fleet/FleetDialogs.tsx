@@ -2,6 +2,8 @@ import { useCallback, useEffect } from 'react';
 import type { AppInfo } from '../../../shared/contract';
 import type { NodeState, SshConfigCandidate, SshNode } from '../../../shared/model/inventory';
 import { AddNodeDialog } from './dialogs/AddNodeDialog';
+import { EditNodeDialog } from './dialogs/EditNodeDialog';
+import { focusNodeAfterDialog } from './dialogs/focusAfterDialog';
 import { HostKeyDialog } from './dialogs/HostKeyDialog';
 import { ImportDialog } from './dialogs/ImportDialog';
 import { LabelsDialog, RemoveNodeDialog } from './dialogs/NodeDialogs';
@@ -46,9 +48,36 @@ export function FleetDialogs({ dialog, rowById, awaitingKeyReview, mode, onClose
   }, []);
 
   const dialogRow = dialog && 'nodeId' in dialog ? rowById.get(dialog.nodeId) : undefined;
+  // The states carry how each SSH node is reached (for Edit) and what is already in the fleet (for Add's warning).
+  const states = fleetStore.view().states ?? [];
   let dialogView = null;
-  if (dialog?.kind === 'add') dialogView = <AddNodeDialog onClose={onClose} onAdded={onAdded} />;
-  else if (dialog?.kind === 'import') dialogView = <ImportDialog onClose={onClose} onImported={onImported} />;
+  if (dialog?.kind === 'add') dialogView = <AddNodeDialog others={states} onClose={onClose} onAdded={onAdded} />;
+  else if (dialog?.kind === 'edit' && dialogRow) {
+    const nodeId = dialog.nodeId;
+    const spec = states.find((s) => s.id === nodeId)?.ssh;
+    const closeEdit = () => {
+      onClose();
+      focusNodeAfterDialog(nodeId);
+    };
+    if (spec)
+      dialogView = (
+        <EditNodeDialog
+          key={nodeId}
+          nodeId={nodeId}
+          labels={dialogRow.labels}
+          spec={spec}
+          others={states}
+          onClose={closeEdit}
+          onSaved={(state, node) => {
+            fleetStore.rememberIdentityFiles(node.id, node.identityFiles);
+            fleetStore.applyState(state);
+            // A new host key (another host, port or bastion) is asked for as for a new node.
+            fleetStore.expectKeyReview([node.id]);
+            closeEdit();
+          }}
+        />
+      );
+  } else if (dialog?.kind === 'import') dialogView = <ImportDialog onClose={onClose} onImported={onImported} />;
   else if (dialog?.kind === 'host-key' && dialogRow?.hostKey) {
     const nodeId = dialog.nodeId;
     const queued = new Set([...awaitingKeyReview].filter((id) => id !== nodeId && rowById.get(id)?.hostKey)).size;

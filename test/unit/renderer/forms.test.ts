@@ -11,6 +11,7 @@ import {
   parseLines,
   type AddNodeForm,
 } from '../../../renderer/src/fleet/dialogs/forms';
+import { OPENSSH_DEFAULT_IDENTITY_FILES } from '../../../shared/model/inventory';
 
 const valid: AddNodeForm = {
   ...EMPTY_FORM,
@@ -80,13 +81,14 @@ describe('Add node form', () => {
     expect(result.errors['hop-0-port']).toBe('a port number, 1 to 65535');
   });
 
-  it('rejects a port that is not a number, and a node with no key and no agent', () => {
+  it("rejects a port that is not a number; an empty identity field is OpenSSH's default key files, as the import applies them", () => {
     const result = formToNode({ ...valid, port: '22a', identityFiles: '' });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.errors.port).toBe('a port number, 1 to 65535');
-    expect(result.errors.identityFiles).toMatch(/ssh-agent/);
-    expect(formToNode({ ...valid, identityFiles: '', useAgent: true }).ok).toBe(true);
+    expect(result.errors.identityFiles).toBeUndefined();
+    const defaults = formToNode({ ...valid, identityFiles: '' });
+    expect(defaults.ok && defaults.value.identityFiles).toEqual([...OPENSSH_DEFAULT_IDENTITY_FILES]);
   });
 
   it('says when the host cannot serve as the alias, and nothing about the alias while the host is empty too', () => {
@@ -95,9 +97,9 @@ describe('Add node form', () => {
     const empty = formToNode(EMPTY_FORM);
     expect(empty.ok).toBe(false);
     if (empty.ok) return;
-    expect(empty.errors).toEqual({ host: 'required', user: 'required', identityFiles: 'give a private key file, or use the ssh-agent' });
+    expect(empty.errors).toEqual({ host: 'required', user: 'required' });
     // In the order of the form, so the first gets the focus.
-    expect(Object.keys(empty.errors)).toEqual(['host', 'user', 'identityFiles']);
+    expect(Object.keys(empty.errors)).toEqual(['host', 'user']);
   });
 
   it('maps schema paths to form fields', () => {
@@ -113,7 +115,9 @@ describe('Add node form', () => {
       host: 'a host name or address',
       'hop-0-port': 'Too big: expected number to be <=65535',
     });
-    expect(engineFieldErrors('a node called gpu-07 already exists (bad-request)')).toEqual({});
+    // A taken alias is the alias field's problem (issue #14: the error on the id field).
+    expect(engineFieldErrors('a node called gpu-07 already exists (bad-request)')).toEqual({ alias: 'already used by another node; choose another alias' });
+    expect(engineFieldErrors('the engine is busy (unavailable)')).toEqual({});
   });
 });
 

@@ -3,7 +3,16 @@
  * shared zod schema, the same one the engine applies) or per-field messages out.
  */
 import type { z } from 'zod';
-import { SshNodeSchema, type SshConfigCandidate, type SshNode } from '../../../../shared/model/inventory';
+import {
+  EXPORTER_DEFAULT_PORTS,
+  identityFilesOrDefaults,
+  SshNodeSchema,
+  type ExporterKind,
+  type NodeState,
+  type SshConfigCandidate,
+  type SshConnectionSpec,
+  type SshNode,
+} from '../../../../shared/model/inventory';
 
 export interface HopForm {
   host: string;
@@ -11,6 +20,14 @@ export interface HopForm {
   user: string;
   /** One path per line; empty: the node's own key files. */
   identityFiles: string;
+}
+
+/** One exporter of the node (kind, port, path, how it is reached). */
+export interface ExporterForm {
+  kind: ExporterKind;
+  port: string;
+  path: string;
+  via: 'ssh' | 'direct';
 }
 
 export interface AddNodeForm {
@@ -24,11 +41,64 @@ export interface AddNodeForm {
   proxyJump: HopForm[];
   /** Comma- or space-separated. */
   labels: string;
+  exporters: ExporterForm[];
 }
 
 export const EMPTY_HOP: HopForm = { host: '', port: '', user: '', identityFiles: '' };
 
-export const EMPTY_FORM: AddNodeForm = { alias: '', host: '', port: '22', user: '', identityFiles: '', useAgent: false, proxyJump: [], labels: '' };
+export const EMPTY_FORM: AddNodeForm = {
+  alias: '',
+  host: '',
+  port: '22',
+  user: '',
+  identityFiles: '',
+  useAgent: false,
+  proxyJump: [],
+  labels: '',
+  exporters: [],
+};
+
+/** A new exporter row: the kind not yet listed, at its usual port, through SSH. */
+export function newExporter(listed: readonly ExporterForm[]): ExporterForm {
+  const kind: ExporterKind = listed.some((e) => e.kind === 'node-exporter') ? 'dcgm-exporter' : 'node-exporter';
+  return { kind, port: String(EXPORTER_DEFAULT_PORTS[kind]), path: '/metrics', via: 'ssh' };
+}
+
+/** The Edit dialog's form: the node as it is reached now. */
+export function nodeToForm(id: string, labels: readonly string[], spec: SshConnectionSpec): AddNodeForm {
+  return {
+    alias: id,
+    host: spec.host,
+    port: String(spec.port),
+    user: spec.user,
+    identityFiles: spec.identityFiles.join('\n'),
+    useAgent: spec.useAgent,
+    proxyJump: spec.proxyJump.map((hop) => ({
+      host: hop.host,
+      port: String(hop.port),
+      user: hop.user === spec.user ? '' : hop.user,
+      identityFiles: sameList(hop.identityFiles, spec.identityFiles) ? '' : hop.identityFiles.join('\n'),
+    })),
+    labels: labels.join(', '),
+    exporters: (spec.exporters ?? []).map((e) => ({ kind: e.kind, port: String(e.port), path: e.path, via: e.via })),
+  };
+}
+
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** `user@host:port`, the way two inventory entries reach the same machine. */
+const endpointOf = (spec: Pick<SshNode, 'user' | 'host' | 'port'>) => `${spec.user}@${spec.host.toLowerCase()}:${spec.port}`;
+
+/** The id of another node reached at the same user, host and port, if any (a warning, not a refusal). */
+export function duplicateOf(node: Pick<SshNode, 'id' | 'user' | 'host' | 'port'>, states: Iterable<Pick<NodeState, 'id' | 'address' | 'ssh'>>): string | null {
+  const wanted = endpointOf(node);
+  for (const state of states) {
+    if (state.id === node.id) continue;
+    const endpoint = state.ssh ? endpointOf(state.ssh) : (state.address?.split(' ')[0]?.toLowerCase() ?? null);
+    if (endpoint === wanted) return state.id;
+  }
+  return null;
+}
 
 /** Field name → what is wrong with it. Hop fields are `hop-<i>-<field>`. */
 export type FieldErrors = Record<string, string>;
@@ -81,6 +151,10 @@ export function fieldOfPath(path: ReadonlyArray<PropertyKey>): string {
     if (typeof second !== 'number') return 'proxyJump';
     return `hop-${second}-${third === undefined ? 'host' : String(third)}`;
   }
+  if (first === 'exporters') {
+    if (typeof second !== 'number') return 'exporters';
+    return `exporter-${second}-${third === undefined ? 'kind' : String(third)}`;
+  }
   return typeof first === 'string' ? first : 'form';
 }
 
@@ -96,7 +170,8 @@ export function formToNode(form: AddNodeForm): FormResult<SshNode> {
   const errors: FieldErrors = {};
   const port = parsePort(form.port, 22);
   if (port === null) addError(errors, 'port', 'a port number, 1 to 65535');
-  const identityFiles = parseLines(form.identityFiles);
+  // Left empty: OpenSSH's default key files, as the import applies them (missing ones are skipped).
+  const identityFiles = identityFilesOrDefaults(parseLines(form.identityFiles));
   const user = form.user.trim();
   const host = form.host.trim();
   const proxyJump = form.proxyJump.map((hop, i) => {
@@ -104,6 +179,11 @@ export function formToNode(form: AddNodeForm): FormResult<SshNode> {
     if (hopPort === null) addError(errors, `hop-${i}-port`, 'a port number, 1 to 65535');
     const hopFiles = parseLines(hop.identityFiles);
     return { host: hop.host.trim(), port: hopPort ?? 22, user: hop.user.trim() || user, identityFiles: hopFiles.length > 0 ? hopFiles : identityFiles };
+  });
+  const exporters = form.exporters.map((exporter, i) => {
+    const exporterPort = parsePort(exporter.port, EXPORTER_DEFAULT_PORTS[exporter.kind]);
+    if (exporterPort === null) addError(errors, `exporter-${i}-port`, 'a port number, 1 to 65535');
+    return { kind: exporter.kind, port: exporterPort ?? EXPORTER_DEFAULT_PORTS[exporter.kind], path: exporter.path.trim() || '/metrics', via: exporter.via };
   });
   const labels = parseLabels(form.labels);
   const candidate = {
@@ -115,8 +195,8 @@ export function formToNode(form: AddNodeForm): FormResult<SshNode> {
     useAgent: form.useAgent,
     proxyJump,
     labels,
+    ...(exporters.length > 0 ? { exporters } : {}),
   };
-  if (identityFiles.length === 0 && !form.useAgent) addError(errors, 'identityFiles', 'give a private key file, or use the ssh-agent');
   const parsed = SshNodeSchema.safeParse(candidate);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
@@ -137,7 +217,7 @@ export function formToNode(form: AddNodeForm): FormResult<SshNode> {
   return { ok: true, value: parsed.data! };
 }
 
-const FIELD_ORDER = ['alias', 'host', 'port', 'user', 'identityFiles', 'proxyJump', 'hop-', 'labels'];
+const FIELD_ORDER = ['alias', 'host', 'port', 'user', 'identityFiles', 'proxyJump', 'hop-', 'exporters', 'exporter-', 'labels'];
 
 /** The same errors, keyed in the order the fields appear (the first one gets the focus). */
 export function inFormOrder(errors: FieldErrors): FieldErrors {
@@ -145,7 +225,7 @@ export function inFormOrder(errors: FieldErrors): FieldErrors {
     const i = FIELD_ORDER.findIndex((f) => (f.endsWith('-') ? field.startsWith(f) : field === f));
     return i < 0 ? FIELD_ORDER.length : i;
   };
-  const hopIndex = (field: string) => Number(/^hop-(\d+)-/.exec(field)?.[1] ?? 0);
+  const hopIndex = (field: string) => Number(/^(?:hop|exporter)-(\d+)-/.exec(field)?.[1] ?? 0);
   return Object.fromEntries(Object.entries(errors).sort(([a], [b]) => rank(a) - rank(b) || hopIndex(a) - hopIndex(b)));
 }
 
@@ -169,6 +249,8 @@ export function labelsFromText(text: string): FormResult<string[]> {
  */
 export function engineFieldErrors(message: string): FieldErrors {
   const errors: FieldErrors = {};
+  // "a node called gpu-07 already exists": the alias is taken.
+  if (/\ba node called \S+ (already exists|is already in the inventory)/.test(message)) errors.alias = 'already used by another node; choose another alias';
   const pattern = /\bnode\.([\w.]+): ([^;]+)/g;
   for (let match = pattern.exec(message); match; match = pattern.exec(message)) {
     const path = match[1]!.split('.').map((part) => (/^\d+$/.test(part) ? Number(part) : part));
