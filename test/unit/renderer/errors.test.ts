@@ -1,15 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { ApiError } from '../../../renderer/src/api';
+import { describeError, errorCode } from '../../../renderer/src/errors';
 
 // api.ts picks its transport when imported: give it the desktop's preload bridge (no network).
-beforeAll(() => {
-  vi.stubGlobal('window', { clusterdeck: { invoke: () => Promise.resolve({ ok: true, value: null }), subscribe: () => () => {} } });
+vi.hoisted(() => {
+  (globalThis as { window?: unknown }).window = {
+    clusterdeck: { invoke: () => Promise.resolve({ ok: true, value: null }), subscribe: () => () => {} },
+  };
 });
-afterAll(() => vi.unstubAllGlobals());
 
 describe('describeError', () => {
-  it("shows the engine's sentence without the code meant for developers", async () => {
-    const { ApiError } = await import('../../../renderer/src/api');
-    const { describeError, errorCode } = await import('../../../renderer/src/errors');
+  it("shows the engine's sentence without the code meant for developers", () => {
     const debug = vi.spyOn(console, 'debug').mockImplementation(() => {});
     const error = new ApiError('bad-request', 'the regex is too long (at most 256 characters)');
     expect(describeError(error)).toBe('the regex is too long (at most 256 characters)');
@@ -20,9 +21,7 @@ describe('describeError', () => {
     debug.mockRestore();
   });
 
-  it('shows transport errors, plain errors and anything thrown as text', async () => {
-    const { ApiError } = await import('../../../renderer/src/api');
-    const { describeError, errorCode } = await import('../../../renderer/src/errors');
+  it('shows transport errors, plain errors and anything thrown as text', () => {
     expect(describeError(new ApiError('transport', 'cannot reach the Clusterdeck server'))).toBe('cannot reach the Clusterdeck server');
     expect(describeError(new Error('boom'))).toBe('boom');
     expect(describeError('text')).toBe('text');
