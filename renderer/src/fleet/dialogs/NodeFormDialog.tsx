@@ -93,10 +93,6 @@ export function NodeFormDialog({ mode, initial, others, send, onClose, onSaved }
       return;
     }
     const node = result.value;
-    if (!editing && others.some((o) => o.id === node.id)) {
-      showErrors({ alias: `already used by another node; choose another alias` });
-      return;
-    }
     setErrors({});
     run(
       () => send(node),
