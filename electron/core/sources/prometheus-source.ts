@@ -206,6 +206,21 @@ export class PrometheusSource {
     } catch (error) {
       return { snapshot: null, status: 'unreachable', lastError: `source ${this.id}: ${(error as Error).message}` };
     }
+    return this.#readingOf(fetched, nodeId);
+  }
+
+  /**
+   * Every node of one fetch at atMs, discovered ones included (the CLI's one-shot listing). A
+   * source that cannot be used throws its classified error.
+   */
+  async readAll(atMs: number): Promise<Map<string, NodeReading>> {
+    const fetched = await this.fetch(atMs);
+    this.adoptDiscovered();
+    return new Map([...this.#nodes].sort().map((nodeId) => [nodeId, this.#readingOf(fetched, nodeId)] as const));
+  }
+
+  #readingOf(fetched: Fetch, nodeId: string): NodeReading {
+    const atMs = fetched.atMs;
     const ups = fetched.up.get(nodeId) ?? [];
     const down = ups.filter((u) => u.value !== 1).map((u) => u.job);
     const samples = fetched.samples.get(nodeId);
