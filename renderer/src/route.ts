@@ -15,7 +15,7 @@
 import { alertsHash, parseAlertsHash, type AlertsRoute } from './alerts/model';
 import { complianceHash, parseComplianceHash, type ComplianceRoute } from './compliance/model';
 import { DEFAULT_FLEET_VIEW_STATE, fleetStateFromParams, fleetStateToParams, type FleetViewState } from './fleet/viewState';
-import { RANGES, type RangeId } from './ranges';
+import { customWindow, MAX_CUSTOM_SPAN_MS, MIN_CUSTOM_SPAN_MS, RANGES, windowFor, type ChartWindow, type RangeId } from './ranges';
 
 /** The node page's window: a preset, or (from/to both set) an absolute window based on the preset. */
 export interface RouteWindow {
@@ -38,9 +38,7 @@ export const DEFAULT_RANGE: RangeId = '5m';
 export const MAX_HASH_LENGTH = 2048;
 /** The engine accepts node ids up to this length. */
 const MAX_NODE_ID_LENGTH = 256;
-/** Bounds on a custom window taken from a link: at least a second, at most about a year, dates 2000-2199. */
-const MIN_SPAN_MS = 1000;
-const MAX_SPAN_MS = 400 * 86_400_000;
+/** Dates a custom window taken from a link may name; its span is bounded as the range selector's. */
 const EARLIEST_MS = Date.UTC(2000, 0, 1);
 const LATEST_MS = Date.UTC(2200, 0, 1);
 
@@ -82,7 +80,7 @@ function parseWindow(params: URLSearchParams): RouteWindow {
   const toMs = parseInstant(params.get('to'));
   if (fromMs === null || toMs === null) return { range };
   const span = toMs - fromMs;
-  if (span < MIN_SPAN_MS || span > MAX_SPAN_MS) return { range };
+  if (span < MIN_CUSTOM_SPAN_MS || span > MAX_CUSTOM_SPAN_MS) return { range };
   return { range, fromMs, toMs };
 }
 
@@ -161,4 +159,21 @@ export function shareableLink(location: { origin: string; pathname: string; prot
   // app:// reports origin "null" in some engines: rebuild it from the protocol and host.
   const origin = location.origin && location.origin !== 'null' ? location.origin : `${location.protocol}//${location.host}`;
   return `${origin}${location.pathname}${formatRoute(route)}`;
+}
+
+/** The node page's window as the route keeps it: a preset only, or a custom window's bounds too. */
+export function routeWindowOf(window: ChartWindow): RouteWindow {
+  return window.custom ? { range: window.range, fromMs: window.fromMs, toMs: window.toMs } : { range: window.range };
+}
+
+/** The window a route names: its custom bounds, or its preset's live window ending now. */
+export function windowOfRoute(window: RouteWindow, nowMs: number): ChartWindow {
+  return window.fromMs !== undefined && window.toMs !== undefined ? customWindow(window.fromMs, window.toMs, window.range) : windowFor(window.range, nowMs);
+}
+
+/** Whether a window is what the route names (a live preset matches whatever its end). */
+export function windowMatchesRoute(window: ChartWindow, route: RouteWindow): boolean {
+  if (window.range !== route.range) return false;
+  if (route.fromMs === undefined || route.toMs === undefined) return !window.custom;
+  return window.custom === true && window.fromMs === route.fromMs && window.toMs === route.toMs;
 }

@@ -10,13 +10,16 @@ import { useAppInfo } from '../hooks/useAppInfo';
 import { useNodes } from '../hooks/useNodes';
 import { useStreamReconnects } from '../hooks/useStreamState';
 import { NodePage } from '../node/NodePage';
+import { DEFAULT_FLEET_VIEW_STATE, type FleetViewState } from '../fleet/viewState';
 import { windowFor, type ChartWindow, type RangeId } from '../ranges';
+import { DEFAULT_RANGE, parseRoute, routeWindowOf, windowMatchesRoute, windowOfRoute, type Route } from '../route';
 import { SettingsPage } from '../settings/SettingsPage';
 import { Notice } from '../ui/Notice';
 import { ConfigBanner } from './ConfigBanner';
 import { ErrorBoundary } from './ErrorBoundary';
 import { StatusBar } from './StatusBar';
 import { TopBar, type View } from './TopBar';
+import { useRoute } from './useRoute';
 
 /** Used until 'app:info' answers (or if it fails): the engine's default collection interval. */
 const DEFAULT_INTERVAL_MS = 5000;
@@ -25,8 +28,8 @@ const DEFAULT_INTERVAL_MS = 5000;
  * The first view: the fleet when the engine collects more than one node, else that node's
  * overview. Decided once, when the node states first arrive (or cannot be read).
  */
-function useLandingView(): View | null {
-  const [landing, setLanding] = useState<View | null>(null);
+function useLandingView(): 'fleet' | 'node' | null {
+  const [landing, setLanding] = useState<'fleet' | 'node' | null>(null);
   useEffect(() => {
     fleetStore.start();
     const decide = () => {
@@ -53,63 +56,111 @@ export function App() {
   const appInfo = useAppInfo();
   const nodesState = useNodes();
   const nodes = useMemo(() => nodesState.nodes ?? [], [nodesState.nodes]);
-  const [chosenNodeId, setChosenNodeId] = useState<string | null>(null);
-  // The chosen node (even before its first snapshot), else the first one.
-  const node = nodes.find((n) => n.id === chosenNodeId) ?? (chosenNodeId ? placeholderSummary(chosenNodeId) : (nodes[0] ?? null));
-  const pickerNodes = node && !nodes.some((n) => n.id === node.id) ? [node, ...nodes] : nodes;
-  const [timeWindow, setTimeWindow] = useState<ChartWindow>(() => windowFor('5m', Date.now()));
+  const initial = useMemo(() => parseRoute(window.location.hash), []);
+  // The node the Node tab shows: the one in the URL, else the last one shown, else the first.
+  const [lastNodeId, setLastNodeId] = useState<string | null>(initial?.view === 'node' ? initial.nodeId : null);
+  const [timeWindow, setTimeWindow] = useState<ChartWindow>(() =>
+    initial?.view === 'node' ? windowOfRoute(initial.window, Date.now()) : windowFor(DEFAULT_RANGE, Date.now()),
+  );
+  // The fleet's filters, sort and grouping, kept while other views are shown.
+  const [fleetState, setFleetState] = useState<FleetViewState>(initial?.view === 'fleet' ? initial.fleet : DEFAULT_FLEET_VIEW_STATE);
+  // Where the Settings' Back button returns.
+  const [returnRoute, setReturnRoute] = useState<Route | null>(null);
+
+  // Back, Forward, a link or a notification changed the URL: show what it names.
+  const arrive = useCallback((next: Route | null) => {
+    if (next?.view === 'node') {
+      if (next.nodeId !== null) setLastNodeId(next.nodeId);
+      const wanted = next.window;
+      setTimeWindow((w) => (windowMatchesRoute(w, wanted) ? w : windowOfRoute(wanted, Date.now())));
+    }
+    if (next?.view === 'fleet') setFleetState(next.fleet);
+  }, []);
+  const { route, navigate } = useRoute(arrive);
+
   const landing = useLandingView();
-  const [chosenView, setChosenView] = useState<View | null>(null);
-  const view: View | null = chosenView ?? landing;
-  const [returnView, setReturnView] = useState<Exclude<View, 'settings'>>('node');
+  const view: View | null = route?.view ?? landing;
+  const routeNodeId = route?.view === 'node' ? route.nodeId : lastNodeId;
+  // The chosen node (even before its first snapshot), else the first one.
+  const node = nodes.find((n) => n.id === routeNodeId) ?? (routeNodeId ? placeholderSummary(routeNodeId) : (nodes[0] ?? null));
+  const pickerNodes = node && !nodes.some((n) => n.id === node.id) ? [node, ...nodes] : nodes;
   const [ready, setReady] = useState(false);
   const markReady = useCallback(() => setReady(true), []);
+
+  const nodeRoute = useCallback((nodeId: string | null, window: ChartWindow): Route => ({ view: 'node', nodeId, window: routeWindowOf(window) }), []);
+  // The first view, or the node once the list names it: the URL says so without a new entry.
+  const nodeIdShown = view === 'node' ? (node?.id ?? null) : null;
+  useEffect(() => {
+    if (route === null && landing === 'fleet') navigate({ view: 'fleet', fleet: fleetState }, 'replace');
+    else if ((route === null && landing === 'node') || (route?.view === 'node' && route.nodeId === null && nodeIdShown !== null)) {
+      navigate(nodeRoute(nodeIdShown, timeWindow), 'replace');
+    }
+  }, [route, landing, nodeIdShown, fleetState, timeWindow, navigate, nodeRoute]);
 
   // Ticks sent while the event stream was down never arrive: reload history up to now instead.
   const reconnects = useStreamReconnects();
   useEffect(() => {
-    if (reconnects > 0) setTimeWindow((w) => windowFor(w.range, Date.now()));
+    if (reconnects > 0) setTimeWindow((w) => (w.custom ? w : windowFor(w.range, Date.now())));
   }, [reconnects]);
 
-  const chooseRange = useCallback((range: RangeId) => setTimeWindow(windowFor(range, Date.now())), []);
+  // Zoom, pan, a custom from/to or a preset: the same page, so the URL entry is rewritten.
+  const changeWindow = useCallback(
+    (next: ChartWindow) => {
+      setTimeWindow(next);
+      navigate(nodeRoute(node?.id ?? null, next), 'replace');
+    },
+    [navigate, nodeRoute, node?.id],
+  );
+  const chooseRange = useCallback((range: RangeId) => changeWindow(windowFor(range, Date.now())), [changeWindow]);
+
   // A notification's click or a badge asks for the alerts page through the URL's hash.
   const { focus: alertsFocus, leave: leaveAlerts } = useAlertsHash();
-  useEffect(() => {
-    if (alertsFocus) setChosenView('alerts');
-  }, [alertsFocus]);
   const { focus: complianceFocus, leave: leaveCompliance } = useComplianceHash();
-  useEffect(() => {
-    if (complianceFocus) setChosenView('compliance');
-  }, [complianceFocus]);
+
+  /** Shows a node: a live window from now (the charts were not listening), a custom one as it is. */
+  const showNode = useCallback(
+    (nodeId: string | null) => {
+      const next = timeWindow.custom ? timeWindow : windowFor(timeWindow.range, Date.now());
+      setTimeWindow(next);
+      if (nodeId !== null) setLastNodeId(nodeId);
+      navigate(nodeRoute(nodeId, next));
+    },
+    [timeWindow, navigate, nodeRoute],
+  );
 
   const chooseView = useCallback(
     (next: View) => {
-      if (next === 'settings' && view !== 'settings' && view !== null) setReturnView(view);
+      if (next === 'settings' && view !== 'settings' && view !== null) {
+        setReturnRoute(route ?? parseRoute(window.location.hash));
+      }
+      if (next === 'node') showNode(node?.id ?? lastNodeId);
+      else if (next === 'fleet') navigate({ view: 'fleet', fleet: fleetState });
+      else if (next === 'settings') navigate({ view: 'settings' });
+      else if (next === 'alerts' && view !== 'alerts') navigate({ view: 'alerts', alerts: { alertId: null, nodeId: null, gpu: null } });
+      else if (next === 'compliance' && view !== 'compliance') navigate({ view: 'compliance', compliance: { runId: null } });
+      // After the URL moved on, so these only forget the focus they hold.
       if (next !== 'alerts') leaveAlerts();
       if (next !== 'compliance') leaveCompliance();
-      setChosenView(next);
-      // The charts were not listening while another view was shown: load history up to now.
-      if (next === 'node') setTimeWindow((w) => windowFor(w.range, Date.now()));
     },
-    [view, leaveAlerts, leaveCompliance],
+    [view, route, node?.id, lastNodeId, fleetState, showNode, navigate, leaveAlerts, leaveCompliance],
   );
+  const leaveSettings = useCallback(() => {
+    if (returnRoute?.view === 'node') showNode(returnRoute.nodeId);
+    else if (returnRoute) navigate(returnRoute);
+    else chooseView(landing ?? 'node');
+  }, [returnRoute, showNode, navigate, chooseView, landing]);
   const openSettings = useCallback(() => chooseView('settings'), [chooseView]);
   const openFleet = useCallback(() => chooseView('fleet'), [chooseView]);
-  const chooseNode = useCallback((nodeId: string) => {
-    setChosenNodeId(nodeId);
-    // A fresh window, so every chart of the new node loads history up to now.
-    setTimeWindow((w) => windowFor(w.range, Date.now()));
-  }, []);
+  const chooseNode = useCallback((nodeId: string) => showNode(nodeId), [showNode]);
   const openNode = useCallback(
     (nodeId: string) => {
       leaveAlerts();
-      setChosenNodeId(nodeId);
-      setChosenView('node');
-      setTimeWindow((w) => windowFor(w.range, Date.now()));
+      showNode(nodeId);
       window.scrollTo({ top: 0 });
     },
-    [leaveAlerts],
+    [leaveAlerts, showNode],
   );
+  const returnView: Exclude<View, 'settings'> = returnRoute && returnRoute.view !== 'settings' ? returnRoute.view : (landing ?? 'node');
 
   return (
     <div className="app" data-testid={ready ? 'app-ready' : 'app-loading'} data-view={view ?? 'loading'}>
@@ -121,7 +172,11 @@ export function App() {
         onNodeChange={chooseNode}
         range={timeWindow.range}
         onRangeChange={chooseRange}
+        timeWindow={timeWindow}
+        onWindowChange={changeWindow}
         returnView={returnView}
+        onLeaveSettings={leaveSettings}
+        route={route}
         intervalMs={appInfo.info?.intervalMs ?? DEFAULT_INTERVAL_MS}
       />
       <ConfigBanner info={appInfo.info} />
@@ -174,6 +229,7 @@ export function App() {
               intervalMs={appInfo.info?.intervalMs ?? DEFAULT_INTERVAL_MS}
               onShown={markReady}
               onOpenFleet={openFleet}
+              onWindowChange={changeWindow}
             />
           </ErrorBoundary>
         )}

@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_FLEET_VIEW_STATE } from '../../../renderer/src/fleet/viewState';
-import { FLEET_ROUTE, formatRoute, historyMode, MAX_HASH_LENGTH, parseRoute, shareableLink, type Route } from '../../../renderer/src/route';
+import { customWindow, windowFor } from '../../../renderer/src/ranges';
+import {
+  FLEET_ROUTE,
+  formatRoute,
+  historyMode,
+  MAX_HASH_LENGTH,
+  parseRoute,
+  routeWindowOf,
+  shareableLink,
+  windowMatchesRoute,
+  windowOfRoute,
+  type Route,
+} from '../../../renderer/src/route';
 
 const T0 = Date.UTC(2026, 11, 2, 7, 0, 0);
 
@@ -38,8 +50,8 @@ describe('route round trip', () => {
 
   it('writes readable links', () => {
     expect(formatRoute({ view: 'node', nodeId: 'gpu-01', window: { range: '1h' } })).toBe('#/node/gpu-01?range=1h');
-    expect(formatRoute({ view: 'node', nodeId: 'n', window: { range: '6h', fromMs: T0, toMs: T0 + 60_000 } })).toBe(
-      '#/node/n?range=6h&from=2026-12-02T07%3A00%3A00Z&to=2026-12-02T07%3A01%3A00Z',
+    expect(formatRoute({ view: 'node', nodeId: 'n', window: { range: '6h', fromMs: T0, toMs: T0 + 600_000 } })).toBe(
+      '#/node/n?range=6h&from=2026-12-02T07%3A00%3A00Z&to=2026-12-02T07%3A10%3A00Z',
     );
     expect(formatRoute(FLEET_ROUTE)).toBe('#/fleet');
   });
@@ -77,6 +89,9 @@ describe('hostile or broken hashes', () => {
     expect(windowOf('#/node/a?range=1h&from=2026-12-02T07:00:00%2B02:00&to=2026-12-02T08:00:00Z')).toEqual({ range: '1h' });
     expect(windowOf('#/node/a?range=1h&from=1900-01-01T00:00:00Z&to=1900-01-01T01:00:00Z')).toEqual({ range: '1h' });
     expect(windowOf('#/node/a?range=1h&from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z')).toEqual({ range: '1h' });
+    // shorter or longer than the range selector allows
+    expect(windowOf('#/node/a?range=1h&from=2026-12-02T07:00:00Z&to=2026-12-02T07:01:00Z')).toEqual({ range: '1h' });
+    expect(windowOf('#/node/a?range=1h&from=2026-01-01T00:00:00Z&to=2026-12-01T00:00:00Z')).toEqual({ range: '1h' });
     expect(windowOf('#/node/a?range=1h&from=2026-02-31T00:00:00Z&to=2026-03-05T00:00:00Z')).toEqual({ range: '1h' });
   });
 
@@ -109,5 +124,22 @@ describe('shareable link', () => {
     expect(shareableLink({ origin: 'null', protocol: 'app:', host: 'clusterdeck', pathname: '/index.html' }, FLEET_ROUTE)).toBe(
       'app://clusterdeck/index.html#/fleet',
     );
+  });
+});
+
+describe('windows and routes', () => {
+  it('keeps a custom window exactly and a preset as its live window', () => {
+    const custom = customWindow(T0, T0 + 20 * 60_000, '6h');
+    expect(windowOfRoute(routeWindowOf(custom), T0 + 86_400_000)).toEqual(custom);
+    expect(windowOfRoute(routeWindowOf(windowFor('1h', T0)), T0 + 5000)).toEqual(windowFor('1h', T0 + 5000));
+  });
+
+  it('says whether the shown window is the one the route names', () => {
+    const custom = customWindow(T0, T0 + 20 * 60_000, '6h');
+    expect(windowMatchesRoute(custom, routeWindowOf(custom))).toBe(true);
+    expect(windowMatchesRoute(windowFor('1h', T0), { range: '1h' })).toBe(true);
+    expect(windowMatchesRoute(windowFor('1h', T0), { range: '6h' })).toBe(false);
+    expect(windowMatchesRoute(custom, { range: '6h' })).toBe(false);
+    expect(windowMatchesRoute(windowFor('6h', T0), routeWindowOf(custom))).toBe(false);
   });
 });
