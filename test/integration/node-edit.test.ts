@@ -36,14 +36,14 @@ function nodeOf(host: LabHost, overrides: Partial<SshNode> = {}): SshNode {
 }
 
 /** An engine with its own inventory (an in-memory database), nothing in it yet. */
-function newEngine(): Engine {
+function newEngine(options: { includeLocal?: boolean } = {}): Engine {
   const engine = createEngine({
     config: ConfigSchema.parse({ collection: { intervalMs: 1000, nvidiaSmiTimeoutMs: 5000 } }),
     dbPath: ':memory:',
     configPath: '/nonexistent.yaml',
     mode: 'serve',
     log: silentLogger,
-    includeLocal: false,
+    includeLocal: options.includeLocal ?? false,
     knownHostsFile: lab.knownHostsPath,
     userKnownHostsFiles: [],
     acceptNewHostKeys: false,
@@ -110,10 +110,13 @@ describe('nodes:edit', () => {
     expect(times).toContain(after!.collectedAt);
   });
 
-  it('refuses a node not in the inventory (not-found) and a spec that does not validate (bad-request)', async () => {
-    const engine = newEngine();
+  it('refuses a node not in the inventory or not read over SSH (not-found) and a spec that does not validate (bad-request)', async () => {
+    const engine = newEngine({ includeLocal: true });
     const host = lab.host('ed-01');
     await expect(engine.handlers['nodes:edit']({ node: nodeOf(host, { id: 'nowhere' }) })).rejects.toMatchObject({ code: 'not-found' });
+    // This machine is a node too, but not one reached by an SSH spec.
+    const local = engine.nodeStates().find((s) => s.kind === 'local')!;
+    await expect(engine.handlers['nodes:edit']({ node: nodeOf(host, { id: local.id }) })).rejects.toMatchObject({ code: 'not-found' });
     await engine.handlers['nodes:add']({ node: nodeOf(host) });
     await expect(engine.handlers['nodes:edit']({ node: nodeOf(host, { port: 70_000 }) })).rejects.toMatchObject({ code: 'bad-request' });
     await expect(
