@@ -23,6 +23,7 @@ import type { Logger } from '../log';
 import { COLLECTOR_POLICY } from './command-specs';
 import { NvidiaSmiXmlReader } from './gpu';
 import { sharedNvidiaSmiXmlParser, type NvidiaSmiXmlParser } from './nvidia-smi-xml-parser';
+import { mergeXmlProcessDetails } from './linux/gpu-processes';
 import { LinuxNodeBuilder } from './linux/node-builder';
 import { MINIMAL_SAMPLE_TOOLS, sampleArgv, STATIC_ARGV, type SampleTools } from './linux/scripts';
 import { parseStaticFacts } from './linux/static-facts';
@@ -82,7 +83,8 @@ function mergeXmlDetails(gpus: Gpu[], xml: Gpu[]): Gpu[] {
       ...gpu,
       cudaVersion: gpu.cudaVersion ?? detail.cudaVersion,
       minorNumber: gpu.minorNumber ?? detail.minorNumber,
-      processCount: detail.processCount ?? gpu.processCount,
+      // The per-tick processes (with the XML's MIG ids), else the XML's; its MIG devices.
+      ...mergeXmlProcessDetails(gpu, detail),
       migDeviceCount: detail.migDeviceCount ?? gpu.migDeviceCount,
       migModeCurrent: gpu.migModeCurrent ?? detail.migModeCurrent,
       remappedRows: gpu.remappedRows ?? detail.remappedRows,
