@@ -6,6 +6,7 @@ import { capUsePct, describeTier, orderTiers, storageWarning, type TierStats } f
 import { Notice } from '../ui/Notice';
 import { UsageBar } from '../ui/UsageBar';
 import { ConfigForm } from './ConfigForm';
+import { SourcesSection } from './SourcesSection';
 import { useSettings } from './useSettings';
 
 function WriteStatus({ status }: { status: StorageStatus }) {
@@ -164,6 +165,7 @@ export function SettingsPage({ info }: { info: AppInfo | null }) {
     <div className="settings">
       <h1 className="settings__title">Settings</h1>
       <ConfigSection />
+      <SourcesSection info={info} />
       <section
         className="panel settings-section"
         data-testid="settings-storage"
