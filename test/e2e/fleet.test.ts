@@ -204,7 +204,7 @@ describe('fleet page against real SSH nodes', () => {
     await expect.poll(() => cells(page), { timeout: 30_000 }).toBe(EXPECTED_GPUS);
     const heatmap = page.getByTestId('gpu-heatmap');
     expect(Number(await heatmap.getAttribute('data-draw-ms'))).toBeGreaterThanOrEqual(0);
-    await expect.poll(() => page.getByTestId('fleet-row-cpu-c').locator('td').nth(7).textContent()).toBe('0');
+    await expect.poll(() => page.getByTestId('gpu-count-cpu-c').textContent()).toBe('0');
 
     // The first cell (node names in order: deep, gpu-a, gpu-b, gpu-d) holds deep's RTX 3080.
     const box = (await page.locator('.heatmap__canvas').boundingBox())!;
@@ -244,7 +244,9 @@ describe('fleet page against real SSH nodes', () => {
   });
 
   it('edits labels, explains the ssh-agent for an encrypted key in serve mode, and removes a node', async () => {
-    await page.getByRole('button', { name: 'Edit the labels of cpu-c' }).click();
+    // Row actions are in each row's menu (issue 14: narrow windows).
+    await page.getByTestId('row-menu-cpu-c').click();
+    await page.getByRole('menuitem', { name: 'Edit the labels of cpu-c' }).click();
     await page.getByTestId('labels-input').fill('cpu-only, bad label!');
     await page.getByTestId('labels-save').click();
     await expect.poll(() => page.getByTestId('labels-dialog').textContent()).toMatch(/"label!"|"bad"|not allowed|a label/);
@@ -262,12 +264,14 @@ describe('fleet page against real SSH nodes', () => {
     await page.getByTestId('add-node-submit').click();
     await page.getByTestId('add-node-dialog').waitFor({ state: 'detached' });
     await waitForStatus(page, 'locked', 'auth-failed');
+    await page.getByTestId('row-menu-locked').click();
     await page.getByTestId('passphrase-open-locked').click();
     await page.getByTestId('passphrase-agent-help').waitFor();
     expect(await page.getByTestId('passphrase-dialog').textContent()).toMatch(/serve keeps no passphrases.*ssh-add/s);
     await page.keyboard.press('Escape');
     await page.getByTestId('passphrase-dialog').waitFor({ state: 'detached' });
 
+    await page.getByTestId('row-menu-locked').click();
     await page.getByTestId('remove-open-locked').click();
     expect(await page.getByTestId('remove-node-dialog').textContent()).toMatch(/history is kept/i);
     await page.getByTestId('remove-node-confirm').click();
@@ -279,6 +283,7 @@ describe('fleet page against real SSH nodes', () => {
     const after = (await lab.rotateHostKey('gpu-b')).hostKeyFingerprintSha256;
     await waitForStatus(page, 'gpu-b', 'host-key-mismatch');
     expect(await page.getByTestId('host-key-banner').textContent()).toMatch(/A host key has changed/);
+    await page.getByTestId('row-menu-gpu-b').click();
     await page.getByTestId('host-key-open-gpu-b').click();
     const dialog = page.getByTestId('host-key-dialog');
     await dialog.waitFor();

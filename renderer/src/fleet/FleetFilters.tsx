@@ -21,6 +21,12 @@ interface FleetFiltersProps {
   setFilter: Dispatch<SetStateAction<FleetFilter>>;
   /** Every label in use. */
   labels: readonly string[];
+  /** Label keys the fleet can be grouped by, and the chosen one. */
+  groupKeys: readonly string[];
+  groupBy: string | null;
+  setGroupBy(key: string | null): void;
+  /** Saves the rows shown as CSV. */
+  onExport(): void;
   /** Nodes no longer collected, hidden unless asked for. */
   retired: number;
   shown: number;
@@ -28,7 +34,7 @@ interface FleetFiltersProps {
 }
 
 /** The table's filter bar: words, status, label, nodes no longer collected. */
-export function FleetFilters({ titleId, filter, setFilter, labels, retired, shown, total }: FleetFiltersProps) {
+export function FleetFilters({ titleId, filter, setFilter, labels, groupKeys, groupBy, setGroupBy, onExport, retired, shown, total }: FleetFiltersProps) {
   const filtered = filter.text !== '' || filter.label !== null || filter.status !== 'all';
   return (
     <div className="fleet-filters" role="search">
@@ -40,7 +46,7 @@ export function FleetFilters({ titleId, filter, setFilter, labels, retired, show
         <input
           className="input"
           type="search"
-          placeholder="Filter by name, address, label…"
+          placeholder="Name, address, label, GPU model, driver, UUID…"
           value={filter.text}
           data-testid="fleet-filter-text"
           onChange={(event) => setFilter((f) => ({ ...f, text: event.target.value }))}
@@ -78,6 +84,24 @@ export function FleetFilters({ titleId, filter, setFilter, labels, retired, show
           ))}
         </select>
       </label>
+      <label className="fleet-filters__select">
+        <span className="visually-hidden">Group by label</span>
+        <select
+          className="input"
+          value={groupBy ?? ''}
+          data-testid="fleet-group-by"
+          disabled={groupKeys.length === 0 && groupBy === null}
+          onChange={(event) => setGroupBy(event.target.value === '' ? null : event.target.value)}
+        >
+          <option value="">{groupKeys.length === 0 ? 'No labels to group by' : 'No grouping'}</option>
+          {groupBy !== null && !groupKeys.includes(groupBy) && <option value={groupBy}>Group by {groupBy}</option>}
+          {groupKeys.map((key) => (
+            <option key={key} value={key}>
+              Group by {key}
+            </option>
+          ))}
+        </select>
+      </label>
       {retired > 0 && (
         <label className="check">
           <input type="checkbox" checked={filter.showRetired} onChange={(event) => setFilter((f) => ({ ...f, showRetired: event.target.checked }))} />
@@ -92,6 +116,9 @@ export function FleetFilters({ titleId, filter, setFilter, labels, retired, show
           Clear filter
         </button>
       )}
+      <button type="button" className="button button--quiet" data-testid="fleet-export-csv" onClick={onExport} disabled={shown === 0}>
+        Export CSV
+      </button>
     </div>
   );
 }

@@ -4,7 +4,7 @@
  * api: unit-tested directly (as are rows, status, filter, sort, progress and trouble beside it).
  */
 import type { LatestValue } from '../../../shared/contract';
-import type { GpuStatusState } from '../../../shared/model/gpu';
+import type { Gpu, GpuProcess, GpuStatusState } from '../../../shared/model/gpu';
 import { gpuDeviceKey } from '../../../shared/model/metrics';
 import type { NodeSnapshot, NodeSummary } from '../../../shared/model/node';
 
@@ -20,6 +20,57 @@ export interface GpuReading {
   memUsedMib: number | null;
   memTotalMib: number | null;
   powerW: number | null;
+  /** The enforced power limit (else the configured one). */
+  powerLimitW?: number | null;
+  driverVersion?: string | null;
+  /** ECC and memory-health problems in words ("ECC 2 uncorrected", "row remap pending"). */
+  flags?: readonly string[];
+  /** MIG instances of this GPU. */
+  mig?: readonly MigReading[];
+  /** The GPU's processes, most memory first, at most PROCESSES_KEPT; absent when not read. */
+  processes?: readonly GpuProcess[];
+}
+
+/** One MIG instance, as the fleet table lists it under its GPU. */
+export interface MigReading {
+  gpuInstanceId: number | null;
+  profile: string | null;
+  memUsedMib: number | null;
+  memTotalMib: number | null;
+}
+
+/** Processes kept per GPU for the heatmap's tooltip: the top few by memory. */
+export const PROCESSES_KEPT = 5;
+
+const positive = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
+
+/**
+ * A GPU's memory-health problems from its snapshot: uncorrected ECC errors since the driver
+ * loaded, pending or failed row remapping and retired pages, and uncorrectable remapped rows.
+ */
+export function gpuFlags(gpu: Pick<Gpu, 'eccErrors' | 'retiredPages' | 'remappedRows'>): string[] {
+  const flags: string[] = [];
+  const volatile = gpu.eccErrors?.volatile;
+  if (positive(volatile?.uncorrected)) flags.push(`ECC ${volatile.uncorrected} uncorrected`);
+  else if (positive(gpu.eccErrors?.aggregate?.uncorrected)) flags.push(`ECC ${gpu.eccErrors.aggregate.uncorrected} uncorrected (lifetime)`);
+  const rows = gpu.remappedRows;
+  if (rows) {
+    if (positive(rows.uncorrectable)) flags.push(`${rows.uncorrectable} rows remapped (uncorrectable)`);
+    if (rows.pending && /^yes$/i.test(rows.pending)) flags.push('row remap pending');
+    if (rows.failure && /^yes$/i.test(rows.failure)) flags.push('row remap failed');
+  }
+  const pages = gpu.retiredPages;
+  if (pages) {
+    if (positive(pages.doubleBit)) flags.push(`${pages.doubleBit} pages retired (double bit)`);
+    if (pages.pending && /^yes$/i.test(pages.pending)) flags.push('page retirement pending');
+  }
+  return flags;
+}
+
+/** The top processes by GPU memory (unknown memory last), bounded. */
+export function topProcesses(processes: readonly GpuProcess[] | undefined, limit = PROCESSES_KEPT): GpuProcess[] | undefined {
+  if (!processes) return undefined;
+  return [...processes].sort((a, b) => (b.usedMemoryMib ?? -1) - (a.usedMemoryMib ?? -1) || a.pid - b.pid).slice(0, limit);
 }
 
 /** A node's current telemetry, reduced to what the fleet shows. */
@@ -36,6 +87,8 @@ export interface FleetNode {
   /** Mean utilisation of the GPUs that report one. */
   gpuUtilMean: number | null;
   gpuState: GpuStatusState | null;
+  /** The NVIDIA driver version, when known. */
+  driverVersion?: string | null;
   /**
    * The GPUs come from an earlier reading: this one could not read them (nvidia-smi timed out,
    * the collection was cut short). They are kept, without values, so a node's GPUs never vanish.
@@ -70,7 +123,7 @@ export function meanOf(values: ReadonlyArray<number | null>): number | null {
 }
 
 /** A GPU we know of, without a current reading. */
-const unread = (gpu: GpuReading): GpuReading => ({ ...gpu, utilPct: null, tempC: null, memUsedMib: null, powerW: null });
+const unread = (gpu: GpuReading): GpuReading => ({ ...gpu, utilPct: null, tempC: null, memUsedMib: null, powerW: null, processes: undefined });
 
 /**
  * The fleet record of a snapshot. A snapshot that could not read the GPUs a node had (`previous`)
@@ -88,6 +141,16 @@ export function summarizeSnapshot(snapshot: NodeSnapshot, previous: FleetNode | 
     memUsedMib: gpu.fbMemoryUsedMib,
     memTotalMib: gpu.fbMemoryTotalMib,
     powerW: gpu.powerDrawW,
+    powerLimitW: gpu.enforcedPowerLimitW ?? gpu.powerLimitW,
+    driverVersion: gpu.driverVersion,
+    flags: gpuFlags(gpu),
+    mig: (gpu.migDevices ?? []).map((m) => ({
+      gpuInstanceId: m.gpuInstanceId,
+      profile: m.profile,
+      memUsedMib: m.fbMemoryUsedMib,
+      memTotalMib: m.fbMemoryTotalMib,
+    })),
+    processes: topProcesses(gpu.processes),
   }));
   const gpusUnread = read.length === 0 && snapshot.gpuStatus.state !== 'no-gpu' && previous !== null && previous.gpus.length > 0;
   const gpus = gpusUnread ? previous.gpus.map(unread) : read;
@@ -101,6 +164,7 @@ export function summarizeSnapshot(snapshot: NodeSnapshot, previous: FleetNode | 
     gpus,
     gpuUtilMean: meanOf(gpus.map((g) => g.utilPct)),
     gpuState: snapshot.gpuStatus.state,
+    driverVersion: snapshot.gpuStatus.driverVersion ?? read.find((g) => g.driverVersion)?.driverVersion ?? previous?.driverVersion ?? null,
     gpusUnread,
     source: 'snapshot',
   };

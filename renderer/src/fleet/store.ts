@@ -15,6 +15,12 @@ import { FrameBatcher } from './batcher';
 import { sortedSummaries, summaryChanged, summaryOf } from './nodeList';
 import { fromLatestValues, LATEST_METRICS, summarizeSnapshot, type FleetNode } from './records';
 import { buildRows, type FleetRow } from './rows';
+import { SPARK_WINDOW_MS, SparkStore } from './sparks';
+
+/** Nodes whose sparkline history is read from the store, at most, per page load: the rest fill from live ticks. */
+export const SPARK_BACKFILL_MAX_NODES = 48;
+/** Backfill requests in flight at once. */
+const SPARK_BACKFILL_CONCURRENCY = 4;
 
 export interface FleetView {
   /** Bumped by every update. */
@@ -58,6 +64,13 @@ export class FleetStore {
   private loading = false;
   /** Snapshot events absorbed since start (a dev figure: events per redraw). */
   snapshotEvents = 0;
+  /** GPU utilisation over the last 15 minutes, per node and GPU. */
+  readonly sparks = new SparkStore();
+  private readonly backfilled = new Set<string>();
+  private backfillQueue: string[] = [];
+  private backfillRunning = 0;
+  /** 'metrics:query' calls made for sparklines (bounded: a test reads it). */
+  sparkRequests = 0;
 
   constructor() {
     this.batcher = new FrameBatcher(() => this.flush());
@@ -131,6 +144,12 @@ export class FleetStore {
     this.acceptSummary(summaryOf(snapshot));
     const known = this.nodes.get(snapshot.id);
     const node = summarizeSnapshot(snapshot, known ?? null);
+    if (!node.gpusUnread && node.gpus.length > 0)
+      this.sparks.push(
+        node.id,
+        node.collectedAt,
+        node.gpus.map((g) => ({ key: g.key, v: g.utilPct })),
+      );
     if (!better(node, known)) return;
     this.nodes.set(node.id, node);
     this.batcher.mark();
@@ -160,6 +179,48 @@ export class FleetStore {
     const i = states.findIndex((s) => s.id === state.id);
     this.states = i < 0 ? [...states, state] : states.map((s, k) => (k === i ? state : s));
     this.batcher.mark();
+  }
+
+  /**
+   * Reads the last 15 minutes of GPU utilisation once for these nodes (those on screen), at most
+   * SPARK_BACKFILL_MAX_NODES per page load and a few requests at a time.
+   */
+  backfillSparks(nodeIds: readonly string[], now: number): void {
+    for (const id of nodeIds) {
+      if (this.backfilled.size >= SPARK_BACKFILL_MAX_NODES) break;
+      if (this.backfilled.has(id)) continue;
+      this.backfilled.add(id);
+      this.backfillQueue.push(id);
+    }
+    while (this.backfillRunning < SPARK_BACKFILL_CONCURRENCY && this.backfillQueue.length > 0) {
+      const nodeId = this.backfillQueue.shift()!;
+      this.backfillRunning += 1;
+      this.sparkRequests += 1;
+      api
+        .call('metrics:query', {
+          nodeId,
+          metric: 'gpu.util_pct',
+          fromMs: Math.max(0, Math.floor(now - SPARK_WINDOW_MS)),
+          toMs: Math.floor(now),
+          maxPoints: 180,
+        })
+        .then(
+          (result) => {
+            for (const series of result.series) this.sparks.backfill(nodeId, series.device, series.t, series.v, now);
+            this.batcher.mark();
+          },
+          (reason: unknown) => reportError(`fleet: could not read the GPU history of ${nodeId}`, reason),
+        )
+        .finally(() => {
+          this.backfillRunning -= 1;
+          this.backfillSparks([], now);
+        });
+    }
+  }
+
+  /** The engine collects this node (as of the last state known here, before any redraw). */
+  collects(nodeId: string): boolean {
+    return this.states?.some((s) => s.id === nodeId) ?? false;
   }
 
   forgetNode(nodeId: string): void {

@@ -5,11 +5,14 @@ import { useColorScheme } from '../../theme';
 import { filterRows, type FleetFilter } from '../filter';
 import { fleetStore } from '../store';
 import { gradientOf, SCALES, type HeatmapMode } from './colors';
-import { heatmapGroups, staleKey, type HeatmapGroup } from './model';
+import { focusHeadingAfterNavigation } from '../focus';
+import { groupedHeatmap, staleKey, type HeatmapGroup } from './model';
 import { HeatmapRenderer, readHeatmapPalette } from './renderer';
 
 interface GpuHeatmapProps {
   filter: FleetFilter;
+  /** Sections by this label key; null: none. */
+  groupBy?: string | null;
   onOpenNode(nodeId: string): void;
   /** Drawn GPUs and nodes, for the heading (from the page's throttled render). */
   gpuCount: number;
@@ -54,7 +57,7 @@ function Legend({ mode }: { mode: HeatmapMode }) {
  * The fleet's GPUs on one canvas. React renders the frame once; the HeatmapRenderer takes the
  * store's coalesced updates directly, so a tick never re-renders this component.
  */
-export const GpuHeatmap = memo(function GpuHeatmap({ filter, onOpenNode, gpuCount, intervalMs }: GpuHeatmapProps) {
+export const GpuHeatmap = memo(function GpuHeatmap({ filter, groupBy = null, onOpenNode, gpuCount, intervalMs }: GpuHeatmapProps) {
   const wrapperRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const tooltipRef = useRef<HTMLDivElement>(null);
@@ -63,6 +66,8 @@ export const GpuHeatmap = memo(function GpuHeatmap({ filter, onOpenNode, gpuCoun
   const feedRef = useRef<(() => void) | null>(null);
   const filterRef = useRef(filter);
   filterRef.current = filter;
+  const groupByRef = useRef(groupBy);
+  groupByRef.current = groupBy;
   const onOpenRef = useRef(onOpenNode);
   onOpenRef.current = onOpenNode;
   const intervalRef = useRef(intervalMs);
@@ -74,12 +79,23 @@ export const GpuHeatmap = memo(function GpuHeatmap({ filter, onOpenNode, gpuCoun
     const renderer = new HeatmapRenderer(
       { wrapper: wrapperRef.current!, canvas: canvasRef.current!, tooltip: tooltipRef.current!, live: liveRef.current! },
       readHeatmapPalette(),
-      (nodeId) => onOpenRef.current(nodeId),
+      (nodeId, how) => {
+        const page = wrapperRef.current?.closest<HTMLElement>('[data-testid="page-fleet"]') ?? null;
+        onOpenRef.current(nodeId);
+        // From the keyboard the focus follows to the node page's heading, not to <body>.
+        if (how === 'keyboard') focusHeadingAfterNavigation(page);
+      },
       () => serverClock.now(Date.now()),
     );
     rendererRef.current = renderer;
     const groups = () =>
-      heatmapGroups(filterRows(fleetStore.view().rows, filterRef.current), serverClock.now(Date.now()), intervalRef.current, alertSummaryStore.current());
+      groupedHeatmap(
+        filterRows(fleetStore.view().rows, filterRef.current),
+        serverClock.now(Date.now()),
+        intervalRef.current,
+        alertSummaryStore.current(),
+        groupByRef.current,
+      );
     let drawnStale = '';
     const show = (next: HeatmapGroup[]) => {
       drawnStale = staleKey(next);
@@ -108,7 +124,7 @@ export const GpuHeatmap = memo(function GpuHeatmap({ filter, onOpenNode, gpuCoun
 
   useEffect(() => {
     feedRef.current?.();
-  }, [filter, intervalMs]);
+  }, [filter, groupBy, intervalMs]);
 
   useEffect(() => {
     rendererRef.current?.setMode(mode);

@@ -42,6 +42,25 @@ export interface HeatmapLayout {
   /** Cells of each group (what is drawn), and their sum. */
   cellCounts: readonly number[];
   totalCells: number;
+  /**
+   * Runs of consecutive groups drawn together (a label's nodes when grouped): each starts a new
+   * row of tiles under a heading line `sectionHeading` px tall. One section without heading when
+   * not grouped.
+   */
+  sections: readonly LayoutSection[];
+  sectionHeading: number;
+  /** The section of each group. */
+  sectionOf: Int32Array;
+}
+
+export interface LayoutSection {
+  /** First group of the section, and how many. */
+  start: number;
+  count: number;
+  /** Top of its heading, and of its first row of tiles. */
+  y: number;
+  tilesY: number;
+  rows: number;
 }
 
 export interface Rect {
@@ -53,7 +72,16 @@ export interface Rect {
 
 export const DEFAULT_LAYOUT: Omit<LayoutOptions, 'cell'> = { gap: 2, tileGapX: 10, tileGapY: 6, labelHeight: 14, maxCols: 8, minTileWidth: 56 };
 
-export function computeLayout(groups: readonly HeatmapGroupShape[], width: number, options: LayoutOptions): HeatmapLayout {
+/** Height of a section's heading line when the heatmap is grouped. */
+export const SECTION_HEADING_PX = 18;
+
+export function computeLayout(
+  groups: readonly HeatmapGroupShape[],
+  width: number,
+  options: LayoutOptions,
+  /** Sizes of the runs of groups drawn as sections (summing to groups.length); none: one plain section. */
+  sectionCounts: readonly number[] | null = null,
+): HeatmapLayout {
   const cellCounts = groups.map((g) => Math.max(0, Math.floor(g.cells)));
   const most = Math.max(1, ...cellCounts);
   const tileCols = Math.max(1, Math.min(options.maxCols, most));
@@ -62,8 +90,24 @@ export function computeLayout(groups: readonly HeatmapGroupShape[], width: numbe
   const tileWidth = Math.max(cellsWidth, options.minTileWidth);
   const tileHeight = options.labelHeight + tileRows * options.cell + (tileRows - 1) * options.gap;
   const tilesPerRow = Math.max(1, Math.floor((Math.max(width, tileWidth) + options.tileGapX) / (tileWidth + options.tileGapX)));
-  const rows = Math.ceil(groups.length / tilesPerRow);
-  const height = rows === 0 ? 0 : rows * tileHeight + (rows - 1) * options.tileGapY;
+  const heading = sectionCounts === null ? 0 : SECTION_HEADING_PX;
+  const counts = sectionCounts ?? [groups.length];
+  const sections: LayoutSection[] = [];
+  const sectionOf = new Int32Array(groups.length);
+  let y = 0;
+  let start = 0;
+  let rows = 0;
+  for (const count of counts) {
+    if (count <= 0) continue;
+    const sectionRows = Math.ceil(count / tilesPerRow);
+    if (sections.length > 0) y += options.tileGapY * 2;
+    sections.push({ start, count, y, tilesY: y + heading, rows: sectionRows });
+    sectionOf.fill(sections.length - 1, start, Math.min(groups.length, start + count));
+    y += heading + sectionRows * tileHeight + (sectionRows - 1) * options.tileGapY;
+    start += count;
+    rows += sectionRows;
+  }
+  const height = sections.length === 0 ? 0 : y;
   return {
     options,
     width,
@@ -77,6 +121,9 @@ export function computeLayout(groups: readonly HeatmapGroupShape[], width: numbe
     rows,
     cellCounts,
     totalCells: cellCounts.reduce((a, b) => a + b, 0),
+    sections,
+    sectionHeading: heading,
+    sectionOf,
   };
 }
 
@@ -90,21 +137,24 @@ export function fitLayout(
   maxHeight: number,
   sizes: readonly number[] = [22, 18, 15, 12, 10, 8],
   base: Omit<LayoutOptions, 'cell'> = DEFAULT_LAYOUT,
+  sectionCounts: readonly number[] | null = null,
 ): HeatmapLayout {
   let layout: HeatmapLayout | null = null;
   for (const cell of sizes) {
-    layout = computeLayout(groups, width, { ...base, cell, gap: cell >= 12 ? base.gap : 1 });
+    layout = computeLayout(groups, width, { ...base, cell, gap: cell >= 12 ? base.gap : 1 }, sectionCounts);
     if (layout.height <= maxHeight) return layout;
   }
-  return layout ?? computeLayout(groups, width, { ...base, cell: 10 });
+  return layout ?? computeLayout(groups, width, { ...base, cell: 10 }, sectionCounts);
 }
 
 export function tileRect(layout: HeatmapLayout, group: number): Rect {
-  const col = group % layout.tilesPerRow;
-  const row = Math.floor(group / layout.tilesPerRow);
+  const section = layout.sections[layout.sectionOf[group] ?? 0] ?? { start: 0, tilesY: 0 };
+  const local = group - section.start;
+  const col = local % layout.tilesPerRow;
+  const row = Math.floor(local / layout.tilesPerRow);
   return {
     x: col * (layout.tileWidth + layout.options.tileGapX),
-    y: row * (layout.tileHeight + layout.options.tileGapY),
+    y: section.tilesY + row * (layout.tileHeight + layout.options.tileGapY),
     w: layout.tileWidth,
     h: layout.tileHeight,
   };
@@ -132,14 +182,27 @@ export interface Hit {
 export function hitTest(layout: HeatmapLayout, x: number, y: number): Hit | null {
   if (x < 0 || y < 0 || layout.groups === 0) return null;
   const { tileGapX, tileGapY, labelHeight, cell: size, gap } = layout.options;
+  // The section under y: the last whose tiles start above it (few sections: a binary search).
+  const sections = layout.sections;
+  let lo = 0;
+  let hi = sections.length - 1;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (sections[mid]!.tilesY <= y) lo = mid;
+    else hi = mid - 1;
+  }
+  const section = sections[lo];
+  if (!section || y < section.tilesY) return null;
+  const sy = y - section.tilesY;
   const col = Math.floor(x / (layout.tileWidth + tileGapX));
-  const row = Math.floor(y / (layout.tileHeight + tileGapY));
-  if (col >= layout.tilesPerRow || row >= layout.rows) return null;
+  const row = Math.floor(sy / (layout.tileHeight + tileGapY));
+  if (col >= layout.tilesPerRow || row >= section.rows) return null;
   const lx = x - col * (layout.tileWidth + tileGapX);
-  const ly = y - row * (layout.tileHeight + tileGapY);
+  const ly = sy - row * (layout.tileHeight + tileGapY);
   if (lx >= layout.tileWidth || ly >= layout.tileHeight) return null;
-  const group = row * layout.tilesPerRow + col;
-  if (group >= layout.groups) return null;
+  const local = row * layout.tilesPerRow + col;
+  if (local >= section.count) return null;
+  const group = section.start + local;
   const cy = ly - labelHeight;
   if (cy < 0) return { group, cell: null };
   const cxIndex = Math.floor(lx / (size + gap));

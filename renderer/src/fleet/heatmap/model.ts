@@ -6,6 +6,7 @@ import type { AlertSummary } from '../../../../shared/model/alerts';
 import { gpuBadge, type AlertBadgeInfo } from '../../alerts/model';
 import { formatMib, MISSING } from '../../format';
 import { isStale, lastSeenText } from '../../staleness';
+import { groupRows, type GroupTotals } from '../groups';
 import type { GpuReading } from '../records';
 import type { FleetRow } from '../rows';
 import { compareNames } from '../sort';
@@ -31,6 +32,35 @@ export interface HeatmapGroup {
   cells: readonly GpuReading[];
   /** Per cell, the GPU's firing alerts (worst severity, count, title), or null; absent: none anywhere. */
   alerts?: ReadonlyArray<AlertBadgeInfo | null>;
+  /** When grouped by a label: the heading of the node's section (the same for each node of a group). */
+  section?: string;
+}
+
+/** A section's heading: the label and its group's totals. */
+export function sectionTitle(title: string, t: GroupTotals): string {
+  const util = t.meanGpuUtilPct === null ? '' : ` · mean ${t.meanGpuUtilPct.toFixed(0)} %`;
+  const problems = t.problems > 0 ? ` · ${t.problems} problem${t.problems === 1 ? '' : 's'}` : '';
+  return `${title} · ${t.nodes} node${t.nodes === 1 ? '' : 's'} · ${t.gpus} GPU${t.gpus === 1 ? '' : 's'}${util}${problems}`;
+}
+
+/**
+ * The heatmap's groups, in sections by a label key when `groupBy` is set (sections in the
+ * table's group order, nodes by id inside each); plain `heatmapGroups` otherwise.
+ */
+export function groupedHeatmap(
+  rows: readonly FleetRow[],
+  now: number,
+  intervalMs: number,
+  alerts: AlertSummary | null,
+  groupBy: string | null,
+): HeatmapGroup[] {
+  if (groupBy === null) return heatmapGroups(rows, now, intervalMs, alerts);
+  const out: HeatmapGroup[] = [];
+  for (const group of groupRows(rows, groupBy)) {
+    const section = sectionTitle(group.title, group.totals);
+    for (const g of heatmapGroups(group.rows, now, intervalMs, alerts)) out.push({ ...g, section });
+  }
+  return out;
 }
 
 /** Nodes whose last values may be current; the others' are stale whatever their age. */
@@ -134,6 +164,7 @@ export function tooltipText(group: HeatmapGroup, cellIndex: number, now: number 
   } else if (group.unread) {
     lines = [`No reading: the last collection could not read the GPUs (node ${statusWord(group.status)})`];
   }
+  if (!group.stale && !group.unread) lines = [...lines, ...processLines(cell)];
   const alert = group.alerts?.[cellIndex];
   if (alert) lines = [`Alert (${alert.worst}): ${alert.title}${alert.count > 1 ? ` and ${alert.count - 1} more` : ''}`, ...lines];
   return {
@@ -142,6 +173,24 @@ export function tooltipText(group: HeatmapGroup, cellIndex: number, now: number 
     uuid: cell.uuid,
     lines,
   };
+}
+
+/** Processes a tooltip names, most GPU memory first. */
+export const TOOLTIP_PROCESSES = 3;
+const COMMAND_CHARS = 48;
+
+/** "user · command · memory" for the GPU's top processes, and how many more run; nothing when processes were not read. */
+export function processLines(cell: Pick<GpuReading, 'processes'>, limit = TOOLTIP_PROCESSES): string[] {
+  const processes = cell.processes;
+  if (!processes) return [];
+  if (processes.length === 0) return ['No processes'];
+  const lines = processes.slice(0, limit).map((p) => {
+    const command = p.command ?? p.name ?? `PID ${p.pid}`;
+    const short = command.length > COMMAND_CHARS ? `${command.slice(0, COMMAND_CHARS - 1)}…` : command;
+    return `${p.user ?? '?'} · ${short} · ${p.usedMemoryMib === null ? MISSING : formatMib(p.usedMemoryMib)}`;
+  });
+  if (processes.length > limit) lines.push(`and ${processes.length - limit} more`);
+  return lines;
 }
 
 /** One sentence for assistive technology: what the picture shows overall. */

@@ -50,6 +50,22 @@ const MAX_HEIGHT = 520;
 /** The name of a node whose values are stale: faded, its cells drawn as "no reading". */
 const STALE_LABEL_ALPHA = 0.55;
 const LABEL_FONT_PX = 10;
+const SECTION_FONT_PX = 11;
+
+/** Runs of consecutive groups with the same section heading; null when not grouped. */
+export function sectionRuns(groups: readonly HeatmapGroup[]): { counts: number[]; titles: string[] } | null {
+  if (groups.length === 0 || groups[0]!.section === undefined) return null;
+  const counts: number[] = [];
+  const titles: string[] = [];
+  for (const group of groups) {
+    if (titles.length > 0 && titles[titles.length - 1] === group.section) counts[counts.length - 1]! += 1;
+    else {
+      titles.push(group.section ?? '');
+      counts.push(1);
+    }
+  }
+  return { counts, titles };
+}
 
 interface Position {
   group: number;
@@ -78,7 +94,7 @@ export class HeatmapRenderer {
   constructor(
     private readonly el: HeatmapElements,
     private palette: HeatmapPalette,
-    private readonly onSelect: (nodeId: string) => void,
+    private readonly onSelect: (nodeId: string, how: 'pointer' | 'keyboard') => void,
     /** Engine time, for the age of stale values in the tooltip. */
     private readonly clock: () => number = Date.now,
   ) {
@@ -141,10 +157,14 @@ export class HeatmapRenderer {
     const started = performance.now();
     const { canvas, wrapper } = this.el;
     const groups = this.groups;
+    const sections = sectionRuns(groups);
     const layout = fitLayout(
       groups.map((g) => ({ cells: g.cells.length })),
       this.width,
       MAX_HEIGHT,
+      undefined,
+      undefined,
+      sections?.counts ?? null,
     );
     this.layout = layout;
     if (this.focus && (this.focus.group >= groups.length || this.focus.cell >= layout.cellCounts[this.focus.group]!)) this.focus = null;
@@ -179,6 +199,14 @@ export class HeatmapRenderer {
     if (this.labelCacheWidth !== layout.tileWidth) {
       this.labelCache.clear();
       this.labelCacheWidth = layout.tileWidth;
+    }
+    if (sections) {
+      ctx.font = `600 ${SECTION_FONT_PX * dpr}px ${fontFamily}`;
+      ctx.fillStyle = this.palette.text;
+      layout.sections.forEach((section, i) => {
+        ctx.fillText(sections.titles[i] ?? '', 0, px(section.y + layout.sectionHeading - 5));
+      });
+      if (labelHeight > 0) ctx.font = `${LABEL_FONT_PX * dpr}px ${fontFamily}`;
     }
     for (let g = 0; g < groups.length; g++) {
       const group = groups[g]!;
@@ -223,6 +251,7 @@ export class HeatmapRenderer {
       .map((g) => g.nodeId)
       .join(' ');
     wrapper.dataset.alertGpus = alertCellsKey(groups);
+    wrapper.dataset.sections = sections ? sections.titles.join('\n') : '';
     wrapper.dataset.drawMs = elapsed.toFixed(3);
     wrapper.dataset.drawAvgMs = (this.totalDrawMs / this.draws).toFixed(3);
     wrapper.dataset.draws = String(this.draws);
@@ -316,7 +345,7 @@ export class HeatmapRenderer {
     if (!this.layout) return;
     const { x, y } = this.pointAt(event);
     const hit = hitTest(this.layout, x, y);
-    if (hit) this.onSelect(this.groups[hit.group]!.nodeId);
+    if (hit) this.onSelect(this.groups[hit.group]!.nodeId, 'pointer');
   };
 
   private readonly onBlur = () => {
@@ -347,7 +376,7 @@ export class HeatmapRenderer {
       }
     } else if ((event.key === 'Enter' || event.key === ' ') && this.focus) {
       event.preventDefault();
-      this.onSelect(this.groups[this.focus.group]!.nodeId);
+      this.onSelect(this.groups[this.focus.group]!.nodeId, 'keyboard');
     } else if (event.key === 'Escape' && this.focus) {
       this.focus = null;
       this.batcher.mark();
