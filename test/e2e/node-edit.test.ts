@@ -131,6 +131,14 @@ describe('editing a node in the browser', () => {
     expect(await describedBy('add-node-port')).toContain('at most 65535');
     expect(await activeTestId()).toBe('add-node-port');
     expect(await page.getByTestId('add-node-host').getAttribute('aria-invalid')).toBeNull();
+    // A nested problem (an exporter's path) lands on its own field too, from the zod issue's path.
+    await page.getByTestId('add-node-port').fill('22');
+    await page.getByTestId('add-node-exporter-add').click();
+    await page.getByTestId('add-node-exporter-0-path').fill('/metrics?x=1');
+    await page.getByTestId('add-node-submit').click();
+    await expect.poll(() => page.getByTestId('add-node-exporter-0-path').getAttribute('aria-invalid')).toBe('true');
+    expect(await describedBy('add-node-exporter-0-path')).toContain('a path such as /metrics');
+    expect(await page.getByTestId('add-node-port').getAttribute('aria-invalid')).toBeNull();
     await page.screenshot({ path: join(RESULTS, 'add-node-duplicate.png') });
     await page.keyboard.press('Escape');
     await page.getByTestId('add-node-dialog').waitFor({ state: 'detached' });
