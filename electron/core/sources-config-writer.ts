@@ -22,7 +22,8 @@ import {
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
-import { isMap, isSeq, parseDocument, type YAMLMap } from 'yaml';
+import { isDeepStrictEqual } from 'node:util';
+import { isMap, isNode, isSeq, parseDocument, type YAMLMap } from 'yaml';
 import type { Config, PrometheusSourceConfig } from '../../shared/config';
 import { ConfigError, parseConfig } from './config';
 import { MAX_CONFIG_BYTES } from './config-writer';
@@ -55,7 +56,7 @@ export function applySourceToYaml(text: string, change: { save: PrometheusSource
   if ('remove' in change) {
     if (index < 0) throw new ConfigError(path, `has no source called ${id}`);
     list.items.splice(index, 1);
-    if (list.items.length === 0 && !list.comment && !list.commentBefore) doc.delete('sources');
+    if (list.items.length === 0) doc.delete('sources');
   } else {
     const entry = entryOf(change.save);
     if (index < 0) {
@@ -67,7 +68,12 @@ export function applySourceToYaml(text: string, change: { save: PrometheusSource
         const key = String((pair.key as { value?: unknown })?.value ?? pair.key);
         if (!(key in entry)) map.delete(key);
       }
-      for (const [key, value] of Object.entries(entry)) map.set(key, doc.createNode(value));
+      for (const [key, value] of Object.entries(entry)) {
+        // An unchanged value keeps its node, and so its comment.
+        const node: unknown = map.get(key, true);
+        const current = isNode(node) ? node.toJSON() : node;
+        if (!isDeepStrictEqual(current, value)) map.set(key, doc.createNode(value));
+      }
     }
   }
   const next = doc.toString();
