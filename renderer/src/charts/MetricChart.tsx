@@ -1,10 +1,15 @@
 import { memo, useCallback, useEffect, useRef, useState } from 'react';
+import type { MetricQueryResult } from '../../../shared/contract';
 import { isAbortError } from '../abort';
 import { describeError } from '../errors';
-import { rangeById, type ChartWindow } from '../ranges';
+import { formatDateTime } from '../format';
+import { windowDefinition, windowKey as chartWindowKey, windowRangeId, zoomWindow, type ChartWindow } from '../ranges';
 import { readChartPalette, useColorScheme } from '../theme';
+import { ChartLegend } from './ChartLegend';
+import { buildChartCsv } from './csv';
+import { exportFileName, saveCsv, savePng } from './download';
 import { queryHistory } from './history';
-import { LiveChart, type LiveChartSpec } from './liveChart';
+import { LiveChart, type LegendEntry, type LiveChartSpec, type ReferenceLine } from './liveChart';
 import { describeResolution, type DrawnResolution } from './resolution';
 import { onSnapshot } from '../live';
 
@@ -20,8 +25,12 @@ export interface MetricChartProps {
   yMax?: number;
   ySuggestedMax?: number;
   size?: 'regular' | 'compact';
+  /** Horizontal reference lines (a power limit, a memory size). */
+  references?: ReferenceLine[];
   /** Called the first time history is drawn. */
   onShown?: () => void;
+  /** A drag across the plot zooms: the page's window becomes that custom window. */
+  onWindowChange?: (window: ChartWindow) => void;
 }
 
 interface LoadState {
@@ -31,14 +40,32 @@ interface LoadState {
   drawn: DrawnResolution | null;
 }
 
-const windowKey = (nodeId: string, w: ChartWindow, attempt: number) => `${nodeId}|${w.range}|${w.fromMs}|${w.toMs}|${attempt}`;
+const windowKey = (nodeId: string, w: ChartWindow, attempt: number) => `${nodeId}|${chartWindowKey(w)}|${attempt}`;
+
+/** What the canvas is said to show, for screen readers. */
+function describeWindow(w: ChartWindow): string {
+  return w.custom ? `from ${formatDateTime(w.fromMs)} to ${formatDateTime(w.toMs)}` : `last ${windowDefinition(w).label}`;
+}
 
 /**
  * A titled chart panel. The Chart.js instance lives in a ref and takes live points straight
  * from the snapshot feed; React only re-renders this panel when the window or loading state
  * changes.
  */
-function MetricChartPanel({ testId, title, nodeId, timeWindow, intervalMs, spec, yMax, ySuggestedMax, size = 'regular', onShown }: MetricChartProps) {
+function MetricChartPanel({
+  testId,
+  title,
+  nodeId,
+  timeWindow,
+  intervalMs,
+  spec,
+  yMax,
+  ySuggestedMax,
+  size = 'regular',
+  references,
+  onShown,
+  onWindowChange,
+}: MetricChartProps) {
   const wrapperRef = useRef<HTMLElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const chartRef = useRef<LiveChart | null>(null);
@@ -46,12 +73,18 @@ function MetricChartPanel({ testId, title, nodeId, timeWindow, intervalMs, spec,
   intervalRef.current = intervalMs;
   const onShownRef = useRef(onShown);
   onShownRef.current = onShown;
+  const windowRef = useRef(timeWindow);
+  windowRef.current = timeWindow;
+  const onWindowChangeRef = useRef(onWindowChange);
+  onWindowChangeRef.current = onWindowChange;
+  /** The history answers drawn now, for the CSV export; null until a window has loaded. */
+  const historyRef = useRef<{ window: ChartWindow; results: MetricQueryResult[] } | null>(null);
+  const [legend, setLegend] = useState<LegendEntry[]>([]);
   const scheme = useColorScheme();
   const [attempt, setAttempt] = useState(0);
   const [loaded, setLoaded] = useState<LoadState>({ key: '', error: null, drawn: null });
   const currentKey = windowKey(nodeId, timeWindow, attempt);
   const loading = loaded.key !== currentKey;
-  const range = rangeById(timeWindow.range);
 
   useEffect(() => {
     const chart = new LiveChart(
@@ -59,9 +92,13 @@ function MetricChartPanel({ testId, title, nodeId, timeWindow, intervalMs, spec,
       wrapperRef.current!,
       spec,
       timeWindow,
-      rangeById(timeWindow.range),
+      windowDefinition(timeWindow),
       readChartPalette(),
       intervalRef.current,
+      {
+        onZoom: (aMs, bMs) => onWindowChangeRef.current?.(zoomWindow(windowRef.current, aMs, bMs)),
+        onLegendChange: () => setLegend(chart.legendEntries()),
+      },
     );
     chartRef.current = chart;
     return () => {
@@ -78,7 +115,7 @@ function MetricChartPanel({ testId, title, nodeId, timeWindow, intervalMs, spec,
     // Switching again aborts these queries, so a range no longer shown never lands.
     const abort = new AbortController();
     const key = windowKey(nodeId, timeWindow, attempt);
-    const windowRange = rangeById(timeWindow.range);
+    const windowRange = windowDefinition(timeWindow);
     chart.beginLoading();
     const queries = spec.sources.map((source) =>
       queryHistory({ nodeId, metric: source.metric, fromMs: timeWindow.fromMs, toMs: timeWindow.toMs, maxPoints: windowRange.maxPoints }, abort.signal),
@@ -86,12 +123,14 @@ function MetricChartPanel({ testId, title, nodeId, timeWindow, intervalMs, spec,
     Promise.all(queries).then(
       (results) => {
         if (abort.signal.aborted) return;
+        historyRef.current = { window: timeWindow, results };
         const drawn = chart.loadHistory(timeWindow, windowRange, results, intervalRef.current);
         setLoaded({ key, error: null, drawn });
         onShownRef.current?.();
       },
       (reason: unknown) => {
         if (abort.signal.aborted || isAbortError(reason)) return;
+        historyRef.current = null;
         chart.loadFailed(timeWindow, windowRange, intervalRef.current);
         setLoaded({ key, error: `History unavailable: ${describeError(reason)}`, drawn: null });
       },
@@ -111,7 +150,24 @@ function MetricChartPanel({ testId, title, nodeId, timeWindow, intervalMs, spec,
     chartRef.current?.setLimits({ max: yMax, suggestedMax: ySuggestedMax });
   }, [yMax, ySuggestedMax]);
 
+  useEffect(() => {
+    chartRef.current?.setReferences(references ?? []);
+  }, [references]);
+
   const retry = useCallback(() => setAttempt((n) => n + 1), []);
+  const toggleSeries = useCallback((key: string) => chartRef.current?.toggleSeries(key), []);
+  const exportCsv = useCallback(() => {
+    const history = historyRef.current;
+    if (!history) return;
+    saveCsv(exportFileName(testId, nodeId, history.window.fromMs, history.window.toMs, 'csv'), buildChartCsv(spec.sources, history.results));
+  }, [testId, nodeId, spec]);
+  const exportPng = useCallback(() => {
+    const chart = chartRef.current;
+    const wrapper = wrapperRef.current;
+    if (!chart || !wrapper) return;
+    const w = windowRef.current;
+    savePng(exportFileName(testId, nodeId, w.fromMs, w.toMs, 'png'), chart.toPng(getComputedStyle(wrapper).backgroundColor));
+  }, [testId, nodeId]);
   const resolution = loaded.drawn ? describeResolution(loaded.drawn) : null;
 
   return (
@@ -119,7 +175,9 @@ function MetricChartPanel({ testId, title, nodeId, timeWindow, intervalMs, spec,
       ref={wrapperRef}
       className={`chart-panel chart-panel--${size}`}
       data-testid={testId}
-      data-range={timeWindow.range}
+      data-range={windowRangeId(timeWindow)}
+      data-from-ms={timeWindow.fromMs}
+      data-to-ms={timeWindow.toMs}
       data-loading={String(loading)}
       data-error={loaded.error && !loading ? 'true' : undefined}
       data-tier={loaded.drawn?.tier}
@@ -133,9 +191,33 @@ function MetricChartPanel({ testId, title, nodeId, timeWindow, intervalMs, spec,
             {resolution.text}
           </span>
         )}
+        <span className="chart-panel__actions">
+          <button
+            type="button"
+            className="chart-panel__action"
+            data-testid={`${testId}-csv`}
+            aria-label={`Download ${title} data as CSV`}
+            title="Data of this window as CSV"
+            disabled={loading || loaded.error !== null}
+            onClick={exportCsv}
+          >
+            CSV
+          </button>
+          <button
+            type="button"
+            className="chart-panel__action"
+            data-testid={`${testId}-png`}
+            aria-label={`Download ${title} as PNG`}
+            title="This chart as PNG"
+            onClick={exportPng}
+          >
+            PNG
+          </button>
+        </span>
       </header>
+      <ChartLegend testId={testId} title={title} entries={legend} onToggle={toggleSeries} />
       <div className="chart-panel__plot">
-        <canvas ref={canvasRef} role="img" aria-label={`${title}, last ${range.label}`} />
+        <canvas ref={canvasRef} role="img" aria-label={`${title}, ${describeWindow(timeWindow)}`} />
         {/* Shown by CSS while data-points is 0, so live points hide it without a re-render. */}
         <p className="chart-panel__empty">No data in this range yet</p>
         {loaded.error && !loading && (

@@ -57,11 +57,13 @@ function binaryTicks(max: number): Array<{ value: number }> {
   return ticks;
 }
 
-export function xScaleOptions(range: RangeDefinition, fromMs: number, toMs: number, palette: ChartPalette) {
+/** `title` names the time zone the labels are in. */
+export function xScaleOptions(range: RangeDefinition, fromMs: number, toMs: number, palette: ChartPalette, title?: string) {
   return {
     type: 'linear' as const,
     min: fromMs,
     max: toMs,
+    title: { display: title !== undefined, text: title ?? '', color: palette.muted, font: { size: 10 }, padding: { top: 2, bottom: 0 } },
     grid: { color: palette.grid, drawTicks: false },
     border: { color: palette.axis },
     ticks: {

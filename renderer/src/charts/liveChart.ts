@@ -3,17 +3,43 @@
  * wrapper creates it once and hands it data, so a tick costs one chart.update('none') and no
  * re-render.
  */
-import type { ChartDataset, ChartOptions, LegendItem, Plugin, ScriptableContext, TooltipItem } from 'chart.js';
+import type { ChartDataset, ChartOptions, Plugin, ScriptableContext, TooltipItem } from 'chart.js';
 import type { MetricQueryResult } from '../../../shared/contract';
 import { METRICS, type MetricName, type MetricUnit } from '../../../shared/model/metrics';
 import type { NodeSnapshot } from '../../../shared/model/node';
-import { formatDateTime, formatDuration, formatValue } from '../format';
-import type { ChartWindow, RangeDefinition } from '../ranges';
+import { formatDateTime, formatDuration, formatValue, MISSING } from '../format';
+import { followsLive, type ChartWindow, type RangeDefinition } from '../ranges';
 import { type ChartPalette, withAlpha } from '../theme';
 import { xScaleOptions, yScaleOptions, type YLimits } from './axes';
 import { Chart } from './register';
 import { resolutionOf, type DrawnResolution } from './resolution';
 import { SeriesBuffer, type Point, type SeriesResolution } from './seriesBuffer';
+import { publishCrosshair, subscribeCrosshair } from './crosshair';
+import { drawOverlay, type ReferenceLine } from './overlay';
+import { timeZoneLabel, utcOffsetLabel } from './timeZone';
+
+export type { ReferenceLine } from './overlay';
+
+/** What the chart's HTML legend shows per line: name, colour, dash, and the newest value. */
+export interface LegendEntry {
+  key: string;
+  label: string;
+  color: string;
+  dashed: boolean;
+  hidden: boolean;
+  /** The newest value in the window, formatted; readable without hovering. */
+  last: string;
+}
+
+export interface LiveChartHooks {
+  /** A drag across the plot selected aMs..bMs (either order). */
+  onZoom?(aMs: number, bMs: number): void;
+  /** The legend's entries changed (a series came, a value moved, a line was hidden). */
+  onLegendChange?(): void;
+}
+
+/** A drag narrower than this many pixels is a click, not a zoom. */
+const MIN_DRAG_PX = 6;
 
 /** One metric drawn in a chart, optionally narrowed to one device. */
 export interface ChartSource {
@@ -31,9 +57,12 @@ export interface LiveChartSpec {
   sources: ChartSource[];
   /** A fixed colour slot; otherwise each device gets the next one. */
   colorSlot?: number;
+  /** A device's own colour slot (a GPU's index), so colours follow GPUs, not arrival order. */
+  deviceSlot?(device: string): number | undefined;
 }
 
 interface Series {
+  key: string;
   source: ChartSource;
   buffer: SeriesBuffer;
   colorSlot: number;
@@ -73,7 +102,17 @@ export class LiveChart {
   private readonly deviceSlots = new Map<string, number>();
   private resolution: SeriesResolution;
   private range: RangeDefinition;
+  private view: ChartWindow;
+  /** Live windows slide with ticks; custom ones show view.fromMs..view.toMs and take no ticks. */
+  private live: boolean;
   private windowEnd: number;
+  private crosshairMs: number | null = null;
+  private drag: { startPx: number; currentPx: number } | null = null;
+  private references: ReferenceLine[] = [];
+  /** Set while exporting a PNG, so the image has the panel's background instead of transparency. */
+  private exportBackground: string | null = null;
+  private legendSignature = '';
+  private readonly detach: Array<() => void> = [];
   private loading = false;
   private queued: NodeSnapshot[] = [];
   private limits: YLimits = {};
@@ -89,8 +128,11 @@ export class LiveChart {
     range: RangeDefinition,
     private palette: ChartPalette,
     private intervalMs: number,
+    private readonly hooks: LiveChartHooks = {},
   ) {
     this.range = range;
+    this.view = view;
+    this.live = followsLive(view);
     this.windowEnd = view.toMs;
     this.resolution = { stepMs: intervalMs, bucketed: false, intervalMs };
     this.maxGapMs = intervalMs * GAP_SPACINGS;
@@ -100,8 +142,122 @@ export class LiveChart {
         this.wrapper.dataset.points = String(this.pointCount());
       },
     };
-    this.chart = new Chart(canvas, { type: 'line', data: { datasets: [] }, options: this.options(), plugins: [pointsHook] });
+    const overlay: Plugin<'line'> = {
+      id: 'clusterdeckOverlay',
+      beforeDraw: (chart) => {
+        if (!this.exportBackground) return;
+        const { ctx, width, height } = chart;
+        ctx.save();
+        ctx.fillStyle = this.exportBackground;
+        ctx.fillRect(0, 0, width, height);
+        ctx.restore();
+      },
+      afterDatasetsDraw: (chart) => {
+        drawOverlay(chart, { references: this.references, crosshairMs: this.crosshairMs, drag: this.drag, palette: this.palette });
+      },
+    };
+    this.chart = new Chart(canvas, { type: 'line', data: { datasets: [] }, options: this.options(), plugins: [pointsHook, overlay] });
     this.wrapper.dataset.points = '0';
+    this.listen(canvas);
+    this.detach.push(
+      subscribeCrosshair((timeMs) => {
+        if (timeMs === this.crosshairMs) return;
+        this.crosshairMs = timeMs;
+        if (timeMs === null) delete this.wrapper.dataset.crosshair;
+        else this.wrapper.dataset.crosshair = String(Math.round(timeMs));
+        this.chart.draw();
+      }),
+    );
+  }
+
+  /** Hover publishes the shared crosshair; a drag across the plot asks to zoom to it. */
+  private listen(canvas: HTMLCanvasElement): void {
+    const inPlot = (px: number) => px >= this.chart.chartArea.left && px <= this.chart.chartArea.right;
+    const clamp = (px: number) => Math.min(this.chart.chartArea.right, Math.max(this.chart.chartArea.left, px));
+    const valueAt = (px: number) => this.chart.scales.x!.getValueForPixel(px)!;
+    const on = <K extends keyof HTMLElementEventMap>(type: K, handler: (event: HTMLElementEventMap[K]) => void) => {
+      canvas.addEventListener(type, handler);
+      this.detach.push(() => canvas.removeEventListener(type, handler));
+    };
+    on('pointermove', (event) => {
+      const px = event.offsetX;
+      if (this.drag) {
+        this.drag.currentPx = clamp(px);
+        this.chart.draw();
+      }
+      publishCrosshair(inPlot(px) ? valueAt(px) : null);
+    });
+    on('pointerleave', () => {
+      if (!this.drag) publishCrosshair(null);
+    });
+    on('pointerdown', (event) => {
+      if (event.button !== 0 || !inPlot(event.offsetX)) return;
+      this.drag = { startPx: event.offsetX, currentPx: event.offsetX };
+      canvas.setPointerCapture?.(event.pointerId);
+    });
+    const finish = (zoom: boolean) => {
+      const drag = this.drag;
+      this.drag = null;
+      this.chart.draw();
+      if (zoom && drag && Math.abs(drag.currentPx - drag.startPx) >= MIN_DRAG_PX) this.hooks.onZoom?.(valueAt(drag.startPx), valueAt(drag.currentPx));
+    };
+    on('pointerup', () => finish(true));
+    on('pointercancel', () => finish(false));
+  }
+
+  /** The legend's entries, in drawing order. */
+  legendEntries(): LegendEntry[] {
+    const entries: LegendEntry[] = [];
+    this.roles.forEach(({ series, role }, i) => {
+      if (role !== 'line') return;
+      const dataset = this.chart.data.datasets[i];
+      const last = series.buffer.line[series.buffer.line.length - 1];
+      entries.push({
+        key: series.key,
+        label: dataset?.label ?? '',
+        color: String(dataset?.borderColor ?? ''),
+        dashed: series.source.dashed === true,
+        hidden: !this.chart.isDatasetVisible(i),
+        last: last ? formatValue(this.spec.unit, last.y) : MISSING,
+      });
+    });
+    return entries;
+  }
+
+  /** Shows or hides one line with its envelope. */
+  toggleSeries(key: string): void {
+    const index = this.roles.findIndex((r) => r.role === 'line' && r.series.key === key);
+    if (index < 0) return;
+    const visible = !this.chart.isDatasetVisible(index);
+    this.roles.forEach((r, i) => r.series.key === key && this.chart.setDatasetVisibility(i, visible));
+    this.chart.update('none');
+    this.notifyLegend();
+  }
+
+  /** Horizontal reference lines (a power limit, a memory size), labelled at the right. */
+  setReferences(lines: ReferenceLine[]): void {
+    if (JSON.stringify(lines) === JSON.stringify(this.references)) return;
+    this.references = lines;
+    this.chart.draw();
+  }
+
+  /** The chart as a PNG data URL on an opaque background (the panel's colour). */
+  toPng(background: string): string {
+    this.exportBackground = background;
+    try {
+      this.chart.draw();
+      return this.chart.toBase64Image('image/png');
+    } finally {
+      this.exportBackground = null;
+      this.chart.draw();
+    }
+  }
+
+  private notifyLegend(): void {
+    const signature = JSON.stringify(this.legendEntries());
+    if (signature === this.legendSignature) return;
+    this.legendSignature = signature;
+    this.hooks.onLegendChange?.();
   }
 
   /** Points currently drawn, summed over the value lines (envelope bounds not counted). */
@@ -122,8 +278,7 @@ export class LiveChart {
    * Returns what is drawn (tier and point width), for the chart's label.
    */
   loadHistory(view: ChartWindow, range: RangeDefinition, results: MetricQueryResult[], intervalMs: number): DrawnResolution {
-    this.range = range;
-    this.windowEnd = view.toMs;
+    this.setView(view, range);
     this.intervalMs = intervalMs;
     const drawn = resolutionOf(results, intervalMs, range.pointMs);
     const { stepMs } = drawn;
@@ -145,13 +300,19 @@ export class LiveChart {
 
   /** History could not be read: keep drawing live points at collection resolution. */
   loadFailed(view: ChartWindow, range: RangeDefinition, intervalMs: number): void {
-    this.range = range;
-    this.windowEnd = view.toMs;
+    this.setView(view, range);
     this.intervalMs = intervalMs;
     this.resolution = { stepMs: intervalMs, bucketed: false, intervalMs };
     this.maxGapMs = intervalMs * GAP_SPACINGS;
     this.series.clear();
     this.finishLoading();
+  }
+
+  private setView(view: ChartWindow, range: RangeDefinition): void {
+    this.view = view;
+    this.range = range;
+    this.live = followsLive(view);
+    this.windowEnd = view.toMs;
   }
 
   pushSnapshot(snapshot: NodeSnapshot): void {
@@ -160,6 +321,8 @@ export class LiveChart {
       if (this.queued.length > MAX_QUEUED_SNAPSHOTS) this.queued.shift();
       return;
     }
+    // A custom window is history: live ticks do not belong in it.
+    if (!this.live) return;
     const added = this.applySnapshot(snapshot);
     this.redraw(added);
   }
@@ -176,6 +339,7 @@ export class LiveChart {
   }
 
   destroy(): void {
+    for (const off of this.detach) off();
     this.chart.destroy();
   }
 
@@ -183,7 +347,7 @@ export class LiveChart {
     this.loading = false;
     const queued = this.queued;
     this.queued = [];
-    for (const snapshot of queued) this.applySnapshot(snapshot);
+    if (this.live) for (const snapshot of queued) this.applySnapshot(snapshot);
     this.redraw(true);
   }
 
@@ -204,7 +368,7 @@ export class LiveChart {
     const key = `${source.metric}\u0000${device}`;
     let series = this.series.get(key);
     if (!series) {
-      series = { source, buffer: new SeriesBuffer(device, this.resolution), colorSlot: this.slotFor(device) };
+      series = { key, source, buffer: new SeriesBuffer(device, this.resolution), colorSlot: this.slotFor(device) };
       this.series.set(key, series);
     }
     return series;
@@ -213,6 +377,8 @@ export class LiveChart {
   /** A device keeps its colour across metrics (rx and tx of eth0) and across reloads. */
   private slotFor(device: string): number {
     if (this.spec.colorSlot !== undefined) return this.spec.colorSlot;
+    const own = this.spec.deviceSlot?.(device);
+    if (own !== undefined) return own;
     let slot = this.deviceSlots.get(device);
     if (slot === undefined) {
       slot = this.deviceSlots.size;
@@ -254,8 +420,12 @@ export class LiveChart {
   }
 
   /** Trims to the window and draws; `reconfigure` rebuilds datasets and options too (new series, theme, limits). */
+  private windowStart(): number {
+    return this.live ? this.windowEnd - this.range.spanMs : this.view.fromMs;
+  }
+
   private redraw(reconfigure = false): void {
-    const fromMs = this.windowEnd - this.range.spanMs;
+    const fromMs = this.windowStart();
     // Bucket starts may precede the window by up to one step; keep what still shows.
     for (const s of this.series.values()) s.buffer.trimBefore(fromMs - this.resolution.stepMs);
     if (reconfigure) {
@@ -269,16 +439,13 @@ export class LiveChart {
       }
     }
     this.chart.update('none');
-  }
-
-  private lineCount(): number {
-    return this.roles.filter((r) => r.role === 'line').length;
+    this.notifyLegend();
   }
 
   private options(): ChartOptions<'line'> {
     const { unit } = this.spec;
     const palette = this.palette;
-    const fromMs = this.windowEnd - this.range.spanMs;
+    const fromMs = this.windowStart();
     const roleOf = (datasetIndex: number) => this.roles[datasetIndex];
     const maxGapMs = this.maxGapMs;
     // Lines are drawn without point markers, so a value with no neighbour within the gap would be invisible.
@@ -306,35 +473,14 @@ export class LiveChart {
         line: { tension: 0, borderJoinStyle: 'round' },
       },
       scales: {
-        x: xScaleOptions(this.range, fromMs, this.windowEnd, palette),
+        x: xScaleOptions(this.range, fromMs, this.windowEnd, palette, `Time, ${timeZoneLabel(this.windowEnd)}`),
         y: yScaleOptions(unit, this.limits, palette),
       },
       plugins: {
         decimation: { enabled: true, algorithm: 'min-max' },
         filler: { propagate: false },
-        legend: {
-          display: this.lineCount() > 1,
-          position: 'top',
-          align: 'end',
-          labels: {
-            color: palette.text,
-            font: { size: 11 },
-            boxHeight: 8,
-            usePointStyle: true,
-            pointStyle: 'line',
-            pointStyleWidth: 18,
-            padding: 8,
-            filter: (item: LegendItem) => roleOf(item.datasetIndex ?? -1)?.role === 'line',
-          },
-          // A hidden line takes its envelope with it.
-          onClick: (_event, item) => {
-            const target = roleOf(item.datasetIndex ?? -1)?.series;
-            if (!target) return;
-            const visible = !this.chart.isDatasetVisible(item.datasetIndex!);
-            this.roles.forEach((r, i) => r.series === target && this.chart.setDatasetVisibility(i, visible));
-            this.chart.update('none');
-          },
-        },
+        // The legend is HTML beside the canvas (ChartLegend): keyboard-usable, with values.
+        legend: { display: false },
         tooltip: {
           backgroundColor: palette.tooltipBackground,
           titleColor: palette.tooltipText,
@@ -349,7 +495,8 @@ export class LiveChart {
             title: (items) => {
               const x = (items[0]?.raw as Point | undefined)?.x;
               if (x === undefined) return '';
-              return this.resolution.bucketed ? `${formatDateTime(x)} · ${formatDuration(this.resolution.stepMs)} avg` : formatDateTime(x);
+              const at = `${formatDateTime(x)} ${utcOffsetLabel(x)}`;
+              return this.resolution.bucketed ? `${at} · ${formatDuration(this.resolution.stepMs)} avg` : at;
             },
             label: (item) => {
               const role = roleOf(item.datasetIndex);

@@ -17,45 +17,62 @@ interface ChartContext {
   timeWindow: ChartWindow;
   intervalMs: number;
   onShown: () => void;
+  onWindowChange?: (window: ChartWindow) => void;
 }
 
-/** The four per-GPU charts; each metric keeps its colour on every card. */
-const GPU_CHARTS: Array<{ metric: MetricName; title: string; colorSlot: number }> = [
-  { metric: 'gpu.util_pct', title: 'Utilisation', colorSlot: 0 },
-  { metric: 'gpu.memory_used_mib', title: 'Memory used', colorSlot: 4 },
-  { metric: 'gpu.temperature_c', title: 'Temperature', colorSlot: 1 },
-  { metric: 'gpu.power_w', title: 'Power draw', colorSlot: 3 },
+/** One chart per metric, a line per GPU; each GPU keeps its colour (its index) on every chart. */
+const GPU_CHARTS: Array<{ metric: MetricName; title: string }> = [
+  { metric: 'gpu.util_pct', title: 'GPU utilisation' },
+  { metric: 'gpu.memory_used_mib', title: 'GPU memory used' },
+  { metric: 'gpu.temperature_c', title: 'GPU temperature' },
+  { metric: 'gpu.power_w', title: 'GPU power draw' },
 ];
 
-interface GpuChartsProps extends ChartContext {
-  index: number;
-  deviceKey: string;
-  memoryTotalMib: number | null;
-  powerLimitW: number | null;
+/** "key=index" pairs, so the memoised charts see a string that only changes when GPUs do. */
+function gpuIndexSignature(gpus: Gpu[]): string {
+  return gpus.map((g) => `${gpuDeviceKey(g)}=${g.index}`).join('\n');
 }
 
-/** Memoised on primitives so a tick re-renders the card's numbers but not its charts. */
-const GpuCharts = memo(function GpuCharts({ index, deviceKey, memoryTotalMib, powerLimitW, ...context }: GpuChartsProps) {
-  const specs = useMemo(
-    () =>
-      GPU_CHARTS.map(({ metric, colorSlot }): LiveChartSpec => ({
-        unit: METRICS[metric].unit,
-        colorSlot,
-        sources: [{ metric, device: deviceKey, label: () => `GPU ${index}` }],
-      })),
-    [deviceKey, index],
-  );
+/** Distinct values, ascending, as one string (a prop that stays equal across ticks). */
+function distinct(values: Array<number | null>): string {
+  return [...new Set(values.filter((v): v is number => v !== null && v > 0))].sort((a, b) => a - b).join(',');
+}
+
+const parseList = (text: string) => (text === '' ? [] : text.split(',').map(Number));
+
+interface GpuChartsProps extends ChartContext {
+  gpuIndexes: string;
+  /** Distinct memory sizes and power limits of the GPUs, drawn as reference lines. */
+  memoryTotals: string;
+  powerLimits: string;
+}
+
+/** Memoised on strings so a tick re-renders the cards' numbers but not the charts. */
+const GpuCharts = memo(function GpuCharts({ gpuIndexes, memoryTotals, powerLimits, ...context }: GpuChartsProps) {
+  const specs = useMemo(() => {
+    const indexOf = new Map(gpuIndexes.split('\n').map((pair) => [pair.slice(0, pair.lastIndexOf('=')), Number(pair.slice(pair.lastIndexOf('=') + 1))]));
+    const label = (device: string) => (indexOf.has(device) ? `GPU ${indexOf.get(device)}` : device);
+    return GPU_CHARTS.map(({ metric }): LiveChartSpec => ({
+      unit: METRICS[metric].unit,
+      deviceSlot: (device) => indexOf.get(device),
+      sources: [{ metric, label }],
+    }));
+  }, [gpuIndexes]);
+  const memory = useMemo(() => parseList(memoryTotals), [memoryTotals]);
+  const power = useMemo(() => parseList(powerLimits), [powerLimits]);
+  const memoryLines = useMemo(() => memory.map((mib) => ({ value: mib, label: `total ${formatMib(mib)}` })), [memory]);
+  const powerLines = useMemo(() => power.map((w) => ({ value: w, label: `limit ${w.toFixed(0)} W` })), [power]);
   return (
-    <div className="gpu-card__charts">
+    <div className="chart-grid gpu-charts" data-testid="gpu-charts">
       {GPU_CHARTS.map(({ metric, title }, i) => (
         <MetricChart
-          key={`${deviceKey}-${metric}`}
-          testId={`gpu-${index}-${metric}`}
+          key={`${metric}|${gpuIndexes}`}
+          testId={`chart-${metric}`}
           title={title}
           spec={specs[i]!}
-          size="compact"
-          yMax={metric === 'gpu.memory_used_mib' ? (memoryTotalMib ?? undefined) : undefined}
-          ySuggestedMax={metric === 'gpu.power_w' ? (powerLimitW ?? undefined) : undefined}
+          yMax={metric === 'gpu.memory_used_mib' && memory.length > 0 ? Math.max(...memory) : undefined}
+          ySuggestedMax={metric === 'gpu.power_w' && power.length > 0 ? Math.max(...power) : undefined}
+          references={metric === 'gpu.memory_used_mib' ? memoryLines : metric === 'gpu.power_w' ? powerLines : undefined}
           {...context}
         />
       ))}
@@ -81,24 +98,19 @@ function eccSummary(gpu: Gpu): string {
   return `${gpu.eccModeCurrent ?? ''} ${volatile.corrected ?? MISSING} corr / ${volatile.uncorrected ?? MISSING} uncorr`.trim();
 }
 
-function GpuCard({ gpu, stale, ...context }: { gpu: Gpu; stale: boolean } & ChartContext) {
+function GpuCard({ gpu, stale, nodeId }: { gpu: Gpu; stale: boolean; nodeId: string }) {
   const memPct = gpu.fbMemoryUsedMib !== null && gpu.fbMemoryTotalMib ? (gpu.fbMemoryUsedMib / gpu.fbMemoryTotalMib) * 100 : null;
   const powerLimit = gpu.enforcedPowerLimitW ?? gpu.powerLimitW;
   const throttling = (gpu.clockEventReasonsActive ?? []).filter((r) => !/idle/i.test(r));
   const deviceKey = gpuDeviceKey(gpu);
-  const alerts = nodeGpuBadge(useAlertSummary(), context.nodeId, { uuid: gpu.uuid, key: deviceKey, pciBusId: gpu.pciBusId });
+  const alerts = nodeGpuBadge(useAlertSummary(), nodeId, { uuid: gpu.uuid, key: deviceKey, pciBusId: gpu.pciBusId });
   return (
     <article className="gpu-card panel" data-testid={`gpu-${gpu.index}`} aria-label={`GPU ${gpu.index}`}>
       <header className="gpu-card__head">
         <h3 className="gpu-card__title">
           GPU {gpu.index} <span className="gpu-card__name">{gpu.productName ?? 'Unknown model'}</span>
         </h3>
-        <AlertBadge
-          info={alerts}
-          to={{ nodeId: context.nodeId, gpu: alerts?.key ?? gpu.uuid ?? deviceKey }}
-          testId={`gpu-${gpu.index}-alerts`}
-          label={alerts?.title}
-        />
+        <AlertBadge info={alerts} to={{ nodeId: nodeId, gpu: alerts?.key ?? gpu.uuid ?? deviceKey }} testId={`gpu-${gpu.index}-alerts`} label={alerts?.title} />
         <span className="gpu-card__ids" title={gpu.uuid ?? undefined}>
           {gpu.pciBusId ?? ''} {gpu.uuid ? `· ${gpu.uuid}` : ''}
         </span>
@@ -123,7 +135,6 @@ function GpuCard({ gpu, stale, ...context }: { gpu: Gpu; stale: boolean } & Char
           Clocks held back: {throttling.join(', ')}
         </p>
       )}
-      <GpuCharts index={gpu.index} deviceKey={gpuDeviceKey(gpu)} memoryTotalMib={gpu.fbMemoryTotalMib} powerLimitW={powerLimit} {...context} />
     </article>
   );
 }
@@ -154,11 +165,19 @@ export function GpuSection({ snapshot, stale = false, ...context }: { snapshot: 
       {snapshot.gpuStatus.state === 'no-gpu' || gpus.length === 0 ? (
         <GpuEmpty snapshot={snapshot} />
       ) : (
-        <div className="gpu-list">
-          {gpus.map((gpu) => (
-            <GpuCard key={gpuDeviceKey(gpu)} gpu={gpu} stale={stale} {...context} />
-          ))}
-        </div>
+        <>
+          <GpuCharts
+            gpuIndexes={gpuIndexSignature(gpus)}
+            memoryTotals={distinct(gpus.map((g) => g.fbMemoryTotalMib))}
+            powerLimits={distinct(gpus.map((g) => g.enforcedPowerLimitW ?? g.powerLimitW))}
+            {...context}
+          />
+          <div className="gpu-list">
+            {gpus.map((gpu) => (
+              <GpuCard key={gpuDeviceKey(gpu)} gpu={gpu} stale={stale} nodeId={context.nodeId} />
+            ))}
+          </div>
+        </>
       )}
     </section>
   );

@@ -29,7 +29,7 @@ const HOST_CHARTS: HostChart[] = [
   {
     // rx and tx share a chart: one colour per interface, tx dashed.
     testId: 'chart-network',
-    title: 'Network · rx solid, tx dashed',
+    title: 'Network',
     spec: {
       unit: 'bytesPerSec',
       sources: [
@@ -45,6 +45,7 @@ interface HostChartsProps {
   timeWindow: ChartWindow;
   intervalMs: number;
   onShown: () => void;
+  onWindowChange?: (window: ChartWindow) => void;
 }
 
 export const HostCharts = memo(function HostCharts(props: HostChartsProps) {

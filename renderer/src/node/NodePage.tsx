@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { NodeSummary } from '../../../shared/model/node';
 import { FailuresTimeline } from '../failures/FailuresTimeline';
 import { isProblem } from '../fleet/status';
@@ -14,6 +14,7 @@ import { HostCharts } from './HostCharts';
 import { NodeHeader } from './NodeHeader';
 import { NodeStateNotice } from './NodeStateNotice';
 import { SummaryRow } from './SummaryRow';
+import { TimeNav } from './TimeNav';
 
 interface NodePageProps {
   node: NodeSummary;
@@ -33,7 +34,16 @@ interface NodePageProps {
  * One node: who it is, its current values, and its charts. This component re-renders per tick
  * for the header and summary; the chart sections are memoised and update themselves.
  */
-export function NodePage({ node, timeWindow, intervalMs, onShown, onOpenFleet }: NodePageProps) {
+export function NodePage({ node, timeWindow: givenWindow, intervalMs, onShown, onOpenFleet, onWindowChange }: NodePageProps) {
+  // Without onWindowChange the page keeps zooms and pans itself, until the given window changes.
+  const [own, setOwn] = useState<{ base: ChartWindow; window: ChartWindow } | null>(null);
+  const timeWindow = !onWindowChange && own && own.base === givenWindow ? own.window : givenWindow;
+  const givenRef = useRef(givenWindow);
+  givenRef.current = givenWindow;
+  const changeWindow = useCallback(
+    (window: ChartWindow) => (onWindowChange ? onWindowChange(window) : setOwn({ base: givenRef.current, window })),
+    [onWindowChange],
+  );
   const { snapshot, settled, error } = useLatestSnapshot(node.id);
   const hasSnapshot = snapshot !== null;
   const now = useServerNow(1000);
@@ -69,9 +79,18 @@ export function NodePage({ node, timeWindow, intervalMs, onShown, onOpenFleet }:
       )}
       {snapshot && <SummaryRow snapshot={snapshot} stale={stale} />}
       {snapshot && <GpuProcesses snapshot={snapshot} stale={stale} />}
+      <TimeNav timeWindow={timeWindow} onWindowChange={changeWindow} />
       <FailuresTimeline nodeId={node.id} timeWindow={timeWindow} snapshot={snapshot} />
-      <HostCharts nodeId={node.id} timeWindow={timeWindow} intervalMs={intervalMs} onShown={onShown} />
-      <GpuSection snapshot={snapshot} stale={stale} nodeId={node.id} timeWindow={timeWindow} intervalMs={intervalMs} onShown={onShown} />
+      <HostCharts nodeId={node.id} timeWindow={timeWindow} intervalMs={intervalMs} onShown={onShown} onWindowChange={changeWindow} />
+      <GpuSection
+        snapshot={snapshot}
+        stale={stale}
+        nodeId={node.id}
+        timeWindow={timeWindow}
+        intervalMs={intervalMs}
+        onShown={onShown}
+        onWindowChange={changeWindow}
+      />
     </>
   );
 }
