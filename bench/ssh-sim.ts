@@ -50,6 +50,18 @@ function parsedKey(text: string): ParsedKey {
   return Array.isArray(key) ? key[0]! : key;
 }
 
+/**
+ * An ed25519 key pair that ssh2 itself can read back: about 3 in 1,000 of the private keys its
+ * generateKeyPairSync writes fail its own parseKey ("Malformed OpenSSH private key"), so such
+ * a pair is thrown away and made again.
+ */
+function ed25519Pair(): { private: string; public: string } {
+  for (;;) {
+    const pair = utils.generateKeyPairSync('ed25519');
+    if (!(utils.parseKey(pair.private) instanceof Error)) return pair;
+  }
+}
+
 function serveClient(client: Connection, allowed: ParsedKey, replies: Replies, node: SimNode): void {
   client.on('error', () => {});
   client.on('authentication', (ctx) => {
@@ -90,7 +102,7 @@ function listen(server: Server, host: string): Promise<number> {
 
 export async function startSshSim(job: SshSimJob): Promise<{ ready: SshSimReady; replies: Replies; close(): void }> {
   mkdirSync(job.dir, { recursive: true });
-  const client = utils.generateKeyPairSync('ed25519');
+  const client = ed25519Pair();
   const identityFile = join(job.dir, 'client_ed25519');
   writeFileSync(identityFile, client.private, { mode: 0o600 });
   const allowed = parsedKey(client.public);
@@ -98,7 +110,7 @@ export async function startSshSim(job: SshSimJob): Promise<{ ready: SshSimReady;
   const servers: Server[] = [];
   const nodes: SimNode[] = [];
   for (let i = 0; i < job.nodes; i += 1) {
-    const hostKey = utils.generateKeyPairSync('ed25519');
+    const hostKey = ed25519Pair();
     const node: SimNode = {
       name: `sim-${String(i + 1).padStart(4, '0')}`,
       host: simAddress(i),
