@@ -137,6 +137,9 @@ export function FleetTable({ tableRef, groups, grouped, visible, total, loaded, 
   useEffect(() => {
     if (firstIds) fleetStore.backfillSparks(firstIds.split('\n'), serverClock.now(Date.now()));
   }, [firstIds]);
+  // Stored history arriving redraws the table (its sparklines) only.
+  const [, setBackfills] = useState(0);
+  useEffect(() => fleetStore.onSparksBackfilled(() => setBackfills((n) => n + 1)), []);
 
   const columns = COLUMNS.length + 1;
   return (

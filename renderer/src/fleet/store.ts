@@ -71,6 +71,10 @@ export class FleetStore {
   private backfillRunning = 0;
   /** 'metrics:query' calls made for sparklines (bounded: a test reads it). */
   sparkRequests = 0;
+  private readonly sparkListeners = new Set<Listener>();
+  private readonly sparkBatcher = new FrameBatcher(() => {
+    for (const listener of [...this.sparkListeners]) listener();
+  });
 
   constructor() {
     this.batcher = new FrameBatcher(() => this.flush());
@@ -207,7 +211,8 @@ export class FleetStore {
         .then(
           (result) => {
             for (const series of result.series) this.sparks.backfill(nodeId, series.device, series.t, series.v, now);
-            this.batcher.mark();
+            // Only the table's sparklines change: the heatmap and the rows are not told.
+            this.sparkBatcher.mark();
           },
           (reason: unknown) => reportError(`fleet: could not read the GPU history of ${nodeId}`, reason),
         )
@@ -246,6 +251,14 @@ export class FleetStore {
 
   doneKeyReview(nodeId: string): void {
     if (this.awaiting.delete(nodeId)) this.batcher.mark();
+  }
+
+  /** Called (once per frame at most) when stored history was merged into the sparklines. */
+  onSparksBackfilled(listener: Listener): () => void {
+    this.sparkListeners.add(listener);
+    return () => {
+      this.sparkListeners.delete(listener);
+    };
   }
 
   subscribe(listener: Listener): () => void {
