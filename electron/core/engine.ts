@@ -58,6 +58,7 @@ import { uiEventsSink } from './pipeline/ui-events-sink';
 import type { PdfPrinter } from './reports/types';
 import { systemClock, type Clock } from './scheduler';
 import { sourceHandlers } from './handlers/sources';
+import { nodeExporterOverlay } from './sources/node-exporters';
 import { SourceSet } from './source-set';
 import { PrometheusNodeCollector } from './sources/prometheus-source';
 import { openDatabase } from './store/db';
@@ -186,7 +187,7 @@ export function createEngine(options: EngineOptions): Engine {
   // Nodes: this machine, the stored inventory, the CLI's nodes for this run.
   // Collections wait at most most of an interval: a dead node never holds the tick.
   const fleet = new Fleet(tickDeadlineMs(intervalMs), log);
-  const addSshNode = (node: SshNode) => fleet.add(new SshNodeCollector(node, pool, { nvidiaSmiTimeoutMs, log, execPolicy }));
+  const addSshNode = (node: SshNode) => fleet.add(new SshNodeCollector(node, pool, { nvidiaSmiTimeoutMs, log, execPolicy, exporters: nodeExporterOverlay }));
   if (options.collectors) {
     for (const collector of options.collectors) fleet.add(collector);
   } else {

@@ -9,7 +9,7 @@ import { StoreOpenError } from '../core/store/db';
 import { benchStore } from './commands/bench';
 import { alertsAck, alertsList } from './commands/alerts';
 import { audit, DEFAULT_POLICY } from './commands/audit';
-import { collect } from './commands/collect';
+import { collect, withPrometheusFlags } from './commands/collect';
 import { policyApprove } from './commands/policy';
 import { auditLogVerify, reportBundle, reportExport, reportVerify } from './commands/report';
 import { run } from './commands/run';
@@ -46,12 +46,14 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   });
 
   withCommonFlags(
-    withSshFlags(
-      program
-        .command('collect')
-        .description('collect nodes once and print them: this machine, or SSH nodes of an ssh config')
-        .option('--once', 'collect one snapshot and exit')
-        .option('--json', 'print one JSON document: {collectedAt, nodes: [...]}'),
+    withPrometheusFlags(
+      withSshFlags(
+        program
+          .command('collect')
+          .description('collect nodes once and print them: this machine, SSH nodes of an ssh config, or the nodes of a Prometheus-compatible source')
+          .option('--once', 'collect one snapshot and exit')
+          .option('--json', 'print one JSON document: {collectedAt, nodes: [...]}'),
+      ),
     ),
   ).action(async (flags) => {
     setExitCode(await collect(flags));

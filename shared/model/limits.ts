@@ -13,7 +13,7 @@ export const NODE_LIMITS = {
   /** Cores listed one by one (the total is kept whatever the count). */
   cores: 4096,
   /** Processes listed per GPU (the count is kept whatever the number). */
-  processesPerGpu: 128,
+  processesPerGpu: 32,
   /** Collector errors kept per snapshot. */
   errors: 64,
   /** Device names, hostnames, model names, messages. */

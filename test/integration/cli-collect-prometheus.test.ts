@@ -1,7 +1,8 @@
 /**
  * `clusterdeck collect --once --json --prometheus URL`: a real Prometheus scraping a real node
  * exporter and dcgm-exporter captures, listed in the same document as SSH and local nodes.
- * Runs the command's function in this process (cli.ts registers its flags with withPrometheusFlags).
+ * Runs the command's function in this process (cli.ts registers its flags with withPrometheusFlags),
+ * and once the built CLI, to see the flags are registered.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
@@ -10,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeSnapshotSchema, type NodeSnapshot } from '../../shared/model/node';
 import { collect, type CollectDocument, type CollectFlags } from '../../electron/server/commands/collect';
 import { UsageError } from '../../electron/server/usage-error';
+import { runCli } from '../helpers/cli';
 import { httpGet, startNodeExporter, startPrometheus, type NodeExporterLab, type PrometheusLab } from '../helpers/prometheus';
 import { tempDir } from '../helpers/tmp';
 
@@ -157,4 +159,13 @@ describe('clusterdeck collect --once --prometheus URL (real Prometheus, node exp
     );
     await expect(run({ tenant: 'team-a' })).rejects.toThrow(/need --prometheus URL/);
   }, 60_000);
+
+  it('the built CLI takes --prometheus: `clusterdeck collect --once --json --prometheus URL`', () => {
+    const result = runCli(['collect', '--once', '--json', '--prometheus', prometheus.url]);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const document = JSON.parse(result.stdout) as CollectDocument;
+    expect(document.nodes.map((n) => n.id)).toEqual(['127.0.0.1', 'localhost']);
+    expect((document.nodes[0] as NodeSnapshot).gpus.map((g) => g.productName)).toEqual(['NVIDIA L4']);
+  }, 90_000);
 });

@@ -82,6 +82,10 @@ describe('nodes:edit', () => {
     expect(engine.nodeStates().find((s) => s.id === 'ed-01')?.status).toBe('up');
     // Stored: the inventory now holds the new spec.
     expect((await engine.handlers['nodes:states']({})).map((s) => s.id)).toEqual(['ed-01']);
+    // The audit log names the edit and where the node now points.
+    const edit = engine.auditLog.list({ limit: 10 }).find((e) => e.action === 'nodes:edit');
+    expect(edit?.subject).toBe('ed-01');
+    expect(JSON.parse(edit!.details)).toMatchObject({ host: host.address, port: host.port, user: host.user, proxyJump: [] });
   });
 
   it('keeps the history stored before the edit: metrics:query answers it after, same node id', async () => {

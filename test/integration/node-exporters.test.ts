@@ -9,12 +9,14 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshNodeCollector } from '../../electron/core/collectors/ssh-node';
+import { createEngine } from '../../electron/core/engine';
 import { loadCredentials, noSecretStore } from '../../electron/core/hosts/ssh/credentials';
 import { SshPool } from '../../electron/core/hosts/ssh/ssh-pool';
 import { silentLogger } from '../../electron/core/log';
 import { dcgmGpus } from '../../electron/core/sources/dcgm-map';
 import { exposedSamples, parseExposition } from '../../electron/core/sources/exposition';
 import { nodeExporterOverlay } from '../../electron/core/sources/node-exporters';
+import { ConfigSchema } from '../../shared/config';
 import type { NodeExporterSpec, SshNode } from '../../shared/model/inventory';
 import { fixturePath, readFixture } from '../helpers/fixtures';
 import { NODE_EXPORTER_BIN, requireBinary } from '../helpers/prometheus';
@@ -140,6 +142,28 @@ describe('an SSH node with exporters', () => {
     // Not covered by the exporters (hostname, OS) still from the commands.
     expect(snapshot!.hostname).toBe('nx-01');
     expect(snapshot!.os.platform).toBe('linux');
+  });
+
+  it('the engine reads a node added with exporters through them (nodes:add, then a tick)', async () => {
+    const engine = createEngine({
+      config: ConfigSchema.parse({ collection: { intervalMs: 1000, nvidiaSmiTimeoutMs: 5000 } }),
+      dbPath: ':memory:',
+      configPath: '/nonexistent.yaml',
+      mode: 'serve',
+      log: silentLogger,
+      includeLocal: false,
+      knownHostsFile: lab.knownHostsPath,
+      userKnownHostsFiles: [],
+      acceptNewHostKeys: false,
+    });
+    try {
+      await engine.handlers['nodes:add']({ node: nodeWith([NODE_EXPORTER, DCGM_EXPORTER]) });
+      const [snapshot] = await engine.collectOnce();
+      expect(snapshot!.memory!.totalBytes).toBe(16_115_528 * 1024);
+      expect(snapshot!.gpus.length).toBeGreaterThan(0);
+    } finally {
+      engine.close();
+    }
   });
 
   it('without exporters the same host reads its own /proc and has no GPU', async () => {

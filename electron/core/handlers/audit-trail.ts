@@ -34,6 +34,16 @@ function urlWithoutSecrets(url: string): string {
 /** The calls that change something outside the audit workflow, and what their rows say. */
 const LOGGED: { [C in CallName]?: Describe<C> } = {
   'nodes:add': ({ node }) => ({ subject: node.id, details: { host: node.host, port: node.port, user: node.user, labels: node.labels } }),
+  'nodes:edit': ({ node }) => ({
+    subject: node.id,
+    details: {
+      host: node.host,
+      port: node.port,
+      user: node.user,
+      proxyJump: node.proxyJump.map((h) => `${h.user}@${h.host}:${h.port}`),
+      exporters: node.exporters ?? [],
+    },
+  }),
   'nodes:update': ({ nodeId, labels }) => ({ subject: nodeId, details: { labels } }),
   'nodes:remove': ({ nodeId }) => ({ subject: nodeId }),
   'hostKeys:trust': ({ nodeId, fingerprint }) => ({ subject: nodeId, details: { fingerprint } }),
