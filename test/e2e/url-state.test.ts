@@ -261,6 +261,8 @@ describe('state in the URL against real SSH nodes', () => {
   }
 
   it('left no errors in the console', () => {
-    expect(problems).toEqual([]);
+    // Other tests' SSH labs add and remove network interfaces on this machine; Chromium reports
+    // that as ERR_NETWORK_CHANGED on whatever was loading. Not the app's doing.
+    expect(problems.filter((p) => !p.includes('ERR_NETWORK_CHANGED'))).toEqual([]);
   });
 });

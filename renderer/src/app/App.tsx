@@ -67,15 +67,25 @@ export function App() {
   // Where the Settings' Back button returns.
   const [returnRoute, setReturnRoute] = useState<Route | null>(null);
 
-  // Back, Forward, a link or a notification changed the URL: show what it names.
-  const arrive = useCallback((next: Route | null) => {
-    if (next?.view === 'node') {
-      if (next.nodeId !== null) setLastNodeId(next.nodeId);
-      const wanted = next.window;
-      setTimeWindow((w) => (windowMatchesRoute(w, wanted) ? w : windowOfRoute(wanted, Date.now())));
-    }
-    if (next?.view === 'fleet') setFleetState(next.fleet);
-  }, []);
+  // A notification's click or a badge asks for the alerts page through the URL's hash.
+  const { focus: alertsFocus, follow: followAlerts, leave: leaveAlerts } = useAlertsHash();
+  const { focus: complianceFocus, follow: followCompliance, leave: leaveCompliance } = useComplianceHash();
+
+  // Back, Forward, a link or a notification changed the URL: show what it names. Called inside
+  // the hash event, so the view and what it focuses on render together.
+  const arrive = useCallback(
+    (next: Route | null) => {
+      if (next?.view === 'alerts') followAlerts(next.alerts);
+      if (next?.view === 'compliance') followCompliance(next.compliance);
+      if (next?.view === 'node') {
+        if (next.nodeId !== null) setLastNodeId(next.nodeId);
+        const wanted = next.window;
+        setTimeWindow((w) => (windowMatchesRoute(w, wanted) ? w : windowOfRoute(wanted, Date.now())));
+      }
+      if (next?.view === 'fleet') setFleetState(next.fleet);
+    },
+    [followAlerts, followCompliance],
+  );
   const { route, navigate } = useRoute(arrive);
 
   const landing = useLandingView();
@@ -112,10 +122,6 @@ export function App() {
     [navigate, nodeRoute, node?.id],
   );
   const chooseRange = useCallback((range: RangeId) => changeWindow(windowFor(range, Date.now())), [changeWindow]);
-
-  // A notification's click or a badge asks for the alerts page through the URL's hash.
-  const { focus: alertsFocus, leave: leaveAlerts } = useAlertsHash();
-  const { focus: complianceFocus, leave: leaveCompliance } = useComplianceHash();
 
   /** Shows a node: a live window from now (the charts were not listening), a custom one as it is. */
   const showNode = useCallback(

@@ -27,30 +27,21 @@ export function useRoute(onArrive: (route: Route | null) => void): RouteControl 
   const [route, setRoute] = useState<Route | null>(() => parseRoute(window.location.hash));
   const arrive = useRef(onArrive);
   arrive.current = onArrive;
-  // The hash last read or written, so the popstate and hashchange of one Back act once.
-  const known = useRef(window.location.hash);
-
+  // hashchange alone: Back and Forward between the entries pushed here fire it too (their hashes
+  // differ), and unlike popstate it comes once per change, after the URL is final.
   useEffect(() => {
     const read = () => {
-      const hash = window.location.hash;
-      if (hash === known.current) return;
-      known.current = hash;
-      const next = parseRoute(hash);
+      const next = parseRoute(window.location.hash);
       arrive.current(next);
       setRoute(next);
     };
-    window.addEventListener('popstate', read);
     window.addEventListener('hashchange', read);
-    return () => {
-      window.removeEventListener('popstate', read);
-      window.removeEventListener('hashchange', read);
-    };
+    return () => window.removeEventListener('hashchange', read);
   }, []);
 
   const navigate = useCallback((next: Route, mode?: 'push' | 'replace') => {
     const hash = formatRoute(next);
     if (hash !== window.location.hash) writeHash(hash, mode ?? historyMode(parseRoute(window.location.hash), next));
-    known.current = window.location.hash;
     setRoute(next);
   }, []);
 

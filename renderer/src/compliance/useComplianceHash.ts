@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import { parseComplianceHash, type ComplianceRoute } from './model';
 
 export interface ComplianceFocus {
@@ -7,28 +7,17 @@ export interface ComplianceFocus {
 }
 
 /**
- * `#/compliance` or `#/compliance/run/ID`, read on load and on every hashchange; null until the
- * hash names a compliance route. `leave()` (another view chosen) takes it out of the address bar.
+ * What `#/compliance` or `#/compliance/run/ID` asks the compliance page to show: read on load,
+ * then handed over by the app's one route listener (`follow`). `leave()` (another view chosen)
+ * forgets it.
  */
-export function useComplianceHash(): { focus: ComplianceFocus | null; leave(): void } {
+export function useComplianceHash(): { focus: ComplianceFocus | null; follow(route: ComplianceRoute): void; leave(): void } {
   const [focus, setFocus] = useState<ComplianceFocus | null>(() => {
     const route = parseComplianceHash(window.location.hash);
     return route ? { route, seq: 0 } : null;
   });
-  useEffect(() => {
-    let seq = 0;
-    const read = () => {
-      const route = parseComplianceHash(window.location.hash);
-      if (route) setFocus({ route, seq: ++seq });
-    };
-    window.addEventListener('hashchange', read);
-    return () => window.removeEventListener('hashchange', read);
-  }, []);
-  const leave = useCallback(() => {
-    if (parseComplianceHash(window.location.hash)) {
-      window.history.replaceState(window.history.state, '', `${window.location.pathname}${window.location.search}`);
-    }
-    setFocus(null);
-  }, []);
-  return { focus, leave };
+  const seq = useRef(0);
+  const follow = useCallback((route: ComplianceRoute) => setFocus({ route, seq: ++seq.current }), []);
+  const leave = useCallback(() => setFocus(null), []);
+  return { focus, follow, leave };
 }
