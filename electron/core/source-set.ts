@@ -26,6 +26,8 @@ export interface SourceSetOptions {
   fleet: Pick<Fleet, 'add' | 'remove' | 'has' | 'ids' | 'collector'>;
   /** The host an SSH node is reached at, so that a source's node of that name merges with it. */
   sshHostOf(nodeId: string): string | undefined;
+  /** How long a node may have no series before it leaves the fleet (default: the source's own). */
+  vanishAfterMs?: number;
   /** A source's nodes left the fleet: the source was removed, or restarted (they come back as it discovers them). */
   onNodesLeft?(nodeIds: string[], why: 'removed' | 'changed'): void;
 }
@@ -193,6 +195,14 @@ export class SourceSet {
         fleet.add(collector);
         nodes.add(collector.nodeId);
       },
+      // A node the source has had no series for long enough leaves the fleet, as a removed one.
+      removeNode: (nodeId) => {
+        if (this.#running.get(config.id)?.nodes !== nodes || !nodes.delete(nodeId)) return;
+        fleet.remove(nodeId);
+        this.#options.onNodesLeft?.([nodeId], 'removed');
+      },
+      now: () => this.#options.clock.now(),
+      vanishAfterMs: this.#options.vanishAfterMs,
     });
     this.#running.set(config.id, { config, source, recorder, startError: null, nodes });
   }

@@ -12,10 +12,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrometheusSourceConfig } from '../../shared/config';
 import { createEngine, type Engine } from '../../electron/core/engine';
+import { Fleet } from '../../electron/core/fleet';
+import { systemClock } from '../../electron/core/scheduler';
+import { SourceSet } from '../../electron/core/source-set';
 import { loadConfig } from '../../electron/core/config';
 import type { SecretStore } from '../../electron/core/hosts/ssh/credentials';
 import type { Logger } from '../../electron/core/log';
-import { freePort, startNodeExporter, startPrometheus, type NodeExporterLab, type PrometheusLab } from '../helpers/prometheus';
+import { freePort, startNodeExporter, startPrometheus, waitFor, type NodeExporterLab, type PrometheusLab } from '../helpers/prometheus';
 import { tempDir } from '../helpers/tmp';
 
 const TOKEN = 'tok-sources-7d1e-never-in-a-file';
@@ -306,4 +309,71 @@ describe('sources from Settings against real Prometheus servers', () => {
       engine.close();
     }
   }, 60_000);
+
+  it('a node whose series are gone for vanishAfterMs leaves the fleet (the source removes it), the others stay', async () => {
+    const capture = join(__dirname, '..', 'fixtures', 'prometheus', 'dcgm-exporter', 'tesla-t4-drv460.106.00-exporter2x.datadog.prom');
+    const gpus = await serve((_req, res) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(readFileSync(capture)));
+    const lab = await startPrometheus({
+      jobs: [
+        { job: 'node', targets: [exporter.address] },
+        { job: 'dcgm', targets: [`localhost:${gpus.port}`] },
+      ],
+    });
+    // In front of the real Prometheus: once `hidden`, the localhost target's series (up included)
+    // are left out of the answers, as when a target leaves Prometheus's config.
+    const view = { hidden: false };
+    const proxy = await serve((req, res) => {
+      const headers = { ...req.headers };
+      delete headers['accept-encoding'];
+      const forward = http.request(`${lab.url}${req.url}`, { method: req.method, headers }, (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on('data', (c: Buffer) => chunks.push(c));
+        answer.on('end', () => {
+          let body = Buffer.concat(chunks).toString('utf8');
+          if (view.hidden && req.url?.startsWith('/api/v1/query')) {
+            const parsed = JSON.parse(body) as { data?: { result?: Array<{ metric: Record<string, string> }> } };
+            if (Array.isArray(parsed.data?.result)) parsed.data.result = parsed.data.result.filter((r) => !r.metric.instance?.startsWith('localhost:'));
+            body = JSON.stringify(parsed);
+          }
+          res.writeHead(answer.statusCode ?? 502, { 'content-type': 'application/json' }).end(body);
+        });
+      });
+      forward.on('error', () => res.writeHead(502).end());
+      req.pipe(forward);
+    });
+    const fleet = new Fleet(5000, silent);
+    const left: Array<[string[], string]> = [];
+    const sources = new SourceSet({
+      configDir: tempDir(),
+      secrets: memorySecrets(),
+      log: silent,
+      clock: systemClock,
+      fleet,
+      sshHostOf: () => undefined,
+      vanishAfterMs: 1500,
+      onNodesLeft: (ids, why) => left.push([ids, why]),
+    });
+    const tick = async () => {
+      await fleet.tick(Date.now());
+      sources.afterTick(Date.now());
+      return fleet.ids().sort();
+    };
+    try {
+      sources.apply([source(proxy.url)]);
+      await waitFor('both nodes in the fleet', async () => ((await tick()).length === 2 ? true : null));
+      expect(fleet.ids().sort()).toEqual(['127.0.0.1', 'localhost']);
+
+      view.hidden = true;
+      await waitFor('the GPU-only node to leave', async () => ((await tick()).includes('localhost') ? null : true), 30_000);
+      expect(fleet.ids()).toEqual(['127.0.0.1']);
+      expect(left).toEqual([[['localhost'], 'removed']]);
+      expect(sources.health('prom')).toMatchObject({ state: 'ok', nodeCount: 1 });
+    } finally {
+      sources.close();
+      fleet.closeAll();
+      await proxy.close();
+      await gpus.close();
+      await lab.stop();
+    }
+  }, 90_000);
 });
