@@ -115,7 +115,7 @@ async function dragAcross(page: Page, testId: string, fromFraction: number, toFr
 }
 
 async function openNodePage(range: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 1400 }, acceptDownloads: true });
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1400 }, acceptDownloads: true, colorScheme: 'light' });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
     if (message.type() === 'error' && !/favicon/.test(message.text())) problems.push(`console: ${message.text()}`);
@@ -166,6 +166,10 @@ describe('node page charts of an 8-GPU node', () => {
     await expect.poll(() => page.getByTestId('chart-gpu.util_pct-legend-7').textContent(), { timeout: 15_000 }).toMatch(/GPU 7\s*70\s*%/);
     expect(await page.getByTestId('chart-gpu.temperature_c-legend-0').textContent()).toMatch(/\d+\s*°C/);
     expect(await page.getByTestId('time-zone').textContent()).toMatch(/^UTC[+-]\d\d:\d\d/);
+    // Reference lines: the power limit and the memory size of the GPUs.
+    expect(Number(await attr(page, 'chart-gpu.power_w', 'data-references'))).toBeGreaterThan(100);
+    expect(Number(await attr(page, 'chart-gpu.memory_used_mib', 'data-references'))).toBeGreaterThan(1000);
+    expect(await attr(page, 'chart-gpu.util_pct', 'data-references')).toBeNull();
     await page.screenshot({ path: join(RESULTS, 'node-8-gpus.png'), fullPage: true });
     await page.close();
   });
@@ -312,6 +316,22 @@ describe('node page charts of an 8-GPU node', () => {
     const png = readFileSync((await pngDownload.path())!);
     expect(png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
     expect(png.length).toBeGreaterThan(2000);
+    // Opaque, on the panel's background (white in the light theme), not transparent.
+    const corner = await page.evaluate(
+      async (dataUrl) => {
+        const image = new Image();
+        image.src = dataUrl;
+        await image.decode();
+        const canvas = document.createElement('canvas');
+        canvas.width = image.width;
+        canvas.height = image.height;
+        const ctx = canvas.getContext('2d')!;
+        ctx.drawImage(image, 0, 0);
+        return [...ctx.getImageData(1, 1, 1, 1).data];
+      },
+      `data:image/png;base64,${png.toString('base64')}`,
+    );
+    expect(corner).toEqual([255, 255, 255, 255]);
     await page.close();
     expect(problems).toEqual([]);
   });

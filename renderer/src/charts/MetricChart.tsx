@@ -178,6 +178,7 @@ function MetricChartPanel({
       data-range={windowRangeId(timeWindow)}
       data-from-ms={timeWindow.fromMs}
       data-to-ms={timeWindow.toMs}
+      data-references={references && references.length > 0 ? references.map((r) => r.value).join(',') : undefined}
       data-loading={String(loading)}
       data-error={loaded.error && !loading ? 'true' : undefined}
       data-tier={loaded.drawn?.tier}
