@@ -161,6 +161,11 @@ describe('state in the URL against real SSH nodes', () => {
   it('returns from a node to the fleet with Back, and forward again', async () => {
     const page = await newPage();
     await page.goto(`${serve.origin}/#/fleet`);
+    for (const n of NODES) await waitForNodeUp(page, n.name);
+    // filters rewrite the fleet's entry: no step per keystroke
+    await page.getByTestId('fleet-filter-text').fill('gpu');
+    await page.getByTestId('fleet-filter-status').selectOption('up');
+    await expect.poll(() => hashOf(page)).toBe('#/fleet?q=gpu&status=up');
     await page.getByTestId('node-link-gpu-a').click();
     expect(await shown(page)).toMatchObject({ view: 'node', node: 'gpu-a', range: '5m' });
     expect(hashOf(page)).toBe('#/node/gpu-a?range=5m');
@@ -173,7 +178,9 @@ describe('state in the URL against real SSH nodes', () => {
     await page.goBack();
     await page.getByTestId('page-fleet').waitFor();
     expect(await view(page)).toBe('fleet');
-    expect(hashOf(page)).toBe('#/fleet');
+    expect(hashOf(page)).toBe('#/fleet?q=gpu&status=up');
+    expect(await page.getByTestId('fleet-filter-text').inputValue()).toBe('gpu');
+    expect(await page.getByTestId('fleet-filter-status').inputValue()).toBe('up');
     await page.goForward();
     expect(await shown(page)).toMatchObject({ view: 'node', node: 'gpu-a' });
     await page.close();
@@ -210,6 +217,15 @@ describe('state in the URL against real SSH nodes', () => {
     // a preset leaves the custom window, in the URL too
     await page.getByTestId('range-1h').click();
     await expect.poll(() => hashOf(page)).toBe('#/node/gpu-a?range=1h');
+    await page.close();
+  });
+
+  it("opens the fleet with a link's filters", async () => {
+    const page = await newPage();
+    await page.goto(`${serve.origin}/#/fleet?q=gpu-b`);
+    await waitForNodeUp(page, 'gpu-b');
+    expect(await page.getByTestId('fleet-filter-text').inputValue()).toBe('gpu-b');
+    expect(await page.getByTestId('fleet-row-gpu-a').count()).toBe(0);
     await page.close();
   });
 

@@ -166,6 +166,13 @@ export function App() {
     },
     [leaveAlerts, showNode],
   );
+  const changeFleetState = useCallback(
+    (next: FleetViewState) => {
+      setFleetState(next);
+      navigate({ view: 'fleet', fleet: next }, 'replace');
+    },
+    [navigate],
+  );
   const returnView: Exclude<View, 'settings'> = returnRoute && returnRoute.view !== 'settings' ? returnRoute.view : (landing ?? 'node');
 
   return (
@@ -215,6 +222,8 @@ export function App() {
               intervalMs={appInfo.info?.intervalMs ?? DEFAULT_INTERVAL_MS}
               onOpenNode={openNode}
               onShown={markReady}
+              viewState={fleetState}
+              onViewStateChange={changeFleetState}
             />
           </ErrorBoundary>
         )}
