@@ -3,6 +3,7 @@
 // with totals per group (table and heatmap), search by GPU model, the fleet table as CSV equal to
 // what the table shows, each row's actions in a keyboard menu, where the focus goes after Remove
 // and after Enter on a heatmap cell, and no horizontal scroll at 1024x700 and 1440x900.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -11,8 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SshNode } from '../../shared/model/inventory';
 import { launchChromium } from '../helpers/browser';
 import { ROOT, isolatedEnv, startServe, type ServeProcess } from '../helpers/cli';
+import { fakeNvidiaSmi } from '../helpers/fake-nvidia-smi';
 import { camelKeys, readFixture } from '../helpers/fixtures';
 import { SshLab } from '../helpers/ssh-lab';
+import { tempDir } from '../helpers/tmp';
 
 const RESULTS = join(ROOT, 'test-results');
 const INTERVAL_MS = 3000;
@@ -281,5 +284,46 @@ describe('the administrator’s fleet page', () => {
       )
       .toContain('gpu-a');
     expect(problems).toEqual([]);
+  });
+});
+
+// Who is on a GPU, in the heatmap's tooltip: this machine as the node, a fake nvidia-smi printing
+// a real capture (Tesla T4) whose job's PID is a process this test starts, so its user and command
+// line come from /proc.
+describe('the heatmap tooltip', () => {
+  let local: ServeProcess;
+  let job: ChildProcess;
+
+  beforeAll(async () => {
+    job = spawn('/bin/sh', ['-c', 'sleep 600', 'train', '--epochs', '3', '--data', '/scratch/imagenet'], { stdio: 'ignore' });
+    const xml = readFixture('nvidia-smi/xml', 'tesla-t4-linux-drv515-v11.xml').replace('<pid>5762</pid>', `<pid>${job.pid}</pid>`);
+    const capture = join(tempDir(), 'capture.xml');
+    writeFileSync(capture, xml);
+    const fake = fakeNvidiaSmi({ script: `[ "$1 $2" = "-q -x" ] || exit 2\ncat '${capture}'` });
+    const env = isolatedEnv({ PATH: fake.path });
+    mkdirSync(join(env.XDG_CONFIG_HOME!, 'clusterdeck'), { recursive: true });
+    writeFileSync(join(env.XDG_CONFIG_HOME!, 'clusterdeck', 'config.yaml'), 'collection:\n  intervalMs: 1000\n');
+    local = await startServe(['--db', join(env.XDG_DATA_HOME!, 'e2e.db')], env);
+  }, 60_000);
+
+  afterAll(async () => {
+    await local?.stop();
+    job?.kill();
+  });
+
+  it('names the GPU’s processes: user, command, memory', async () => {
+    const tab = await browser.newPage({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
+    await tab.goto(local.url);
+    await tab.getByTestId('app-ready').waitFor({ timeout: 30_000 });
+    await tab.getByTestId('nav-fleet').click();
+    await expect.poll(() => tab.getByTestId('gpu-heatmap').getAttribute('data-cells'), { timeout: 15_000 }).toBe('1');
+    const me = execFileSync('id', ['-un'], { encoding: 'utf8' }).trim();
+    const command = '/bin/sh -c sleep 600 train --epochs 3 --data /scratch/imagenet';
+    const expected = `${me} · ${command.slice(0, 47)}… · 1005 MiB`;
+    // From the keyboard: the first cell's tooltip shows while it has the focus.
+    await tab.getByTestId('gpu-heatmap').focus();
+    await tab.keyboard.press('Home');
+    await expect.poll(() => tab.locator('.heatmap__tooltip').textContent(), { timeout: 15_000 }).toContain(expected);
+    await tab.close();
   });
 });
