@@ -307,7 +307,7 @@ describe('fleet page against real SSH nodes', () => {
       timeout: 30_000,
     });
     await page.getByTestId('gpu-1').waitFor();
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="gpu-0-gpu.util_pct"]')?.getAttribute('data-points')) > 0, null, {
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="chart-gpu.util_pct"]')?.getAttribute('data-points')) > 0, null, {
       timeout: 30_000,
     });
     await page.screenshot({ path: join(RESULTS, 'fleet-node-page.png'), fullPage: true });

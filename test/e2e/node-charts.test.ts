@@ -233,6 +233,8 @@ describe('node page charts of an 8-GPU node', () => {
     expect(zoomed.toMs).toBeLessThan(hour.toMs - 1_200_000);
     expect(await shownWindow(page, 'chart-gpu.power_w')).toEqual(zoomed);
     expect(await page.getByTestId('range-1h').getAttribute('aria-pressed')).toBe('false');
+    // The failures timeline shares the zoomed window (it does not slide back to live).
+    expect(await page.getByTestId('failures-timeline').getAttribute('data-range')).toBe('custom');
 
     await page.getByTestId('time-pan-back').click();
     await page.waitForFunction(

@@ -4,7 +4,7 @@ import { gpuDeviceKey } from '../../../shared/model/metrics';
 import type { NodeSnapshot } from '../../../shared/model/node';
 import { axisLabel, axisTicks } from '../charts/axes';
 import { formatClock, formatDateTime } from '../format';
-import { rangeById, type ChartWindow } from '../ranges';
+import { followsLive, windowDefinition, windowRangeId, type ChartWindow } from '../ranges';
 import { describeMark, kindLabel, layoutTimeline, markId, pixelOf, type LaneGpu, type TimelineMark } from './model';
 import { useFailureTimeline } from './useFailureTimeline';
 
@@ -88,7 +88,9 @@ function MarkButton({ mark, selected, onPick, onHover }: { mark: TimelineMark; s
  * and fallen-off-the-bus events as points, unreachable, throttling and alert spans as bars.
  */
 export function FailuresTimeline({ nodeId, timeWindow, snapshot }: FailuresTimelineProps) {
-  const liveEndMs = Math.max(timeWindow.toMs, snapshot?.collectedAt ?? 0);
+  // A custom window (zoomed, panned, typed) ends where it ends; a preset one follows live ticks.
+  const live = followsLive(timeWindow);
+  const liveEndMs = live ? Math.max(timeWindow.toMs, snapshot?.collectedAt ?? 0) : timeWindow.toMs;
   const { events, truncated, loading, error, retry } = useFailureTimeline(nodeId, timeWindow, liveEndMs);
   const [onlyGpu, setOnlyGpu] = useState<string | null>(null);
   const [pinned, setPinned] = useState<string | null>(null);
@@ -96,9 +98,12 @@ export function FailuresTimeline({ nodeId, timeWindow, snapshot }: FailuresTimel
   const plotRef = useRef<HTMLDivElement>(null);
   const width = useWidth(plotRef);
 
-  const range = rangeById(timeWindow.range);
-  // As the charts do: the window slides with live ticks and keeps its span.
-  const shown = useMemo(() => ({ fromMs: liveEndMs - range.spanMs, toMs: liveEndMs }), [liveEndMs, range.spanMs]);
+  const range = windowDefinition(timeWindow);
+  // As the charts do: a preset window slides with live ticks and keeps its span.
+  const shown = useMemo(
+    () => (live ? { fromMs: liveEndMs - range.spanMs, toMs: liveEndMs } : { fromMs: timeWindow.fromMs, toMs: timeWindow.toMs }),
+    [live, liveEndMs, range.spanMs, timeWindow.fromMs, timeWindow.toMs],
+  );
   const gpus = useMemo<LaneGpu[]>(
     () => (snapshot?.gpus ?? []).map((g) => ({ key: gpuDeviceKey(g), index: g.index, uuid: g.uuid, pciBusId: g.pciBusId })),
     [snapshot?.gpus],
@@ -122,7 +127,7 @@ export function FailuresTimeline({ nodeId, timeWindow, snapshot }: FailuresTimel
       data-testid="failures-timeline"
       data-loading={String(loading)}
       data-events={layout.shown}
-      data-range={timeWindow.range}
+      data-range={windowRangeId(timeWindow)}
     >
       <header className="failures__head">
         <h2 className="section__title" id="failures-title">
