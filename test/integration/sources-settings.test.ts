@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as http from 'node:http';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrometheusSourceConfig } from '../../shared/config';
 import { createEngine, type Engine } from '../../electron/core/engine';
@@ -284,10 +284,12 @@ describe('sources from Settings against real Prometheus servers', () => {
     }
   }, 60_000);
 
-  it('serve (no keychain): a typed token is refused, pointing at bearerTokenFile; a token file works; a bad tenant is refused', async () => {
+  it('serve (no keychain): a typed token is refused, pointing at bearerTokenFile; a token file in the config folder works, one elsewhere is refused; a bad tenant is refused', async () => {
     const configPath = configFile();
-    const tokenFile = join(tempDir(), 'prom.token');
+    const tokenFile = join(dirname(configPath), 'prom.token');
     writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
+    const elsewhere = join(tempDir(), 'not-a-token');
+    writeFileSync(elsewhere, 'a secret of something else\n', { mode: 0o600 });
     const engine = engineWith(configPath, undefined);
     try {
       await expect(engine.handlers['sources:save']({ source: source(prometheus.url), token: TOKEN })).rejects.toMatchObject({
@@ -299,12 +301,19 @@ describe('sources from Settings against real Prometheus servers', () => {
         code: 'bad-request',
         message: expect.stringMatching(/^tenant: /),
       });
-      const saved = await engine.handlers['sources:save']({ source: source(prometheus.url, { bearerTokenFile: tokenFile }) });
+      // A file outside the config folder would be sent to any URL the caller names: refused, nothing sent.
+      for (const call of ['sources:save', 'sources:test'] as const) {
+        await expect(engine.handlers[call]({ source: source(prometheus.url, { bearerTokenFile: elsewhere }) })).rejects.toMatchObject({
+          code: 'bad-request',
+          message: expect.stringMatching(/^bearerTokenFile: a secret file named from Settings must be in the config folder/),
+        });
+      }
+      const saved = await engine.handlers['sources:save']({ source: source(prometheus.url, { bearerTokenFile: 'prom.token' }) });
       expect(saved.secret).toEqual({ kind: 'bearer', keptIn: 'file' });
       await engine.collectOnce();
       await engine.collectOnce();
       expect(engine.nodeStates().map((s) => s.id)).toEqual(['127.0.0.1']);
-      expect(loadConfig(configPath).sources).toEqual([expect.objectContaining({ id: 'prom', bearerTokenFile: tokenFile, nodeLabel: 'instance' })]);
+      expect(loadConfig(configPath).sources).toEqual([expect.objectContaining({ id: 'prom', bearerTokenFile: 'prom.token', nodeLabel: 'instance' })]);
     } finally {
       engine.close();
     }

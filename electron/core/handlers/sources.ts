@@ -5,6 +5,8 @@
  * SecretStore), never into the file, an answer or the log; where no keychain exists (serve, the
  * CLI) secrets are files named in the config.
  */
+import { realpathSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { CallHandlers } from '../../../shared/contract';
 import type { PrometheusSourceConfig } from '../../../shared/config';
 import { ContractError } from '../../../shared/dispatch';
@@ -47,6 +49,39 @@ function validated(source: PrometheusSourceConfig): PrometheusSourceConfig {
   return parsed.data;
 }
 
+/**
+ * A secret file named from Settings must lie in the config folder: its content is sent to the
+ * source's URL, so a caller of serve must not be able to send any file the engine can read to a
+ * server of their choosing. A path the config file already names for this source (written by
+ * someone with access to the file) is kept as it is.
+ */
+function checkSecretFiles(ctx: EngineContext, source: PrometheusSourceConfig): void {
+  const configDir = dirname(ctx.app.configPath);
+  const before = ctx.config().sources.find((s) => s.id === source.id);
+  const files: Array<[string, string | undefined, string | undefined]> = [
+    ['bearerTokenFile', source.bearerTokenFile, before?.bearerTokenFile],
+    ['basic.passwordFile', source.basic?.passwordFile, before?.basic?.passwordFile],
+  ];
+  for (const [field, path, kept] of files) {
+    if (path === undefined || path === kept) continue;
+    let real: string;
+    let dir: string;
+    try {
+      dir = realpathSync(configDir);
+      real = realpathSync(isAbsolute(path) ? path : resolve(configDir, path));
+    } catch (error) {
+      throw new ContractError('bad-request', `${field}: ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    const inside = relative(dir, real);
+    if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
+      throw new ContractError(
+        'bad-request',
+        `${field}: a secret file named from Settings must be in the config folder ${configDir} (its content is sent to the source)`,
+      );
+    }
+  }
+}
+
 function writeConfig(ctx: EngineContext, change: Parameters<typeof writeSourceToConfigFile>[1]) {
   try {
     return writeSourceToConfigFile(ctx.app.configPath, change);
@@ -67,6 +102,7 @@ export function sourceHandlers(ctx: EngineContext): Pick<CallHandlers, SourceCal
 
     'sources:save': async ({ source, token, password }) => {
       const config = validated(withTypedSecret(source, token, password));
+      checkSecretFiles(ctx, config);
       const typed = token ?? password;
       const what = config.basic ? 'password' : 'token';
       if (config.secret === 'keychain') {
@@ -111,6 +147,7 @@ export function sourceHandlers(ctx: EngineContext): Pick<CallHandlers, SourceCal
 
     'sources:test': async ({ source, token, password }) => {
       const config = validated(withTypedSecret(source, token, password));
+      checkSecretFiles(ctx, config);
       if (config.secret === 'keychain' && token === undefined && password === undefined && !ctx.secrets.available) {
         throw new ContractError('unavailable', NO_KEYCHAIN);
       }

@@ -184,7 +184,7 @@ function SourceEditor({ kept, keychain, onDone, onCancel }: EditorProps) {
                   })
                 : input('tokenFile', 'Token file', {
                     placeholder: '/etc/clusterdeck/prom.token',
-                    hint: 'A file holding the token (one line); relative to the config folder.',
+                    hint: 'A file in the config folder holding the token (one line).',
                   }))}
             {form.auth === 'basic' &&
               (form.secretIn === 'keychain'
@@ -194,7 +194,7 @@ function SourceEditor({ kept, keychain, onDone, onCancel }: EditorProps) {
                   })
                 : input('passwordFile', 'Password file', {
                     placeholder: '/etc/clusterdeck/prom.password',
-                    hint: 'A file holding the password; relative to the config folder.',
+                    hint: 'A file in the config folder holding the password.',
                   }))}
             {input('tenant', 'Tenant (Mimir, Cortex)', { placeholder: 'optional', hint: 'Sent as X-Scope-OrgID; tenants of a federated query joined by |.' })}
             {input('caFile', 'CA file', { placeholder: 'optional', hint: 'A PEM file of the CA that signed the server’s certificate, besides the system’s.' })}
