@@ -33,7 +33,7 @@ function TestResult({ result }: { result: SourceTestResult }) {
   return (
     <div data-testid="source-test-result" data-ok={String(result.ok)} data-error-kind={result.errorKind ?? ''}>
       <Notice tone={result.ok ? 'info' : 'error'}>
-        {result.ok ? 'Connected. ' : `Failed (${result.errorKind}). `}
+        {result.ok ? '' : `Failed (${result.errorKind}). `}
         {result.message} <span className="muted">({Math.round(result.elapsedMs)} ms)</span>
       </Notice>
     </div>
