@@ -20,6 +20,7 @@ import type { PromEngineJob, PromEngineRun } from './prometheus-bench-worker';
 import { startBenchPrometheus } from './prometheus-server';
 import type { ExporterSimJob, ExporterSimReady } from './prometheus-sim';
 import type { SshSimJob, SshSimReady } from './ssh-sim';
+import type { KernelLogReplay } from './ssh-sim-replies';
 import { machineBusySeconds, runSshBench, SSH_TARGETS, type EngineFigures, type SshBenchResult, type Stat, stat } from './ssh-bench';
 import { fmt, formatColumns, isError, mark } from './stats';
 
@@ -34,6 +35,8 @@ export interface PrometheusBenchOptions {
   /** SSH nodes (0: no SSH side). */
   sshNodes: number;
   gpus: number;
+  /** What the SSH nodes' dmesg prints: this machine's ring buffer (default), or nothing. */
+  kernelLog?: KernelLogReplay;
   durationMs: number;
   intervalMs: number;
   profileDir?: string;
@@ -62,7 +65,8 @@ export interface PrometheusBenchResult {
   gpusPerGpuNode: number;
   intervalMs: number;
   durationMs: number;
-  prometheus: PromSideFigures | { error: string };
+  prometheus: PromSideFigures | { error: string } | null;
+  kernelLog: KernelLogReplay;
   ssh: { result: SshBenchResult; simulatorRecordings: number | null } | { error: string } | null;
   misses: string[];
   seconds: number;
@@ -180,7 +184,12 @@ async function sshSide(
 ): Promise<{ result: SshBenchResult; simulatorRecordings: number | null }> {
   log(`SSH side: ${options.sshNodes} simulated nodes in one process of ssh2 servers`);
   const simDir = join(dir, 'ssh-sim');
-  const sim = await forkReady<SshSimJob, SshSimReady>('ssh-sim', { nodes: options.sshNodes, dir: simDir, gpus: options.gpus });
+  const sim = await forkReady<SshSimJob, SshSimReady>('ssh-sim', {
+    nodes: options.sshNodes,
+    dir: simDir,
+    gpus: options.gpus,
+    kernelLog: options.kernelLog ?? 'this-machine',
+  });
   try {
     const { nodes, identityFile, user } = sim.ready;
     const knownHostsFile = join(dir, 'known_hosts');
@@ -230,10 +239,13 @@ export async function runPrometheusBench(options: PrometheusBenchOptions): Promi
   let prometheus: PrometheusBenchResult['prometheus'];
   let ssh: PrometheusBenchResult['ssh'] = null;
   try {
-    try {
-      prometheus = await prometheusSide(options, dir, log);
-    } catch (error) {
-      prometheus = { error: (error as Error).message };
+    prometheus = null;
+    if (options.nodes > 0) {
+      try {
+        prometheus = await prometheusSide(options, dir, log);
+      } catch (error) {
+        prometheus = { error: (error as Error).message };
+      }
     }
     if (options.sshNodes > 0) {
       try {
@@ -253,6 +265,7 @@ export async function runPrometheusBench(options: PrometheusBenchOptions): Promi
     intervalMs: options.intervalMs,
     durationMs: options.durationMs,
     prometheus,
+    kernelLog: options.kernelLog ?? 'this-machine',
     ssh,
     misses: [],
     seconds: (performance.now() - began) / 1000,
@@ -264,7 +277,7 @@ export async function runPrometheusBench(options: PrometheusBenchOptions): Promi
 function misses(r: PrometheusBenchResult): string[] {
   const out: string[] = [];
   if (isError(r.prometheus)) out.push(`prometheus side failed: ${r.prometheus.error}`);
-  else {
+  else if (r.prometheus) {
     if (r.nodes < PROMETHEUS_TARGETS.nodes)
       out.push(`prometheus nodes: ${r.nodes}, the target is for ${PROMETHEUS_TARGETS.nodes} (--nodes ${PROMETHEUS_TARGETS.nodes})`);
     if (!(r.prometheus.ticks.p95 < PROMETHEUS_TARGETS.tickP95Ms))
@@ -289,7 +302,7 @@ export function formatPrometheusBench(r: PrometheusBenchResult): string {
   );
   const rows: string[][] = [];
   const p = r.prometheus;
-  if (!isError(p)) {
+  if (p && !isError(p)) {
     const okTick = p.ticks.p95 < PROMETHEUS_TARGETS.tickP95Ms;
     rows.push(
       [
@@ -335,7 +348,7 @@ export function formatPrometheusBench(r: PrometheusBenchResult): string {
   out.push('Figures and targets', formatColumns(['side', 'nodes', 'figure', 'value', 'target', 'met'], rows));
 
   if (isError(p)) out.push('', `Prometheus side failed: ${p.error}`);
-  else {
+  else if (p) {
     out.push(
       '',
       'Prometheus side',
@@ -370,6 +383,7 @@ export function formatPrometheusBench(r: PrometheusBenchResult): string {
   if (r.ssh && isError(r.ssh)) out.push('', `SSH side failed: ${r.ssh.error}`);
   else if (s) {
     out.push('', 'SSH side', ...s.setup.map((l) => `  ${l}`));
+    out.push(`  kernel log (dmesg, read every 10 s per node): ${r.kernelLog === 'empty' ? 'empty' : "this machine's ring buffer, replayed to every node"}`);
     if (s.gpuNote) out.push(`  ${s.gpuNote}`);
     if (isError(s.engine)) out.push(`  engine failed: ${s.engine.error}`);
     else if (e) {

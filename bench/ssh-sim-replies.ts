@@ -137,6 +137,12 @@ class Recorder {
   }
 }
 
+/**
+ * What `dmesg` prints on the simulated nodes: this machine's own ring buffer (about 2,100 lines,
+ * 170 KB here), the same for every node, or nothing (a node that logged nothing since boot).
+ */
+export type KernelLogReplay = 'this-machine' | 'empty';
+
 export interface Replies {
   /** The answer of node `name` (with GPUs or not) to a command line. */
   answer(line: string, gpu: boolean, name: string): Promise<Reply>;
@@ -148,7 +154,7 @@ function withHostName(reply: Reply, name: string): Reply {
   return { ...reply, stdout: reply.stdout.replace(/(@@clusterdeck:begin:hostname@@\n\|)[^\n]*/, `$1${name}`) };
 }
 
-export function createReplies(dir: string, gpus: number): Replies {
+export function createReplies(dir: string, gpus: number, kernelLog: KernelLogReplay = 'this-machine'): Replies {
   const gpuBin = writeFakeNvidiaSmi(join(dir, 'gpu'), gpus);
   // Without GPUs: a PATH where nvidia-smi is not found (this machine has none).
   const plainPath = '/usr/bin:/bin:/usr/sbin:/sbin';
@@ -157,6 +163,7 @@ export function createReplies(dir: string, gpus: number): Replies {
   const staticLine = commandLine(STATIC_ARGV);
   return {
     async answer(line, gpu, name) {
+      if (kernelLog === 'empty' && line.startsWith('dmesg ')) return { stdout: '', stderr: '', code: 0 };
       const reply = await (gpu ? withGpu : withoutGpu).answer(line);
       return line === staticLine ? withHostName(reply, name) : reply;
     },

@@ -9,7 +9,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Server, utils, type Connection, type ParsedKey } from 'ssh2';
-import { createReplies, type Replies } from './ssh-sim-replies';
+import { createReplies, type KernelLogReplay, type Replies } from './ssh-sim-replies';
 
 export interface SshSimJob {
   nodes: number;
@@ -17,6 +17,7 @@ export interface SshSimJob {
   dir: string;
   /** GPUs of each GPU node (every 4th node has none). */
   gpus: number;
+  kernelLog: KernelLogReplay;
 }
 
 export interface SimNode {
@@ -106,7 +107,7 @@ export async function startSshSim(job: SshSimJob): Promise<{ ready: SshSimReady;
   const identityFile = join(job.dir, 'client_ed25519');
   writeFileSync(identityFile, client.private, { mode: 0o600 });
   const allowed = parsedKey(client.public);
-  const replies = createReplies(join(job.dir, 'replies'), job.gpus);
+  const replies = createReplies(join(job.dir, 'replies'), job.gpus, job.kernelLog);
   const servers: Server[] = [];
   const nodes: SimNode[] = [];
   for (let i = 0; i < job.nodes; i += 1) {

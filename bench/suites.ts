@@ -40,6 +40,7 @@ export interface BenchFlags {
   gpus?: string;
   // bench prometheus (also --nodes, --duration, --interval, --gpus, --quick, --profile)
   sshNodes?: string;
+  kernelLog?: string;
 }
 
 /** The ssh suite's measuring flags, shared by bench/cli.ts and the lab run (test/bench/ssh-lab.bench.ts). */
@@ -135,8 +136,11 @@ const SUITES: Record<string, (flags: BenchFlags) => Promise<{ result: unknown; t
   prometheus: async (flags) => {
     const quick = flags.quick === true;
     const sshNodes = flags.sshNodes === '0' ? 0 : positiveInteger(flags.sshNodes, '--ssh-nodes', quick ? 20 : 500);
+    const kernelLog = flags.kernelLog ?? 'this-machine';
+    if (kernelLog !== 'this-machine' && kernelLog !== 'empty') throw new UsageError('--kernel-log is this-machine or empty');
     const result = await runPrometheusBench({
-      nodes: positiveInteger(flags.nodes, '--nodes', quick ? 20 : 1000),
+      nodes: flags.nodes === '0' ? 0 : positiveInteger(flags.nodes, '--nodes', quick ? 20 : 1000),
+      kernelLog,
       sshNodes,
       gpus: positiveInteger(flags.gpus, '--gpus', quick ? 2 : 8),
       intervalMs: duration(flags.interval, '--interval', quick ? 2000 : 5000, 1000),
