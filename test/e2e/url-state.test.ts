@@ -306,7 +306,11 @@ describe('state in the URL against real SSH nodes', () => {
       await page.goto(`${serve.origin}/#/node/gpu-a?range=1h&from=${new Date(toMs - 600_000).toISOString()}&to=${new Date(toMs).toISOString()}`);
       await page.getByTestId('range-custom').waitFor();
       const custom = await layout(page);
-      for (const facts of [fleet, node, custom]) {
+      // Settings puts its Back button into the bar
+      await page.getByTestId('settings-open').click();
+      await page.getByTestId('overview-open').waitFor();
+      const settings = await layout(page);
+      for (const facts of [fleet, node, custom, settings]) {
         expect(facts).toMatchObject({ pageScroll: 0, barScroll: 0, outside: [] });
         expect(facts.pill).toMatchObject({ cut: false });
       }
@@ -315,6 +319,7 @@ describe('state in the URL against real SSH nodes', () => {
       // one row: the bar does not grow into a second line
       expect(node.barHeight).toBeLessThan(50);
       expect(fleet.barHeight).toBeLessThan(50);
+      expect(settings.barHeight).toBeLessThan(50);
       await page.close();
     });
   }
