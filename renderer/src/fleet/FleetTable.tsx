@@ -177,7 +177,13 @@ export function FleetTable({ tableRef, groups, grouped, visible, total, loaded, 
                   {open && (
                     <tr className="fleet-row-detail" data-testid={`fleet-row-detail-${row.id}`}>
                       <td colSpan={columns}>
-                        <GpuDetailList data={row.data!} nodeId={row.id} sparkOf={(key) => sparks.gpu(row.id, key)} now={coarseNow} />
+                        <GpuDetailList
+                          data={row.data!}
+                          nodeId={row.id}
+                          sparkOf={(key) => sparks.gpu(row.id, key)}
+                          sparkVersion={sparks.versionOf(row.id)}
+                          now={coarseNow}
+                        />
                       </td>
                     </tr>
                   )}

@@ -120,7 +120,6 @@ export const FleetTableRow = memo(function FleetTableRow({
   /** Firing GPU alerts that name an Xid, as "GPU n: title". */
   alertFlags?: readonly string[];
 }) {
-  void sparkVersion;
   const tone = statusTone(row.status);
   const data = row.data;
   // Every value carries its age: on hover, and in words once it is stale.
@@ -226,7 +225,11 @@ export const FleetTableRow = memo(function FleetTableRow({
         )}
       </td>
       <td className="fleet-gpu-cell" title={age}>
-        {data ? <GpuCell data={data} nodeId={row.id} spark={spark} now={now} extraFlags={alertFlags} /> : <span className="muted">{MISSING}</span>}
+        {data ? (
+          <GpuCell data={data} nodeId={row.id} spark={spark} sparkVersion={sparkVersion} now={now} extraFlags={alertFlags} />
+        ) : (
+          <span className="muted">{MISSING}</span>
+        )}
       </td>
       <td className="fleet-actions">
         <RowMenu

@@ -1,3 +1,4 @@
+import { memo, useMemo } from 'react';
 import { formatMib, formatPct, MISSING } from '../format';
 import { UsageBar, usageTone } from '../ui/UsageBar';
 import { gpuSummary } from './gpuSummary';
@@ -8,8 +9,19 @@ const SPARK_W = 64;
 const SPARK_H = 16;
 
 /** A 15-minute line of utilisation, 0-100 %; gaps break it. */
-export function Sparkline({ series, now, label }: { series: SparkSeries | null; now: number; label: string }) {
-  const paths = series ? sparkPaths(series, now, SPARK_W, SPARK_H) : [];
+export const Sparkline = memo(function Sparkline({
+  series,
+  now,
+  label,
+  version,
+}: {
+  series: SparkSeries | null;
+  now: number;
+  label: string;
+  /** Changes when the series' points do (a GPU's series grows in place). */
+  version: number;
+}) {
+  const paths = useMemo(() => (series ? sparkPaths(series, now, SPARK_W, SPARK_H) : []), [series, now, version]);
   return (
     <svg className="fleet-spark" width={SPARK_W} height={SPARK_H} viewBox={`0 0 ${SPARK_W} ${SPARK_H}`} role="img" aria-label={label}>
       <title>{label}</title>
@@ -18,7 +30,7 @@ export function Sparkline({ series, now, label }: { series: SparkSeries | null; 
       ))}
     </svg>
   );
-}
+});
 
 /** One thin bar per GPU (its utilisation): an 8-GPU node's load at a glance. */
 function GpuBars({ gpus, nodeId }: { gpus: readonly GpuReading[]; nodeId: string }) {
@@ -51,12 +63,14 @@ export function GpuCell({
   data,
   nodeId,
   spark,
+  sparkVersion,
   now,
   extraFlags = [],
 }: {
   data: FleetNode;
   nodeId: string;
   spark: SparkSeries | null;
+  sparkVersion: number;
   now: number;
   /** Problems known from elsewhere (firing Xid alerts). */
   extraFlags?: readonly string[];
@@ -71,7 +85,7 @@ export function GpuCell({
         <span className="fleet-gpu__util" data-testid={`gpu-util-${nodeId}`}>
           {data.gpuUtilMean === null ? MISSING : formatPct(data.gpuUtilMean)}
         </span>
-        <Sparkline series={spark} now={now} label={`Mean GPU utilisation of ${nodeId}, last 15 minutes`} />
+        <Sparkline series={spark} version={sparkVersion} now={now} label={`Mean GPU utilisation of ${nodeId}, last 15 minutes`} />
       </span>
       <span className="fleet-gpu__facts">
         {s.memUsedMib !== null && s.memTotalMib !== null && (
@@ -97,7 +111,19 @@ export function GpuCell({
 }
 
 /** The expanded list under a row: each GPU with its readings and its MIG instances. */
-export function GpuDetailList({ data, nodeId, sparkOf, now }: { data: FleetNode; nodeId: string; sparkOf(key: string): SparkSeries | null; now: number }) {
+export function GpuDetailList({
+  data,
+  nodeId,
+  sparkOf,
+  sparkVersion,
+  now,
+}: {
+  data: FleetNode;
+  nodeId: string;
+  sparkOf(key: string): SparkSeries | null;
+  sparkVersion: number;
+  now: number;
+}) {
   return (
     <ul className="fleet-gpulist" data-testid={`gpu-list-${nodeId}`} aria-label={`GPUs of ${nodeId}`}>
       {data.gpus.map((gpu, i) => (
@@ -119,7 +145,7 @@ export function GpuDetailList({ data, nodeId, sparkOf, now }: { data: FleetNode;
             {gpu.powerW === null ? MISSING : `${Math.round(gpu.powerW)}`}
             {gpu.powerLimitW != null ? ` / ${Math.round(gpu.powerLimitW)}` : ''} W
           </span>
-          <Sparkline series={sparkOf(gpu.key)} now={now} label={`GPU ${gpu.index ?? i} utilisation, last 15 minutes`} />
+          <Sparkline series={sparkOf(gpu.key)} version={sparkVersion} now={now} label={`GPU ${gpu.index ?? i} utilisation, last 15 minutes`} />
           {(gpu.flags ?? []).map((flag) => (
             <span key={flag} className="fleet-gpu__flag">
               {flag}

@@ -79,8 +79,28 @@ export class SparkStore {
     const cached = this.meanCache.get(nodeId);
     const version = this.versionOf(nodeId);
     if (cached && cached.version === version) return cached.series;
+    const all = [...gpus.values()];
+    const first = all[0]!;
+    // Live points of a node's GPUs share their times: average index by index, no map.
+    if (all.every((g) => g.t.length === first.t.length && g.t.every((t, i) => t === first.t[i]))) {
+      const v = first.t.map((_, i) => {
+        let sum = 0;
+        let n = 0;
+        for (const g of all) {
+          const x = g.v[i];
+          if (x !== null && x !== undefined) {
+            sum += x;
+            n += 1;
+          }
+        }
+        return n ? sum / n : null;
+      });
+      const series = { t: [...first.t], v };
+      this.meanCache.set(nodeId, { version, series });
+      return series;
+    }
     const sums = new Map<number, { sum: number; n: number }>();
-    for (const series of gpus.values()) {
+    for (const series of all) {
       series.t.forEach((t, i) => {
         const v = series.v[i];
         const acc = sums.get(t) ?? { sum: 0, n: 0 };

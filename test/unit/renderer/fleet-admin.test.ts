@@ -300,6 +300,17 @@ describe('sparklines', () => {
     live.backfill('m', 'a', [now - SPARK_WINDOW_MS - 1, now - 60_000, now - 10_000], [1, 20, 99], now);
     expect(live.gpu('m', 'a')).toEqual({ t: [now - 60_000, now - 10_000], v: [20, 50] });
     expect(live.nodeMean('m')).toEqual({ t: [now - 60_000, now - 10_000], v: [20, 60] });
+    const aligned = new SparkStore();
+    aligned.push('k', 1000, [
+      { key: 'a', v: 10 },
+      { key: 'b', v: null },
+    ]);
+    aligned.push('k', 2000, [
+      { key: 'a', v: 10 },
+      { key: 'b', v: 30 },
+    ]);
+    expect(aligned.nodeMean('k')).toEqual({ t: [1000, 2000], v: [10, 20] });
+    expect(aligned.nodeMean('k')).toBe(aligned.nodeMean('k'));
     expect(sparkPaths({ t: [now - SPARK_WINDOW_MS, now - 60_000, now], v: [0, null, 100] }, now, 60, 10)).toEqual(['0.0,10.0', '60.0,0.0']);
   });
 });
