@@ -65,6 +65,11 @@ class HealthRecorder implements InstantQuerier {
     }
   }
 
+  /** Chart history (query_range): failures here are the chart's, not the source's health. */
+  queryRange(expr: string, startMs: number, endMs: number, stepMs: number): Promise<QueryResult> {
+    return this.client.queryRange(expr, startMs, endMs, stepMs);
+  }
+
   ok(): void {
     this.state = 'ok';
     this.message = null;
