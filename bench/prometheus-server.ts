@@ -4,9 +4,54 @@
  * when /-/ready answers and `count(up == 1)` reaches the number of targets: polled, never slept.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import * as http from 'node:http';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { freePort, httpGet, PROMETHEUS_BIN, requireBinary, waitFor } from '../test/helpers/prometheus';
+
+/** Debian's package prometheus (the tests' test/helpers/prometheus.ts uses the same binary). */
+const PROMETHEUS_BIN = '/usr/bin/prometheus';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function httpGet(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: false, timeout: 30_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
+    req.on('error', reject);
+  });
+}
+
+/** Polls until check returns a value, or fails with the last reason after deadlineMs. */
+async function waitFor<T>(what: string, check: () => Promise<T | null>, deadlineMs: number): Promise<T> {
+  const until = Date.now() + deadlineMs;
+  let last = '';
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== null) return value;
+    } catch (error) {
+      last = (error as Error).message;
+      if (last.startsWith('Prometheus exited')) throw error;
+    }
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
 
 export interface BenchPrometheus {
   url: string;
@@ -35,7 +80,8 @@ function config(jobs: ScrapeJobs, intervalS: number): string {
 }
 
 export async function startBenchPrometheus(dir: string, jobs: ScrapeJobs, intervalMs: number, log: (line: string) => void): Promise<BenchPrometheus> {
-  const bin = requireBinary(PROMETHEUS_BIN, 'prometheus');
+  if (!existsSync(PROMETHEUS_BIN)) throw new Error(`${PROMETHEUS_BIN} is missing: install Debian's package prometheus`);
+  const bin = PROMETHEUS_BIN;
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'prometheus.yml'), config(jobs, Math.max(1, Math.round(intervalMs / 1000))));
   const port = await freePort();
