@@ -26,6 +26,42 @@ describe('Prometheus API shapes', () => {
   it('says what is wrong with data of another shape', () => {
     expect(toQueryResult({ resultType: 'vector', result: [{ metric: {}, value: ['x', '1'] }] })).toHaveProperty('invalid');
     expect(toQueryResult({ resultType: 'table' })).toHaveProperty('invalid');
+    expect(toQueryResult({ resultType: 'vector', result: [{ metric: { job: 1 }, value: [1, '1'] }] })).toEqual({
+      invalid: 'result[0]: label "job" is not a string',
+    });
+    expect(toQueryResult({ resultType: 'vector', result: [{ metric: {}, value: null }] })).toHaveProperty('invalid');
+    expect(toQueryResult({ resultType: 'vector', result: {} })).toHaveProperty('invalid');
+    expect(toQueryResult({ resultType: 'matrix', result: [{ metric: {}, values: [[1, '1'], [2]] }] })).toEqual({
+      invalid: 'result[0].values[1] is not [time, "value"]',
+    });
+    expect(toQueryResult({ resultType: 'scalar', result: [1, 2] })).toHaveProperty('invalid');
+    expect(toQueryResult(null)).toHaveProperty('invalid');
+  });
+
+  it('reads matrices, scalars and strings', () => {
+    expect(
+      toQueryResult({
+        resultType: 'matrix',
+        result: [
+          {
+            metric: { a: 'b' },
+            values: [
+              [1, '1'],
+              [2.5, 'NaN'],
+            ],
+          },
+          { metric: {} },
+        ],
+      }),
+    ).toEqual({
+      resultType: 'matrix',
+      series: [
+        { labels: { a: 'b' }, timesMs: [1000, 2500], values: [1, NaN] },
+        { labels: {}, timesMs: [], values: [] },
+      ],
+    });
+    expect(toQueryResult({ resultType: 'scalar', result: [2, '+Inf'] })).toEqual({ resultType: 'scalar', timeMs: 2000, value: Infinity });
+    expect(toQueryResult({ resultType: 'string', result: [2, 'x'] })).toEqual({ resultType: 'string', timeMs: 2000, value: 'x' });
   });
 
   it("treats Go's zero time as never scraped", () => {
