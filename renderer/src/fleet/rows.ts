@@ -75,3 +75,37 @@ export function buildRows(states: readonly NodeState[], nodes: ReadonlyMap<strin
 export function rowStale(row: Pick<FleetRow, 'data'>, now: number, intervalMs: number): boolean {
   return row.data !== null && isStale(row.data.collectedAt, now, intervalMs);
 }
+
+const sameList = (a: readonly string[], b: readonly string[]): boolean => a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
+
+/** Whether two rows show the same thing (their data record by identity: a new snapshot is a new record). */
+export function sameRow(a: FleetRow, b: FleetRow): boolean {
+  return (
+    a.id === b.id &&
+    a.kind === b.kind &&
+    a.status === b.status &&
+    a.since === b.since &&
+    a.lastError === b.lastError &&
+    a.address === b.address &&
+    a.hostKey === b.hostKey &&
+    a.passphraseFor === b.passphraseFor &&
+    a.hostname === b.hostname &&
+    a.data === b.data &&
+    sameList(a.labels, b.labels) &&
+    sameList(a.missing, b.missing) &&
+    sameList(a.notes, b.notes)
+  );
+}
+
+/**
+ * The new rows, each replaced by its previous object when nothing in it changed: a tick that
+ * changes a few nodes re-renders a few table rows, not all of them (the rows are memoised).
+ */
+export function reuseRows(previous: readonly FleetRow[], next: FleetRow[]): FleetRow[] {
+  if (previous.length === 0) return next;
+  const byId = new Map(previous.map((r) => [r.id, r]));
+  return next.map((row) => {
+    const old = byId.get(row.id);
+    return old && sameRow(old, row) ? old : row;
+  });
+}

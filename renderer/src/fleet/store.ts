@@ -14,7 +14,7 @@ import { allNewestSnapshots, onSnapshot } from '../live';
 import { FrameBatcher } from './batcher';
 import { sortedSummaries, summaryChanged, summaryOf } from './nodeList';
 import { fromLatestValues, LATEST_METRICS, summarizeSnapshot, type FleetNode } from './records';
-import { buildRows, type FleetRow } from './rows';
+import { buildRows, reuseRows, type FleetRow } from './rows';
 import { SPARK_WINDOW_MS, SparkStore } from './sparks';
 
 /** Nodes whose sparkline history is read from the store, at most, per page load: the rest fill from live ticks. */
@@ -276,7 +276,7 @@ export class FleetStore {
       error: this.error,
       nodes: this.nodes,
       summaries: this.summaries,
-      rows: buildRows(this.states ?? [], this.nodes, this.summaries),
+      rows: reuseRows(this.cached?.rows ?? [], buildRows(this.states ?? [], this.nodes, this.summaries)),
       awaitingKeyReview: new Set(this.awaiting),
     };
     return this.cached;

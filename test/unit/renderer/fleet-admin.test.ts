@@ -11,7 +11,7 @@ import { computeLayout, hitTest, tileRect, SECTION_HEADING_PX, type LayoutOption
 import { groupedHeatmap, processLines, tooltipText } from '../../../renderer/src/fleet/heatmap/model';
 import { sectionRuns } from '../../../renderer/src/fleet/heatmap/renderer';
 import { gpuFlags, summarizeSnapshot, topProcesses } from '../../../renderer/src/fleet/records';
-import { buildRows, type FleetRow } from '../../../renderer/src/fleet/rows';
+import { buildRows, reuseRows, type FleetRow } from '../../../renderer/src/fleet/rows';
 import { SPARK_MAX_POINTS, SPARK_WINDOW_MS, SparkStore, sparkPaths } from '../../../renderer/src/fleet/sparks';
 import { DEFAULT_FLEET_VIEW_STATE, fleetStateFromParams, fleetStateToParams } from '../../../renderer/src/fleet/viewState';
 import type { GpuProcess } from '../../../shared/model/gpu';
@@ -323,5 +323,25 @@ describe('focus after Remove', () => {
     expect(nextRowAfter(['a', 'b', 'c'], 'b', there(['a']))).toBe('a');
     expect(nextRowAfter(['b'], 'b', there([]))).toBeNull();
     expect(nextRowAfter(['a'], 'x', there(['a']))).toBeNull();
+  });
+});
+
+describe('rows kept across updates', () => {
+  it('reuses a row object while nothing in it changed, so the table re-renders only changed rows', () => {
+    const node = summarizeSnapshot(snapshot(60_000, { id: 'a', hostname: 'a', gpus: [gpu()] }));
+    const states = [state('a', { labels: ['x'] }), state('b')];
+    const first = buildRows(states, new Map([['a', node]]), new Map());
+    // Same values, new objects (new arrays from a new 'nodes:changed' event).
+    const again = reuseRows(first, buildRows([state('a', { labels: ['x'] }), state('b')], new Map([['a', node]]), new Map()));
+    expect(again[0]).toBe(first[0]);
+    expect(again[1]).toBe(first[1]);
+    const newer = summarizeSnapshot(snapshot(65_000, { id: 'a', hostname: 'a', gpus: [gpu()] }), node);
+    const ticked = reuseRows(again, buildRows(states, new Map([['a', newer]]), new Map()));
+    expect(ticked[0]).not.toBe(first[0]);
+    expect(ticked[0]!.data).toBe(newer);
+    expect(ticked[1]).toBe(first[1]);
+    const relabelled = reuseRows(ticked, buildRows([state('a', { labels: ['y'] }), state('b', { status: 'unreachable' })], new Map([['a', newer]]), new Map()));
+    expect(relabelled[0]!.labels).toEqual(['y']);
+    expect(relabelled[1]!.status).toBe('unreachable');
   });
 });
