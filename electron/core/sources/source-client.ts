@@ -37,6 +37,20 @@ function readConfigFile(path: string, configDir: string, what: string): string {
   return text;
 }
 
+/**
+ * A token or password from its file: one line of text, its line end dropped (a token trimmed).
+ * Anything else (a PEM key, a YAML file) is no secret of a source: refused before any request, as
+ * its content would be sent to the source's URL, and never quoted.
+ */
+function readSecretFile(path: string, configDir: string, what: string, trim: boolean): string {
+  const text = readConfigFile(path, configDir, what).replace(/\r?\n$/, '');
+  const secret = trim ? text.trim() : text;
+  if (!/^[^\u0000-\u001f\u007f]+$/.test(secret)) {
+    throw new Error(`${what} ${isAbsolute(path) ? path : resolve(configDir, path)} is not one line of text (a token or password is)`);
+  }
+  return secret;
+}
+
 function keptSecret(config: PrometheusSourceConfig, what: 'token' | 'password', secrets: SecretReader | undefined, given: string | undefined): string {
   if (given !== undefined) return given;
   if (!secrets?.available) {
@@ -55,12 +69,12 @@ export function sourceAuth(config: PrometheusSourceConfig, configDir: string, se
     const password =
       given.password ??
       (config.basic.passwordFile
-        ? readConfigFile(config.basic.passwordFile, configDir, 'the password file').replace(/\r?\n$/, '')
+        ? readSecretFile(config.basic.passwordFile, configDir, 'the password file', false)
         : keptSecret(config, 'password', secrets, undefined));
     return { kind: 'basic', username: config.basic.username, password };
   }
   if (given.token !== undefined) return { kind: 'bearer', token: given.token };
-  if (config.bearerTokenFile) return { kind: 'bearer', token: readConfigFile(config.bearerTokenFile, configDir, 'the bearer token file').trim() };
+  if (config.bearerTokenFile) return { kind: 'bearer', token: readSecretFile(config.bearerTokenFile, configDir, 'the bearer token file', true) };
   if (config.secret === 'keychain') return { kind: 'bearer', token: keptSecret(config, 'token', secrets, undefined) };
   return undefined;
 }
