@@ -158,12 +158,13 @@ function writeAtomically(path: string, text: string, mode: number): void {
 }
 
 /**
- * Applies the patch to the config file (created, with its folder, when missing) and returns the
- * config it now holds. The file keeps its mode; a new one is private to the user (a webhook URL
- * may carry a token). Throws ConfigError, leaving the file as it was, when it is unreadable,
- * currently invalid, too large, or the change would make it invalid.
+ * Edits the config file (created, with its folder, when missing): `edit` turns its text into the
+ * new text, validating it (throwing ConfigError to leave the file as it was), and the config the
+ * file then holds is returned. The file keeps its mode; a new one is private to the user (a
+ * webhook URL may carry a token). Settings (this file) and Sources (sources-config-writer.ts)
+ * write through here. Throws ConfigError when the file is unreadable or too large.
  */
-export function writeConfigFile(path: string, patch: SettingsPatch): Config {
+export function editConfigFile(path: string, edit: (text: string) => string): Config {
   let target = path;
   let text = '';
   let mode = 0o600;
@@ -179,7 +180,7 @@ export function writeConfigFile(path: string, patch: SettingsPatch): Config {
       throw new ConfigError(path, `cannot be read (${(error as Error).message}); it was not changed`);
     }
   }
-  const next = applyPatchToYaml(text, patch, path);
+  const next = edit(text);
   try {
     mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
     writeAtomically(target, next, mode);
@@ -187,6 +188,15 @@ export function writeConfigFile(path: string, patch: SettingsPatch): Config {
     throw new ConfigError(path, `cannot be written: ${(error as Error).message}`);
   }
   return parseConfig(next, path);
+}
+
+/**
+ * Applies the patch to the config file and returns the config it now holds. Throws ConfigError,
+ * leaving the file as it was, when it is unreadable, currently invalid, too large, or the change
+ * would make it invalid.
+ */
+export function writeConfigFile(path: string, patch: SettingsPatch): Config {
+  return editConfigFile(path, (text) => applyPatchToYaml(text, patch, path));
 }
 
 /** Whether Settings can write the file: it is valid now, and it (or its nearest existing folder) is writable. */

@@ -2,31 +2,14 @@
  * Writes a source saved or removed in Settings into config.yaml's `sources:` list the way the
  * settings writer (config-writer.ts) writes the rest: only that entry is touched, so comments,
  * key order and the other sources stay as the user wrote them; the new text is validated before
- * it reaches the disk, and the file is replaced atomically. Never a token or password: the
+ * it reaches the disk, and the file is replaced atomically (config-writer.ts's editConfigFile). Never a token or password: the
  * config schema has no field for one.
  */
-import {
-  closeSync,
-  constants,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  realpathSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeSync,
-  fchmodSync,
-} from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { basename, dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { isMap, isNode, isSeq, parseDocument, type YAMLMap } from 'yaml';
 import type { Config, PrometheusSourceConfig } from '../../shared/config';
 import { ConfigError, parseConfig } from './config';
-import { MAX_CONFIG_BYTES } from './config-writer';
+import { editConfigFile } from './config-writer';
 
 /** Defaults are left out of the file, as a person would (the schema fills them in). */
 const DEFAULTS: Partial<Record<keyof PrometheusSourceConfig, unknown>> = { nodeLabel: 'instance', timeoutMs: 10_000 };
@@ -91,52 +74,5 @@ export function applySourceToYaml(text: string, change: { save: PrometheusSource
 
 /** Applies the change to the config file (created when missing, private to the user) and returns the config it now holds. */
 export function writeSourceToConfigFile(path: string, change: { save: PrometheusSourceConfig } | { remove: string }): Config {
-  let target = path;
-  let text = '';
-  let mode = 0o600;
-  if (existsSync(path)) {
-    try {
-      target = realpathSync(path);
-      const stat = statSync(target);
-      if (!stat.isFile()) throw new Error('not a regular file');
-      if (stat.size > MAX_CONFIG_BYTES) throw new Error(`larger than ${MAX_CONFIG_BYTES} bytes`);
-      mode = stat.mode & 0o7777;
-      text = readFileSync(target, 'utf8');
-    } catch (error) {
-      throw new ConfigError(path, `cannot be read (${(error as Error).message}); it was not changed`);
-    }
-  }
-  const next = applySourceToYaml(text, change, path);
-  try {
-    mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
-    replaceFile(target, next, mode);
-  } catch (error) {
-    throw new ConfigError(path, `cannot be written: ${(error as Error).message}`);
-  }
-  return parseConfig(next, path);
-}
-
-/** A reader sees the old file or the new one, never a part (as config-writer.ts writes). */
-function replaceFile(path: string, text: string, mode: number): void {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
-  try {
-    try {
-      fchmodSync(fd, mode);
-      const bytes = Buffer.from(text, 'utf8');
-      let written = 0;
-      while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, path);
-  } catch (error) {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // already renamed or never created
-    }
-    throw error;
-  }
+  return editConfigFile(path, (text) => applySourceToYaml(text, change, path));
 }
