@@ -13,6 +13,14 @@ export const TenantSchema = z
   .max(1024)
   .regex(/^[A-Za-z0-9!._*'()|-]+$/, "a tenant id (letters, digits, ! . _ * ' ( ) -, tenants joined by |)");
 
+/**
+ * Whether a URL carries no userinfo (user:password@): no `@` before the end of its authority (a
+ * backslash counted in, as the WHATWG parser ends it there: a URL that odd is refused anyway).
+ */
+function urlWithoutCredentials(url: string): boolean {
+  return !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(url);
+}
+
 /** Where the OS keychain keeps a source's token (bearer) or password (basic). */
 export const sourceSecretName = (sourceId: string, what: 'token' | 'password') => `prometheus-source:${sourceId}:${what}`;
 
@@ -26,8 +34,14 @@ export const PrometheusSourceConfigSchema = z
       .max(64)
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a name (letters, digits, . _ -)'),
     kind: z.literal('prometheus'),
-    /** The API root: http(s)://host:port[/prefix], without credentials. */
-    url: z.url({ protocol: /^https?$/ }).max(2048),
+    /**
+     * The API root: http(s)://host:port[/prefix]. Credentials in it are refused: they would be
+     * kept in plain text in config.yaml and shown wherever the config is (basic, secret).
+     */
+    url: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .refine(urlWithoutCredentials, 'no user or password in the URL: give basic.username and the password apart (kept in the keychain or a file)'),
     /** A file holding the bearer token (one line). */
     bearerTokenFile: ConfigFileSchema.optional(),
     /** Basic auth: the password is read from a file, or kept in the OS keychain (`secret: keychain`). */

@@ -10,15 +10,12 @@ import { tmpdir } from 'node:os';
 import * as http from 'node:http';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PrometheusSourceConfig } from '../../shared/config';
-import { createEngine, type Engine } from '../../electron/core/engine';
 import { Fleet } from '../../electron/core/fleet';
 import { systemClock } from '../../electron/core/scheduler';
 import { SourceSet } from '../../electron/core/source-set';
 import { loadConfig } from '../../electron/core/config';
-import type { SecretStore } from '../../electron/core/hosts/ssh/credentials';
-import type { Logger } from '../../electron/core/log';
 import { freePort, startNodeExporter, startPrometheus, waitFor, type NodeExporterLab, type PrometheusLab } from '../helpers/prometheus';
+import { engineWith, memorySecrets, silent, sourceConfig } from '../helpers/source-engine';
 import { tempDir } from '../helpers/tmp';
 
 const TOKEN = 'tok-sources-7d1e-never-in-a-file';
@@ -32,19 +29,6 @@ const CONFIG_TEXT = [
   '  intervalMs: 1000 # fast, for the test',
   '',
 ].join('\n');
-
-function memorySecrets(): SecretStore & { entries: Map<string, string> } {
-  const entries = new Map<string, string>();
-  return {
-    entries,
-    available: true,
-    get: (name) => entries.get(name) ?? null,
-    set: (name, value) => void entries.set(name, value),
-    delete: (name) => void entries.delete(name),
-  };
-}
-
-const silent: Logger = { info: () => {}, warn: () => {}, error: () => {} };
 
 async function serve(handler: http.RequestListener): Promise<{ port: number; url: string; close(): Promise<void> }> {
   const server = http.createServer(handler);
@@ -76,31 +60,7 @@ async function recordingProxy(upstream: string) {
   return { ...server, seen };
 }
 
-const source = (url: string, extra: Partial<PrometheusSourceConfig> = {}): PrometheusSourceConfig => ({
-  id: 'prom',
-  kind: 'prometheus',
-  url,
-  nodeLabel: 'instance',
-  timeoutMs: 10_000,
-  ...extra,
-});
-
-function engineWith(configPath: string, secrets: SecretStore | undefined): Engine {
-  const dir = tempDir();
-  return createEngine({
-    config: loadConfig(configPath),
-    dbPath: join(dir, 'clusterdeck.db'),
-    configPath,
-    mode: 'serve',
-    log: silent,
-    secrets,
-    includeLocal: false,
-    useInventory: false,
-    defaultRulesFile: null,
-    knownHostsFile: join(dir, 'known_hosts'),
-    userKnownHostsFiles: [],
-  });
-}
+const source = sourceConfig;
 
 function configFile(): string {
   const path = join(tempDir(), 'config.yaml');
@@ -143,10 +103,13 @@ describe('sources from Settings against real Prometheus servers', () => {
       expect(JSON.stringify(wrong)).not.toContain('not-it');
       expect(await engine.handlers['sources:test']({ source: basic, password: PASSWORD })).toMatchObject({ ok: true, nodeCount: 1 });
 
-      // Nothing kept yet: said so, not a 401.
-      const notKept = await engine.handlers['sources:test']({ source: { ...basic, secret: 'keychain' } });
-      expect(notKept).toMatchObject({ ok: false, errorKind: 'config', message: expect.stringMatching(/no password is kept for source prom/) });
+      // Nothing kept yet: said so, not a 401 (a keychain entry alone, without the source saved, is not used).
       secrets.set('prometheus-source:prom:password', PASSWORD);
+      await expect(engine.handlers['sources:test']({ source: { ...basic, secret: 'keychain' } })).rejects.toMatchObject({
+        code: 'bad-request',
+        message: expect.stringMatching(/^password: none is kept for source prom yet/),
+      });
+      await engine.handlers['sources:save']({ source: basic, password: PASSWORD });
       expect(await engine.handlers['sources:test']({ source: { ...basic, secret: 'keychain' } })).toMatchObject({ ok: true, nodeCount: 1 });
     } finally {
       engine.close();

@@ -6,13 +6,14 @@
  * CLI) secrets are files named in the config.
  */
 import { realpathSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative } from 'node:path';
 import type { CallHandlers } from '../../../shared/contract';
 import type { PrometheusSourceConfig } from '../../../shared/config';
 import { ContractError } from '../../../shared/dispatch';
 import { PrometheusSourceConfigSchema, sourceSecretName, type SourceInfo, type SourceSecretState } from '../../../shared/model/sources';
 import { ConfigError } from '../config';
 import { writeSourceToConfigFile } from '../sources-config-writer';
+import { sameOrigin, secretFilePath, sourcesNaming, urlOrigin } from '../sources/secret-origin';
 import type { EngineContext } from './context';
 
 type SourceCalls = 'sources:list' | 'sources:save' | 'sources:remove' | 'sources:test';
@@ -50,27 +51,41 @@ function validated(source: PrometheusSourceConfig): PrometheusSourceConfig {
 }
 
 /**
- * A secret file named from Settings must lie in the config folder: its content is sent to the
- * source's URL, so a caller of serve must not be able to send any file the engine can read to a
- * server of their choosing. A path the config file already names for this source (written by
- * someone with access to the file) is kept as it is.
+ * A secret file named from Settings: its content is sent to the source's URL, so a caller of
+ * serve must not be able to send any file the engine can read to a server of their choosing.
+ * A file the config already names (written by someone with access to config.yaml) is sent only
+ * to the origin a source there names it for (secret-origin.ts); any other must lie in the config
+ * folder (links followed).
  */
 function checkSecretFiles(ctx: EngineContext, source: PrometheusSourceConfig): void {
   const configDir = dirname(ctx.app.configPath);
-  const before = ctx.config().sources.find((s) => s.id === source.id);
+  const sources = ctx.config().sources;
+  const before = sources.find((s) => s.id === source.id);
   const files: Array<[string, string | undefined, string | undefined]> = [
     ['bearerTokenFile', source.bearerTokenFile, before?.bearerTokenFile],
     ['basic.passwordFile', source.basic?.passwordFile, before?.basic?.passwordFile],
   ];
   for (const [field, path, kept] of files) {
-    if (path === undefined || path === kept) continue;
+    if (path === undefined) continue;
+    // The same file for the same origin: as config.yaml has it (even while the file is missing).
+    if (path === kept && before && sameOrigin(before.url, source.url)) continue;
     let real: string;
     let dir: string;
     try {
       dir = realpathSync(configDir);
-      real = realpathSync(isAbsolute(path) ? path : resolve(configDir, path));
+      real = secretFilePath(path, configDir);
     } catch (error) {
       throw new ContractError('bad-request', `${field}: ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    const naming = sourcesNaming(real, sources, configDir);
+    const origin = urlOrigin(source.url);
+    if (naming.some((n) => n.origin === origin)) continue;
+    const other = naming[0];
+    if (other) {
+      throw new ContractError(
+        'bad-request',
+        `${field}: ${path} holds the secret of source ${other.id} at ${other.origin}, and a kept secret is only sent to the origin it was given for, not ${origin}: to send it there, name the file for this source in ${ctx.app.configPath}`,
+      );
     }
     const inside = relative(dir, real);
     if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
@@ -79,6 +94,26 @@ function checkSecretFiles(ctx: EngineContext, source: PrometheusSourceConfig): v
         `${field}: a secret file named from Settings must be in the config folder ${configDir} (its content is sent to the source)`,
       );
     }
+  }
+}
+
+/**
+ * A secret kept in the keychain is used only for the source it was kept for, at the origin it was
+ * given for: a source moved to another origin, or a keychain entry no configured source stands
+ * for (config.yaml edited by hand), needs the secret typed again.
+ */
+function checkKeptSecret(ctx: EngineContext, source: PrometheusSourceConfig, typed: string | undefined): void {
+  if (source.secret !== 'keychain' || typed !== undefined) return;
+  const what = source.basic ? 'password' : 'token';
+  const before = ctx.config().sources.find((s) => s.id === source.id);
+  if (before?.secret !== 'keychain' || Boolean(before.basic) !== Boolean(source.basic)) {
+    throw new ContractError('bad-request', `${what}: none is kept for source ${source.id} yet: enter it`);
+  }
+  if (!sameOrigin(before.url, source.url)) {
+    throw new ContractError(
+      'bad-request',
+      `${what}: the URL's origin changed from ${urlOrigin(before.url)} to ${urlOrigin(source.url)}: enter the ${what} again (a kept ${what} is only sent to the origin it was given for)`,
+    );
   }
 }
 
@@ -107,6 +142,7 @@ export function sourceHandlers(ctx: EngineContext): Pick<CallHandlers, SourceCal
       const what = config.basic ? 'password' : 'token';
       if (config.secret === 'keychain') {
         if (!ctx.secrets.available) throw new ContractError('unavailable', NO_KEYCHAIN);
+        checkKeptSecret(ctx, config, typed);
         if (typed === undefined && ctx.secrets.get(sourceSecretName(config.id, what)) === null) {
           throw new ContractError('bad-request', `${what}: none is kept for source ${config.id} yet: enter it`);
         }
@@ -151,6 +187,7 @@ export function sourceHandlers(ctx: EngineContext): Pick<CallHandlers, SourceCal
       if (config.secret === 'keychain' && token === undefined && password === undefined && !ctx.secrets.available) {
         throw new ContractError('unavailable', NO_KEYCHAIN);
       }
+      checkKeptSecret(ctx, config, token ?? password);
       return ctx.sources.test(config, { token, password });
     },
   };

@@ -1,0 +1,50 @@
+// What the Sources-from-Settings tests share: an engine on a config file (serve mode, no local
+// node, no inventory), an in-memory secret store standing for the OS keychain, a source config.
+import { join } from 'node:path';
+import type { PrometheusSourceConfig } from '../../shared/config';
+import { createEngine, type Engine } from '../../electron/core/engine';
+import { loadConfig } from '../../electron/core/config';
+import type { SecretStore } from '../../electron/core/hosts/ssh/credentials';
+import type { Logger } from '../../electron/core/log';
+import { tempDir } from './tmp';
+
+export const silent: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+
+export function memorySecrets(): SecretStore & { entries: Map<string, string> } {
+  const entries = new Map<string, string>();
+  return {
+    entries,
+    available: true,
+    get: (name) => entries.get(name) ?? null,
+    set: (name, value) => void entries.set(name, value),
+    delete: (name) => void entries.delete(name),
+  };
+}
+
+/** A source called `prom` at `url`, the schema's defaults but for `timeoutMs`. */
+export const sourceConfig = (url: string, extra: Partial<PrometheusSourceConfig> = {}, timeoutMs = 10_000): PrometheusSourceConfig => ({
+  id: 'prom',
+  kind: 'prometheus',
+  url,
+  nodeLabel: 'instance',
+  timeoutMs,
+  ...extra,
+});
+
+/** An engine reading `configPath`, with `secrets` as its keychain (none: as serve). */
+export function engineWith(configPath: string, secrets: SecretStore | undefined): Engine {
+  const dir = tempDir();
+  return createEngine({
+    config: loadConfig(configPath),
+    dbPath: join(dir, 'clusterdeck.db'),
+    configPath,
+    mode: 'serve',
+    log: silent,
+    secrets,
+    includeLocal: false,
+    useInventory: false,
+    defaultRulesFile: null,
+    knownHostsFile: join(dir, 'known_hosts'),
+    userKnownHostsFiles: [],
+  });
+}
