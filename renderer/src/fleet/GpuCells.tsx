@@ -32,29 +32,45 @@ export const Sparkline = memo(function Sparkline({
   );
 });
 
-/** One thin bar per GPU (its utilisation): an 8-GPU node's load at a glance. */
+const BAR_W = 5;
+const BAR_GAP = 1;
+const BAR_H = 16;
+const TONE_COLOR = { ok: 'var(--ok)', warn: 'var(--warn)', error: 'var(--error)' } as const;
+
+/**
+ * One thin bar per GPU (its utilisation): an 8-GPU node's load at a glance. Drawn as background
+ * layers of one element (a fleet of 128 such nodes would otherwise add thousands of elements to
+ * every style update); the values are in its accessible name.
+ */
 function GpuBars({ gpus, nodeId }: { gpus: readonly GpuReading[]; nodeId: string }) {
+  const layers: string[] = [];
+  const positions: string[] = [];
+  const words: string[] = [];
+  gpus.forEach((gpu, i) => {
+    const pct = gpu.utilPct;
+    const clamped = pct === null ? 0 : Math.max(0, Math.min(100, pct));
+    const color = pct === null ? 'var(--bar-track)' : TONE_COLOR[usageTone(clamped)];
+    layers.push(`linear-gradient(to top, ${color} ${clamped}%, var(--bar-track) ${clamped}%)`);
+    positions.push(`${i * (BAR_W + BAR_GAP)}px 0`);
+    words.push(`GPU ${gpu.index ?? i} ${pct === null ? 'no reading' : formatPct(pct)}`);
+  });
+  const label = `GPU utilisation of ${nodeId}: ${words.join(', ')}`;
   return (
-    <span className="fleet-gpubars">
-      {gpus.map((gpu, i) => {
-        const pct = gpu.utilPct;
-        const clamped = pct === null ? 0 : Math.max(0, Math.min(100, pct));
-        return (
-          <span
-            key={gpu.key}
-            className={`fleet-gpubar fleet-gpubar--${pct === null ? 'unknown' : usageTone(clamped)}`}
-            role="meter"
-            aria-label={`GPU ${gpu.index ?? i} of ${nodeId} utilisation`}
-            aria-valuemin={0}
-            aria-valuemax={100}
-            aria-valuenow={pct === null ? undefined : Math.round(clamped)}
-            title={`GPU ${gpu.index ?? i}: ${pct === null ? 'no reading' : formatPct(pct)}`}
-          >
-            <span className="fleet-gpubar__fill" style={{ height: `${clamped}%` }} />
-          </span>
-        );
-      })}
-    </span>
+    <span
+      className="fleet-gpubars"
+      role="img"
+      aria-label={label}
+      title={words.join('\n')}
+      data-testid={`gpu-bars-${nodeId}`}
+      style={{
+        width: gpus.length * (BAR_W + BAR_GAP) - BAR_GAP,
+        height: BAR_H,
+        backgroundImage: layers.join(', '),
+        backgroundPosition: positions.join(', '),
+        backgroundSize: `${BAR_W}px ${BAR_H}px`,
+        backgroundRepeat: 'no-repeat',
+      }}
+    />
   );
 }
 

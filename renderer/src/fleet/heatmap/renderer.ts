@@ -88,6 +88,8 @@ export class HeatmapRenderer {
   private totalDrawMs = 0;
   private readonly tip: { title: HTMLElement; gpu: HTMLElement; uuid: HTMLElement; lines: HTMLElement };
   private destroyed = false;
+  /** The font last set on the context ('' after a resize, which resets the context's state). */
+  private font = '';
   /** What the aria-label describes: it changes with the data or the mode, not with hovering. */
   private described: { groups: readonly HeatmapGroup[]; mode: HeatmapMode } | null = null;
 
@@ -176,6 +178,7 @@ export class HeatmapRenderer {
     const backingH = Math.max(1, Math.round(cssHeight * dpr));
     if (canvas.width !== backingW || canvas.height !== backingH) {
       canvas.width = backingW;
+      this.font = '';
       canvas.height = backingH;
     }
     // CSSOM, which the style-src 'self' policy allows. The width follows the wrapper (so a
@@ -193,7 +196,7 @@ export class HeatmapRenderer {
     const px = (v: number) => Math.round(v * dpr);
     const labelHeight = layout.options.labelHeight;
     if (labelHeight > 0) {
-      ctx.font = `${LABEL_FONT_PX * dpr}px ${fontFamily}`;
+      this.setFont(ctx, `${LABEL_FONT_PX * dpr}px ${fontFamily}`);
       ctx.textBaseline = 'alphabetic';
     }
     if (this.labelCacheWidth !== layout.tileWidth) {
@@ -201,12 +204,12 @@ export class HeatmapRenderer {
       this.labelCacheWidth = layout.tileWidth;
     }
     if (sections) {
-      ctx.font = `600 ${SECTION_FONT_PX * dpr}px ${fontFamily}`;
+      this.setFont(ctx, `600 ${SECTION_FONT_PX * dpr}px ${fontFamily}`);
       ctx.fillStyle = this.palette.text;
       layout.sections.forEach((section, i) => {
         ctx.fillText(sections.titles[i] ?? '', 0, px(section.y + layout.sectionHeading - 5));
       });
-      if (labelHeight > 0) ctx.font = `${LABEL_FONT_PX * dpr}px ${fontFamily}`;
+      if (labelHeight > 0) this.setFont(ctx, `${LABEL_FONT_PX * dpr}px ${fontFamily}`);
     }
     for (let g = 0; g < groups.length; g++) {
       const group = groups[g]!;
@@ -262,6 +265,16 @@ export class HeatmapRenderer {
       this.described = { groups, mode: this.mode };
     }
     this.refreshTooltip();
+  }
+
+  /**
+   * Sets the context's font only when it changes: setting one makes Chromium bring the whole
+   * page's style up to date first, which after a table update costs more than the drawing.
+   */
+  private setFont(ctx: CanvasRenderingContext2D, font: string): void {
+    if (this.font === font) return;
+    ctx.font = font;
+    this.font = font;
   }
 
   /** A GPU with a firing alert stands out: a thick outline inside its cell, red when critical. */
