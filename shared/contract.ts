@@ -44,6 +44,8 @@ export const AppInfoSchema = z.object({
   dbPath: z.string(),
   configPath: z.string(),
   configError: z.string().nullable(),
+  /** Whether typed secrets can be kept (an OS keychain); absent from engines before it was added. */
+  secretsKept: z.boolean().optional(),
 });
 export type AppInfo = z.infer<typeof AppInfoSchema>;
 

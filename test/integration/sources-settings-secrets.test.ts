@@ -147,4 +147,16 @@ describe('a source secret is bound to its origin', () => {
       engine.close();
     }
   });
+
+  it('app:info says whether typed secrets can be kept: with a keychain yes, without (serve, a desktop without one) no', async () => {
+    const withKeychain = engineWith(configFile(), memorySecrets());
+    const without = engineWith(configFile(), undefined);
+    try {
+      expect(await withKeychain.handlers['app:info']({})).toMatchObject({ secretsKept: true });
+      expect(await without.handlers['app:info']({})).toMatchObject({ secretsKept: false });
+    } finally {
+      withKeychain.close();
+      without.close();
+    }
+  });
 });

@@ -6,7 +6,17 @@ import { describeError } from '../errors';
 import { formatDateTime } from '../format';
 import { Field, FormError, Modal } from '../ui/Modal';
 import { Notice } from '../ui/Notice';
-import { emptySourceForm, fieldOfMessage, formFromSource, formToRequest, type SourceForm, type SourceFormErrors, type SourceFormField } from './sourceForm';
+import {
+  emptySourceForm,
+  fieldOfMessage,
+  formFromSource,
+  formToRequest,
+  keptSecretStands,
+  secretsKeptBy,
+  type SourceForm,
+  type SourceFormErrors,
+  type SourceFormField,
+} from './sourceForm';
 import { useSources } from './useSources';
 
 const TONE = { ok: 'ok', error: 'error', unknown: 'neutral' } as const;
@@ -122,7 +132,8 @@ function SourceEditor({ kept, keychain, onDone, onCancel }: EditorProps) {
     </Field>
   );
 
-  const keptSecret = kept?.secret.keptIn === 'keychain' && kept.secret.kind === form.auth;
+  // Kept for this source at this origin (a URL moved elsewhere needs the secret again).
+  const keptSecret = keptSecretStands(kept, form);
   return (
     <form
       className="config-form"
@@ -194,7 +205,7 @@ function SourceEditor({ kept, keychain, onDone, onCancel }: EditorProps) {
                   })
                 : input('passwordFile', 'Password file', {
                     placeholder: '/etc/clusterdeck/prom.password',
-                    hint: 'A file in the config folder holding the password.',
+                    hint: 'A file in the config folder holding the password (one line).',
                   }))}
             {input('tenant', 'Tenant (Mimir, Cortex)', { placeholder: 'optional', hint: 'Sent as X-Scope-OrgID; tenants of a federated query joined by |.' })}
             {input('caFile', 'CA file', { placeholder: 'optional', hint: 'A PEM file of the CA that signed the server’s certificate, besides the system’s.' })}
@@ -205,8 +216,8 @@ function SourceEditor({ kept, keychain, onDone, onCancel }: EditorProps) {
       </fieldset>
       {!keychain && form.auth !== 'none' && (
         <p className="settings-note" data-testid="source-files-only">
-          Here (serve) secrets cannot be kept by Clusterdeck: put the token or password in a file on the machine running it, readable only by its user, and give
-          the file&apos;s path.
+          Here (serve, or a desktop without an OS keychain) secrets cannot be kept by Clusterdeck: put the token or password in a file on the machine running
+          it, readable only by its user, and give the file&apos;s path.
         </p>
       )}
       {test && <TestResult result={test} />}
@@ -271,8 +282,8 @@ export function SourcesSection({ info }: { info: AppInfo | null }) {
   const { sources, error, reload } = useSources();
   const [editing, setEditing] = useState<SourceInfo | 'new' | null>(null);
   const [removing, setRemoving] = useState<string | null>(null);
-  // Only the desktop app has an OS keychain; serve keeps no secrets.
-  const keychain = info?.mode === 'desktop';
+  // Typed secrets only where the engine has an OS keychain (not serve, nor a desktop without one).
+  const keychain = secretsKeptBy(info);
   return (
     <section className="panel settings-section" data-testid="settings-sources" aria-labelledby="sources-title">
       <header className="settings-section__head">
@@ -369,7 +380,7 @@ export function SourcesSection({ info }: { info: AppInfo | null }) {
           Saved under <code>sources</code> in the config file (comments kept) and applied without a restart.{' '}
           {keychain
             ? 'Tokens and passwords typed here go to the OS keychain, never into the file.'
-            : 'Under serve, tokens and passwords are files named in the config.'}
+            : 'Here (no OS keychain), tokens and passwords are files named in the config.'}
         </p>
       </div>
       {removing !== null && (

@@ -3,6 +3,7 @@
  * its secret: the engine does not send it), checked with the engine's own schema, and turned
  * into a sources:save request; each problem is attached to its field.
  */
+import type { AppInfo } from '../../../shared/contract';
 import { PrometheusSourceConfigSchema, type PrometheusSourceConfig, type SourceInfo, type SourceSaveRequest } from '../../../shared/model/sources';
 
 export type AuthKind = 'none' | 'bearer' | 'basic';
@@ -27,6 +28,33 @@ export interface SourceForm {
 
 export type SourceFormField = keyof SourceForm;
 export type SourceFormErrors = Partial<Record<SourceFormField | 'form', string>>;
+
+/**
+ * Whether the engine can keep a typed secret (an OS keychain): only then does the form offer it.
+ * An engine from before AppInfo.secretsKept: the desktop app was assumed to have one.
+ */
+export function secretsKeptBy(info: AppInfo | null): boolean {
+  return info?.secretsKept ?? info?.mode === 'desktop';
+}
+
+function originOf(url: string): string | null {
+  try {
+    return new URL(url.trim()).origin;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether the secret kept in the keychain for the source being edited still serves the form:
+ * same source, same kind of secret, and the same origin (scheme, host, port), since the engine
+ * only sends a kept secret to the origin it was given for.
+ */
+export function keptSecretStands(kept: SourceInfo | null, form: Pick<SourceForm, 'id' | 'url' | 'auth'>): boolean {
+  if (kept === null || kept.config.id !== form.id.trim() || kept.secret.keptIn !== 'keychain' || kept.secret.kind !== form.auth) return false;
+  const before = originOf(kept.config.url);
+  return before !== null && before === originOf(form.url);
+}
 
 export function emptySourceForm(keychain: boolean): SourceForm {
   return {
@@ -54,7 +82,8 @@ export function formFromSource(info: SourceInfo, keychain: boolean): SourceForm 
     id: c.id,
     url: c.url,
     auth: info.secret.kind,
-    secretIn: info.secret.keptIn ?? (keychain ? 'keychain' : 'file'),
+    // Without a keychain here, a secret kept in one cannot be read: a file is asked for.
+    secretIn: keychain ? (info.secret.keptIn ?? 'keychain') : 'file',
     tokenFile: c.bearerTokenFile ?? '',
     username: c.basic?.username ?? '',
     passwordFile: c.basic?.passwordFile ?? '',
@@ -115,14 +144,17 @@ export function formToRequest(form: SourceForm, kept: SourceInfo | null): FormRe
   if (keychain) source.secret = 'keychain';
 
   const request: SourceSaveRequest = { source: source as PrometheusSourceConfig };
-  const keptHere = kept !== null && kept.config.id === source.id && kept.secret.keptIn === 'keychain' && kept.secret.kind === form.auth;
+  const keptHere = keptSecretStands(kept, form);
+  // Kept for this source, but another origin now: typed again, as the engine asks.
+  const movedAway = kept !== null && !keptHere && keptSecretStands(kept, { ...form, url: kept.config.url });
+  const enter = (what: string) => (movedAway ? `the URL now points to another server: enter the ${what} again` : `enter the ${what}`);
   if (keychain && form.auth === 'bearer') {
     if (form.token) request.token = form.token;
-    else if (!keptHere) errors.token = 'enter the token';
+    else if (!keptHere) errors.token = enter('token');
   }
   if (keychain && form.auth === 'basic') {
     if (form.password) request.password = form.password;
-    else if (!keptHere) errors.password = 'enter the password';
+    else if (!keptHere) errors.password = enter('password');
   }
   if (form.auth === 'bearer' && !keychain && !form.tokenFile.trim()) errors.tokenFile = 'the path of the file holding the token';
   if (form.auth === 'basic' && !keychain && !form.passwordFile.trim()) errors.passwordFile = 'the path of the file holding the password';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { AppInfo } from '../../../shared/contract';
 import type { SourceInfo } from '../../../shared/model/sources';
-import { emptySourceForm, fieldOfMessage, formFromSource, formToRequest } from '../../../renderer/src/settings/sourceForm';
+import { emptySourceForm, fieldOfMessage, formFromSource, formToRequest, keptSecretStands, secretsKeptBy } from '../../../renderer/src/settings/sourceForm';
 
 const saved: SourceInfo = {
   config: { id: 'prom', kind: 'prometheus', url: 'https://prom.example.org/', nodeLabel: 'instance', timeoutMs: 10_000, secret: 'keychain', tenant: 'team-a' },
@@ -42,6 +43,30 @@ describe('the source form', () => {
     expect(form).toMatchObject({ id: 'prom', auth: 'bearer', secretIn: 'keychain', token: '', tenant: 'team-a', timeoutS: '10' });
     const result = formToRequest(form, saved);
     expect(result.ok && result.value).toEqual({ source: saved.config });
+  });
+
+  it('editing: a URL moved to another origin needs the token typed again (it is bound to its origin); another path on the same origin does not', () => {
+    const samePlace = { ...formFromSource(saved, true), url: 'https://prom.example.org:443/prefix/' };
+    expect(keptSecretStands(saved, samePlace)).toBe(true);
+    expect(formToRequest(samePlace, saved).ok).toBe(true);
+    for (const url of ['https://evil.example.net/', 'http://prom.example.org/', 'https://prom.example.org:8443/']) {
+      const moved = { ...formFromSource(saved, true), url };
+      expect(keptSecretStands(saved, moved)).toBe(false);
+      const result = formToRequest(moved, saved);
+      expect(result).toEqual({ ok: false, errors: { token: expect.stringMatching(/enter the token again/) } });
+      expect(formToRequest({ ...moved, token: 'typed-again' }, saved)).toMatchObject({ ok: true, value: { token: 'typed-again' } });
+    }
+  });
+
+  it('offers the OS keychain only where the engine keeps secrets (an engine without secretsKept: the desktop does)', () => {
+    const info: AppInfo = { version: '1', mode: 'desktop', intervalMs: 5000, dbPath: '/d', configPath: '/c', configError: null };
+    expect(secretsKeptBy(null)).toBe(false);
+    expect(secretsKeptBy({ ...info, secretsKept: false })).toBe(false);
+    expect(secretsKeptBy({ ...info, mode: 'serve', secretsKept: false })).toBe(false);
+    expect(secretsKeptBy({ ...info, secretsKept: true })).toBe(true);
+    expect(secretsKeptBy(info)).toBe(true);
+    expect(secretsKeptBy({ ...info, mode: 'serve' })).toBe(false);
+    expect(emptySourceForm(secretsKeptBy({ ...info, secretsKept: false })).secretIn).toBe('file');
   });
 
   it('serve: secrets are files; a basic source needs its password file', () => {
