@@ -21,6 +21,7 @@ import { startBenchPrometheus } from './prometheus-server';
 import type { ExporterSimJob, ExporterSimReady } from './prometheus-sim';
 import type { SshSimJob, SshSimReady } from './ssh-sim';
 import type { KernelLogReplay } from './ssh-sim-replies';
+import type { EngineRun, MemorySplit } from './ssh-bench-worker';
 import { machineBusySeconds, runSshBench, SSH_TARGETS, type EngineFigures, type SshBenchResult, type Stat, stat } from './ssh-bench';
 import { fmt, formatColumns, isError, mark } from './stats';
 
@@ -293,6 +294,13 @@ const ms = (v: number | null | undefined) => (v === null || v === undefined || !
 const pct = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '-' : `${fmt(v, 1)} %`);
 const mbText = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '-' : `${fmt(v, 0)} MB`);
 
+/** RSS and its parts (V8 heap reserved and in use, Buffers outside the heap), peak / end. */
+function splitText(split: EngineRun['memorySplit']): string {
+  if (split === undefined) return '-';
+  const part = (key: keyof MemorySplit) => `${fmt(split.peak[key], 0)} / ${fmt(split.end[key], 0)}`;
+  return `RSS ${part('rssMb')} MB, V8 heap reserved ${part('heapTotalMb')}, in use ${part('heapUsedMb')}, external ${part('externalMb')} (ArrayBuffers ${part('arrayBuffersMb')})`;
+}
+
 export function formatPrometheusBench(r: PrometheusBenchResult): string {
   const out: string[] = [];
   out.push(
@@ -391,6 +399,7 @@ export function formatPrometheusBench(r: PrometheusBenchResult): string {
         `  connect + first reading (start): ${ms(e.run.startMs)}; ticks timed: ${e.ticks.count}, later p50 / p95 ${ms(e.steadyTicks.p50)} / ${ms(e.steadyTicks.p95)}; skipped grid points ${e.run.skippedTicks}`,
         `  CPU over the window, % of one core: engine ${pct(e.cpuPctOfCore)}, simulator ${pct(e.nodeCpuPctOfCore)}, whole machine ${pct(e.machineBusyPctOfCore)}; engine CPU per node sample ${ms(e.cpuMsPerNodeSample)}`,
         `  RSS: after the first tick ${mbText(e.rssAfterFirstTickMb)}, later ticks max ${mbText(e.rssLaterTicksMaxMb)}; ${e.isolation}`,
+        `  memory, peak over the window / at its end: ${splitText(e.run.memorySplit)}`,
       );
       if (!isError(r.ssh!) && r.ssh!.simulatorRecordings !== null)
         out.push(`  the simulator ran the engine's scripts ${r.ssh!.simulatorRecordings} times here to refresh its recordings`);

@@ -5,6 +5,8 @@
  * file), over the given SSH nodes and nothing else.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ConfigSchema } from '../shared/config';
 import type { NodeStatus, SshNode } from '../shared/model/inventory';
@@ -58,6 +60,8 @@ export interface EngineRun {
   window: { seconds: number; cpuUserMs: number; cpuSystemMs: number };
   /** RSS when start() returned (every node connected), at the sampled peak, VmHWM (the process's peak), at the end. */
   memory: { startedRssMb: number; peakRssMb: number; endRssMb: number; hwmRssMb: number | null; endHeapUsedMb: number };
+  /** Where RSS goes, sampled every 250 ms over the window: each part's peak and its value at the end, MB. */
+  memorySplit?: { peak: MemorySplit; end: MemorySplit };
   eventLoopDelayMs: { p50: number; p99: number; max: number };
   /** Nodes not 'up' at the end, by status and message. */
   problems: Array<{ status: NodeStatus; message: string; count: number }>;
@@ -92,6 +96,30 @@ function highWaterMarkMb(): number | null {
 }
 
 const mb = (bytes: number) => bytes / 2 ** 20;
+
+/** process.memoryUsage() in MB: the V8 heap (reserved, in use), Buffers and ArrayBuffers outside it (external includes arrayBuffers). */
+export interface MemorySplit {
+  rssMb: number;
+  heapTotalMb: number;
+  heapUsedMb: number;
+  externalMb: number;
+  arrayBuffersMb: number;
+}
+
+function memorySplit(): MemorySplit {
+  const m = process.memoryUsage();
+  return { rssMb: mb(m.rss), heapTotalMb: mb(m.heapTotal), heapUsedMb: mb(m.heapUsed), externalMb: mb(m.external), arrayBuffersMb: mb(m.arrayBuffers) };
+}
+
+function maxSplit(a: MemorySplit, b: MemorySplit): MemorySplit {
+  return {
+    rssMb: Math.max(a.rssMb, b.rssMb),
+    heapTotalMb: Math.max(a.heapTotalMb, b.heapTotalMb),
+    heapUsedMb: Math.max(a.heapUsedMb, b.heapUsedMb),
+    externalMb: Math.max(a.externalMb, b.externalMb),
+    arrayBuffersMb: Math.max(a.arrayBuffersMb, b.arrayBuffersMb),
+  };
+}
 const cpuMsOf = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -179,11 +207,16 @@ export async function runEngineJob(job: EngineJob, edge: (which: EngineEdge) => 
   lastCpu = process.cpuUsage();
   const windowCpu = process.cpuUsage();
   let peakRss = process.memoryUsage.rss();
+  let peakSplit = memorySplit();
   while (performance.now() - windowStart < job.durationMs) {
     await sleep(Math.min(250, Math.max(1, job.durationMs - (performance.now() - windowStart))));
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
+    peakSplit = maxSplit(peakSplit, memorySplit());
   }
   windowOpen = false;
+  // CLUSTERDECK_BENCH_HEAP_SNAPSHOT=DIR: the engine's heap as the window closes, for Chrome's memory tab.
+  const snapshotDir = process.env.CLUSTERDECK_BENCH_HEAP_SNAPSHOT;
+  if (snapshotDir) writeHeapSnapshot(join(snapshotDir, `engine-${process.pid}.heapsnapshot`));
   const cpu = process.cpuUsage(windowCpu);
   const seconds = (performance.now() - windowStart) / 1000;
   edge('window-end');
@@ -215,6 +248,7 @@ export async function runEngineJob(job: EngineJob, edge: (which: EngineEdge) => 
     skippedTicks,
     window: { seconds, cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000 },
     memory: { startedRssMb: mb(startedRss), peakRssMb: mb(peakRss), endRssMb: mb(memory.rss), hwmRssMb: highWaterMarkMb(), endHeapUsedMb: mb(memory.heapUsed) },
+    memorySplit: { peak: peakSplit, end: memorySplit() },
     eventLoopDelayMs: { p50: eventLoop.percentile(50) / 1e6, p99: eventLoop.percentile(99) / 1e6, max: eventLoop.max / 1e6 },
     problems: [...problems.values()].sort((a, b) => b.count - a.count),
     logged: [...logged.values()].sort((a, b) => b.count - a.count).slice(0, 20),

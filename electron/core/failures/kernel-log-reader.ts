@@ -8,6 +8,7 @@ import { userInfo } from 'node:os';
 import type { ExecResult, Host } from '../hosts/host';
 import { SshHost } from '../hosts/ssh/ssh-host';
 import { BOOT_ID_PATH, DMESG_ARGS, JOURNAL_CURSOR, MAX_JOURNAL_LINES, journalAfterArgs, journalBootArgs } from './command-specs';
+import { dmesgMarkOf, dmesgSince, type DmesgMark } from './dmesg-since';
 import type { KernelLogCursor, KernelLogSource } from './kernel-event-store';
 import { parseKernelLog, type KernelRecord } from './kernel-log';
 
@@ -17,6 +18,8 @@ export interface KernelLogRead {
   /** Where the next read goes on from (journal); null for dmesg, or when the journal gave none. */
   cursor: string | null;
   records: KernelRecord[];
+  /** dmesg: the newest record read, for the next read to skip what this one read (kept in memory); null for the journal. */
+  dmesgMark: DmesgMark | null;
   /** Why this node's kernel log cannot be read as its login user, with the fix; null when it can. */
   capability: string | null;
   warnings: string[];
@@ -123,10 +126,17 @@ function deniedText(user: string, journalDenied: boolean): string {
 }
 
 /**
- * Reads the kernel lines since `previous` (null: never read). Rejects when the node cannot be
- * reached or a command fails or hangs; a user without the right to read resolves with capability.
+ * Reads the kernel lines since `previous` (null: never read); where dmesg is read, those after
+ * `dmesgMark` (the last read's, dmesg-since.ts) are parsed, or all of them when it is not found.
+ * Rejects when the node cannot be reached or a command fails or hangs; a user without the right
+ * to read resolves with capability.
  */
-export async function readKernelLog(host: Host, previous: KernelLogCursor | null, options: ReadKernelLogOptions = {}): Promise<KernelLogRead> {
+export async function readKernelLog(
+  host: Host,
+  previous: KernelLogCursor | null,
+  options: ReadKernelLogOptions = {},
+  dmesgMark: DmesgMark | null = null,
+): Promise<KernelLogRead> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
   const maxOutputBytes = options.maxOutputBytes ?? DEFAULT_READ_OUTPUT_BYTES;
   const lines = Math.max(1, Math.min(MAX_JOURNAL_LINES, Math.floor(options.lines ?? MAX_JOURNAL_LINES)));
@@ -146,7 +156,7 @@ export async function readKernelLog(host: Host, previous: KernelLogCursor | null
     const { output } = outcome;
     // No cursor printed (nothing new in some versions): go on from where we were.
     const cursor = output.cursor ?? (sameBoot && resumable !== null ? resumable : null);
-    return { bootId, source: 'journal', cursor, records: output.records, capability: null, warnings: output.warnings };
+    return { bootId, source: 'journal', cursor, records: output.records, dmesgMark: null, capability: null, warnings: output.warnings };
   }
 
   const dmesg = await host.exec('dmesg', [...DMESG_ARGS], limits);
@@ -158,12 +168,17 @@ export async function readKernelLog(host: Host, previous: KernelLogCursor | null
     return capability(bootId, deniedText(loginUser(host), outcome.kind === 'denied'));
   }
   if (dmesg.exitCode !== 0) throw failure('dmesg', dmesg, timeoutMs);
-  const parsed = parseKernelLog(dmesg.stdout);
+  // Only a mark of this boot can be found again (an unknown boot id cannot tell a reboot).
+  const mark = dmesgMark !== null && dmesgMark.bootId === bootId && bootId !== UNKNOWN_BOOT ? dmesgMark : null;
+  const tail = dmesgSince(dmesg.stdout, mark);
+  const parsed = parseKernelLog(tail.text);
   const warnings = [...parsed.warnings];
+  if (tail.gap) warnings.push("kernel log: dmesg's buffer no longer holds the last line read (it wrapped or was cleared): lines logged in between were missed");
   if (dmesg.truncated) warnings.push('kernel log: dmesg printed more than the output limit; its newest lines were not read');
-  return { bootId, source: 'dmesg', cursor: null, records: parsed.records, capability: null, warnings };
+  const nextMark = dmesgMarkOf(bootId, parsed.records, mark);
+  return { bootId, source: 'dmesg', cursor: null, records: parsed.records, dmesgMark: nextMark, capability: null, warnings };
 }
 
 function capability(bootId: string, text: string): KernelLogRead {
-  return { bootId, source: 'dmesg', cursor: null, records: [], capability: text, warnings: [] };
+  return { bootId, source: 'dmesg', cursor: null, records: [], dmesgMark: null, capability: text, warnings: [] };
 }

@@ -10,6 +10,7 @@ import type { HostRegistry } from '../hosts/registry';
 import { silentLogger, type Logger } from '../log';
 import { systemClock, type Clock } from '../scheduler';
 import type { KernelEventStore } from './kernel-event-store';
+import { DMESG_CLOCK_SLACK_MS, type DmesgMark } from './dmesg-since';
 import { DEFAULT_READ_TIMEOUT_MS, readKernelLog, type ReadKernelLogOptions } from './kernel-log-reader';
 import { parseXidEvents } from './xid';
 
@@ -26,8 +27,7 @@ export interface KernelLogWatcherOptions {
   read?: ReadKernelLogOptions;
 }
 
-/** dmesg recomputes each line's wall-clock time on every run; this much apart is the same line. */
-export const DMESG_CLOCK_SLACK_MS = 2000;
+export { DMESG_CLOCK_SLACK_MS };
 export const DEFAULT_CONCURRENCY = 8;
 export const MIN_INTERVAL_MS = 1000;
 
@@ -37,6 +37,8 @@ interface NodeState {
   capability: string | null;
   problem: string | null;
   warnings: string;
+  /** Where the last dmesg read ended (in memory: after a restart the first read parses all, and records nothing twice). */
+  dmesgMark: DmesgMark | null;
 }
 
 export class KernelLogWatcher {
@@ -126,7 +128,7 @@ export class KernelLogWatcher {
   private state(nodeId: string): NodeState {
     let s = this.nodes.get(nodeId);
     if (!s) {
-      s = { running: null, followUp: null, capability: null, problem: null, warnings: '' };
+      s = { running: null, followUp: null, capability: null, problem: null, warnings: '', dmesgMark: null };
       this.nodes.set(nodeId, s);
     }
     return s;
@@ -181,7 +183,7 @@ export class KernelLogWatcher {
     const host = this.hosts.get(nodeId);
     if (!host) return;
     try {
-      const read = await readKernelLog(host, this.store.cursor(nodeId), this.readOptions);
+      const read = await readKernelLog(host, this.store.cursor(nodeId), this.readOptions, s.dmesgMark);
       this.setCapability(nodeId, s, read.capability);
       this.setProblem(nodeId, s, null);
       if (read.capability !== null) return;
@@ -190,6 +192,8 @@ export class KernelLogWatcher {
       const now = this.clock.now();
       const recorded = this.store.record(nodeId, read.bootId, events, now, { clockSlackMs: read.source === 'dmesg' ? DMESG_CLOCK_SLACK_MS : 0 });
       this.store.setCursor(nodeId, { bootId: read.bootId, source: read.source, cursor: read.cursor }, now);
+      // Only once its events are recorded: a read that failed to record is parsed again.
+      s.dmesgMark = read.dmesgMark;
       if (recorded.length > 0) {
         try {
           this.onEvents(nodeId, recorded);

@@ -2,7 +2,7 @@
 // (no NVIDIA GPU here): they replay real Xid captures (test/fixtures/nvidia-smi/errors) and the
 // real words of systemd 252 and util-linux 2.38 for no journal and no permission
 // (test/fixtures/kernel-log). The watcher over a real SQLite file records each event once.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Database as Db } from 'better-sqlite3';
@@ -11,6 +11,7 @@ import { FAILURE_POLICY, journalAfterArgs, journalBootArgs } from '../../../elec
 import { KernelEventStore } from '../../../electron/core/failures/kernel-event-store';
 import { readKernelLog } from '../../../electron/core/failures/kernel-log-reader';
 import { KernelLogWatcher } from '../../../electron/core/failures/kernel-log-watcher';
+import { parseKernelLog } from '../../../electron/core/failures/kernel-log';
 import { parseXidEvents } from '../../../electron/core/failures/xid';
 import { LocalHost } from '../../../electron/core/hosts/local';
 import type { HostRegistry } from '../../../electron/core/hosts/registry';
@@ -119,6 +120,41 @@ describe('readKernelLog', () => {
     expect(callLog()).toEqual(['--time-format iso']);
   });
 
+  it('parses only what dmesg printed since the last read of the same boot, and says when its buffer wrapped in between', async () => {
+    const lines = xidCapture('xid-48-63-94-dbe-row-remap.dmesg-iso.log')
+      .split('\n')
+      .filter((l) => l !== '');
+    const log = join(dir, 'dmesg.log');
+    const print = (from: number, to: number) => writeFileSync(log, `${lines.slice(from, to).join('\n')}\n`);
+    install({
+      journalctl: replayScript({
+        stdoutText: '-- No entries --',
+        stderrPath: kernelLogFixture('journalctl-k-no-journal-files.systemd252.stderr.txt'),
+        exitCode: 1,
+      }),
+      dmesg: replayScript({ stdoutPath: log, exitCode: 0 }),
+    });
+    const previous = { bootId: BOOT_ID, source: 'dmesg' as const, cursor: null };
+    print(0, 20);
+    const first = await readKernelLog(host, null);
+    expect(first.records).toHaveLength(20);
+    expect(first.dmesgMark).toMatchObject({ bootId: BOOT_ID, timeMs: first.records[19]!.timeMs });
+    print(0, 41);
+    // The 10 lines of 05:39 are hours before the last line read: skipped; the minute before it is read again.
+    const second = await readKernelLog(host, previous, {}, first.dmesgMark);
+    expect(second.records.map((r) => r.raw)).toEqual(lines.slice(10));
+    expect(second.warnings).toEqual([]);
+    // Another boot's mark is not looked for.
+    expect((await readKernelLog(host, previous, {}, { ...first.dmesgMark!, bootId: 'another' })).records).toHaveLength(41);
+    // Read up to 05:39, then the buffer holds only what came after: every line is parsed, and the gap is said.
+    print(0, 10);
+    const early = await readKernelLog(host, previous, {}, null);
+    print(10, 41);
+    const wrapped = await readKernelLog(host, previous, {}, early.dmesgMark);
+    expect(wrapped.records).toHaveLength(31);
+    expect(wrapped.warnings).toEqual([expect.stringMatching(/dmesg's buffer no longer holds the last line read .*lines logged in between were missed/)]);
+  });
+
   it('says once, as a capability, that the login user may read neither the journal nor dmesg', async () => {
     install({
       journalctl: replayScript({ stderrPath: kernelLogFixture('journalctl-k-insufficient-permissions.systemd252.stderr.txt'), exitCode: 1 }),
@@ -203,6 +239,30 @@ describe('KernelLogWatcher over the local host', () => {
     for (const db of open.splice(0)) db.close();
     await watcherOver(path, seen).pollNow();
     expect(seen.map((batch) => batch.length)).toEqual([11]);
+  });
+
+  it('records the events of a growing dmesg once each, as whole reads would', async () => {
+    const lines = xidCapture('xid-48-63-94-dbe-row-remap.dmesg-iso.log')
+      .split('\n')
+      .filter((l) => l !== '');
+    const log = join(dir, 'dmesg.log');
+    install({
+      journalctl: replayScript({
+        stdoutText: '-- No entries --',
+        stderrPath: kernelLogFixture('journalctl-k-no-journal-files.systemd252.stderr.txt'),
+        exitCode: 1,
+      }),
+      dmesg: replayScript({ stdoutPath: log, exitCode: 0 }),
+    });
+    const seen: StoredKernelEvent[][] = [];
+    const watcher = watcherOver(join(dir, 'cd.db'), seen);
+    for (const end of [12, 20, 41, 41]) {
+      writeFileSync(log, `${lines.slice(0, end).join('\n')}\n`);
+      await watcher.pollNow();
+    }
+    const whole = parseXidEvents(parseKernelLog(lines.join('\n')).records).events;
+    expect(seen.flat().map((e) => [e.atMs, e.xid, e.raw.length])).toEqual(whole.map((e) => [e.timeMs, e.xid, e.raw.length]));
+    expect(seen.map((batch) => batch.length)).toEqual([2, 8, 1]);
   });
 
   it('never reads a node twice at once: a poll during a read runs once that read is done', async () => {
