@@ -58,8 +58,16 @@ export function historyCache(now?: () => number): QueryCache<SeriesPoints[]> {
   });
 }
 
-function toSeries(result: QueryResult, plan: ReturnType<typeof historyQuery>): SeriesPoints[] {
+/** The range asked: only its points are taken (a hostile or odd source may answer others, or more). */
+interface AskedRange {
+  startMs: number;
+  endMs: number;
+  stepMs: number;
+}
+
+function toSeries(result: QueryResult, plan: ReturnType<typeof historyQuery>, range: AskedRange): SeriesPoints[] {
   if (result.resultType !== 'matrix') throw new Error(`answered a ${result.resultType}, not a matrix`);
+  const maxPoints = Math.floor((range.endMs - range.startMs) / range.stepMs) + 1;
   const byDevice = new Map<string, { series: SeriesPoints; instance: boolean }>();
   for (const answer of result.series) {
     const device = plan.device(answer.labels);
@@ -72,8 +80,9 @@ function toSeries(result: QueryResult, plan: ReturnType<typeof historyQuery>): S
     const t: number[] = [];
     const v: number[] = [];
     answer.values.forEach((value, i) => {
-      if (!plan.keep(value)) return;
-      t.push(answer.timesMs[i]!);
+      const time = answer.timesMs[i]!;
+      if (!plan.keep(value) || time < range.startMs || time > range.endMs || t.length >= maxPoints || time <= (t.at(-1) ?? -Infinity)) return;
+      t.push(time);
       v.push(value);
     });
     byDevice.set(device, { series: { device, t, v, min: null, max: null }, instance });
@@ -96,7 +105,7 @@ export async function sourceHistory(options: HistoryOptions, query: MetricQuery)
   try {
     series = await options.cache.getOrLoad(
       { expr: plan.expr, startMs, endMs, stepMs },
-      async () => toSeries(await options.client.queryRange(plan.expr, startMs, endMs, stepMs), plan),
+      async () => toSeries(await options.client.queryRange(plan.expr, startMs, endMs, stepMs), plan, { startMs, endMs, stepMs }),
       reachesNow ? stepMs : PAST_RANGE_TTL_MS,
     );
   } catch (error) {
