@@ -11,7 +11,7 @@ import { engineWith, memorySecrets, sourceConfig } from '../helpers/source-engin
 import { tempDir } from '../helpers/tmp';
 
 /** Prometheus's API for one target n1:9100: "1" is the scalar 1, any other instant query a sample of it. */
-async function oneNodeApi() {
+async function oneNodeApi(delayMs = 0) {
   const open = new Set<import('node:net').Socket>();
   let opened = 0;
   const server = http.createServer((req, res) => {
@@ -26,7 +26,7 @@ async function oneNodeApi() {
               resultType: 'vector',
               result: [{ metric: { __name__: query === 'up' ? 'up' : 'node_load1', instance: 'n1:9100', job: 'node' }, value: [0, '1'] }],
             };
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'success', data }));
+      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'success', data })), delayMs);
     });
   });
   server.on('connection', (socket) => {
@@ -79,6 +79,25 @@ describe('a source restarted and removed from Settings', () => {
       // Test-connection's client is closed after its answer too.
       for (let i = 0; i < 3; i += 1) expect((await engine.handlers['sources:test']({ source: sourceConfig(api.url) })).ok).toBe(true);
       expect(await until(() => api.open === 0)).toBe(true);
+    } finally {
+      engine.close();
+      await api.close();
+    }
+  }, 30_000);
+
+  it('removed while its discovery is under way: the answers arriving after do not add its node', async () => {
+    const api = await oneNodeApi(300);
+    const configPath = join(tempDir(), 'config.yaml');
+    writeFileSync(configPath, '# by hand\n');
+    const engine = engineWith(configPath, memorySecrets());
+    try {
+      // Saving starts the source and its discovery at once; it is removed before the API answers.
+      await engine.handlers['sources:save']({ source: sourceConfig(api.url) });
+      await engine.handlers['sources:remove']({ id: 'prom' });
+      await new Promise((r) => setTimeout(r, 600));
+      expect(engine.nodeStates()).toEqual([]);
+      await engine.collectOnce();
+      expect(engine.nodeStates()).toEqual([]);
     } finally {
       engine.close();
       await api.close();
