@@ -173,7 +173,7 @@ describe('alerts in the browser', () => {
 
   it("opens an alert from the URL's hash, on hashchange and on load", async () => {
     await page.getByTestId('nav-fleet').click();
-    expect(await page.evaluate(() => window.location.hash)).toBe('');
+    expect(await page.evaluate(() => window.location.hash)).toBe('#/fleet');
     await page.evaluate((id) => {
       window.location.hash = `#/alerts/${id}`;
     }, brokenId);

@@ -319,7 +319,8 @@ describe('fleet page against real SSH nodes', () => {
     expect(picked).toEqual(expect.arrayContaining(['gpu-a', ...IMPORTED]));
     expect(nodeListCalls).toBe(1);
 
-    await page.reload();
+    // A reload keeps the node page (the URL says so); the landing view is for an address without a route.
+    await page.goto(`${serve.origin}/`);
     await page.getByTestId('app-ready').waitFor({ timeout: 30_000 });
     expect(nodeListCalls).toBe(2);
     expect(await page.getByTestId('app-ready').getAttribute('data-view')).toBe('fleet');
