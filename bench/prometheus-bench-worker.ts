@@ -14,7 +14,7 @@ import type { MetricQuery } from '../shared/contract';
 import { createEngine } from '../electron/core/engine';
 import type { Logger } from '../electron/core/log';
 import { PrometheusClient } from '../electron/core/sources/prometheus-client';
-import { FAMILY_QUERIES } from '../electron/core/sources/prometheus-source';
+import { dcgmIdentityQuery, FAMILY_QUERIES } from '../electron/core/sources/prometheus-source';
 import { SOURCE_MAX_RESPONSE_BYTES } from '../electron/core/sources/source-client';
 
 export interface PromEngineJob {
@@ -238,10 +238,11 @@ export async function runPromEngineJob(job: PromEngineJob): Promise<PromEngineRu
     }
   }
 
-  // One tick's queries without the engine: the client alone (HTTP, gunzip, JSON, zod), and sizes.
+  // One tick's queries without the engine: the client alone (HTTP, gunzip, JSON, validation), and
+  // sizes; then the GPU identity query, asked once a minute.
   const fetchOnly = await timed(3, () => Promise.all(FAMILY_QUERIES.map((expr) => client.query(expr, Date.now()))));
   const families: PromEngineRun['families'] = [];
-  for (const expr of FAMILY_QUERIES) {
+  for (const expr of [...FAMILY_QUERIES, dcgmIdentityQuery('instance')]) {
     const r = await rawQuery(job.url, expr, Date.now());
     families.push({ expr, ms: r.ms, bytes: r.bytes, samples: r.samples });
   }

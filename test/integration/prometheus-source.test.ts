@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../shared/config';
 import { createEngine, type Engine } from '../../electron/core/engine';
 import type { Logger } from '../../electron/core/log';
+import { dcgmGpus } from '../../electron/core/sources/dcgm-map';
+import { exposedSamples, parseExposition } from '../../electron/core/sources/exposition';
 import { FAMILY_QUERIES } from '../../electron/core/sources/prometheus-source';
 import { httpGet, startNodeExporter, startPrometheus, type NodeExporterLab, type PrometheusLab } from '../helpers/prometheus';
 import { tempDir } from '../helpers/tmp';
@@ -25,6 +27,9 @@ async function serve(handler: http.RequestListener): Promise<{ port: number; url
       }),
   };
 }
+
+const captureSamples = (file: string) =>
+  exposedSamples(parseExposition(readFileSync(join(DCGM, file), 'utf8'), { maxSeries: 100_000, maxBytes: 16 * 1024 * 1024 }));
 
 /** A real capture served as an exporter's /metrics. */
 const exporterOf = (file: string) =>
@@ -79,6 +84,12 @@ describe('a Prometheus source in the engine (real Prometheus, node exporter, dcg
         { job: 'dcgm-b', targets: [`localhost:${dcgmB.port}`] },
       ],
     });
+    // Every target scraped before the engine reads, whose ticks fall on whole seconds (else a
+    // first tick may come before a GPU node's first scrape).
+    for (let tries = 0; (await promValue(prometheus.url, 'count(up == 1)', Date.now() - 1500))[0] !== 3; tries += 1) {
+      if (tries > 300) throw new Error('Prometheus did not scrape its 3 targets');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }, 90_000);
 
   afterAll(async () => {
@@ -139,6 +150,10 @@ describe('a Prometheus source in the engine (real Prometheus, node exporter, dcg
       expect(node.gpus.map((g) => [g.productName, g.uuid, g.temperatureC])).toEqual([['NVIDIA L4', 'GPU-c2f76b33-7953-256e-8f33-1343419b1a1c', 31]]);
       const gpuOnly = snapshots.find((s) => s.id === 'localhost')!;
       expect(gpuOnly.gpus.length).toBeGreaterThan(0);
+      // Asked for the mapped fields only, each GPU's identity labels read apart: the same GPUs
+      // (values, UUID, bus id, model, driver, hence device keys) as mapping the exporter's own page.
+      expect(node.gpus).toEqual(dcgmGpus(captureSamples('l4-drv580.105.08.kops-conformance.prom')));
+      expect(gpuOnly.gpus).toEqual(dcgmGpus(captureSamples('tesla-t4-drv460.106.00-exporter2x.datadog.prom')));
       expect(gpuOnly.memory).toBeNull(); // no node exporter there: missing, not 0
 
       // One tick of two nodes costs the fixed family queries, not a set per node.

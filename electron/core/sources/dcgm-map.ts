@@ -34,6 +34,48 @@ export function dcgmValue(value: number | undefined): number | null {
   return value;
 }
 
+/**
+ * The DCGM_FI_DEV_* fields this mapping reads (dcgmGpus, dcgmLastXids): what a source asks for,
+ * where an exporter exports twice as many (clocks, energy, profiling, licences...).
+ */
+export const DCGM_MAPPED_FIELDS = [
+  'FB_USED',
+  'FB_FREE',
+  'FB_RESERVED',
+  'ECC_SBE_VOL_TOTAL',
+  'ECC_DBE_VOL_TOTAL',
+  'ECC_SBE_AGG_TOTAL',
+  'ECC_DBE_AGG_TOTAL',
+  'RETIRED_SBE',
+  'RETIRED_DBE',
+  'RETIRED_PENDING',
+  'CORRECTABLE_REMAPPED_ROWS',
+  'UNCORRECTABLE_REMAPPED_ROWS',
+  'ROW_REMAP_PENDING',
+  'ROW_REMAP_FAILURE',
+  'MIG_MODE',
+  'ECC_CURRENT',
+  'FAN_SPEED',
+  'GPU_UTIL',
+  'MEM_COPY_UTIL',
+  'GPU_TEMP',
+  'POWER_USAGE',
+  'POWER_USAGE_INSTANT',
+  'POWER_MGMT_LIMIT',
+  'ENFORCED_POWER_LIMIT',
+  'SM_CLOCK',
+  'XID_ERRORS',
+] as const;
+type MappedField = (typeof DCGM_MAPPED_FIELDS)[number];
+
+/**
+ * Labels that name a GPU's series: its node's (given apart), its index, UUID and MIG instance.
+ * The others (PCI address, device, model, driver) are the same on every sample of a GPU.
+ */
+export const DCGM_SERIES_LABELS = ['gpu', 'UUID', 'uuid', 'GPU_I_ID'] as const;
+/** A GPU's identity labels, read with DCGM_SERIES_LABELS. */
+export const DCGM_IDENTITY_LABELS = ['pci_bus_id', 'device', 'modelName', 'DCGM_FI_DRIVER_VERSION'] as const;
+
 interface GpuSamples {
   labels: Record<string, string>;
   fields: Map<string, number>;
@@ -89,7 +131,7 @@ export function dcgmDeviceKey(labels: Record<string, string>, position = 0): str
 }
 
 function toGpu(samples: GpuSamples, position: number): Gpu {
-  const field = (name: string): number | null => dcgmValue(samples.fields.get(`DCGM_FI_DEV_${name}`));
+  const field = (name: MappedField): number | null => dcgmValue(samples.fields.get(`DCGM_FI_DEV_${name}`));
   const { labels } = samples;
   const indexLabel = Number(labels.gpu);
   const minor = /^nvidia(\d{1,4})$/.exec(labels.device ?? '');
@@ -159,7 +201,7 @@ export function dcgmLastXids(samples: readonly PromSample[]): Map<string, number
   const out = new Map<string, number>();
   const groups = groupByGpu(samples);
   groups.forEach((group, position) => {
-    const xid = dcgmValue(group.fields.get('DCGM_FI_DEV_XID_ERRORS'));
+    const xid = dcgmValue(group.fields.get('DCGM_FI_DEV_XID_ERRORS' satisfies `DCGM_FI_DEV_${MappedField}`));
     if (xid !== null && xid > 0 && Number.isInteger(xid)) out.set(gpuDeviceKey(toGpu(group, position)), xid);
   });
   return out;

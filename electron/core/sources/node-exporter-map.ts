@@ -8,6 +8,10 @@
  * interval is the node's own clock (node_time_seconds) where both readings carry it, else the
  * caller's `intervalMs`. A reboot between them (node_boot_time_seconds moved) gives no rates.
  * What the exporter does not provide is null or left out, never 0.
+ *
+ * CPU comes per core (a scrape: node_cpu_seconds_total{cpu,mode}) or, from a Prometheus source,
+ * already summed over the cores by mode (CPU_SECONDS_SUM) with the core count (CPU_COUNT): a
+ * 128-core node is 1,024 series a tick otherwise. Summed, there is no per-core utilisation.
  */
 import { clip, NODE_LIMITS } from '../../../shared/model/limits';
 import type { CollectorError, CpuStats, DiskIoStats, FilesystemStats, MemoryStats, NetworkStats, NodeSnapshot, OsInfo } from '../../../shared/model/node';
@@ -28,6 +32,11 @@ export interface NodeExporterContext {
   /** Time between the two readings, used where the node's clock is not exported. */
   intervalMs: number | null;
 }
+
+/** node_cpu_seconds_total summed over the CPUs, by mode: what a source asks Prometheus for. */
+export const CPU_SECONDS_SUM = 'node_cpu_seconds_total:sum';
+/** The number of CPUs (node_cpu_seconds_total{mode="idle"} series), beside CPU_SECONDS_SUM. */
+export const CPU_COUNT = 'node_cpus:count';
 
 /** A boot time that moved more than this between readings is a reboot (NTP steps it a little). */
 const BOOT_TIME_SLACK_SEC = 5;
@@ -119,27 +128,66 @@ function sumTimes(all: Iterable<CpuTimes>): CpuTimes {
 
 const byCpuNumber = (a: string, b: string) => Number(a) - Number(b) || a.localeCompare(b);
 
+/** The per-core reading of a node, or its summed one (a source's), with the core count. */
+interface CpuReading {
+  /** Per core (empty where summed). */
+  perCore: Map<string, CpuTimes>;
+  /** All cores together; null where the node exports neither. */
+  total: CpuTimes | null;
+  cores: number;
+}
+
+/** CPU_SECONDS_SUM as one set of times (the first series of each mode wins). */
+function summedTimes(index: Index): CpuTimes | null {
+  const samples = index.all(CPU_SECONDS_SUM);
+  if (samples.length === 0) return null;
+  const times: CpuTimes = { user: 0, nice: 0, system: 0, idle: 0, iowait: 0, irq: 0, softirq: 0, steal: 0, guest: 0, guestNice: 0 };
+  const seen = new Set<string>();
+  for (const s of samples) {
+    const mode = s.labels.mode as (typeof CPU_MODES)[number] | undefined;
+    if (mode === undefined || !CPU_MODES.includes(mode) || seen.has(mode) || !Number.isFinite(s.value)) continue;
+    seen.add(mode);
+    times[mode] = s.value;
+  }
+  return seen.size > 0 ? times : null;
+}
+
+function cpuReading(index: Index): CpuReading {
+  const perCore = cpuTimes(index);
+  if (perCore.size > 0) return { perCore, total: sumTimes(perCore.values()), cores: perCore.size };
+  const total = summedTimes(index);
+  const count = index.scalar(CPU_COUNT);
+  return { perCore, total, cores: count !== null && Number.isSafeInteger(count) && count > 0 ? count : 0 };
+}
+
 function cpu(now: Index, previous: Index | null, span: Interval): CpuStats | null {
-  const times = cpuTimes(now);
+  const reading = cpuReading(now);
   const load1 = now.scalar('node_load1');
   const load5 = now.scalar('node_load5');
   const load15 = now.scalar('node_load15');
-  if (times.size === 0 && load1 === null && load5 === null && load15 === null) return null;
-  const before = previous !== null && span.seconds !== null ? cpuTimes(previous) : new Map<string, CpuTimes>();
+  if (reading.total === null && load1 === null && load5 === null && load15 === null) return null;
+  const before = previous !== null && span.seconds !== null ? cpuReading(previous) : null;
+  const times = reading.perCore;
   const ids = [...times.keys()].sort(byCpuNumber);
-  // The total is over the CPUs of both readings, so a CPU going offline does not look like idle time.
-  const common = ids.filter((id) => before.has(id));
-  const total =
-    common.length > 0 && common.length === ids.length
-      ? cpuShares(sumTimes(common.map((id) => before.get(id)!)), sumTimes(common.map((id) => times.get(id)!)))
-      : null;
+  let total: ReturnType<typeof cpuShares> = null;
+  if (before !== null && reading.total !== null && before.total !== null) {
+    if (times.size > 0) {
+      // The total is over the CPUs of both readings, so a CPU going offline does not look like idle time.
+      const common = ids.filter((id) => before.perCore.has(id));
+      if (common.length > 0 && common.length === ids.length)
+        total = cpuShares(sumTimes(common.map((id) => before.perCore.get(id)!)), sumTimes(common.map((id) => times.get(id)!)));
+    } else if (before.perCore.size === 0 && reading.cores > 0 && before.cores === reading.cores) {
+      // Summed: the same number of cores in both readings, else a core going offline would skew it.
+      total = cpuShares(before.total, reading.total);
+    }
+  }
   const models = now.all('node_cpu_info').map((s) => s.labels.model_name);
   return {
     model: models[0] ? clip(models[0]) : null,
-    cores: times.size,
+    cores: reading.cores,
     utilPct: total?.utilPct ?? null,
     perCoreUtilPct: ids.slice(0, NODE_LIMITS.cores).map((id) => {
-      const prior = before.get(id);
+      const prior = before?.perCore.get(id);
       return prior === undefined ? null : (cpuShares(prior, times.get(id)!)?.utilPct ?? null);
     }),
     load1,

@@ -14,13 +14,14 @@
  * comes back. Chart history is read from the source (prometheus-history.ts).
  */
 import { NodeIdSchema, type NodeState, type NodeStatus } from '../../../shared/model/inventory';
+import { NODE_LIMITS } from '../../../shared/model/limits';
 import type { MetricQuery, MetricQueryResult, SeriesPoints } from '../../../shared/contract';
 import type { NodeSnapshot } from '../../../shared/model/node';
 import { snapshotProblem, type NodeCollector } from '../collectors/node-collector';
 import type { Logger } from '../log';
-import type { QueryResult } from './prometheus-api';
-import { dcgmGpus, dcgmGpuStatus, type PromSample } from './dcgm-map';
-import { nodeExporterSnapshot } from './node-exporter-map';
+import type { Labels, QueryResult } from './prometheus-api';
+import { DCGM_IDENTITY_LABELS, DCGM_MAPPED_FIELDS, DCGM_SERIES_LABELS, dcgmGpus, dcgmGpuStatus, type PromSample } from './dcgm-map';
+import { CPU_COUNT, CPU_SECONDS_SUM, nodeExporterSnapshot } from './node-exporter-map';
 import { historyCache, sourceHistory } from './prometheus-history';
 import { PrometheusError } from './prometheus-errors';
 import type { QueryCache } from './query-cache';
@@ -36,24 +37,57 @@ export interface InstantQuerier {
   close(): void;
 }
 
-/** One metric family: its name in messages, and its instant query. */
+/**
+ * One metric family: its name in messages, and its instant query. An aggregation answers
+ * without __name__: its samples are named `sampleName`.
+ */
 export interface Family {
   name: string;
   expr: string;
+  sampleName?: string;
 }
 
-/** Every query of one tick, whatever the number of nodes. `up` is first. */
-export const FAMILIES: readonly Family[] = [
-  { name: 'up', expr: 'up' },
-  { name: 'cpu', expr: '{__name__=~"node_cpu_seconds_total|node_cpu_info|node_load1|node_load5|node_load15"}' },
-  { name: 'memory', expr: '{__name__=~"node_memory_(MemTotal|MemAvailable|SwapTotal|SwapFree)_bytes"}' },
-  { name: 'filesystems', expr: '{__name__=~"node_filesystem_(size|avail|free)_bytes|node_filesystem_files|node_filesystem_files_free"}' },
-  { name: 'network', expr: '{__name__=~"node_network_(receive|transmit)_bytes_total"}' },
-  { name: 'disk', expr: '{__name__=~"node_disk_(read_bytes|written_bytes|io_time_seconds)_total"}' },
-  { name: 'os', expr: '{__name__=~"node_uname_info|node_os_info|node_boot_time_seconds|node_time_seconds"}' },
-  { name: 'dcgm', expr: '{__name__=~"DCGM_FI_.+"}' },
-];
+const DCGM_SELECTOR = `{__name__=~"DCGM_FI_DEV_(${DCGM_MAPPED_FIELDS.join('|')})"}`;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+function byLabels(nodeLabel: string, labels: readonly string[]): string {
+  if (!LABEL_NAME.test(nodeLabel)) throw new Error(`not a label name: ${JSON.stringify(nodeLabel.slice(0, 64))}`);
+  return [...new Set([nodeLabel, ...labels])].join(', ');
+}
+
+/**
+ * Every query of one tick, whatever the number of nodes; `up` is first. The answers are kept
+ * small, since Prometheus's encoding and our JSON.parse of them are most of a tick: CPU summed
+ * over the cores (a 128-core node is 1,024 series otherwise), node_cpu_info once per model,
+ * and DCGM only the fields dcgm-map reads, each GPU's series named by the labels that tell them
+ * apart (its identity labels, the same on every sample, come from dcgmIdentityQuery).
+ */
+export function sourceFamilies(nodeLabel: string): readonly Family[] {
+  return [
+    { name: 'up', expr: 'up' },
+    { name: 'cpu', expr: 'sum without (cpu) (node_cpu_seconds_total)', sampleName: CPU_SECONDS_SUM },
+    { name: 'cpu count', expr: 'count without (cpu, mode) (node_cpu_seconds_total{mode="idle"})', sampleName: CPU_COUNT },
+    { name: 'cpu model', expr: 'count without (cpu, core, package) (node_cpu_info)', sampleName: 'node_cpu_info' },
+    { name: 'memory', expr: '{__name__=~"node_memory_(MemTotal|MemAvailable|SwapTotal|SwapFree)_bytes"}' },
+    { name: 'filesystems', expr: '{__name__=~"node_filesystem_(size|avail|free)_bytes|node_filesystem_files|node_filesystem_files_free"}' },
+    { name: 'network', expr: '{__name__=~"node_network_(receive|transmit)_bytes_total"}' },
+    { name: 'disk', expr: '{__name__=~"node_disk_(read_bytes|written_bytes|io_time_seconds)_total"}' },
+    { name: 'os', expr: '{__name__=~"node_load1|node_load5|node_load15|node_uname_info|node_os_info|node_boot_time_seconds|node_time_seconds"}' },
+    { name: 'dcgm', expr: `max by (__name__, ${byLabels(nodeLabel, DCGM_SERIES_LABELS)}) (${DCGM_SELECTOR})` },
+  ];
+}
+
+/** Each GPU's identity labels, one sample per GPU (and MIG instance): asked every IDENTITY_REFRESH_MS. */
+export function dcgmIdentityQuery(nodeLabel: string): string {
+  return `count by (${byLabels(nodeLabel, [...DCGM_SERIES_LABELS, ...DCGM_IDENTITY_LABELS])}) (${DCGM_SELECTOR})`;
+}
+
+/** The families with the default node label (`instance`). */
+export const FAMILIES: readonly Family[] = sourceFamilies('instance');
 export const FAMILY_QUERIES: readonly string[] = FAMILIES.map((f) => f.expr);
+
+/** How often the GPUs' identity labels are read again (and at the next tick where a GPU has none). */
+export const IDENTITY_REFRESH_MS = 60_000;
 
 /** How long a node may have no series at all before it leaves the fleet (default). */
 export const VANISH_AFTER_MS = 10 * 60_000;
@@ -97,6 +131,24 @@ interface Fetch {
   snapshots: Map<string, NodeSnapshot>;
 }
 
+/** Each GPU's labels (series and identity labels) by joinKey, as read at atMs. */
+interface GpuIdentities {
+  atMs: number;
+  byKey: Map<string, Labels>;
+  /** A DCGM series had no identity in a fetch since: read again (at most every IDENTITY_RETRY_MS). */
+  stale: boolean;
+}
+
+/** A GPU that appeared since the last identity read has it read again after at least this. */
+const IDENTITY_RETRY_MS = 10_000;
+
+/** What ties a DCGM sample to its GPU's identity: its node label and DCGM_SERIES_LABELS. */
+function joinKey(labels: Labels, nodeLabel: string): string {
+  let key = labels[nodeLabel] ?? '';
+  for (const name of DCGM_SERIES_LABELS) key += `\u0000${labels[name] ?? ''}`;
+  return key;
+}
+
 export interface NodeReading {
   snapshot: NodeSnapshot | null;
   status: NodeStatus;
@@ -133,11 +185,17 @@ export class PrometheusSource {
   /** When each node of the source last had a series (samples or `up`). */
   readonly #lastSeenMs = new Map<string, number>();
   readonly #history: QueryCache<SeriesPoints[]>;
+  readonly #families: readonly Family[];
+  readonly #identityExpr: string;
+  #identities: GpuIdentities | null = null;
+  #identityRead: Promise<string | null> | null = null;
 
   constructor(options: PrometheusSourceOptions) {
     this.id = options.id;
     this.#options = options;
     this.#history = historyCache(options.now);
+    this.#families = sourceFamilies(options.nodeLabel);
+    this.#identityExpr = dcgmIdentityQuery(options.nodeLabel);
   }
 
   get nodeCount(): number {
@@ -305,14 +363,49 @@ export class PrometheusSource {
     return withGpus;
   }
 
+  /** Whether the GPUs' identity labels are to be read with the fetch at atMs. */
+  #identityDue(atMs: number): boolean {
+    const known = this.#identities;
+    if (known === null) return true;
+    const age = Math.abs(atMs - known.atMs);
+    return age >= IDENTITY_REFRESH_MS || (known.stale && age >= IDENTITY_RETRY_MS);
+  }
+
+  /** Reads the GPUs' identity labels (one read at a time); resolves with why it failed, or null. */
+  #readIdentities(atMs: number): Promise<string | null> {
+    if (this.#identityRead !== null) return this.#identityRead;
+    const { client, nodeLabel } = this.#options;
+    const read = client.query(this.#identityExpr, atMs).then(
+      (result) => {
+        if (result.resultType !== 'vector') return `${client.url} answered the GPU identity query with a ${result.resultType}, not a vector`;
+        const byKey = new Map<string, Labels>();
+        for (const s of result.samples) if (byKey.size < MAX_SOURCE_NODES * NODE_LIMITS.gpus) byKey.set(joinKey(s.labels, nodeLabel), s.labels);
+        if (this.#identities === null || this.#identities.atMs <= atMs) this.#identities = { atMs, byKey, stale: false };
+        return null;
+      },
+      (error: unknown) => (error as Error).message,
+    );
+    this.#identityRead = read;
+    const done = () => {
+      if (this.#identityRead === read) this.#identityRead = null;
+    };
+    void read.then(done);
+    return read;
+  }
+
   async #fetch(atMs: number): Promise<Fetch> {
     const { client, nodeLabel } = this.#options;
-    const settled = await Promise.allSettled(FAMILIES.map((family) => client.query(family.expr, atMs)));
+    const families = this.#families;
+    const identityRead = this.#identityDue(atMs) ? this.#readIdentities(atMs) : null;
+    const settled = await Promise.allSettled(families.map((family) => client.query(family.expr, atMs)));
+    const identityFailure = identityRead === null ? null : await identityRead;
+    const identities = this.#identities;
+    let unidentified = false;
     const samples = new Map<string, PromSample[]>();
     const up = new Map<string, UpSample[]>();
     const failures: Array<FamilyFailure & { error: unknown }> = [];
     settled.forEach((outcome, i) => {
-      const family = FAMILIES[i]!;
+      const family = families[i]!;
       if (outcome.status === 'rejected') {
         failures.push({ family: family.name, message: (outcome.reason as Error).message, error: outcome.reason });
         return;
@@ -327,9 +420,10 @@ export class PrometheusSource {
         failures.push({ family: family.name, message: error.message, error });
         return;
       }
+      const dcgm = family.name === 'dcgm';
       for (const s of result.samples) {
         const label = s.labels[nodeLabel];
-        const name = s.labels.__name__;
+        const name = s.labels.__name__ ?? family.sampleName;
         if (label === undefined || label === '' || name === undefined) continue;
         const nodeId = nodeIdFromLabel(label);
         if (family.name === 'up') {
@@ -338,8 +432,15 @@ export class PrometheusSource {
           up.set(nodeId, list);
           continue;
         }
+        let labels = s.labels;
+        if (dcgm) {
+          // The GPU's labels as read apart (shared, not copied): dcgm-map reads its UUID, bus id, model and driver.
+          const known = identities?.byKey.get(joinKey(labels, nodeLabel));
+          if (known !== undefined) labels = known;
+          else unidentified = true;
+        }
         const list = samples.get(nodeId);
-        const sample = { name, labels: s.labels, value: s.value };
+        const sample = { name, labels, value: s.value };
         if (list) list.push(sample);
         else if (samples.size < MAX_SOURCE_NODES * 2) samples.set(nodeId, [sample]);
       }
@@ -347,11 +448,17 @@ export class PrometheusSource {
     // The source itself cannot be used: every family failed, or `up` cannot even be asked.
     const isSourceWide = (f: { error: unknown }) => f.error instanceof PrometheusError && SOURCE_WIDE_KINDS.has(f.error.kind);
     const upFailure = failures.find((f) => f.family === 'up');
-    if (failures.length === FAMILIES.length || (upFailure && isSourceWide(upFailure))) {
+    if (failures.length === families.length || (upFailure && isSourceWide(upFailure))) {
       // A reset of a kept-alive connection says less than what a fresh one met (refused, TLS, 401).
       const wide = failures.filter(isSourceWide);
       const pool = wide.length > 0 ? wide : failures;
       throw (pool.find((f) => !STALE_CONNECTION.has((f.error as PrometheusError).reason)) ?? pool[0]!).error;
+    }
+    if (unidentified && identities !== null) identities.stale = true;
+    // Without any identity read yet, GPUs lack their model, bus id and driver: say so; else the last read serves.
+    if (identityFailure !== null) {
+      if (identities === null) failures.push({ family: 'GPU identity', message: identityFailure, error: null });
+      else this.#options.log.warn(`source ${this.id}: the GPU identity query failed (the last one read is kept): ${identityFailure}`);
     }
     if (failures.length > 0) this.#options.log.warn(`source ${this.id}: ${failuresText(failures)}`);
     for (const nodeId of this.#nodes) if (samples.has(nodeId) || up.has(nodeId)) this.#lastSeenMs.set(nodeId, atMs);

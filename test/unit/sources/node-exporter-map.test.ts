@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NodeSnapshotSchema } from '../../../shared/model/node';
 import { exposedSamples, parseExposition } from '../../../electron/core/sources/exposition';
-import { nodeExporterSnapshot } from '../../../electron/core/sources/node-exporter-map';
+import { CPU_COUNT, CPU_SECONDS_SUM, nodeExporterSnapshot } from '../../../electron/core/sources/node-exporter-map';
 
 const LIMITS = { maxSeries: 100_000, maxBytes: 16 * 1024 * 1024 };
 const CONTEXT = { nodeId: 'n1', collectedAt: 1_800_000_000_000, intervalMs: 5000 };
@@ -13,6 +13,18 @@ function capture(which: 'a' | 'b') {
   const parsed = parseExposition(readFileSync(join(__dirname, `../../fixtures/prometheus/node-exporter/debian12-1.5.0-${which}.prom`), 'utf8'), LIMITS);
   expect(parsed.warnings).toEqual([]);
   return exposedSamples(parsed);
+}
+
+/** A capture as a source reads it: CPU summed over the cores by mode (as `sum without (cpu)`), and the core count. */
+function summed(samples: ReturnType<typeof capture>) {
+  const cpu = samples.filter((s) => s.name === 'node_cpu_seconds_total');
+  const byMode = new Map<string, number>();
+  for (const s of cpu) byMode.set(s.labels.mode!, (byMode.get(s.labels.mode!) ?? 0) + s.value);
+  return [
+    ...samples.filter((s) => s.name !== 'node_cpu_seconds_total'),
+    ...[...byMode].map(([mode, value]) => ({ name: CPU_SECONDS_SUM, labels: { mode }, value })),
+    { name: CPU_COUNT, labels: {}, value: cpu.filter((s) => s.labels.mode === 'idle').length },
+  ];
 }
 
 function text(lines: string[]) {
@@ -66,6 +78,15 @@ describe('nodeExporterSnapshot over a real node_exporter capture', () => {
     ]);
     expect(snapshot.gpuStatus.state).toBe('no-gpu');
     expect(snapshot.errors).toEqual([]);
+  });
+
+  it('reads CPU summed over the cores (what a source asks for): the same utilisation and cores, no per-core list', () => {
+    const snapshot = nodeExporterSnapshot(summed(capture('b')), summed(capture('a')), CONTEXT);
+    expect(snapshot.cpu).toEqual({ model: null, cores: 2, utilPct: 99.2, perCoreUtilPct: [], load1: 7.44, load5: 8.37, load15: 8.7 });
+    expect(nodeExporterSnapshot(summed(capture('a')), null, CONTEXT).cpu).toMatchObject({ cores: 2, utilPct: null, perCoreUtilPct: [] });
+    // A core gone offline between the readings: no utilisation rather than a skewed one.
+    const fewer = summed(capture('b')).map((s) => (s.name === CPU_COUNT ? { ...s, value: 1 } : s));
+    expect(nodeExporterSnapshot(fewer, summed(capture('a')), CONTEXT).cpu).toMatchObject({ cores: 1, utilPct: null });
   });
 
   it('gives no utilisation and no rates on the first reading: missing, not 0', () => {
