@@ -7,7 +7,8 @@ import { createEngine, type Engine } from '../../electron/core/engine';
 import type { Logger } from '../../electron/core/log';
 import { dcgmGpus } from '../../electron/core/sources/dcgm-map';
 import { exposedSamples, parseExposition } from '../../electron/core/sources/exposition';
-import { FAMILY_QUERIES } from '../../electron/core/sources/prometheus-source';
+import { PrometheusClient } from '../../electron/core/sources/prometheus-client';
+import { FAMILY_QUERIES, PrometheusSource, type InstantQuerier } from '../../electron/core/sources/prometheus-source';
 import { httpGet, startNodeExporter, startPrometheus, type NodeExporterLab, type PrometheusLab } from '../helpers/prometheus';
 import { tempDir } from '../helpers/tmp';
 
@@ -200,6 +201,69 @@ describe('a Prometheus source in the engine (real Prometheus, node exporter, dcg
       expect(log.lines).toContain("source prom: node localhost is already collected as gpu-b; that collection is kept, the source's is not added");
     } finally {
       engine.close();
+    }
+  }, 60_000);
+});
+
+describe("a source's GPU identity labels (bus id, model, driver), read apart from the fields", () => {
+  let exporter: Awaited<ReturnType<typeof serve>>;
+  let prometheus: PrometheusLab;
+  // An exporter configured with one field only (none of those every exporter has by default).
+  const onlyClock =
+    readFileSync(join(DCGM, 'l40s-drv595.58.03.upcloud-conformance.prom'), 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('DCGM_FI_DEV_SM_CLOCK'))
+      .join('\n') + '\n';
+
+  beforeAll(async () => {
+    exporter = await serve((_req, res) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(onlyClock));
+    prometheus = await startPrometheus({ jobs: [{ job: 'dcgm', targets: [`127.0.0.1:${exporter.port}`] }] });
+    for (let tries = 0; (await promValue(prometheus.url, 'count(up == 1)', Date.now() - 1500))[0] !== 1; tries += 1) {
+      if (tries > 300) throw new Error('Prometheus did not scrape its target');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }, 90_000);
+
+  afterAll(async () => {
+    await prometheus?.stop();
+    await exporter?.close();
+  });
+
+  it('finds a GPU missing from the read over the common fields by a read over every field; then once a minute', async () => {
+    const client = new PrometheusClient({ url: prometheus.url, timeoutMs: 10_000, maxResponseBytes: 16 * 1024 * 1024 });
+    const identityReads: string[] = [];
+    const counting: InstantQuerier = {
+      url: client.url,
+      query: (expr, atMs) => {
+        if (expr.startsWith('count by')) identityReads.push(expr);
+        return client.query(expr, atMs);
+      },
+      close: () => client.close(),
+    };
+    const source = new PrometheusSource({
+      id: 'p',
+      client: counting,
+      nodeLabel: 'instance',
+      log: recordingLog(),
+      alreadyCollected: () => null,
+      addNode: () => {},
+    });
+    try {
+      const at = Date.now() - 1000;
+      // Later instants read the last scrape too (Prometheus looks back 5 minutes).
+      const gpusAt = async (atMs: number) => (await source.readAll(atMs)).get('127.0.0.1')!.snapshot!.gpus;
+      const expected = dcgmGpus(exposedSamples(parseExposition(onlyClock, { maxSeries: 1000, maxBytes: 1024 * 1024 })));
+      expect(expected.map((g) => [g.uuid, g.productName, g.pciBusId])).toEqual([
+        ['GPU-5b4e07f6-3a86-4340-039d-25f2a83cdc43', 'NVIDIA L40S', '00000000:00:07.0'],
+      ]);
+      // Not found over the common fields: the same device (UUID, hence device key), no model yet.
+      expect((await gpusAt(at)).map((g) => [g.uuid, g.productName])).toEqual([['GPU-5b4e07f6-3a86-4340-039d-25f2a83cdc43', null]]);
+      expect(await gpusAt(at + 11_000)).toEqual(expected);
+      expect(await gpusAt(at + 30_000)).toEqual(expected);
+      expect(await gpusAt(at + 72_000)).toEqual(expected);
+      expect(identityReads.map((expr) => expr.includes('SM_CLOCK'))).toEqual([false, true, true]);
+    } finally {
+      source.close();
     }
   }, 60_000);
 });

@@ -48,6 +48,8 @@ export interface Family {
 }
 
 const DCGM_SELECTOR = `{__name__=~"DCGM_FI_DEV_(${DCGM_MAPPED_FIELDS.join('|')})"}`;
+/** Fields every dcgm-exporter version exports by default: enough to find each GPU's identity. */
+const DCGM_COMMON_SELECTOR = '{__name__=~"DCGM_FI_DEV_(GPU_TEMP|POWER_USAGE|FB_USED|GPU_UTIL)"}';
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 function byLabels(nodeLabel: string, labels: readonly string[]): string {
@@ -77,9 +79,13 @@ export function sourceFamilies(nodeLabel: string): readonly Family[] {
   ];
 }
 
-/** Each GPU's identity labels, one sample per GPU (and MIG instance): asked every IDENTITY_REFRESH_MS. */
-export function dcgmIdentityQuery(nodeLabel: string): string {
-  return `count by (${byLabels(nodeLabel, [...DCGM_SERIES_LABELS, ...DCGM_IDENTITY_LABELS])}) (${DCGM_SELECTOR})`;
+/**
+ * Each GPU's identity labels, one sample per GPU (and MIG instance): asked every
+ * IDENTITY_REFRESH_MS over the fields every exporter has (a fraction of the series), and over
+ * every mapped field where a GPU was not found that way.
+ */
+export function dcgmIdentityQuery(nodeLabel: string, everyField = false): string {
+  return `count by (${byLabels(nodeLabel, [...DCGM_SERIES_LABELS, ...DCGM_IDENTITY_LABELS])}) (${everyField ? DCGM_SELECTOR : DCGM_COMMON_SELECTOR})`;
 }
 
 /** The families with the default node label (`instance`). */
@@ -186,16 +192,16 @@ export class PrometheusSource {
   readonly #lastSeenMs = new Map<string, number>();
   readonly #history: QueryCache<SeriesPoints[]>;
   readonly #families: readonly Family[];
-  readonly #identityExpr: string;
   #identities: GpuIdentities | null = null;
   #identityRead: Promise<string | null> | null = null;
+  /** A GPU was missing from the identities read over the common fields: read over every field from then on. */
+  #identityEveryField = false;
 
   constructor(options: PrometheusSourceOptions) {
     this.id = options.id;
     this.#options = options;
     this.#history = historyCache(options.now);
     this.#families = sourceFamilies(options.nodeLabel);
-    this.#identityExpr = dcgmIdentityQuery(options.nodeLabel);
   }
 
   get nodeCount(): number {
@@ -375,7 +381,8 @@ export class PrometheusSource {
   #readIdentities(atMs: number): Promise<string | null> {
     if (this.#identityRead !== null) return this.#identityRead;
     const { client, nodeLabel } = this.#options;
-    const read = client.query(this.#identityExpr, atMs).then(
+    if (this.#identities?.stale === true) this.#identityEveryField = true;
+    const read = client.query(dcgmIdentityQuery(nodeLabel, this.#identityEveryField), atMs).then(
       (result) => {
         if (result.resultType !== 'vector') return `${client.url} answered the GPU identity query with a ${result.resultType}, not a vector`;
         const byKey = new Map<string, Labels>();
