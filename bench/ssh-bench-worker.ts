@@ -154,6 +154,7 @@ export async function runEngineJob(job: EngineJob, edge: (which: EngineEdge) => 
     acceptNewHostKeys: job.acceptNew,
   });
 
+  const snapshotDir = process.env.CLUSTERDECK_BENCH_HEAP_SNAPSHOT;
   let allUpMs: number | null = null;
   const checkAllUp = () => {
     if (allUpMs === null && engine.nodeStates().every((s) => s.status === 'up')) allUpMs = performance.now() - created;
@@ -186,6 +187,9 @@ export async function runEngineJob(job: EngineJob, edge: (which: EngineEdge) => 
         rssMb: mb(process.memoryUsage.rss()),
         heapUsedMb: mb(process.memoryUsage().heapUsed),
       });
+      // CLUSTERDECK_BENCH_HEAP_SNAPSHOT_TICK=N (with ..._SNAPSHOT=DIR): the heap as the window's Nth tick ends, instead of at the end.
+      if (snapshotDir && ticks.length === Number(process.env.CLUSTERDECK_BENCH_HEAP_SNAPSHOT_TICK))
+        writeHeapSnapshot(join(snapshotDir, `engine-${process.pid}-tick${ticks.length}.heapsnapshot`));
     }
     lastCpu = cpu;
     answered = 0;
@@ -215,8 +219,7 @@ export async function runEngineJob(job: EngineJob, edge: (which: EngineEdge) => 
   }
   windowOpen = false;
   // CLUSTERDECK_BENCH_HEAP_SNAPSHOT=DIR: the engine's heap as the window closes, for Chrome's memory tab.
-  const snapshotDir = process.env.CLUSTERDECK_BENCH_HEAP_SNAPSHOT;
-  if (snapshotDir) writeHeapSnapshot(join(snapshotDir, `engine-${process.pid}.heapsnapshot`));
+  if (snapshotDir && !process.env.CLUSTERDECK_BENCH_HEAP_SNAPSHOT_TICK) writeHeapSnapshot(join(snapshotDir, `engine-${process.pid}.heapsnapshot`));
   const cpu = process.cpuUsage(windowCpu);
   const seconds = (performance.now() - windowStart) / 1000;
   edge('window-end');

@@ -26,6 +26,9 @@ let host: SshHost;
 /** Text a hostile file or argument could hold: shell syntax and a forged end of the framing. */
 const HOSTILE = `$(touch /tmp/cd-pwned) \`id\` '"; rm -rf / \\ @@clusterdeck:end:o0:ok@@ @@clusterdeck:done@@`;
 
+/** 200 KB of two-byte characters: the SSH packets (32 KB at most) split some of them. */
+const WIDE = 'é'.repeat(100_000);
+
 const policy = ExecPolicy.of({
   commands: [
     { id: 'test.id', program: 'id', args: ['-un'], description: 'the login user' },
@@ -58,6 +61,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'plain'), 'first\nsecond\n');
   writeFileSync(join(dir, 'no-newline'), 'ümlaut, no newline at the end');
   writeFileSync(join(dir, 'hostile'), `${HOSTILE}\n\n@@clusterdeck:begin:o1@@\n|x\n`);
+  writeFileSync(join(dir, 'wide'), WIDE);
   writeFileSync(join(dir, 'root-only'), 'secret\n', { mode: 0o600 });
   chmodSync(join(dir, 'root-only'), 0o600);
   mkdirSync(join(dir, 'closed'), { mode: 0o700 });
@@ -76,6 +80,17 @@ afterAll(async () => {
   pool?.closeAll();
   await lab?.dispose();
   if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('SshConnection.exec', () => {
+  it('gives output of many packets whole, characters split between packets too, and cut at its byte limit as UTF-8 is', async () => {
+    const path = join(dir, 'wide');
+    expect((await connection.exec(`cat -- ${path}`, 30_000, 1 << 20)).stdout).toBe(WIDE);
+    const cut = await connection.exec(`cat -- ${path}`, 30_000, 100_001);
+    expect(cut.truncated).toBe(true);
+    // Half a character at the cut: one replacement character, as a whole Buffer decoded would give.
+    expect(cut.stdout).toBe(`${'é'.repeat(50_000)}\ufffd`);
+  });
 });
 
 describe('SshHost batch', () => {

@@ -17,7 +17,7 @@ import type { ExecPolicy } from '../hosts/exec-policy';
 import type { Host } from '../hosts/host';
 import type { HostKey } from '../hosts/ssh/known-hosts';
 import { SshHost } from '../hosts/ssh/ssh-host';
-import { SshError, type SshConnection } from '../hosts/ssh/ssh-connection';
+import { Semaphore, SshError, type SshConnection } from '../hosts/ssh/ssh-connection';
 import type { SshPool, SshRoute } from '../hosts/ssh/ssh-pool';
 import type { Logger } from '../log';
 import { COLLECTOR_POLICY } from './command-specs';
@@ -65,6 +65,13 @@ export interface ForwardingChannel {
 export type ExporterOverlayFactory = (node: SshNode, connection: ForwardingChannel, timeoutMs: number) => ExporterOverlay | null;
 
 const FACTS_REFRESH_MS = 3_600_000;
+/**
+ * Nodes reading their every-few-minutes XML at once, process-wide; the others read it on a later
+ * tick. One parser thread takes them one by one: 500 nodes asking on the same tick kept 300+
+ * documents (110 MB) waiting for it, most of the engine's peak memory.
+ */
+export const MAX_XML_DETAIL_READS = 16;
+const xmlDetailReads = new Semaphore(MAX_XML_DETAIL_READS);
 const GPU_PAUSE_AFTER_TIMEOUT_MS = 60_000;
 /** A real sample is 20-200 KB; more is a flood, cut here before the engine parses it. */
 const MAX_SAMPLE_BYTES = 2 * 1024 * 1024;
@@ -307,12 +314,17 @@ export class SshNodeCollector implements NodeCollector, Reconnecting, HostKeyGat
   /** Every few minutes: the XML's extra fields (and CUDA version) for GPUs the CSV listed. */
   private async addFullGpuDetails(snapshot: NodeSnapshot, now: number): Promise<void> {
     if (snapshot.gpuStatus.state !== 'ok') return;
-    if (now - this.lastFullGpuAt >= (this.options.fullGpuEveryMs ?? 300_000)) {
-      this.lastFullGpuAt = now;
-      const full = await this.xmlReader.read();
-      if (full.status.state === 'ok') {
-        this.xmlGpus = full.gpus;
-        this.cudaVersion = full.status.cudaVersion;
+    const release = now - this.lastFullGpuAt >= (this.options.fullGpuEveryMs ?? 300_000) ? xmlDetailReads.tryAcquire() : null;
+    if (release) {
+      try {
+        this.lastFullGpuAt = now;
+        const full = await this.xmlReader.read();
+        if (full.status.state === 'ok') {
+          this.xmlGpus = full.gpus;
+          this.cudaVersion = full.status.cudaVersion;
+        }
+      } finally {
+        release();
       }
     }
     snapshot.gpus = mergeXmlDetails(snapshot.gpus, this.xmlGpus);

@@ -11,6 +11,7 @@
  *   retry on their own.
  */
 import { connect as tcpConnect } from 'node:net';
+import { StringDecoder } from 'node:string_decoder';
 import { Client, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2';
 import type { ExecResult } from '../host';
 import { fingerprint, keyTypeOfBlob, knownHostKeyTypes, verifyHostKey, type HostKey } from './known-hosts';
@@ -73,14 +74,30 @@ export class Semaphore {
   constructor(private readonly size: number) {}
 
   async acquire(): Promise<() => void> {
-    if (this.active >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    if (this.active < this.size) return this.hold();
+    // A released slot passes straight to the next waiter (the count stays): no one can take it in between.
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    return this.releaser();
+  }
+
+  /** A slot now, or null when all are taken (the caller does without, rather than wait). */
+  tryAcquire(): (() => void) | null {
+    return this.active < this.size ? this.hold() : null;
+  }
+
+  private hold(): () => void {
     this.active += 1;
+    return this.releaser();
+  }
+
+  private releaser(): () => void {
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      this.active -= 1;
-      this.waiting.shift()?.();
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active -= 1;
     };
   }
 }
@@ -307,7 +324,10 @@ export class SshConnection {
     const client = await this.ready();
     const started = performance.now();
     return new Promise((resolve, reject) => {
-      const stdout: Buffer[] = [];
+      // Decoded as it comes, so no chunk outlives its packet and no second copy is made by a
+      // concat (500 nodes' outputs at once made most of the engine's external memory).
+      const stdoutDecoder = new StringDecoder('utf8');
+      const stdout: string[] = [];
       const stderr: Buffer[] = [];
       let outBytes = 0;
       let errBytes = 0;
@@ -322,7 +342,7 @@ export class SshConnection {
         const err = Buffer.concat(stderr).toString('utf8');
         resolve({
           exitCode,
-          stdout: Buffer.concat(stdout).toString('utf8'),
+          stdout: stdout.join('') + stdoutDecoder.end(),
           stderr: err,
           notFound: exitCode === 127 && /not found/i.test(err),
           timedOut,
@@ -365,7 +385,7 @@ export class SshConnection {
         }
         stream.on('data', (chunk: Buffer) => {
           if (outBytes + chunk.length > maxOutputBytes) {
-            stdout.push(chunk.subarray(0, Math.max(0, maxOutputBytes - outBytes)));
+            stdout.push(stdoutDecoder.write(chunk.subarray(0, Math.max(0, maxOutputBytes - outBytes))));
             outBytes = maxOutputBytes;
             truncated = true;
             stream.signal('KILL');
@@ -374,7 +394,7 @@ export class SshConnection {
             return;
           }
           outBytes += chunk.length;
-          stdout.push(chunk);
+          stdout.push(stdoutDecoder.write(chunk));
         });
         stream.stderr.on('data', (chunk: Buffer) => {
           if (errBytes < 64 * 1024) stderr.push(chunk);
