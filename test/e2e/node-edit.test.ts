@@ -18,6 +18,8 @@ import { SshLab } from '../helpers/ssh-lab';
 const RESULTS = join(ROOT, 'test-results');
 const INTERVAL_MS = 2000;
 const NODE = 'edit-me';
+/** A lab host whose key the engine has not seen: the host key dialog asks for it. */
+const NEW_KEY_HOST = 'ne-newkey';
 
 let lab: SshLab;
 let serve: ServeProcess;
@@ -27,7 +29,10 @@ const problems: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(RESULTS, { recursive: true });
-  lab = await SshLab.create({ hosts: [{ name: 'ne-a' }, { name: 'ne-hidden' }], bastion: { name: 'ne-bastion', hiddenHosts: ['ne-hidden'] } });
+  lab = await SshLab.create({
+    hosts: [{ name: 'ne-a' }, { name: 'ne-hidden' }, { name: 'ne-newkey' }],
+    bastion: { name: 'ne-bastion', hiddenHosts: ['ne-hidden'] },
+  });
   // An isolated engine whose home holds the lab's login key at OpenSSH's first default path.
   const home = mkdtempSync(join(tmpdir(), 'cd-e2e-home-'));
   mkdirSync(join(home, '.ssh'), { mode: 0o700 });
@@ -41,6 +46,7 @@ beforeAll(async () => {
     join(dataDir, 'known_hosts'),
     lab
       .hosts()
+      .filter((h) => h.name !== NEW_KEY_HOST)
       .map((h) => `${h.hostPublicKeyLine}\n`)
       .join(''),
   );
@@ -182,8 +188,11 @@ describe('editing a node in the browser', () => {
     await page.getByTestId('edit-node-hop-0-port').fill(String(bastion.port));
     await page.getByTestId('edit-node-submit').click();
     await page.getByTestId('edit-node-dialog').waitFor({ state: 'detached' });
+    // The row was up before the edit: wait for the new address first, then for it to come up there.
+    await expect
+      .poll(() => page.getByTestId(`fleet-row-${NODE}`).textContent(), { timeout: 15_000 })
+      .toMatch(new RegExp(`${hidden.address.replace(/\./g, '\\.')}:${hidden.port} via`));
     await waitForStatus(NODE, 'up');
-    expect(await page.getByTestId(`fleet-row-${NODE}`).textContent()).toMatch(new RegExp(`${hidden.address.replace(/\./g, '\\.')}:${hidden.port} via`));
     await expect.poll(async () => (await memoryTimes()).length, { timeout: 30_000 }).toBeGreaterThan(before.length);
     expect(await memoryTimes()).toEqual(expect.arrayContaining(before));
 
@@ -197,5 +206,47 @@ describe('editing a node in the browser', () => {
     );
     await page.screenshot({ path: join(RESULTS, 'edited-node-page.png'), fullPage: true });
     expect(problems.filter((p) => !/favicon/.test(p))).toEqual([]);
+  });
+});
+
+// Issue #14 item 10: after Trust the focus must not fall to <body> (the row's "Review key" item
+// and the menu it sat in are gone by then).
+describe('the host key dialog', () => {
+  const ALIAS = 'new-key';
+
+  it('puts the focus on the node’s row menu after Cancel and after Trust', async () => {
+    const host = lab.host(NEW_KEY_HOST);
+    await page.goto(serve.url);
+    await page.getByTestId('app-ready').waitFor({ timeout: 30_000 });
+    await page.getByTestId('nav-fleet').click();
+    await page.getByTestId('page-fleet').waitFor();
+    await page.getByTestId('add-node-open').click();
+    await page.getByTestId('add-node-alias').fill(ALIAS);
+    await page.getByTestId('add-node-host').fill(host.address);
+    await page.getByTestId('add-node-port').fill(String(host.port));
+    await page.getByTestId('add-node-user').fill(host.user);
+    await page.getByTestId('add-node-submit').click();
+    await page.getByTestId('add-node-dialog').waitFor({ state: 'detached' });
+    // It asks by itself; Cancel ends that, and the row keeps its way to the question.
+    await page.getByTestId('host-key-dialog').waitFor({ timeout: 40_000 });
+    await page.getByTestId('host-key-cancel').click();
+    await page.getByTestId('host-key-dialog').waitFor({ state: 'detached' });
+    expect(await activeTestId()).not.toBe('<body>');
+
+    await page.getByTestId(`row-menu-${ALIAS}`).click();
+    await page.getByTestId(`host-key-open-${ALIAS}`).click();
+    await page.getByTestId('host-key-dialog').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('host-key-dialog').waitFor({ state: 'detached' });
+    await expect.poll(activeTestId).toBe(`row-menu-${ALIAS}`);
+
+    await page.getByTestId(`row-menu-${ALIAS}`).click();
+    await page.getByTestId(`host-key-open-${ALIAS}`).click();
+    await page.getByTestId('host-key-dialog').waitFor();
+    expect((await page.getByTestId('host-key-fingerprint').textContent())?.trim()).toBe(host.hostKeyFingerprintSha256);
+    await page.getByTestId('host-key-trust').click();
+    await page.getByTestId('host-key-dialog').waitFor({ state: 'detached' });
+    await waitForStatus(ALIAS, 'up');
+    await expect.poll(activeTestId).toBe(`row-menu-${ALIAS}`);
   });
 });

@@ -1,4 +1,4 @@
-import { useCallback, useEffect } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { AppInfo } from '../../../shared/contract';
 import type { NodeState, SshConfigCandidate, SshNode } from '../../../shared/model/inventory';
 import { AddNodeDialog } from './dialogs/AddNodeDialog';
@@ -33,6 +33,13 @@ interface FleetDialogsProps {
 
 /** The open dialog, if any; what each one changes goes to the fleet store. */
 export function FleetDialogs({ dialog, rowById, awaitingKeyReview, mode, onClose }: FleetDialogsProps) {
+  // A host key dialog just answered (Cancel or Trust): hidden at once, but closed only once the
+  // page's view no longer awaits a review of these nodes. The view lags the store (it is
+  // throttled), and closed at once the page saw the nodes still awaiting with their keys still
+  // unknown and asked again: Cancel reopened the dialog, Trust reopened it for a moment and left
+  // the focus on <body>. A dialog asked for meanwhile (a new object) is shown, not swallowed.
+  const [closingKeyReview, setClosingKeyReview] = useState<{ ids: ReadonlySet<string>; dialog: FleetDialog } | null>(null);
+  const closing = closingKeyReview !== null && closingKeyReview.dialog === dialog ? closingKeyReview.ids : null;
   const onAdded = useCallback(
     (state: NodeState, node: SshNode) => {
       fleetStore.rememberIdentityFiles(node.id, node.identityFiles);
@@ -78,6 +85,7 @@ export function FleetDialogs({ dialog, rowById, awaitingKeyReview, mode, onClose
         />
       );
   } else if (dialog?.kind === 'import') dialogView = <ImportDialog onClose={onClose} onImported={onImported} />;
+  else if (dialog?.kind === 'host-key' && closing !== null) dialogView = null;
   else if (dialog?.kind === 'host-key' && dialogRow?.hostKey) {
     const nodeId = dialog.nodeId;
     const queued = new Set([...awaitingKeyReview].filter((id) => id !== nodeId && rowById.get(id)?.hostKey)).size;
@@ -91,12 +99,12 @@ export function FleetDialogs({ dialog, rowById, awaitingKeyReview, mode, onClose
         onClose={() => {
           // Cancel ends the automatic questions; the rows keep their "Review key" buttons.
           for (const id of awaitingKeyReview) fleetStore.doneKeyReview(id);
-          onClose();
+          setClosingKeyReview({ ids: new Set(awaitingKeyReview), dialog });
         }}
         onTrusted={(state) => {
           fleetStore.doneKeyReview(nodeId);
           fleetStore.applyState(state);
-          onClose();
+          setClosingKeyReview({ ids: new Set([nodeId]), dialog });
         }}
       />
     );
@@ -129,6 +137,14 @@ export function FleetDialogs({ dialog, rowById, awaitingKeyReview, mode, onClose
   }
   // A dialog whose node vanished (or whose key was settled elsewhere) closes.
   useEffect(() => {
+    if (closingKeyReview !== null && closing === null) setClosingKeyReview(null);
+    if (closing !== null) {
+      if ([...closing].some((id) => awaitingKeyReview.has(id))) return;
+      setClosingKeyReview(null);
+      onClose();
+      if (dialog && 'nodeId' in dialog) focusNodeAfterDialog(dialog.nodeId);
+      return;
+    }
     if (dialog && 'nodeId' in dialog && dialogView === null) onClose();
   });
   return dialogView;
