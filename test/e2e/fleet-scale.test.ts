@@ -141,12 +141,94 @@ function stats(samples: DrawSample[]) {
   return { redraws: ms.length, medianMs: at(0.5), p95Ms: at(0.95), maxMs: ms[ms.length - 1] ?? NaN };
 }
 
+/**
+ * With CLUSTERDECK_FLEET_PROFILE=1, a sampled CPU profile of the ticks (Chromium's Profiler over
+ * CDP): written to test-results/fleet-scale-<label>.cpuprofile (opens in DevTools) and its top
+ * functions by self time printed, to find what the long tasks are made of.
+ */
+const PROFILE = process.env.CLUSTERDECK_FLEET_PROFILE === '1';
+/** With CLUSTERDECK_FLEET_TRACE=1, a performance trace: what each main-thread task over 50 ms spent its time on. */
+const TRACE = process.env.CLUSTERDECK_FLEET_TRACE === '1';
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  ts: number;
+  dur?: number;
+  tid: number;
+  pid: number;
+}
+
+async function startTrace(page: Page) {
+  const cdp = await page.context().newCDPSession(page);
+  const events: TraceEvent[] = [];
+  cdp.on('Tracing.dataCollected', (e) => {
+    events.push(...(e.value as unknown as TraceEvent[]));
+  });
+  await cdp.send('Tracing.start', {
+    categories: 'devtools.timeline,disabled-by-default-devtools.timeline,blink,v8.execute',
+    transferMode: 'ReportEvents',
+  });
+  return {
+    async stop(label: string) {
+      const done = new Promise<void>((resolve) => cdp.once('Tracing.tracingComplete', () => resolve()));
+      await cdp.send('Tracing.end');
+      await done;
+      writeFileSync(join(RESULTS, `fleet-scale-${label.replace(/\s+/g, '')}.trace.json`), JSON.stringify({ traceEvents: events }));
+      const complete = events.filter((e) => e.ph === 'X' && typeof e.dur === 'number');
+      const tasks = complete.filter((e) => e.name === 'RunTask' && e.dur! > 50_000);
+      for (const task of tasks) {
+        const inside = complete.filter(
+          (e) => e.tid === task.tid && e.pid === task.pid && e.ts >= task.ts && e.ts + e.dur! <= task.ts + task.dur! && e !== task,
+        );
+        const byName = new Map<string, number>();
+        for (const e of inside) byName.set(e.name, (byName.get(e.name) ?? 0) + e.dur! / 1000);
+        const top = [...byName.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
+        console.info(`[trace ${label}] task ${(task.dur! / 1000).toFixed(0)} ms: ${top.map(([k, ms]) => `${k} ${ms.toFixed(1)}`).join(', ')}`);
+      }
+      await cdp.detach();
+    },
+  };
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  hitCount?: number;
+}
+
+async function startProfile(page: Page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdp.send('Profiler.start');
+  return {
+    async stop(label: string) {
+      const { profile } = (await cdp.send('Profiler.stop')) as unknown as {
+        profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+      };
+      writeFileSync(join(RESULTS, `fleet-scale-${label.replace(/\s+/g, '')}.cpuprofile`), JSON.stringify(profile));
+      const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+      const self = new Map<string, number>();
+      profile.samples.forEach((id, i) => {
+        const f = byId.get(id)!.callFrame;
+        const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}:${f.columnNumber + 1}`;
+        self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+      });
+      const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25);
+      console.info(`[profile ${label}] self ms:\n${top.map(([k, ms]) => `${ms.toFixed(0).padStart(7)}  ${k}`).join('\n')}`);
+      await cdp.detach();
+    },
+  };
+}
+
 async function measure(page: Page, label: string) {
   await page.goto(server.url);
   await page.getByTestId('page-fleet').waitFor({ timeout: 30_000 });
   const heatmap = page.getByTestId('gpu-heatmap');
   await expect.poll(() => heatmap.getAttribute('data-cells').then(Number), { timeout: 30_000 }).toBe(NODES * GPUS_PER_NODE);
   await recordDraws(page);
+  const profiler = PROFILE ? await startProfile(page) : TRACE ? await startTrace(page) : null;
 
   // Ticks: 128 events each, through the real event stream.
   const startTicks = ticks;
@@ -158,6 +240,7 @@ async function measure(page: Page, label: string) {
   const tickCount = ticks - startTicks;
   const longTasksMs = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks.splice(0));
   const events = snapshotEvents - startEvents;
+  if (profiler) await profiler.stop(label);
 
   // Hover: every pointer move onto another cell redraws (for the highlight) in the next frame.
   const box = (await page.locator('.heatmap__canvas').boundingBox())!;
@@ -185,6 +268,10 @@ async function measure(page: Page, label: string) {
     canvas,
   };
   console.info(`[heatmap ${label}] ${JSON.stringify(result)}`);
+  console.info(
+    `[heatmap ${label}] tick redraw median ${result.tickRedraws.medianMs} ms, p95 ${result.tickRedraws.p95Ms} ms, ${result.redrawsPerTick} per tick; ` +
+      `long tasks (over 50 ms): ${longTasksMs.length}${longTasksMs.length ? ` (${longTasksMs.join(', ')} ms)` : ''}`,
+  );
   return result;
 }
 

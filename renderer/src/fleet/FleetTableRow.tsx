@@ -140,104 +140,122 @@ export const FleetTableRow = memo(function FleetTableRow({
       onClick={openOnRowClick}
     >
       <td className="fleet-status" title={problem}>
-        <span className={`fleet-status__word fleet-status__word--${tone}`}>
-          {/* A stale row's status is its last known one: no green dot for it. */}
-          <span className={`dot dot--${stale && tone === 'ok' ? 'neutral' : tone}`} aria-hidden="true" />
-          {statusWord(row.status)}
-        </span>
-        <AlertBadge info={nodeEntryBadge(alerts, row.id)} to={{ nodeId: row.id }} testId={`fleet-alerts-${row.id}`} />
-        {row.since !== null && (
-          <span className="fleet-status__since" title={`since ${formatDateTime(row.since)}`}>
-            since {formatAgo(row.since, now).replace(' ago', '')}
+        <div className="fleet-cell fleet-cell--status">
+          <span className={`fleet-status__word fleet-status__word--${tone}`}>
+            {/* A stale row's status is its last known one: no green dot for it. */}
+            <span className={`dot dot--${stale && tone === 'ok' ? 'neutral' : tone}`} aria-hidden="true" />
+            {statusWord(row.status)}
           </span>
-        )}
-        {problem && row.status !== 'up' && <span className="visually-hidden">: {problem}</span>}
-        {stale && data && (
-          <span className="fleet-status__seen" data-testid={`last-seen-${row.id}`} title={`values collected ${formatDateTime(data.collectedAt)}`}>
-            {lastSeenText(data.collectedAt, now)}
-          </span>
-        )}
+          <AlertBadge info={nodeEntryBadge(alerts, row.id)} to={{ nodeId: row.id }} testId={`fleet-alerts-${row.id}`} />
+          {row.since !== null && (
+            <span className="fleet-status__since" title={`since ${formatDateTime(row.since)}`}>
+              since {formatAgo(row.since, now).replace(' ago', '')}
+            </span>
+          )}
+          {problem && row.status !== 'up' && <span className="visually-hidden">: {problem}</span>}
+          {stale && data && (
+            <span className="fleet-status__seen" data-testid={`last-seen-${row.id}`} title={`values collected ${formatDateTime(data.collectedAt)}`}>
+              {lastSeenText(data.collectedAt, now)}
+            </span>
+          )}
+        </div>
       </td>
       <td className="fleet-node">
-        <button type="button" className="link-button" data-testid={`node-link-${row.id}`} onClick={() => actions.onOpen(row.id)}>
-          {row.hostname}
-        </button>
-        {row.hostname !== row.id && <span className="fleet-node__alias">{row.id}</span>}
-        {row.kind === 'local' && <span className="fleet-node__alias">this machine</span>}
-        {row.address && (
-          <span className="fleet-node__address mono" title={row.address}>
-            {row.address}
-          </span>
-        )}
-        {row.notes.length > 0 && (
-          <span className="fleet-node__note" data-testid={`node-notes-${row.id}`} title={row.notes.join('\n')}>
-            readings cut
-          </span>
-        )}
+        <div className="fleet-cell fleet-cell--node">
+          <button type="button" className="link-button" data-testid={`node-link-${row.id}`} onClick={() => actions.onOpen(row.id)}>
+            {row.hostname}
+          </button>
+          {row.hostname !== row.id && <span className="fleet-node__alias">{row.id}</span>}
+          {row.kind === 'local' && <span className="fleet-node__alias">this machine</span>}
+          {row.address && (
+            <span className="fleet-node__address mono" title={row.address}>
+              {row.address}
+            </span>
+          )}
+          {row.notes.length > 0 && (
+            <span className="fleet-node__note" data-testid={`node-notes-${row.id}`} title={row.notes.join('\n')}>
+              readings cut
+            </span>
+          )}
+        </div>
       </td>
       <td className="fleet-labels">
-        {row.labels.map((label) => (
-          <button key={label} type="button" className="chip" title={`Show only ${label}`} onClick={() => actions.onLabel(label)}>
-            {label}
-          </button>
-        ))}
+        <div className="fleet-cell fleet-cell--labels">
+          {row.labels.map((label) => (
+            <button key={label} type="button" className="chip" title={`Show only ${label}`} onClick={() => actions.onLabel(label)}>
+              {label}
+            </button>
+          ))}
+        </div>
       </td>
       <td className="num" title={age}>
-        <Pct value={data?.cpuPct ?? null} bar label={`CPU of ${row.id}`} />
+        <div className="fleet-cell fleet-cell--cpu">
+          <Pct value={data?.cpuPct ?? null} bar label={`CPU of ${row.id}`} />
+        </div>
       </td>
       <td className="num" title={age}>
-        <Pct value={data?.memPct ?? null} bar label={`Memory of ${row.id}`} />
+        <div className="fleet-cell fleet-cell--memory">
+          <Pct value={data?.memPct ?? null} bar label={`Memory of ${row.id}`} />
+        </div>
       </td>
       <td className="num" title={data?.worstDisk ? `${data.worstDisk.mount}: ${formatPct(data.worstDisk.pct)} used, ${age}` : undefined}>
-        {data?.worstDisk ? (
-          <span className="fleet-pct">
-            <span className="fleet-pct__value">
-              {formatPct(data.worstDisk.pct)} <span className="fleet-disk__mount">{data.worstDisk.mount}</span>
+        <div className="fleet-cell fleet-cell--disk">
+          {data?.worstDisk ? (
+            <span className="fleet-pct">
+              <span className="fleet-pct__value">
+                {formatPct(data.worstDisk.pct)} <span className="fleet-disk__mount">{data.worstDisk.mount}</span>
+              </span>
+              <UsageBar pct={data.worstDisk.pct} label={`Fullest disk of ${row.id}`} />
             </span>
-            <UsageBar pct={data.worstDisk.pct} label={`Fullest disk of ${row.id}`} />
-          </span>
-        ) : (
-          <span className="muted">{MISSING}</span>
-        )}
+          ) : (
+            <span className="muted">{MISSING}</span>
+          )}
+        </div>
       </td>
       <td className="num fleet-gpus" title={data?.gpusUnread ? 'The last collection could not read these GPUs' : age}>
-        {data && data.gpus.length > 0 ? (
-          <button
-            type="button"
-            className="link-button fleet-gpus__toggle"
-            aria-expanded={expanded}
-            aria-label={`${data.gpus.length} GPUs of ${row.id}: ${expanded ? 'hide' : 'show'} each GPU`}
-            data-testid={`gpu-toggle-${row.id}`}
-            onClick={() => actions.onToggleGpus(row.id)}
-          >
-            <span data-testid={`gpu-count-${row.id}`}>
-              {data.gpus.length}
-              {data.gpusUnread && <span className="fleet-gpus__unread"> no reading</span>}
-            </span>
-            <span aria-hidden="true" className="fleet-gpus__chevron">
-              {expanded ? '▾' : '▸'}
-            </span>
-          </button>
-        ) : data ? (
-          <span data-testid={`gpu-count-${row.id}`}>0</span>
-        ) : (
-          <span className="muted">{MISSING}</span>
-        )}
+        <div className="fleet-cell fleet-cell--gpus">
+          {data && data.gpus.length > 0 ? (
+            <button
+              type="button"
+              className="link-button fleet-gpus__toggle"
+              aria-expanded={expanded}
+              aria-label={`${data.gpus.length} GPUs of ${row.id}: ${expanded ? 'hide' : 'show'} each GPU`}
+              data-testid={`gpu-toggle-${row.id}`}
+              onClick={() => actions.onToggleGpus(row.id)}
+            >
+              <span data-testid={`gpu-count-${row.id}`}>
+                {data.gpus.length}
+                {data.gpusUnread && <span className="fleet-gpus__unread"> no reading</span>}
+              </span>
+              <span aria-hidden="true" className="fleet-gpus__chevron">
+                {expanded ? '▾' : '▸'}
+              </span>
+            </button>
+          ) : data ? (
+            <span data-testid={`gpu-count-${row.id}`}>0</span>
+          ) : (
+            <span className="muted">{MISSING}</span>
+          )}
+        </div>
       </td>
       <td className="fleet-gpu-cell" title={age}>
-        {data ? (
-          <GpuCell data={data} nodeId={row.id} spark={spark} sparkVersion={sparkVersion} now={now} extraFlags={alertFlags} />
-        ) : (
-          <span className="muted">{MISSING}</span>
-        )}
+        <div className="fleet-cell fleet-cell--gpu">
+          {data ? (
+            <GpuCell data={data} nodeId={row.id} spark={spark} sparkVersion={sparkVersion} now={now} extraFlags={alertFlags} />
+          ) : (
+            <span className="muted">{MISSING}</span>
+          )}
+        </div>
       </td>
       <td className="fleet-actions">
-        <RowMenu
-          label={`Actions for ${row.id}`}
-          testId={rowMenuTestId(row.id)}
-          items={rowMenuItems(row, actions)}
-          attention={row.hostKey !== null || needsPassphrase(row)}
-        />
+        <div className="fleet-cell fleet-cell--actions">
+          <RowMenu
+            label={`Actions for ${row.id}`}
+            testId={rowMenuTestId(row.id)}
+            items={rowMenuItems(row, actions)}
+            attention={row.hostKey !== null || needsPassphrase(row)}
+          />
+        </div>
       </td>
     </tr>
   );

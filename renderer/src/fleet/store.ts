@@ -5,7 +5,7 @@
  * Hundreds of snapshot events per tick are absorbed into one update per animation frame; React
  * views subscribe with a throttle on top.
  */
-import { useEffect, useState } from 'react';
+import { startTransition, useEffect, useState } from 'react';
 import type { NodeState } from '../../../shared/model/inventory';
 import type { NodeSnapshot, NodeSummary } from '../../../shared/model/node';
 import { api } from '../api';
@@ -309,7 +309,8 @@ export function useFleetView(minIntervalMs = 500): FleetView {
     const update = () => {
       timer = null;
       last = performance.now();
-      setView(fleetStore.view());
+      // A transition: React renders a 128-row table in slices between frames, not in one long task.
+      startTransition(() => setView(fleetStore.view()));
     };
     const off = fleetStore.subscribe(() => {
       if (timer !== null) return;
