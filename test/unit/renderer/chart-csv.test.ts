@@ -50,6 +50,16 @@ describe('chart CSV', () => {
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
     expect(csvField('GPU 0')).toBe('GPU 0');
+    // Every character a spreadsheet starts a formula with, and a tab or CR before one.
+    expect(['+1+1', '-2+3', '@SUM(A1)', '\t=1', '\r=1'].map(csvField)).toEqual(["'+1+1", "'-2+3", "'@SUM(A1)", "'\t=1", `"'\r=1"`]);
+  });
+
+  it('defuses a device name from the node in the header, values stay numbers (a negative one too)', () => {
+    const csv = buildChartCsv(
+      [{ label: (device) => `${device}` }],
+      [result('gpu.power_w', [{ device: '=cmd|"/c calc"!A1', t: [60_000], v: [-1.5], min: null, max: null }])],
+    );
+    expect(csv.split('\r\n').slice(0, 2)).toEqual([`time,epoch_ms,"'=cmd|""/c calc""!A1"`, '1970-01-01T00:01:00.000Z,60000,-1.5']);
   });
 
   it('names files after chart, node and window, with nothing a file system objects to', () => {
