@@ -2,7 +2,8 @@
 // real SSH nodes from the SSH lab (fake nvidia-smi printing real captures): grouping by a label
 // with totals per group (table and heatmap), search by GPU model, the fleet table as CSV equal to
 // what the table shows, each row's actions in a keyboard menu, where the focus goes after Remove
-// and after Enter on a heatmap cell, and no horizontal scroll at 1024x700 and 1440x900.
+// and after Enter on a heatmap cell, no horizontal scroll at 1024x700 and 1440x900, an A100's MIG
+// instances under it, a V100's ECC and retired-page flags, and sparklines with points after a few ticks.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
@@ -21,6 +22,9 @@ const RESULTS = join(ROOT, 'test-results');
 const INTERVAL_MS = 3000;
 const A5000 = '2x-rtx-a5000-drv590-v13.xml';
 const A100_MIG = 'a100-sxm4-80gb-mig-drv535-v12.xml';
+/** ECC errors and retired pages: a node added last (the tests before count three lab nodes). */
+const V100_RETIRED = 'v100-sxm3-32gb-retired-pages-drv410-v10.xml';
+const ECC_NODE = { name: 'gpu-v', fixture: V100_RETIRED, labels: ['rack-3'] } as const;
 const NODES = [
   { name: 'gpu-a', fixture: A5000, labels: ['rack-1', 'team-vision'] },
   { name: 'gpu-b', fixture: A100_MIG, labels: ['rack-2'] },
@@ -48,7 +52,9 @@ const problems: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(RESULTS, { recursive: true });
-  lab = await SshLab.create({ hosts: NODES.map((n) => ({ name: n.name, ...(n.fixture ? { nvidiaSmi: { xmlFixture: n.fixture } } : {}) })) });
+  lab = await SshLab.create({
+    hosts: [...NODES, ECC_NODE].map((n) => ({ name: n.name, ...(n.fixture ? { nvidiaSmi: { xmlFixture: n.fixture } } : {}) })),
+  });
   // This machine as a node without GPUs (no nvidia-smi on PATH) and without labels.
   const path = (process.env.PATH ?? '').split(delimiter).filter((dir) => dir && !existsSync(join(dir, 'nvidia-smi')));
   const env = isolatedEnv({ PATH: path.join(delimiter), HOME: mkdtempSync(join(tmpdir(), 'cd-e2e-home-')) });
@@ -78,6 +84,20 @@ afterAll(async () => {
   await serve?.stop();
   await lab?.dispose();
 });
+
+/** The MIG devices of the capture's GPU: GPU instance id and memory used / total, in document order. */
+function migDevicesOf(fixture: string): Array<{ gi: number; usedMib: number; totalMib: number }> {
+  const xml = readFixture('nvidia-smi', 'xml', fixture);
+  return [...xml.matchAll(/<mig_device>([\s\S]*?)<\/mig_device>/g)].map(([, body]) => ({
+    gi: Number(/<gpu_instance_id>(\d+)</.exec(body!)![1]),
+    totalMib: Number(/<fb_memory_usage>\s*<total>(\d+) MiB</.exec(body!)![1]),
+    usedMib: Number(/<fb_memory_usage>[\s\S]*?<used>(\d+) MiB</.exec(body!)![1]),
+  }));
+}
+
+/** How many points the polylines of these sparkline SVGs have, each. */
+const sparkPoints = (svgs: ReturnType<Page['locator']>) =>
+  svgs.evaluateAll((all) => all.map((svg) => [...svg.querySelectorAll('polyline')].reduce((n, line) => n + line.points.numberOfItems, 0)));
 
 async function addNode(node: SshNode): Promise<void> {
   const answer = await page.evaluate(
@@ -283,6 +303,64 @@ describe('the administrator’s fleet page', () => {
         page.evaluate(() => (document.activeElement?.matches('main h1, main h2') ? document.activeElement.textContent : document.activeElement?.tagName)),
       )
       .toContain('gpu-a');
+    expect(problems).toEqual([]);
+  });
+
+  it('lists MIG instances under their GPU, flags ECC errors and retired pages, and draws 15-minute sparklines', async () => {
+    await page.getByTestId('nav-fleet').click();
+    await page.getByTestId('page-fleet').waitFor();
+    const host = lab.host(ECC_NODE.name);
+    await addNode({
+      id: ECC_NODE.name,
+      host: host.address,
+      port: host.port,
+      user: host.user,
+      identityFiles: [host.privateKeyPath],
+      useAgent: false,
+      proxyJump: [],
+      labels: [...ECC_NODE.labels],
+    });
+    await expect.poll(() => row(ECC_NODE.name).getAttribute('data-status'), { timeout: 40_000, message: lab.diagnostics() }).toBe('up');
+
+    // The V100 capture: 1 uncorrected ECC error since the driver loaded, 2 pages retired for double-bit errors, a retirement pending.
+    const flags = page.getByTestId(`gpu-flags-${ECC_NODE.name}`);
+    await expect.poll(() => flags.textContent(), { timeout: 20_000 }).toBe('3 GPU problems');
+    expect((await flags.getAttribute('title'))!.split('\n')).toEqual([
+      'GPU 0: ECC 1 uncorrected',
+      'GPU 0: 2 pages retired (double bit)',
+      'GPU 0: page retirement pending',
+    ]);
+    // Nodes without problems carry no flag.
+    expect(await page.getByTestId('gpu-flags-gpu-a').count()).toBe(0);
+    // Also in the GPU's own line of the list under the row.
+    await page.getByTestId(`gpu-toggle-${ECC_NODE.name}`).click();
+    const eccList = page.getByTestId(`gpu-list-${ECC_NODE.name}`);
+    expect(await eccList.locator('.fleet-gpu__flag').allTextContents()).toEqual([
+      'ECC 1 uncorrected',
+      '2 pages retired (double bit)',
+      'page retirement pending',
+    ]);
+    await page.getByTestId(`gpu-toggle-${ECC_NODE.name}`).click();
+
+    // The A100 in MIG mode: its four instances listed under it, with their memory.
+    await page.getByTestId('gpu-toggle-gpu-b').click();
+    const mig = page.getByTestId('gpu-list-gpu-b').getByRole('list', { name: 'MIG instances of GPU 0' });
+    const devices = migDevicesOf(A100_MIG);
+    expect(devices).toHaveLength(4);
+    await expect.poll(() => mig.getByRole('listitem').allTextContents()).toEqual(devices.map((d) => `MIG ${d.gi} · ${mib(d.usedMib)} / ${mib(d.totalMib)}`));
+
+    // Sparklines: the node's mean line in its row and each GPU's line in the list, with points after a few ticks.
+    const rowSpark = page.getByTestId('gpu-detail-gpu-a').locator('svg.fleet-spark');
+    await expect.poll(() => sparkPoints(rowSpark), { timeout: 5 * INTERVAL_MS }).toEqual([expect.any(Number)]);
+    await expect.poll(async () => (await sparkPoints(rowSpark))[0], { timeout: 5 * INTERVAL_MS }).toBeGreaterThanOrEqual(3);
+    // A GPU in MIG mode reports no utilisation (N/A): its line stays empty rather than drawn at 0.
+    expect(await sparkPoints(page.getByTestId('gpu-list-gpu-b').locator('svg.fleet-spark'))).toEqual([0]);
+    await page.getByTestId('gpu-toggle-gpu-a').click();
+    const gpuSparks = page.getByTestId('gpu-list-gpu-a').locator('svg.fleet-spark');
+    expect(await gpuSparks.count()).toBe(gpusOf(A5000).length);
+    await expect.poll(async () => Math.min(...(await sparkPoints(gpuSparks))), { timeout: 5 * INTERVAL_MS }).toBeGreaterThanOrEqual(3);
+    await page.getByTestId('gpu-toggle-gpu-a').click();
+    await page.getByTestId('gpu-toggle-gpu-b').click();
     expect(problems).toEqual([]);
   });
 });
