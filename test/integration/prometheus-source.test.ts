@@ -36,18 +36,23 @@ const captureSamples = (file: string) =>
 const exporterOf = (file: string) =>
   serve((_req, res) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(readFileSync(join(DCGM, file))));
 
-/** In front of Prometheus: counts instant queries, and can answer garbage instead. */
+/** In front of Prometheus: counts instant queries (and their answers), can answer garbage instead, or late. */
 async function proxyTo(upstream: string) {
-  const state = { queries: 0, garbage: false };
+  const state = { queries: 0, answered: 0, garbage: false, delayMs: 0 };
   const server = await serve((req, res) => {
-    if (req.url?.startsWith('/api/v1/query')) state.queries += 1;
+    const isQuery = req.url?.startsWith('/api/v1/query') === true;
+    if (isQuery) state.queries += 1;
     if (state.garbage) {
       res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>login</body></html>');
       return;
     }
+    const delayMs = state.delayMs;
     const forward = http.request(`${upstream}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
+      setTimeout(() => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+        answer.on('end', () => (state.answered += isQuery ? 1 : 0));
+      }, delayMs);
     });
     forward.on('error', () => res.writeHead(502).end());
     req.pipe(forward);
@@ -178,6 +183,58 @@ describe('a Prometheus source in the engine (real Prometheus, node exporter, dcg
       expect(engine.status().state).not.toBe('stopped');
     } finally {
       engine.close();
+      await proxy.close();
+    }
+  }, 60_000);
+
+  it('with a reading budget, an answer later than it feeds the next tick, and no query is sent on top of one still coming', async () => {
+    const proxy = await proxyTo(prometheus.url);
+    const client = new PrometheusClient({ url: proxy.url, timeoutMs: 20_000, maxResponseBytes: 16 * 1024 * 1024 });
+    let budgetMs: number | null = null;
+    const source = new PrometheusSource({
+      id: 'p',
+      client,
+      nodeLabel: 'instance',
+      log: recordingLog(),
+      alreadyCollected: () => null,
+      addNode: () => {},
+      readingBudgetMs: () => budgetMs,
+    });
+    const answeredAll = async () => {
+      while (proxy.state.answered < proxy.state.queries) await new Promise((resolve) => setTimeout(resolve, 50));
+    };
+    try {
+      const t = Math.floor((Date.now() - 1000) / 1000) * 1000;
+      // Without a budget a reading waits for the answer.
+      expect((await source.reading('127.0.0.1', t)).snapshot?.collectedAt).toBe(t);
+      // Answers far later than the budget: this tick has no values, the node keeps its state.
+      budgetMs = 200;
+      proxy.state.delayMs = 3000;
+      expect(await source.reading('127.0.0.1', t + 1000)).toMatchObject({ snapshot: null, keepState: true });
+      await answeredAll();
+      // The next tick is late too: the answer for t + 1000, come since, feeds it.
+      const fed = await source.reading('127.0.0.1', t + 2000);
+      expect(fed.snapshot?.collectedAt).toBe(t + 1000);
+      expect(fed.status).toBe('up');
+      // The answer for t + 2000 is still coming: the next ticks wait for it, not ask again.
+      const queries = proxy.state.queries;
+      const late = [];
+      for (const at of [t + 3000, t + 4000, t + 5000]) late.push(await source.reading('127.0.0.1', at));
+      expect(proxy.state.queries).toBe(queries);
+      expect(late.map((r) => [r.snapshot, r.keepState])).toEqual([
+        [null, true],
+        [null, true],
+        [null, false],
+      ]);
+      expect(late[2]!.lastError).toMatch(/^source p: its answer for .* is later than the tick allows/);
+      await answeredAll();
+      expect((await source.reading('127.0.0.1', t + 6000)).snapshot?.collectedAt).toBe(t + 2000);
+      // An answer in time is this tick's own.
+      await answeredAll();
+      proxy.state.delayMs = 0;
+      expect((await source.reading('127.0.0.1', t + 7000)).snapshot?.collectedAt).toBe(t + 7000);
+    } finally {
+      source.close();
       await proxy.close();
     }
   }, 60_000);

@@ -159,7 +159,12 @@ export interface NodeReading {
   snapshot: NodeSnapshot | null;
   status: NodeStatus;
   lastError: string | null;
+  /** The source's answer is late this tick (no values): the node keeps its state. */
+  keepState?: boolean;
 }
+
+/** Late ticks in a row a node keeps its state through before it turns degraded. */
+export const LATE_TICKS_TOLERATED = 2;
 
 export interface PrometheusSourceOptions {
   id: string;
@@ -174,6 +179,12 @@ export interface PrometheusSourceOptions {
   removeNode?: (nodeId: string) => void;
   /** How long a node may have no series before removeNode (default VANISH_AFTER_MS). */
   vanishAfterMs?: number;
+  /**
+   * How long a tick's reading waits for the source's answer (about the fleet's tick deadline, less
+   * a margin for mapping). Past it the tick goes on without the answer, which feeds the next
+   * tick, and no new query is sent while it is still coming. Absent or null: readings wait.
+   */
+  readingBudgetMs?: () => number | null;
   /** The smallest history step, about the source's scrape interval (default MIN_HISTORY_STEP_MS). */
   minHistoryStepMs?: number;
   /** The clock of the history cache (default Date.now). */
@@ -190,6 +201,10 @@ export class PrometheusSource {
   readonly #passed = new Set<string>();
   /** When each node of the source last had a series (samples or `up`). */
   readonly #lastSeenMs = new Map<string, number>();
+  /** The time of the last fetch each node was given, and its late ticks in a row since. */
+  readonly #delivered = new Map<string, { atMs: number; lateTicks: number }>();
+  /** This tick's answer, or null once its reading budget has passed. */
+  #tickAnswer: { atMs: number; outcome: Promise<Fetch | null> } | null = null;
   readonly #history: QueryCache<SeriesPoints[]>;
   readonly #families: readonly Family[];
   #identities: GpuIdentities | null = null;
@@ -262,15 +277,62 @@ export class PrometheusSource {
     }
   }
 
-  /** A node's snapshot and status at atMs, from the shared fetch. */
+  /**
+   * A node's snapshot and status at atMs, from the shared fetch. With a reading budget, an
+   * answer later than it is read by the next tick: this one gives no values.
+   */
   async reading(nodeId: string, atMs: number): Promise<NodeReading> {
-    let fetched: Fetch;
+    let answer: Fetch | null;
     try {
-      fetched = await this.fetch(atMs);
+      answer = await this.#answerFor(atMs);
     } catch (error) {
       return { snapshot: null, status: 'unreachable', lastError: `source ${this.id}: ${(error as Error).message}` };
     }
+    const delivered = this.#delivered.get(nodeId);
+    const since = delivered?.atMs ?? -Infinity;
+    // Late: the last answer this node has not had (an earlier tick's, come since) feeds this tick.
+    const fetched = answer !== null && answer.atMs >= since ? answer : this.#last !== null && this.#last.atMs > since ? this.#last : null;
+    if (fetched === null) {
+      const lateTicks = (delivered?.lateTicks ?? 0) + 1;
+      this.#delivered.set(nodeId, { atMs: since, lateTicks });
+      const why = `source ${this.id}: its answer for ${new Date(atMs).toISOString()} is later than the tick allows; its values come with a later tick`;
+      return { snapshot: null, status: 'degraded', lastError: why, keepState: lateTicks <= LATE_TICKS_TOLERATED };
+    }
+    this.#delivered.set(nodeId, { atMs: fetched.atMs, lateTicks: 0 });
     return this.#readingOf(fetched, nodeId);
+  }
+
+  /**
+   * The answer for a tick at atMs, shared by its nodes: without a budget, the fetch; with one, the
+   * fetch (or an earlier one still coming, not asked again on top of it) if it comes in time, else null.
+   */
+  #answerFor(atMs: number): Promise<Fetch | null> {
+    const budgetMs = this.#options.readingBudgetMs?.() ?? null;
+    if (budgetMs === null) return this.fetch(atMs);
+    if (this.#tickAnswer?.atMs === atMs) return this.#tickAnswer.outcome;
+    const coming = this.#inFlight;
+    const answer = coming !== null && coming.atMs < atMs ? coming.result : this.fetch(atMs);
+    const outcome = new Promise<Fetch | null>((resolve, reject) => {
+      const timer = setTimeout(() => resolve(null), budgetMs);
+      answer.then(
+        (fetched) => {
+          clearTimeout(timer);
+          resolve(fetched);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error as Error);
+        },
+      );
+    });
+    const entry = { atMs, outcome };
+    this.#tickAnswer = entry;
+    // Shared while it is decided only: a later call for the same time reads afresh.
+    const done = () => {
+      if (this.#tickAnswer === entry) this.#tickAnswer = null;
+    };
+    outcome.then(done, done);
+    return outcome;
   }
 
   /**
@@ -348,6 +410,7 @@ export class PrometheusSource {
       if (last.atMs - seen < this.#vanishAfterMs) continue;
       this.#nodes.delete(nodeId);
       this.#lastSeenMs.delete(nodeId);
+      this.#delivered.delete(nodeId);
       this.#options.log.info(`source ${this.id}: node ${nodeId} has had no series since ${new Date(seen).toISOString()}; it leaves the fleet`);
       remove(nodeId);
     }
@@ -512,6 +575,7 @@ export class PrometheusNodeCollector implements NodeCollector {
 
   async collect(collectedAt: number): Promise<NodeSnapshot | null> {
     const reading = await this.source.reading(this.nodeId, collectedAt);
+    if (reading.keepState === true && this.#state.status !== 'connecting') return null;
     const since = this.#state.status === reading.status ? this.#state.since : collectedAt;
     this.#state = { ...this.#state, status: reading.status, since, lastError: reading.lastError, address: `source ${this.source.id}` };
     return reading.snapshot;
