@@ -1,5 +1,6 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +9,8 @@ import { SqliteTelemetryStore } from '../../electron/core/store/telemetry-store'
 import { ROOT, isolatedEnv, startServe, type ServeProcess } from '../helpers/cli';
 import { launchChromium } from '../helpers/browser';
 import { fakeNvidiaSmi } from '../helpers/fake-nvidia-smi';
+import { readFixture } from '../helpers/fixtures';
+import { tempDir } from '../helpers/tmp';
 import { snapshot, gpu } from '../helpers/snapshots';
 
 const RESULTS = join(ROOT, 'test-results');
@@ -96,18 +99,28 @@ describe('Overview page in Chromium against clusterdeck serve', () => {
   let serve: ServeProcess;
   const problems: string[] = [];
 
+  // The capture's job (PID 100477 on both GPUs) is a process this test starts, so its user and
+  // command line come from /proc; perl's $0 rewrites its command line as a training job's.
+  let job: ChildProcess;
+  const JOB_COMMAND = 'python3 train.py --model llama-3-70b --batch 64';
+
   beforeAll(async () => {
-    const env = serveEnv(fakeNvidiaSmi({ xmlFixture: '2x-rtx-a5000-drv590-v13.xml' }));
+    job = spawn('perl', ['-e', `$0 = "${JOB_COMMAND}"; sleep 600`], { stdio: 'ignore' });
+    const capture = join(tempDir(), 'capture.xml');
+    writeFileSync(capture, readFixture('nvidia-smi', 'xml', '2x-rtx-a5000-drv590-v13.xml').replaceAll('<pid>100477</pid>', `<pid>${job.pid}</pid>`));
+    const env = serveEnv(fakeNvidiaSmi({ script: `[ "$1 $2" = "-q -x" ] || exit 2\ncat '${capture}'` }));
     const dbPath = join(env.XDG_DATA_HOME!, 'e2e.db');
     seedHistory(dbPath, ['GPU-12345678-aaaa-bbbb-cccc-0123456789ab', 'GPU-12345678-aaaa-bbbb-cccc-0123456789cd']);
     serve = await startServe(['--db', dbPath], env);
   });
   afterAll(async () => {
     await serve?.stop();
+    job?.kill();
   });
 
   it('loads, shows the node, draws live data and switches ranges', async () => {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 1400 }, colorScheme: 'light' });
+    // A zone away from UTC, named on the time navigation (December: CET).
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1400 }, colorScheme: 'light', timezoneId: 'Europe/Berlin' });
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(`console: ${message.text()}`);
     });
@@ -142,7 +155,20 @@ describe('Overview page in Chromium against clusterdeck serve', () => {
     expect(cpu24h).toBeGreaterThan(0);
     expect(await inkedPixels(page, 'chart-cpu.util_pct')).toBeGreaterThan(500);
 
-    await page.screenshot({ path: join(RESULTS, 'overview.png'), fullPage: true });
+    // Who is on the GPUs: the job on both, with its user and command line from /proc.
+    await expect.poll(() => page.getByTestId('gpu-process').count(), { timeout: 15_000 }).toBe(2);
+    for (const row of await page.getByTestId('gpu-process').all()) {
+      expect(await row.getAttribute('data-pid')).toBe(String(job.pid));
+      expect(await row.textContent()).toContain(userInfo().username);
+      expect(await row.textContent()).toContain(JOB_COMMAND);
+    }
+    expect(await page.getByTestId('time-zone').textContent()).toBe('UTC+01:00 Europe/Berlin');
+
+    // The whole page in one window, so the fixed status bar sits at its foot, not over a chart.
+    const fullHeight = await page.evaluate(() => document.documentElement.scrollHeight);
+    await page.setViewportSize({ width: 1440, height: fullHeight });
+    await page.screenshot({ path: join(RESULTS, 'overview.png') });
+    await page.setViewportSize({ width: 1440, height: 1400 });
 
     // Week and month come from the 1-minute and 1-hour rollups.
     await page.getByTestId('range-7d').click();
