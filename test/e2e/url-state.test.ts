@@ -17,8 +17,8 @@ import { SshLab } from '../helpers/ssh-lab';
 
 const RESULTS = join(ROOT, 'test-results');
 const NODES = [
-  { name: 'gpu-a', xmlFixture: '2x-rtx-a5000-drv590-v13.xml' },
-  { name: 'gpu-b', xmlFixture: 'rtx-3090-drv590-v13.xml' },
+  { name: 'gpu-a', xmlFixture: '2x-rtx-a5000-drv590-v13.xml', labels: ['rack-1', 'team-vision'] },
+  { name: 'gpu-b', xmlFixture: 'rtx-3090-drv590-v13.xml', labels: ['rack-2'] },
 ] as const;
 const CONFIG_TEXT = ['collection:', '  intervalMs: 3000', ''].join('\n');
 
@@ -43,7 +43,16 @@ beforeAll(async () => {
   for (const n of NODES) {
     const host = lab.host(n.name);
     inventory.add(
-      { id: n.name, host: host.address, port: host.port, user: host.user, identityFiles: [host.privateKeyPath], useAgent: false, proxyJump: [], labels: [] },
+      {
+        id: n.name,
+        host: host.address,
+        port: host.port,
+        user: host.user,
+        identityFiles: [host.privateKeyPath],
+        useAgent: false,
+        proxyJump: [],
+        labels: [...n.labels],
+      },
       Date.now(),
     );
   }
@@ -269,6 +278,23 @@ describe('state in the URL against real SSH nodes', () => {
     await waitForNodeUp(page, 'gpu-b');
     expect(await page.getByTestId('fleet-filter-text').inputValue()).toBe('gpu-b');
     expect(await page.getByTestId('fleet-row-gpu-a').count()).toBe(0);
+    await page.close();
+  });
+
+  it('opens the fleet grouped by a label from a link, a node’s GPUs open with their sparklines (the README’s screenshot)', async () => {
+    const page = await newPage();
+    await page.goto(`${serve.origin}/#/fleet?group=rack`);
+    for (const n of NODES) await waitForNodeUp(page, n.name);
+    expect(await page.getByTestId('fleet-group-by').inputValue()).toBe('rack');
+    for (const rack of ['rack-1', 'rack-2']) await page.getByTestId(`fleet-group-${rack}`).waitFor();
+    await page.getByTestId('gpu-toggle-gpu-a').click();
+    const sparks = page.getByTestId('gpu-list-gpu-a').locator('svg.fleet-spark');
+    const points = () =>
+      sparks.evaluateAll((all) => all.map((svg) => [...svg.querySelectorAll('polyline')].reduce((n, line) => n + line.points.numberOfItems, 0)));
+    await expect.poll(async () => (await points()).length).toBe(2);
+    await expect.poll(async () => Math.min(...(await points())), { timeout: 30_000 }).toBeGreaterThanOrEqual(5);
+    expect(hashOf(page)).toContain('group=rack');
+    await page.screenshot({ path: join(RESULTS, 'url-state-fleet-grouped.png') });
     await page.close();
   });
 
