@@ -176,6 +176,19 @@ async function startTrace(page: Page) {
       await done;
       writeFileSync(join(RESULTS, `fleet-scale-${label.replace(/\s+/g, '')}.trace.json`), JSON.stringify({ traceEvents: events }));
       const complete = events.filter((e) => e.ph === 'X' && typeof e.dur === 'number');
+      const totals = new Map<string, number>();
+      for (const e of complete) totals.set(e.name, (totals.get(e.name) ?? 0) + e.dur! / 1000);
+      const watched = [
+        'RunTask',
+        'UpdateLayoutTree',
+        'Layout',
+        'PrePaint',
+        'Paint',
+        'IntersectionObserverController::computeIntersections',
+        'FunctionCall',
+        'MinorGC',
+      ];
+      console.info(`[trace ${label}] totals ms: ${watched.map((k) => `${k} ${(totals.get(k) ?? 0).toFixed(0)}`).join(', ')}`);
       const tasks = complete.filter((e) => e.name === 'RunTask' && e.dur! > 50_000);
       for (const task of tasks) {
         const inside = complete.filter(

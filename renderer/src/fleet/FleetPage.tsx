@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useMemo, useRef, useState, type SetStateAction } from 'react';
+import { useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState, type SetStateAction } from 'react';
 import type { AppInfo } from '../../../shared/contract';
 import { api } from '../api';
 import { describeError } from '../errors';
@@ -66,6 +66,9 @@ function useViewState(controlled: FleetViewState | undefined, onChange: ((next: 
 export function FleetPage({ mode, intervalMs, onOpenNode, onShown, viewState, onViewStateChange }: FleetPageProps) {
   const view = useFleetView(500);
   const now = useServerNow(1000);
+  // The clock re-renders the rows whose age text moves (all of them every 10 s): in the
+  // background, sliced between frames, like the table's updates.
+  const tableNow = useDeferredValue(now);
   const { filter, sort, groupBy, setFilter, setSort, setGroupBy } = useViewState(viewState, onViewStateChange);
   const [dialog, setDialog] = useState<FleetDialog | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
@@ -207,7 +210,7 @@ export function FleetPage({ mode, intervalMs, onOpenNode, onShown, viewState, on
           total={rows.length}
           loaded={loaded}
           failed={view.error !== null}
-          now={now}
+          now={tableNow}
           intervalMs={intervalMs}
           sort={sort}
           setSort={setSort}

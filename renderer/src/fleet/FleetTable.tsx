@@ -74,9 +74,21 @@ interface FleetTableProps {
 /** Rows whose GPU history is read at once: the first screenfuls; the rest fill from live ticks. */
 const BACKFILL_FIRST_ROWS = 40;
 
+/** xidFlags per alert summary and row object (both kept while unchanged): the table re-renders every second. */
+const xidFlagCache = new WeakMap<AlertSummary, WeakMap<FleetRow, readonly string[]>>();
+
 /** "Xid" alerts firing on a node's GPUs, as flags for its GPU cell. */
 function xidFlags(summary: AlertSummary | null, row: FleetRow): readonly string[] {
   if (!summary || !row.data) return NO_FLAGS;
+  let byRow = xidFlagCache.get(summary);
+  if (!byRow) xidFlagCache.set(summary, (byRow = new WeakMap()));
+  let flags = byRow.get(row);
+  if (!flags) byRow.set(row, (flags = xidFlagsOf(summary, row)));
+  return flags;
+}
+
+function xidFlagsOf(summary: AlertSummary, row: FleetRow): readonly string[] {
+  if (!row.data) return NO_FLAGS;
   const flags: string[] = [];
   row.data.gpus.forEach((gpu, i) => {
     const badge = gpuBadge(summary, [gpu.uuid, gpu.key]);

@@ -161,32 +161,28 @@ export const FleetTableRow = memo(function FleetTableRow({
         </div>
       </td>
       <td className="fleet-node">
-        <div className="fleet-cell fleet-cell--node">
-          <button type="button" className="link-button" data-testid={`node-link-${row.id}`} onClick={() => actions.onOpen(row.id)}>
-            {row.hostname}
-          </button>
-          {row.hostname !== row.id && <span className="fleet-node__alias">{row.id}</span>}
-          {row.kind === 'local' && <span className="fleet-node__alias">this machine</span>}
-          {row.address && (
-            <span className="fleet-node__address mono" title={row.address}>
-              {row.address}
-            </span>
-          )}
-          {row.notes.length > 0 && (
-            <span className="fleet-node__note" data-testid={`node-notes-${row.id}`} title={row.notes.join('\n')}>
-              readings cut
-            </span>
-          )}
-        </div>
+        <button type="button" className="link-button" data-testid={`node-link-${row.id}`} onClick={() => actions.onOpen(row.id)}>
+          {row.hostname}
+        </button>
+        {row.hostname !== row.id && <span className="fleet-node__alias">{row.id}</span>}
+        {row.kind === 'local' && <span className="fleet-node__alias">this machine</span>}
+        {row.address && (
+          <span className="fleet-node__address mono" title={row.address}>
+            {row.address}
+          </span>
+        )}
+        {row.notes.length > 0 && (
+          <span className="fleet-node__note" data-testid={`node-notes-${row.id}`} title={row.notes.join('\n')}>
+            readings cut
+          </span>
+        )}
       </td>
       <td className="fleet-labels">
-        <div className="fleet-cell fleet-cell--labels">
-          {row.labels.map((label) => (
-            <button key={label} type="button" className="chip" title={`Show only ${label}`} onClick={() => actions.onLabel(label)}>
-              {label}
-            </button>
-          ))}
-        </div>
+        {row.labels.map((label) => (
+          <button key={label} type="button" className="chip" title={`Show only ${label}`} onClick={() => actions.onLabel(label)}>
+            {label}
+          </button>
+        ))}
       </td>
       <td className="num" title={age}>
         <div className="fleet-cell fleet-cell--cpu">
@@ -213,30 +209,28 @@ export const FleetTableRow = memo(function FleetTableRow({
         </div>
       </td>
       <td className="num fleet-gpus" title={data?.gpusUnread ? 'The last collection could not read these GPUs' : age}>
-        <div className="fleet-cell fleet-cell--gpus">
-          {data && data.gpus.length > 0 ? (
-            <button
-              type="button"
-              className="link-button fleet-gpus__toggle"
-              aria-expanded={expanded}
-              aria-label={`${data.gpus.length} GPUs of ${row.id}: ${expanded ? 'hide' : 'show'} each GPU`}
-              data-testid={`gpu-toggle-${row.id}`}
-              onClick={() => actions.onToggleGpus(row.id)}
-            >
-              <span data-testid={`gpu-count-${row.id}`}>
-                {data.gpus.length}
-                {data.gpusUnread && <span className="fleet-gpus__unread"> no reading</span>}
-              </span>
-              <span aria-hidden="true" className="fleet-gpus__chevron">
-                {expanded ? '▾' : '▸'}
-              </span>
-            </button>
-          ) : data ? (
-            <span data-testid={`gpu-count-${row.id}`}>0</span>
-          ) : (
-            <span className="muted">{MISSING}</span>
-          )}
-        </div>
+        {data && data.gpus.length > 0 ? (
+          <button
+            type="button"
+            className="link-button fleet-gpus__toggle"
+            aria-expanded={expanded}
+            aria-label={`${data.gpus.length} GPUs of ${row.id}: ${expanded ? 'hide' : 'show'} each GPU`}
+            data-testid={`gpu-toggle-${row.id}`}
+            onClick={() => actions.onToggleGpus(row.id)}
+          >
+            <span data-testid={`gpu-count-${row.id}`}>
+              {data.gpus.length}
+              {data.gpusUnread && <span className="fleet-gpus__unread"> no reading</span>}
+            </span>
+            <span aria-hidden="true" className="fleet-gpus__chevron">
+              {expanded ? '▾' : '▸'}
+            </span>
+          </button>
+        ) : data ? (
+          <span data-testid={`gpu-count-${row.id}`}>0</span>
+        ) : (
+          <span className="muted">{MISSING}</span>
+        )}
       </td>
       <td className="fleet-gpu-cell" title={age}>
         <div className="fleet-cell fleet-cell--gpu">
@@ -248,14 +242,12 @@ export const FleetTableRow = memo(function FleetTableRow({
         </div>
       </td>
       <td className="fleet-actions">
-        <div className="fleet-cell fleet-cell--actions">
-          <RowMenu
-            label={`Actions for ${row.id}`}
-            testId={rowMenuTestId(row.id)}
-            items={rowMenuItems(row, actions)}
-            attention={row.hostKey !== null || needsPassphrase(row)}
-          />
-        </div>
+        <RowMenu
+          label={`Actions for ${row.id}`}
+          testId={rowMenuTestId(row.id)}
+          items={rowMenuItems(row, actions)}
+          attention={row.hostKey !== null || needsPassphrase(row)}
+        />
       </td>
     </tr>
   );
