@@ -33,6 +33,14 @@ export function journalAfterArgs(cursor: string, lines: number): string[] {
 
 export const DMESG_ARGS = ['--time-format', 'iso'] as const;
 
+/** The end of the ring buffer read after the first read of a boot (dmesg has no cursor; `--since` is not portable). */
+export const DMESG_TAIL_BYTES = 65_536;
+/**
+ * dmesg's last DMESG_TAIL_BYTES bytes: a constant script (no data in it). dmesg's own failure
+ * (not installed, not permitted) ends the script with its status and words, as dmesg alone would.
+ */
+export const DMESG_TAIL_SCRIPT = `out=$(dmesg ${DMESG_ARGS.join(' ')}) || exit $?; printf '%s\\n' "$out" | tail -c ${DMESG_TAIL_BYTES}`;
+
 export const FAILURE_ACCESS: HostAccess = {
   commands: [
     {
@@ -57,6 +65,12 @@ export const FAILURE_ACCESS: HostAccess = {
       program: 'dmesg',
       args: [...DMESG_ARGS],
       description: 'the kernel ring buffer, where the node keeps no journal',
+    },
+    {
+      id: 'failures.dmesg-tail',
+      program: 'sh',
+      args: ['-c', DMESG_TAIL_SCRIPT],
+      description: "the ring buffer's last 64 KiB, where the node keeps no journal (after the first read of a boot)",
     },
   ],
   paths: [{ id: 'failures.boot-id', path: BOOT_ID_PATH, description: 'the boot id: a reboot starts a new kernel log' }],

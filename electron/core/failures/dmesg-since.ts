@@ -32,6 +32,10 @@ export interface DmesgTail {
   skippedChars: number;
   /** The buffer's oldest line is newer than the mark: lines logged since the last read were lost. */
   gap: boolean;
+  /** The mark was found (so `text` is what is new, with the minute before it). */
+  found: boolean;
+  /** The text reaches back past DMESG_CONTEXT_MS before the mark (a line older than that is in it). */
+  reachesBack: boolean;
 }
 
 // The stamp `dmesg --time-format iso` starts each line with: 2025-01-21T04:41:44,283302+00:00.
@@ -75,7 +79,7 @@ export function dmesgMarkOf(bootId: string, records: readonly KernelRecord[], pr
  * Scans back from the end, line by line, until a line older than the mark by DMESG_CONTEXT_MS.
  */
 export function dmesgSince(text: string, mark: DmesgMark | null): DmesgTail {
-  if (mark === null) return { text, skippedChars: 0, gap: false };
+  if (mark === null) return { text, skippedChars: 0, gap: false, found: false, reachesBack: false };
   let end = text.length;
   // A final newline ends the last line; it does not start an empty one.
   if (end > 0 && text.charCodeAt(end - 1) === 10) end -= 1;
@@ -100,8 +104,8 @@ export function dmesgSince(text: string, mark: DmesgMark | null): DmesgTail {
     if (newline < 0) break;
     end = newline;
   }
-  if (found) return { text: cut > 0 ? text.slice(cut) : text, skippedChars: cut, gap: false };
+  if (found) return { text: cut > 0 ? text.slice(cut) : text, skippedChars: cut, gap: false, found, reachesBack: stoppedEarly };
   // Not found: everything is parsed. A buffer whose oldest line is newer than the mark lost lines.
   const gap = !stoppedEarly && oldestMs !== null && oldestMs > mark.timeMs + DMESG_CLOCK_SLACK_MS;
-  return { text, skippedChars: 0, gap };
+  return { text, skippedChars: 0, gap, found, reachesBack: stoppedEarly };
 }

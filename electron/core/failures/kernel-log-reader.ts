@@ -7,8 +7,17 @@
 import { userInfo } from 'node:os';
 import type { ExecResult, Host } from '../hosts/host';
 import { SshHost } from '../hosts/ssh/ssh-host';
-import { BOOT_ID_PATH, DMESG_ARGS, JOURNAL_CURSOR, MAX_JOURNAL_LINES, journalAfterArgs, journalBootArgs } from './command-specs';
-import { dmesgMarkOf, dmesgSince, type DmesgMark } from './dmesg-since';
+import {
+  BOOT_ID_PATH,
+  DMESG_ARGS,
+  DMESG_TAIL_BYTES,
+  DMESG_TAIL_SCRIPT,
+  JOURNAL_CURSOR,
+  MAX_JOURNAL_LINES,
+  journalAfterArgs,
+  journalBootArgs,
+} from './command-specs';
+import { dmesgMarkOf, dmesgSince, type DmesgMark, type DmesgTail } from './dmesg-since';
 import type { KernelLogCursor, KernelLogSource } from './kernel-event-store';
 import { parseKernelLog, type KernelRecord } from './kernel-log';
 
@@ -159,6 +168,14 @@ export async function readKernelLog(
     return { bootId, source: 'journal', cursor, records: output.records, dmesgMark: null, capability: null, warnings: output.warnings };
   }
 
+  // Only a mark of this boot can be found again (an unknown boot id cannot tell a reboot).
+  const mark = dmesgMark !== null && dmesgMark.bootId === bootId && bootId !== UNKNOWN_BOOT ? dmesgMark : null;
+  if (mark !== null) {
+    const tail = await host.exec('sh', ['-c', DMESG_TAIL_SCRIPT], limits);
+    const since = tail.exitCode === 0 ? dmesgTail(tail.stdout, mark) : null;
+    if (since !== null) return dmesgRead(bootId, since, mark, false);
+    // Not enough in the end of the buffer to be sure (or dmesg failed): the whole buffer, as on a first read.
+  }
   const dmesg = await host.exec('dmesg', [...DMESG_ARGS], limits);
   if (dmesg.notFound) {
     if (outcome.kind === 'denied') return capability(bootId, deniedText(loginUser(host), true));
@@ -168,15 +185,29 @@ export async function readKernelLog(
     return capability(bootId, deniedText(loginUser(host), outcome.kind === 'denied'));
   }
   if (dmesg.exitCode !== 0) throw failure('dmesg', dmesg, timeoutMs);
-  // Only a mark of this boot can be found again (an unknown boot id cannot tell a reboot).
-  const mark = dmesgMark !== null && dmesgMark.bootId === bootId && bootId !== UNKNOWN_BOOT ? dmesgMark : null;
-  const tail = dmesgSince(dmesg.stdout, mark);
-  const parsed = parseKernelLog(tail.text);
+  return dmesgRead(bootId, dmesgSince(dmesg.stdout, mark), mark, dmesg.truncated);
+}
+
+/**
+ * What of the buffer's end (`sh -c DMESG_TAIL_SCRIPT`) is new, when that is certain: the text is
+ * the whole buffer (shorter than the tail), or it holds the mark and the minute before it. Else null.
+ */
+function dmesgTail(stdout: string, mark: DmesgMark): DmesgTail | null {
+  // Near the byte limit (a cut character decodes to a different length): taken as cut.
+  const cut = Buffer.byteLength(stdout, 'utf8') >= DMESG_TAIL_BYTES - 4;
+  // A cut text starts inside a line: that line is not read.
+  const since = dmesgSince(cut ? stdout.slice(stdout.indexOf('\n') + 1) : stdout, mark);
+  if (!cut) return since;
+  return since.found && since.reachesBack ? since : null;
+}
+
+function dmesgRead(bootId: string, since: DmesgTail, mark: DmesgMark | null, truncated: boolean): KernelLogRead {
+  const parsed = parseKernelLog(since.text);
   const warnings = [...parsed.warnings];
-  if (tail.gap) warnings.push("kernel log: dmesg's buffer no longer holds the last line read (it wrapped or was cleared): lines logged in between were missed");
-  if (dmesg.truncated) warnings.push('kernel log: dmesg printed more than the output limit; its newest lines were not read');
-  const nextMark = dmesgMarkOf(bootId, parsed.records, mark);
-  return { bootId, source: 'dmesg', cursor: null, records: parsed.records, dmesgMark: nextMark, capability: null, warnings };
+  if (since.gap)
+    warnings.push("kernel log: dmesg's buffer no longer holds the last line read (it wrapped or was cleared): lines logged in between were missed");
+  if (truncated) warnings.push('kernel log: dmesg printed more than the output limit; its newest lines were not read');
+  return { bootId, source: 'dmesg', cursor: null, records: parsed.records, dmesgMark: dmesgMarkOf(bootId, parsed.records, mark), capability: null, warnings };
 }
 
 function capability(bootId: string, text: string): KernelLogRead {

@@ -24,14 +24,14 @@ function shifted(t: string, ms: number): string {
 
 describe('dmesgSince', () => {
   it('gives the whole text without a mark', () => {
-    expect(dmesgSince(capture, null)).toEqual({ text: capture, skippedChars: 0, gap: false });
+    expect(dmesgSince(capture, null)).toEqual({ text: capture, skippedChars: 0, gap: false, found: false, reachesBack: false });
   });
 
   it('skips the lines older than a minute before the last record read, and finds every event of a whole read', () => {
     // The capture: 10 lines at 05:39, then 31 from 12:02:03 on. The first read ended at line 20.
     const first = lines.slice(0, 20);
     const tail = dmesgSince(text(lines), markAfter(first));
-    expect(tail.gap).toBe(false);
+    expect(tail).toMatchObject({ gap: false, found: true, reachesBack: true });
     expect(tail.skippedChars).toBe(text(lines.slice(0, 10)).length);
     expect(tail.text).toBe(text(lines.slice(10)));
     // What the two reads found is what one whole read finds (the store drops the repeats).
@@ -44,7 +44,7 @@ describe('dmesgSince', () => {
     const mark = markAfter(lines.slice(0, 10));
     const tail = dmesgSince(text(lines.slice(0, 10)), mark);
     // The last 05:39 lines are within the minute before the mark: they are parsed again, no more.
-    expect(tail).toEqual({ text: text(lines.slice(0, 10)), skippedChars: 0, gap: false });
+    expect(tail).toEqual({ text: text(lines.slice(0, 10)), skippedChars: 0, gap: false, found: true, reachesBack: false });
     const later = text([...lines.slice(0, 10), ...lines.slice(10)]);
     expect(dmesgSince(later, mark).text).toBe(later);
     expect(dmesgSince(later, markAfter(lines)).text).toBe(text(lines.slice(10)));
@@ -55,19 +55,19 @@ describe('dmesgSince', () => {
     const near = shifted(text(lines), DMESG_CLOCK_SLACK_MS - 500);
     expect(dmesgSince(near, mark).skippedChars).toBeGreaterThan(0);
     const far = shifted(text(lines), DMESG_CLOCK_SLACK_MS + 500);
-    expect(dmesgSince(far, mark)).toEqual({ text: far, skippedChars: 0, gap: false });
+    expect(dmesgSince(far, mark)).toEqual({ text: far, skippedChars: 0, gap: false, found: false, reachesBack: true });
   });
 
   it('parses all when the last record read is not there (another message at its time)', () => {
     const mark = { ...markAfter(lines.slice(0, 30)), messageHash: 'not-this' };
-    expect(dmesgSince(text(lines), mark)).toEqual({ text: text(lines), skippedChars: 0, gap: false });
+    expect(dmesgSince(text(lines), mark)).toEqual({ text: text(lines), skippedChars: 0, gap: false, found: false, reachesBack: true });
   });
 
   it('says when the buffer no longer holds the last record read (it wrapped): a gap, and all is parsed', () => {
     const mark = markAfter(lines.slice(0, 10));
     // Only the lines logged more than a minute later are left.
     const wrapped = text(lines.slice(10));
-    expect(dmesgSince(wrapped, mark)).toEqual({ text: wrapped, skippedChars: 0, gap: true });
+    expect(dmesgSince(wrapped, mark)).toEqual({ text: wrapped, skippedChars: 0, gap: true, found: false, reachesBack: false });
     // A buffer that still reaches back before the mark did not wrap.
     expect(dmesgSince(text(lines.slice(5)), mark).gap).toBe(false);
   });

@@ -155,6 +155,42 @@ describe('readKernelLog', () => {
     expect(wrapped.warnings).toEqual([expect.stringMatching(/dmesg's buffer no longer holds the last line read .*lines logged in between were missed/)]);
   });
 
+  it("reads only the buffer's last 64 KiB after the first read, and the whole buffer when the last line read is not in it", async () => {
+    const stamp = (ms: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ',$1000+00:00');
+    // Hours of filler before the capture (160 KB), then the capture (Xids at 12:02), then filler after it.
+    const filler = (fromMs: number, n: number) =>
+      Array.from({ length: n }, (_, i) => `${stamp(fromMs + i * 1000)} filler line ${i} of the ring buffer, long enough to be like the kernel's own`);
+    const capture = xidCapture('xid-48-63-94-dbe-row-remap.dmesg-iso.log')
+      .split('\n')
+      .filter((l) => l !== '');
+    const before = filler(Date.UTC(2024, 10, 15, 4, 0, 0), 2000);
+    const after = filler(Date.UTC(2024, 10, 15, 13, 0, 0), 1000);
+    const log = join(dir, 'dmesg.log');
+    install({
+      journalctl: replayScript({
+        stdoutText: '-- No entries --',
+        stderrPath: kernelLogFixture('journalctl-k-no-journal-files.systemd252.stderr.txt'),
+        exitCode: 1,
+      }),
+      dmesg: replayScript({ stdoutPath: log, exitCode: 0, callsPath: calls }),
+    });
+    const previous = { bootId: BOOT_ID, source: 'dmesg' as const, cursor: null };
+    writeFileSync(log, `${[...before, ...capture].join('\n')}\n`);
+    const first = await readKernelLog(host, null);
+    expect(first.records).toHaveLength(2041);
+    expect(callLog()).toHaveLength(1);
+    // Nothing new: one run of dmesg through the tail script, the minute before the last line parsed again.
+    const second = await readKernelLog(host, previous, {}, first.dmesgMark);
+    expect(callLog()).toHaveLength(2);
+    expect(second.records.map((r) => r.raw)).toEqual(capture.slice(10));
+    // More new lines than the tail holds: the tail, then the whole buffer.
+    writeFileSync(log, `${[...before, ...capture, ...after].join('\n')}\n`);
+    const third = await readKernelLog(host, previous, {}, second.dmesgMark);
+    expect(callLog()).toHaveLength(4);
+    expect(third.records.map((r) => r.raw)).toEqual([...capture.slice(10), ...after]);
+    expect(third.warnings).toEqual([]);
+  });
+
   it('says once, as a capability, that the login user may read neither the journal nor dmesg', async () => {
     install({
       journalctl: replayScript({ stderrPath: kernelLogFixture('journalctl-k-insufficient-permissions.systemd252.stderr.txt'), exitCode: 1 }),
