@@ -36,12 +36,11 @@ const captureSamples = (file: string) =>
 const exporterOf = (file: string) =>
   serve((_req, res) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(readFileSync(join(DCGM, file))));
 
-/** In front of Prometheus: counts instant queries (and their answers), can answer garbage instead, or late. */
+/** In front of Prometheus: counts instant queries, can answer garbage instead, or late. */
 async function proxyTo(upstream: string) {
-  const state = { queries: 0, answered: 0, garbage: false, delayMs: 0 };
+  const state = { queries: 0, garbage: false, delayMs: 0 };
   const server = await serve((req, res) => {
-    const isQuery = req.url?.startsWith('/api/v1/query') === true;
-    if (isQuery) state.queries += 1;
+    if (req.url?.startsWith('/api/v1/query')) state.queries += 1;
     if (state.garbage) {
       res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>login</body></html>');
       return;
@@ -51,7 +50,6 @@ async function proxyTo(upstream: string) {
       setTimeout(() => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
-        answer.on('end', () => (state.answered += isQuery ? 1 : 0));
       }, delayMs);
     });
     forward.on('error', () => res.writeHead(502).end());
@@ -200,9 +198,6 @@ describe('a Prometheus source in the engine (real Prometheus, node exporter, dcg
       addNode: () => {},
       readingBudgetMs: () => budgetMs,
     });
-    const answeredAll = async () => {
-      while (proxy.state.answered < proxy.state.queries) await new Promise((resolve) => setTimeout(resolve, 50));
-    };
     try {
       const t = Math.floor((Date.now() - 1000) / 1000) * 1000;
       // Without a budget a reading waits for the answer.
@@ -211,7 +206,7 @@ describe('a Prometheus source in the engine (real Prometheus, node exporter, dcg
       budgetMs = 200;
       proxy.state.delayMs = 3000;
       expect(await source.reading('127.0.0.1', t + 1000)).toMatchObject({ snapshot: null, keepState: true });
-      await answeredAll();
+      await source.fetch(t + 1000); // the one still coming
       // The next tick is late too: the answer for t + 1000, come since, feeds it.
       const fed = await source.reading('127.0.0.1', t + 2000);
       expect(fed.snapshot?.collectedAt).toBe(t + 1000);
@@ -227,10 +222,10 @@ describe('a Prometheus source in the engine (real Prometheus, node exporter, dcg
         [null, false],
       ]);
       expect(late[2]!.lastError).toMatch(/^source p: its answer for .* is later than the tick allows/);
-      await answeredAll();
+      await source.fetch(t + 2000);
       expect((await source.reading('127.0.0.1', t + 6000)).snapshot?.collectedAt).toBe(t + 2000);
       // An answer in time is this tick's own.
-      await answeredAll();
+      await source.fetch(t + 6000);
       proxy.state.delayMs = 0;
       expect((await source.reading('127.0.0.1', t + 7000)).snapshot?.collectedAt).toBe(t + 7000);
     } finally {
@@ -319,6 +314,32 @@ describe("a source's GPU identity labels (bus id, model, driver), read apart fro
       expect(await gpusAt(at + 30_000)).toEqual(expected);
       expect(await gpusAt(at + 72_000)).toEqual(expected);
       expect(identityReads.map((expr) => expr.includes('SM_CLOCK'))).toEqual([false, true, true]);
+    } finally {
+      source.close();
+    }
+  }, 60_000);
+
+  it('says so when the identity query fails before any answered; the GPUs are there, without their model', async () => {
+    const client = new PrometheusClient({ url: prometheus.url, timeoutMs: 10_000, maxResponseBytes: 16 * 1024 * 1024 });
+    const failing: InstantQuerier = {
+      url: client.url,
+      // The same query with a syntax error: Prometheus itself refuses it.
+      query: (expr, atMs) => client.query(expr.startsWith('count by') ? `${expr})` : expr, atMs),
+      close: () => client.close(),
+    };
+    const source = new PrometheusSource({
+      id: 'p',
+      client: failing,
+      nodeLabel: 'instance',
+      log: recordingLog(),
+      alreadyCollected: () => null,
+      addNode: () => {},
+    });
+    try {
+      const reading = (await source.readAll(Date.now() - 1000)).get('127.0.0.1')!;
+      expect(reading.status).toBe('degraded');
+      expect(reading.lastError).toMatch(/^source p: the GPU identity query failed \(its metrics are missing\): /);
+      expect(reading.snapshot!.gpus.map((g) => [g.uuid, g.productName])).toEqual([['GPU-5b4e07f6-3a86-4340-039d-25f2a83cdc43', null]]);
     } finally {
       source.close();
     }
