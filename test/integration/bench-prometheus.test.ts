@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { PrometheusBenchResult, PromSideFigures } from '../../bench/prometheus-bench';
 import type { EngineFigures } from '../../bench/ssh-bench';
+import { FAMILY_QUERIES } from '../../electron/core/sources/prometheus-source';
 import { BENCH_CLI, assertBenchBuilt, runBenchCli } from '../helpers/bench-cli';
 import { isolatedEnv } from '../helpers/cli';
 
@@ -28,8 +29,10 @@ describe('npm run bench -- prometheus', () => {
     expect(prom.run.sample).toMatchObject({ gpus: 2 });
     expect(prom.run.sample?.cpuUtilPct).toEqual(expect.any(Number));
     expect(prom.run.sample?.memUsedBytes).toBeGreaterThan(0);
-    expect(prom.run.families).toHaveLength(8);
-    expect(prom.run.families.find((f) => f.expr.includes('DCGM'))?.samples).toBe(15 * prom.seriesPerNode.dcgm);
+    // Each family of a tick, then the GPUs' identity query: one sample per GPU.
+    expect(prom.run.families).toHaveLength(FAMILY_QUERIES.length + 1);
+    expect(prom.run.families.find((f) => f.expr.includes('DCGM'))?.samples).toBeGreaterThan(0);
+    expect(prom.run.families.at(-1)?.samples).toBe(15 * 2);
     expect(prom.run.charts.map((c) => c.what)).toEqual(
       expect.arrayContaining(['metrics:query gpu.util_pct 1 h', 'metrics:query gpu.util_pct 24 h', 'query_range GPU util 1 h', 'query_range GPU util 24 h']),
     );
