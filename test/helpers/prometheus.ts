@@ -257,3 +257,23 @@ export async function startNodeExporter(): Promise<NodeExporterLab> {
   }
   return { address, process: proc, stop: () => proc.stop() };
 }
+
+/** One series of Prometheus's own query_range answer. */
+export interface RangeAnswer {
+  metric: Record<string, string>;
+  values: Array<[number, string]>;
+}
+
+/** The values of Prometheus's own instant query answer (at `atMs`, or now), straight from its API. */
+export async function promInstant(base: string, expr: string, atMs?: number): Promise<number[]> {
+  const params = new URLSearchParams({ query: expr, ...(atMs === undefined ? {} : { time: String(atMs / 1000) }) });
+  const reply = await httpGet(`${base}/api/v1/query?${params.toString()}`);
+  return (JSON.parse(reply.body) as { data: { result: Array<{ value: [number, string] }> } }).data.result.map((r) => Number(r.value[1]));
+}
+
+/** Prometheus's own query_range answer, straight from its API. */
+export async function promRange(base: string, expr: string, startMs: number, endMs: number, stepMs: number): Promise<RangeAnswer[]> {
+  const params = new URLSearchParams({ query: expr, start: String(startMs / 1000), end: String(endMs / 1000), step: String(stepMs / 1000) });
+  const reply = await httpGet(`${base}/api/v1/query_range?${params.toString()}`);
+  return (JSON.parse(reply.body) as { data: { result: RangeAnswer[] } }).data.result;
+}

@@ -4,9 +4,7 @@
 // port and a server that is not Prometheus; a Mimir tenant reaches the API as X-Scope-OrgID; a
 // saved source is written into config.yaml (comments kept, its token only in the secret store)
 // and its nodes join the fleet without a restart; a removed one takes its nodes and secret away.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,9 +12,11 @@ import { Fleet } from '../../electron/core/fleet';
 import { systemClock } from '../../electron/core/scheduler';
 import { SourceSet } from '../../electron/core/source-set';
 import { loadConfig } from '../../electron/core/config';
+import { recordingProxy, serve, serveCapture } from '../helpers/http-server';
 import { freePort, startNodeExporter, startPrometheus, waitFor, type NodeExporterLab, type PrometheusLab } from '../helpers/prometheus';
 import { engineWith, memorySecrets, silent, sourceConfig } from '../helpers/source-engine';
 import { tempDir } from '../helpers/tmp';
+import { selfSignedCertificate, type SelfSignedCertificate } from '../helpers/tls';
 
 const TOKEN = 'tok-sources-7d1e-never-in-a-file';
 const PASSWORD = 'pw-basic-test';
@@ -29,36 +29,6 @@ const CONFIG_TEXT = [
   '  intervalMs: 1000 # fast, for the test',
   '',
 ].join('\n');
-
-async function serve(handler: http.RequestListener): Promise<{ port: number; url: string; close(): Promise<void> }> {
-  const server = http.createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    port,
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-/** In front of a Prometheus: records the headers that matter of every API request. */
-async function recordingProxy(upstream: string) {
-  const seen: Array<{ path: string; tenant: string | null; authorization: string | null }> = [];
-  const server = await serve((req, res) => {
-    seen.push({ path: req.url ?? '', tenant: (req.headers['x-scope-orgid'] as string) ?? null, authorization: req.headers.authorization ?? null });
-    const forward = http.request(`${upstream}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    forward.on('error', () => res.writeHead(502).end());
-    req.pipe(forward);
-  });
-  return { ...server, seen };
-}
 
 const source = sourceConfig;
 
@@ -139,40 +109,18 @@ describe('sources from Settings against real Prometheus servers', () => {
 
   describe('TLS with a self-signed certificate', () => {
     let tls: PrometheusLab;
+    let certificate: SelfSignedCertificate | undefined;
     let dir: string;
 
     beforeAll(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'cd-sources-tls-'));
-      const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:prime256v1',
-          '-nodes',
-          '-keyout',
-          key,
-          '-out',
-          cert,
-          '-days',
-          '2',
-          '-subj',
-          '/CN=127.0.0.1',
-          '-addext',
-          'subjectAltName=IP:127.0.0.1',
-        ],
-        { stdio: 'pipe' },
-      );
-      const certPem = readFileSync(cert, 'utf8');
-      tls = await startPrometheus({ tls: { certPem, keyPem: readFileSync(key, 'utf8'), caPem: certPem } });
+      certificate = selfSignedCertificate('cd-sources-tls-');
+      dir = certificate.dir;
+      const { certPem, keyPem } = certificate;
+      tls = await startPrometheus({ tls: { certPem, keyPem, caPem: certPem } });
     }, 60_000);
     afterAll(async () => {
       await tls?.stop();
-      if (dir) rmSync(dir, { recursive: true, force: true });
+      certificate?.remove();
     });
 
     it('an unknown CA is a TLS error; with caFile (relative to the config folder) it connects', async () => {
@@ -224,9 +172,9 @@ describe('sources from Settings against real Prometheus servers', () => {
       expect(JSON.stringify(listed)).not.toContain(TOKEN);
 
       // Every API request carried the tenant and the kept token.
-      const api = proxy.seen.filter((r) => r.path.startsWith('/api/v1/'));
+      const api = proxy.requests.filter((r) => r.path.startsWith('/api/v1/'));
       expect(api.length).toBeGreaterThan(0);
-      for (const request of api) expect(request).toMatchObject({ tenant: 'team-a|team-b', authorization: `Bearer ${TOKEN}` });
+      for (const request of api) expect(request.headers).toMatchObject({ 'x-scope-orgid': 'team-a|team-b', authorization: `Bearer ${TOKEN}` });
 
       // The audit log says where the token went, never the token.
       const rows = engine.auditLog.list();
@@ -283,8 +231,7 @@ describe('sources from Settings against real Prometheus servers', () => {
   }, 60_000);
 
   it('a node whose series are gone for vanishAfterMs leaves the fleet (the source removes it), the others stay', async () => {
-    const capture = join(__dirname, '..', 'fixtures', 'prometheus', 'dcgm-exporter', 'tesla-t4-drv460.106.00-exporter2x.datadog.prom');
-    const gpus = await serve((_req, res) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(readFileSync(capture)));
+    const gpus = await serveCapture(join(__dirname, '..', 'fixtures', 'prometheus', 'dcgm-exporter', 'tesla-t4-drv460.106.00-exporter2x.datadog.prom'));
     const lab = await startPrometheus({
       jobs: [
         { job: 'node', targets: [exporter.address] },
