@@ -1,12 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import * as http from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrometheusClient, type PrometheusClientOptions } from '../../electron/core/sources/prometheus-client';
 import { PrometheusError } from '../../electron/core/sources/prometheus-errors';
+import { forward, serve, type LocalServer } from '../helpers/http-server';
 import { freePort, httpGet, startNodeExporter, startPrometheus, type NodeExporterLab, type PrometheusLab } from '../helpers/prometheus';
+import { selfSignedCertificate, type SelfSignedCertificate } from '../helpers/tls';
 
 const TOKEN = 'tok-3f9a1c7e-never-shown';
 const PASSWORD = 'pw-8b2d-never-shown';
@@ -39,21 +36,6 @@ async function raw<T>(base: string, path: string, params: Record<string, string>
   const reply = await httpGet(`${base}${path}?${new URLSearchParams(params).toString()}`);
   expect(reply.status).toBe(200);
   return (JSON.parse(reply.body) as { data: T }).data;
-}
-
-/** A local HTTP server with a handler; close() also drops open (hanging) connections. */
-async function serve(handler: http.RequestListener): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 describe('PrometheusClient against a real Prometheus scraping a real node exporter', () => {
@@ -150,23 +132,17 @@ describe('PrometheusClient against a real Prometheus scraping a real node export
   });
 
   describe('behind an authenticating proxy', () => {
-    let proxy: { url: string; close(): Promise<void> };
+    let proxy: LocalServer;
     const basic = `Basic ${Buffer.from(`ops:${PASSWORD}`).toString('base64')}`;
 
     beforeAll(async () => {
-      const upstream = new URL(prometheus.url);
       proxy = await serve((req, res) => {
         const auth = req.headers.authorization;
         if (auth !== `Bearer ${TOKEN}` && auth !== basic) {
           res.writeHead(401, { 'www-authenticate': 'Bearer' }).end(`denied: ${auth ?? 'no credentials'}\n`);
           return;
         }
-        const forward = http.request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        });
-        forward.on('error', () => res.writeHead(502).end());
-        req.pipe(forward);
+        forward(prometheus.url, req, res);
       });
     });
     afterAll(() => proxy?.close());
@@ -293,40 +269,16 @@ describe('PrometheusClient errors', () => {
   describe('TLS (a real Prometheus serving a self-signed certificate)', () => {
     let prometheus: PrometheusLab;
     let certPem: string;
-    let dir: string;
+    let certificate: SelfSignedCertificate | undefined;
 
     beforeAll(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'cd-prom-tls-'));
-      const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:prime256v1',
-          '-nodes',
-          '-keyout',
-          key,
-          '-out',
-          cert,
-          '-days',
-          '2',
-          '-subj',
-          '/CN=127.0.0.1',
-          '-addext',
-          'subjectAltName=IP:127.0.0.1',
-        ],
-        { stdio: 'pipe' },
-      );
-      certPem = readFileSync(cert, 'utf8');
-      prometheus = await startPrometheus({ tls: { certPem, keyPem: readFileSync(key, 'utf8'), caPem: certPem } });
+      certificate = selfSignedCertificate('cd-prom-tls-');
+      certPem = certificate.certPem;
+      prometheus = await startPrometheus({ tls: { certPem, keyPem: certificate.keyPem, caPem: certPem } });
     });
     afterAll(async () => {
       await prometheus?.stop();
-      if (dir) rmSync(dir, { recursive: true, force: true });
+      certificate?.remove();
     });
 
     it('says TLS error, naming the reason, without the CA', async () => {
