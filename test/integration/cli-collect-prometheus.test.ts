@@ -4,56 +4,18 @@
  * Runs the command's function in this process (cli.ts registers its flags with withPrometheusFlags),
  * and once the built CLI, to see the flags are registered.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import * as http from 'node:http';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeSnapshotSchema, type NodeSnapshot } from '../../shared/model/node';
 import { collect, type CollectDocument, type CollectFlags } from '../../electron/server/commands/collect';
 import { UsageError } from '../../electron/server/usage-error';
 import { runCli } from '../helpers/cli';
-import { httpGet, startNodeExporter, startPrometheus, type NodeExporterLab, type PrometheusLab } from '../helpers/prometheus';
+import { recordingProxy, serve, serveCapture, type LocalServer } from '../helpers/http-server';
+import { promInstant, startNodeExporter, startPrometheus, type NodeExporterLab, type PrometheusLab } from '../helpers/prometheus';
 import { tempDir } from '../helpers/tmp';
 
 const DCGM = join(__dirname, '..', 'fixtures', 'prometheus', 'dcgm-exporter');
-
-async function serve(handler: http.RequestListener): Promise<{ port: number; url: string; close(): Promise<void> }> {
-  const server = http.createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    port,
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-const exporterOf = (file: string) =>
-  serve((_req, res) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(readFileSync(join(DCGM, file))));
-
-/** In front of Prometheus: records the headers of each API call. */
-async function recordingProxy(upstream: string) {
-  const headers: http.IncomingHttpHeaders[] = [];
-  const server = await serve((req, res) => {
-    headers.push(req.headers);
-    const forward = http.request(`${upstream}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    forward.on('error', () => res.writeHead(502).end());
-    req.pipe(forward);
-  });
-  return { ...server, headers };
-}
-
-async function promValue(base: string, expr: string, atMs: number): Promise<number[]> {
-  const reply = await httpGet(`${base}/api/v1/query?${new URLSearchParams({ query: expr, time: String(atMs / 1000) }).toString()}`);
-  return (JSON.parse(reply.body) as { data: { result: Array<{ value: [number, string] }> } }).data.result.map((r) => Number(r.value[1]));
-}
 
 async function run(flags: Partial<CollectFlags>): Promise<{ code: number; out: string }> {
   let out = '';
@@ -63,14 +25,14 @@ async function run(flags: Partial<CollectFlags>): Promise<{ code: number; out: s
 
 describe('clusterdeck collect --once --prometheus URL (real Prometheus, node exporter, dcgm-exporter captures)', () => {
   let exporter: NodeExporterLab;
-  let dcgmA: Awaited<ReturnType<typeof serve>>;
-  let dcgmB: Awaited<ReturnType<typeof serve>>;
+  let dcgmA: LocalServer;
+  let dcgmB: LocalServer;
   let prometheus: PrometheusLab;
 
   beforeAll(async () => {
     exporter = await startNodeExporter();
-    dcgmA = await exporterOf('l4-drv580.105.08.kops-conformance.prom');
-    dcgmB = await exporterOf('tesla-t4-drv460.106.00-exporter2x.datadog.prom');
+    dcgmA = await serveCapture(join(DCGM, 'l4-drv580.105.08.kops-conformance.prom'));
+    dcgmB = await serveCapture(join(DCGM, 'tesla-t4-drv460.106.00-exporter2x.datadog.prom'));
     prometheus = await startPrometheus({
       jobs: [
         { job: 'node', targets: [exporter.address] },
@@ -102,8 +64,8 @@ describe('clusterdeck collect --once --prometheus URL (real Prometheus, node exp
 
     const [node, gpuOnly] = nodes as [NodeSnapshot, NodeSnapshot];
     expect(node.collectedAt).toBe(document.collectedAt);
-    expect(node.memory?.totalBytes).toBe((await promValue(prometheus.url, 'node_memory_MemTotal_bytes', node.collectedAt))[0]);
-    expect(node.memory?.availableBytes).toBe((await promValue(prometheus.url, 'node_memory_MemAvailable_bytes', node.collectedAt))[0]);
+    expect(node.memory?.totalBytes).toBe((await promInstant(prometheus.url, 'node_memory_MemTotal_bytes', node.collectedAt))[0]);
+    expect(node.memory?.availableBytes).toBe((await promInstant(prometheus.url, 'node_memory_MemAvailable_bytes', node.collectedAt))[0]);
     expect(node.filesystems.length).toBeGreaterThan(0);
     expect(node.network.length).toBeGreaterThan(0);
     expect(node.gpus.map((g) => [g.productName, g.temperatureC])).toEqual([['NVIDIA L4', 31]]);
@@ -124,8 +86,8 @@ describe('clusterdeck collect --once --prometheus URL (real Prometheus, node exp
       const { code, out } = await run({ json: true, prometheus: proxy.url, prometheusNodeLabel: 'job', bearerTokenFile: tokenFile, tenant: 'team-a' });
       expect(code).toBe(0);
       expect((JSON.parse(out) as CollectDocument).nodes.map((n) => n.id)).toEqual(['dcgm', 'dcgm-b', 'node']);
-      expect(proxy.headers.length).toBeGreaterThan(0);
-      for (const headers of proxy.headers) expect([headers.authorization, headers['x-scope-orgid']]).toEqual(['Bearer s3cret-token', 'team-a']);
+      expect(proxy.requests.length).toBeGreaterThan(0);
+      for (const { headers } of proxy.requests) expect([headers.authorization, headers['x-scope-orgid']]).toEqual(['Bearer s3cret-token', 'team-a']);
       expect(out).not.toContain('s3cret');
     } finally {
       await proxy.close();
