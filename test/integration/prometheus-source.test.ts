@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import * as http from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../shared/config';
@@ -9,32 +8,14 @@ import { dcgmGpus } from '../../electron/core/sources/dcgm-map';
 import { exposedSamples, parseExposition } from '../../electron/core/sources/exposition';
 import { PrometheusClient } from '../../electron/core/sources/prometheus-client';
 import { FAMILY_QUERIES, PrometheusSource, type InstantQuerier } from '../../electron/core/sources/prometheus-source';
-import { httpGet, startNodeExporter, startPrometheus, type NodeExporterLab, type PrometheusLab } from '../helpers/prometheus';
+import { forward, serve, serveCapture, type LocalServer } from '../helpers/http-server';
+import { promInstant, startNodeExporter, startPrometheus, type NodeExporterLab, type PrometheusLab } from '../helpers/prometheus';
 import { tempDir } from '../helpers/tmp';
 
 const DCGM = join(__dirname, '..', 'fixtures', 'prometheus', 'dcgm-exporter');
 
-async function serve(handler: http.RequestListener): Promise<{ port: number; url: string; close(): Promise<void> }> {
-  const server = http.createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    port,
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 const captureSamples = (file: string) =>
   exposedSamples(parseExposition(readFileSync(join(DCGM, file), 'utf8'), { maxSeries: 100_000, maxBytes: 16 * 1024 * 1024 }));
-
-/** A real capture served as an exporter's /metrics. */
-const exporterOf = (file: string) =>
-  serve((_req, res) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(readFileSync(join(DCGM, file))));
 
 /** In front of Prometheus: counts instant queries, can answer garbage instead, or late. */
 async function proxyTo(upstream: string) {
@@ -45,23 +26,9 @@ async function proxyTo(upstream: string) {
       res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>login</body></html>');
       return;
     }
-    const delayMs = state.delayMs;
-    const forward = http.request(`${upstream}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
-      setTimeout(() => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      }, delayMs);
-    });
-    forward.on('error', () => res.writeHead(502).end());
-    req.pipe(forward);
+    forward(upstream, req, res, { delayMs: state.delayMs });
   });
   return { ...server, state };
-}
-
-async function promValue(base: string, expr: string, atMs: number): Promise<number[]> {
-  const reply = await httpGet(`${base}/api/v1/query?${new URLSearchParams({ query: expr, time: String(atMs / 1000) }).toString()}`);
-  const data = (JSON.parse(reply.body) as { data: { result: Array<{ value: [number, string] }> } }).data;
-  return data.result.map((r) => Number(r.value[1]));
 }
 
 function recordingLog(): Logger & { lines: string[] } {
@@ -71,14 +38,14 @@ function recordingLog(): Logger & { lines: string[] } {
 
 describe('a Prometheus source in the engine (real Prometheus, node exporter, dcgm-exporter capture)', () => {
   let exporter: NodeExporterLab;
-  let dcgmA: Awaited<ReturnType<typeof serve>>;
-  let dcgmB: Awaited<ReturnType<typeof serve>>;
+  let dcgmA: LocalServer;
+  let dcgmB: LocalServer;
   let prometheus: PrometheusLab;
 
   beforeAll(async () => {
     exporter = await startNodeExporter();
-    dcgmA = await exporterOf('l4-drv580.105.08.kops-conformance.prom');
-    dcgmB = await exporterOf('tesla-t4-drv460.106.00-exporter2x.datadog.prom');
+    dcgmA = await serveCapture(join(DCGM, 'l4-drv580.105.08.kops-conformance.prom'));
+    dcgmB = await serveCapture(join(DCGM, 'tesla-t4-drv460.106.00-exporter2x.datadog.prom'));
     prometheus = await startPrometheus({
       jobs: [
         { job: 'node', targets: [exporter.address] },
@@ -90,7 +57,7 @@ describe('a Prometheus source in the engine (real Prometheus, node exporter, dcg
     });
     // Every target scraped before the engine reads, whose ticks fall on whole seconds (else a
     // first tick may come before a GPU node's first scrape).
-    for (let tries = 0; (await promValue(prometheus.url, 'count(up == 1)', Date.now() - 1500))[0] !== 3; tries += 1) {
+    for (let tries = 0; (await promInstant(prometheus.url, 'count(up == 1)', Date.now() - 1500))[0] !== 3; tries += 1) {
       if (tries > 300) throw new Error('Prometheus did not scrape its 3 targets');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -139,16 +106,16 @@ describe('a Prometheus source in the engine (real Prometheus, node exporter, dcg
       ]);
       const node = snapshots.find((s) => s.id === '127.0.0.1')!;
       const at = node.collectedAt;
-      const [total] = await promValue(prometheus.url, 'node_memory_MemTotal_bytes', at);
-      const [available] = await promValue(prometheus.url, 'node_memory_MemAvailable_bytes', at);
+      const [total] = await promInstant(prometheus.url, 'node_memory_MemTotal_bytes', at);
+      const [available] = await promInstant(prometheus.url, 'node_memory_MemAvailable_bytes', at);
       expect(node.memory?.totalBytes).toBe(total);
       expect(node.memory?.availableBytes).toBe(available);
       expect(node.filesystems.length).toBeGreaterThan(0);
       const fs = node.filesystems[0]!;
       const sel = `{mountpoint=${JSON.stringify(fs.mount)},device=${JSON.stringify(fs.device)}}`;
-      expect(fs.sizeBytes).toBe((await promValue(prometheus.url, `node_filesystem_size_bytes${sel}`, at))[0]);
-      expect(fs.availableBytes).toBe((await promValue(prometheus.url, `node_filesystem_avail_bytes${sel}`, at))[0]);
-      expect(node.cpu?.cores).toBe((await promValue(prometheus.url, 'count(node_cpu_seconds_total{mode="idle"})', at))[0]);
+      expect(fs.sizeBytes).toBe((await promInstant(prometheus.url, `node_filesystem_size_bytes${sel}`, at))[0]);
+      expect(fs.availableBytes).toBe((await promInstant(prometheus.url, `node_filesystem_avail_bytes${sel}`, at))[0]);
+      expect(node.cpu?.cores).toBe((await promInstant(prometheus.url, 'count(node_cpu_seconds_total{mode="idle"})', at))[0]);
       // The L4 capture flowed through Prometheus onto the node.
       expect(node.gpuStatus.state).toBe('ok');
       expect(node.gpus.map((g) => [g.productName, g.uuid, g.temperatureC])).toEqual([['NVIDIA L4', 'GPU-c2f76b33-7953-256e-8f33-1343419b1a1c', 31]]);
@@ -258,7 +225,7 @@ describe('a Prometheus source in the engine (real Prometheus, node exporter, dcg
 });
 
 describe("a source's GPU identity labels (bus id, model, driver), read apart from the fields", () => {
-  let exporter: Awaited<ReturnType<typeof serve>>;
+  let exporter: LocalServer;
   let prometheus: PrometheusLab;
   // An exporter configured with one field only (none of those every exporter has by default).
   const onlyClock =
@@ -270,7 +237,7 @@ describe("a source's GPU identity labels (bus id, model, driver), read apart fro
   beforeAll(async () => {
     exporter = await serve((_req, res) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(onlyClock));
     prometheus = await startPrometheus({ jobs: [{ job: 'dcgm', targets: [`127.0.0.1:${exporter.port}`] }] });
-    for (let tries = 0; (await promValue(prometheus.url, 'count(up == 1)', Date.now() - 1500))[0] !== 1; tries += 1) {
+    for (let tries = 0; (await promInstant(prometheus.url, 'count(up == 1)', Date.now() - 1500))[0] !== 1; tries += 1) {
       if (tries > 300) throw new Error('Prometheus did not scrape its target');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
