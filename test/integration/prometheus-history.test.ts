@@ -2,8 +2,7 @@
  * A Prometheus source's chart history, its families failing one by one, and its vanished nodes,
  * against a real Prometheus scraping a real node exporter and dcgm-exporter captures.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import * as http from 'node:http';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MetricQuery } from '../../shared/contract';
@@ -14,28 +13,19 @@ import { historyQuery, nodeMatcher } from '../../electron/core/sources/metric-qu
 import { PrometheusClient } from '../../electron/core/sources/prometheus-client';
 import { rateWindow } from '../../electron/core/sources/prometheus-history';
 import { PrometheusNodeCollector, PrometheusSource, type InstantQuerier, type PrometheusSourceOptions } from '../../electron/core/sources/prometheus-source';
-import { httpGet, startNodeExporter, startPrometheus, waitFor, type NodeExporterLab, type PrometheusLab, type ScrapeJob } from '../helpers/prometheus';
+import { forward, serve, serveCapture, type LocalServer } from '../helpers/http-server';
+import {
+  promInstant,
+  promRange,
+  startNodeExporter,
+  startPrometheus,
+  waitFor,
+  type NodeExporterLab,
+  type PrometheusLab,
+  type ScrapeJob,
+} from '../helpers/prometheus';
 
 const DCGM = join(__dirname, '..', 'fixtures', 'prometheus', 'dcgm-exporter');
-
-async function serve(handler: http.RequestListener): Promise<{ port: number; url: string; close(): Promise<void> }> {
-  const server = http.createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    port,
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-/** A real capture served as an exporter's /metrics. */
-const exporterOf = (file: string) =>
-  serve((_req, res) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(readFileSync(join(DCGM, file))));
 
 type ProxyMode = { kind: 'pass' } | { kind: 'reject'; family: RegExp; status: number; body: string } | { kind: 'hang' };
 
@@ -54,32 +44,10 @@ async function proxyTo(upstream: string) {
         res.writeHead(mode.status, { 'content-type': 'application/json' }).end(mode.body);
         return;
       }
-      const forward = http.request(`${upstream}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
-      forward.on('error', () => res.writeHead(502).end());
-      forward.end(body);
+      forward(upstream, req, res, { body });
     });
   });
   return { ...server, state };
-}
-
-interface RangeAnswer {
-  metric: Record<string, string>;
-  values: Array<[number, string]>;
-}
-
-/** Prometheus's own query_range answer, straight from its API. */
-async function promRange(base: string, expr: string, startMs: number, endMs: number, stepMs: number): Promise<RangeAnswer[]> {
-  const params = new URLSearchParams({ query: expr, start: String(startMs / 1000), end: String(endMs / 1000), step: String(stepMs / 1000) });
-  const reply = await httpGet(`${base}/api/v1/query_range?${params.toString()}`);
-  return (JSON.parse(reply.body) as { data: { result: RangeAnswer[] } }).data.result;
-}
-
-async function promInstant(base: string, expr: string): Promise<number[]> {
-  const reply = await httpGet(`${base}/api/v1/query?${new URLSearchParams({ query: expr }).toString()}`);
-  return (JSON.parse(reply.body) as { data: { result: Array<{ value: [number, string] }> } }).data.result.map((r) => Number(r.value[1]));
 }
 
 function recordingLog(): Logger & { lines: string[] } {
@@ -133,15 +101,15 @@ function scrapeYaml(jobs: ScrapeJob[]): string {
 
 describe('a Prometheus source: history, failing families, vanished nodes (real Prometheus)', () => {
   let exporter: NodeExporterLab;
-  let dcgmA: Awaited<ReturnType<typeof serve>>;
-  let dcgmB: Awaited<ReturnType<typeof serve>>;
+  let dcgmA: LocalServer;
+  let dcgmB: LocalServer;
   let prometheus: PrometheusLab;
   let jobs: ScrapeJob[];
 
   beforeAll(async () => {
     exporter = await startNodeExporter();
-    dcgmA = await exporterOf('l4-drv580.105.08.kops-conformance.prom');
-    dcgmB = await exporterOf('tesla-t4-drv460.106.00-exporter2x.datadog.prom');
+    dcgmA = await serveCapture(join(DCGM, 'l4-drv580.105.08.kops-conformance.prom'));
+    dcgmB = await serveCapture(join(DCGM, 'tesla-t4-drv460.106.00-exporter2x.datadog.prom'));
     jobs = [
       { job: 'node', targets: [exporter.address] },
       { job: 'dcgm', targets: [`127.0.0.1:${dcgmA.port}`] },
