@@ -4,7 +4,7 @@
 // capture is served the same way by a small HTTP server run inside the host. Failures: a closed
 // port, a port that does not speak HTTP, forwarding off in sshd, an exporter that never answers, an
 // HTML page. The direct transport reads a node exporter on this machine's loopback.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCredentials, noSecretStore } from '../../electron/core/hosts/ssh/credentials';
@@ -16,6 +16,7 @@ import { exposedSamples, parseExposition } from '../../electron/core/sources/exp
 import { nodeExporterSnapshot } from '../../electron/core/sources/node-exporter-map';
 import { fixturePath, readFixture } from '../helpers/fixtures';
 import { NODE_EXPORTER_BIN, requireBinary, startNodeExporter, type NodeExporterLab } from '../helpers/prometheus';
+import { startInLabHost } from '../helpers/lab-host-process';
 import { SshLab } from '../helpers/ssh-lab';
 
 const LIMITS = { maxSeries: 100_000, maxBytes: 16 * 1024 * 1024 };
@@ -48,31 +49,6 @@ let pool: SshPool;
 let local: NodeExporterLab | null = null;
 const children: ChildProcess[] = [];
 
-/** Runs argv inside the host (its network, mount, UTS and PID namespaces) until `ready` shows in its output. */
-async function startInHost(host: string, argv: string[], ready: RegExp): Promise<void> {
-  const pid = lab.host(host).sshdPid;
-  if (!pid) throw new Error(`lab host ${host} is not running`);
-  const child = spawn('nsenter', ['--target', String(pid), '--net', '--mount', '--uts', '--pid', '--', ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${argv[0]} in ${host} did not start:\n${output}`)), 30_000);
-    const look = (chunk: Buffer) => {
-      output = (output + chunk.toString('utf8')).slice(-4000);
-      if (ready.test(output)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', look);
-    child.stderr!.on('data', look);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${argv[0]} in ${host} exited (${code}):\n${output}`));
-    });
-  });
-}
-
 function connection(host: string): SshConnection {
   const h = lab.host(host);
   return pool.connection({ endpoint: { host: h.address, port: h.port, user: h.user }, identityFiles: [h.privateKeyPath], useAgent: false });
@@ -99,8 +75,15 @@ beforeAll(async () => {
     hostKeys: { files: [lab.knownHostsPath], acceptNew: false, trust: () => {} },
     credentials: (route) => loadCredentials(route.identityFiles, route.useAgent, noSecretStore),
   });
-  await startInHost('exp-01', [exporter, `--web.listen-address=127.0.0.1:${EXPORTER_PORT}`, '--no-collector.systemd', '--log.level=info'], /Listening on/);
-  await startInHost('exp-01', [process.execPath, '-e', DCGM_SERVER, DCGM, String(DCGM_PORT)], /listening/);
+  children.push(
+    await startInLabHost(
+      lab,
+      'exp-01',
+      [exporter, `--web.listen-address=127.0.0.1:${EXPORTER_PORT}`, '--no-collector.systemd', '--log.level=info'],
+      /Listening on/,
+    ),
+  );
+  children.push(await startInLabHost(lab, 'exp-01', [process.execPath, '-e', DCGM_SERVER, DCGM, String(DCGM_PORT)], /listening/));
 }, 120_000);
 
 afterAll(async () => {

@@ -4,7 +4,7 @@
 // capture served inside the host over plain HTTP ('direct'); their parts replace the commands'
 // (memory and load from the exporter's procfs, GPUs from the capture, no nvidia-smi on the host),
 // the rest still comes from the commands. A failing exporter degrades the node with its reason.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +20,7 @@ import { ConfigSchema } from '../../shared/config';
 import type { NodeExporterSpec, SshNode } from '../../shared/model/inventory';
 import { fixturePath, readFixture } from '../helpers/fixtures';
 import { NODE_EXPORTER_BIN, requireBinary } from '../helpers/prometheus';
+import { startInLabHost } from '../helpers/lab-host-process';
 import { SshLab } from '../helpers/ssh-lab';
 
 const MEMINFO = 'proc-meminfo.gopsutil-intelcorei5.txt';
@@ -44,30 +45,6 @@ let pool: SshPool;
 let procDir: string;
 const children: ChildProcess[] = [];
 const collectors: SshNodeCollector[] = [];
-
-async function startInHost(host: string, argv: string[], ready: RegExp): Promise<void> {
-  const pid = lab.host(host).sshdPid;
-  if (!pid) throw new Error(`lab host ${host} is not running`);
-  const child = spawn('nsenter', ['--target', String(pid), '--net', '--mount', '--uts', '--pid', '--', ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${argv[0]} in ${host} did not start:\n${output}`)), 30_000);
-    const look = (chunk: Buffer) => {
-      output = (output + chunk.toString('utf8')).slice(-4000);
-      if (ready.test(output)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', look);
-    child.stderr!.on('data', look);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${argv[0]} in ${host} exited (${code}):\n${output}`));
-    });
-  });
-}
 
 function nodeWith(exporters: NodeExporterSpec[]): SshNode {
   const host = lab.host('nx-01');
@@ -107,12 +84,15 @@ beforeAll(async () => {
   writeFileSync(join(procDir, 'meminfo'), readFixture('linux', MEMINFO));
   writeFileSync(join(procDir, 'loadavg'), readFixture('linux', LOADAVG));
   writeFileSync(join(procDir, 'stat'), readFileSync('/proc/stat'));
-  await startInHost(
-    'nx-01',
-    [exporter, `--web.listen-address=127.0.0.1:${EXPORTER_PORT}`, '--no-collector.systemd', `--path.procfs=${procDir}`, '--log.level=info'],
-    /Listening on/,
+  children.push(
+    await startInLabHost(
+      lab,
+      'nx-01',
+      [exporter, `--web.listen-address=127.0.0.1:${EXPORTER_PORT}`, '--no-collector.systemd', `--path.procfs=${procDir}`, '--log.level=info'],
+      /Listening on/,
+    ),
   );
-  await startInHost('nx-01', [process.execPath, '-e', DCGM_SERVER, DCGM, String(DCGM_PORT)], /listening/);
+  children.push(await startInLabHost(lab, 'nx-01', [process.execPath, '-e', DCGM_SERVER, DCGM, String(DCGM_PORT)], /listening/));
 }, 120_000);
 
 afterAll(async () => {
