@@ -160,7 +160,8 @@ function yamlString(text: string): string {
   return JSON.stringify(text); // JSON strings are YAML strings
 }
 
-function scrapeConfig(jobs: ScrapeJob[]): string {
+/** The prometheus.yml the helper writes: every job scraped each second. */
+export function scrapeConfig(jobs: ScrapeJob[]): string {
   const lines = ['global:', '  scrape_interval: 1s', '  scrape_timeout: 1s', '  evaluation_interval: 1s', 'scrape_configs:'];
   for (const job of jobs) {
     lines.push(`  - job_name: ${yamlString(job.job)}`);

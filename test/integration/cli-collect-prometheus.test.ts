@@ -11,11 +11,10 @@ import { NodeSnapshotSchema, type NodeSnapshot } from '../../shared/model/node';
 import { collect, type CollectDocument, type CollectFlags } from '../../electron/server/commands/collect';
 import { UsageError } from '../../electron/server/usage-error';
 import { runCli } from '../helpers/cli';
-import { recordingProxy, serve, serveCapture, type LocalServer } from '../helpers/http-server';
-import { promInstant, startNodeExporter, startPrometheus, type NodeExporterLab, type PrometheusLab } from '../helpers/prometheus';
+import { recordingProxy, serve } from '../helpers/http-server';
+import { promInstant, type PrometheusLab } from '../helpers/prometheus';
+import { startGpuPrometheusLab, type GpuPrometheusLab } from '../helpers/prometheus-gpu-lab';
 import { tempDir } from '../helpers/tmp';
-
-const DCGM = join(__dirname, '..', 'fixtures', 'prometheus', 'dcgm-exporter');
 
 async function run(flags: Partial<CollectFlags>): Promise<{ code: number; out: string }> {
   let out = '';
@@ -24,30 +23,15 @@ async function run(flags: Partial<CollectFlags>): Promise<{ code: number; out: s
 }
 
 describe('clusterdeck collect --once --prometheus URL (real Prometheus, node exporter, dcgm-exporter captures)', () => {
-  let exporter: NodeExporterLab;
-  let dcgmA: LocalServer;
-  let dcgmB: LocalServer;
+  let lab: GpuPrometheusLab;
   let prometheus: PrometheusLab;
 
   beforeAll(async () => {
-    exporter = await startNodeExporter();
-    dcgmA = await serveCapture(join(DCGM, 'l4-drv580.105.08.kops-conformance.prom'));
-    dcgmB = await serveCapture(join(DCGM, 'tesla-t4-drv460.106.00-exporter2x.datadog.prom'));
-    prometheus = await startPrometheus({
-      jobs: [
-        { job: 'node', targets: [exporter.address] },
-        { job: 'dcgm', targets: [`127.0.0.1:${dcgmA.port}`] },
-        { job: 'dcgm-b', targets: [`localhost:${dcgmB.port}`] },
-      ],
-    });
+    lab = await startGpuPrometheusLab();
+    prometheus = lab.prometheus;
   }, 90_000);
 
-  afterAll(async () => {
-    await prometheus?.stop();
-    await exporter?.stop();
-    await dcgmA?.close();
-    await dcgmB?.close();
-  });
+  afterAll(() => lab?.stop());
 
   it("lists the source's nodes as snapshots in the same document as local and SSH nodes, values equal to Prometheus's", async () => {
     const { code, out } = await run({ json: true, prometheus: prometheus.url });

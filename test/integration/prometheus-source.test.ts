@@ -8,14 +8,13 @@ import { dcgmGpus } from '../../electron/core/sources/dcgm-map';
 import { exposedSamples, parseExposition } from '../../electron/core/sources/exposition';
 import { PrometheusClient } from '../../electron/core/sources/prometheus-client';
 import { FAMILY_QUERIES, PrometheusSource, type InstantQuerier } from '../../electron/core/sources/prometheus-source';
-import { forward, serve, serveCapture, type LocalServer } from '../helpers/http-server';
-import { promInstant, startNodeExporter, startPrometheus, type NodeExporterLab, type PrometheusLab } from '../helpers/prometheus';
+import { forward, serve, type LocalServer } from '../helpers/http-server';
+import { startGpuPrometheusLab, DCGM_CAPTURES, type GpuPrometheusLab } from '../helpers/prometheus-gpu-lab';
+import { promInstant, startPrometheus, type PrometheusLab } from '../helpers/prometheus';
 import { tempDir } from '../helpers/tmp';
 
-const DCGM = join(__dirname, '..', 'fixtures', 'prometheus', 'dcgm-exporter');
-
 const captureSamples = (file: string) =>
-  exposedSamples(parseExposition(readFileSync(join(DCGM, file), 'utf8'), { maxSeries: 100_000, maxBytes: 16 * 1024 * 1024 }));
+  exposedSamples(parseExposition(readFileSync(join(DCGM_CAPTURES, file), 'utf8'), { maxSeries: 100_000, maxBytes: 16 * 1024 * 1024 }));
 
 /** In front of Prometheus: counts instant queries, can answer garbage instead, or late. */
 async function proxyTo(upstream: string) {
@@ -37,24 +36,13 @@ function recordingLog(): Logger & { lines: string[] } {
 }
 
 describe('a Prometheus source in the engine (real Prometheus, node exporter, dcgm-exporter capture)', () => {
-  let exporter: NodeExporterLab;
-  let dcgmA: LocalServer;
-  let dcgmB: LocalServer;
+  let lab: GpuPrometheusLab;
   let prometheus: PrometheusLab;
 
   beforeAll(async () => {
-    exporter = await startNodeExporter();
-    dcgmA = await serveCapture(join(DCGM, 'l4-drv580.105.08.kops-conformance.prom'));
-    dcgmB = await serveCapture(join(DCGM, 'tesla-t4-drv460.106.00-exporter2x.datadog.prom'));
-    prometheus = await startPrometheus({
-      jobs: [
-        { job: 'node', targets: [exporter.address] },
-        // Same host as the node exporter (another port): one node with both.
-        { job: 'dcgm', targets: [`127.0.0.1:${dcgmA.port}`] },
-        // A second node, GPUs only.
-        { job: 'dcgm-b', targets: [`localhost:${dcgmB.port}`] },
-      ],
-    });
+    // The node exporter and the L4 capture on one host (one node with both), the T4 capture on another (GPUs only).
+    lab = await startGpuPrometheusLab();
+    prometheus = lab.prometheus;
     // Every target scraped before the engine reads, whose ticks fall on whole seconds (else a
     // first tick may come before a GPU node's first scrape).
     for (let tries = 0; (await promInstant(prometheus.url, 'count(up == 1)', Date.now() - 1500))[0] !== 3; tries += 1) {
@@ -63,12 +51,7 @@ describe('a Prometheus source in the engine (real Prometheus, node exporter, dcg
     }
   }, 90_000);
 
-  afterAll(async () => {
-    await prometheus?.stop();
-    await exporter?.stop();
-    await dcgmA?.close();
-    await dcgmB?.close();
-  });
+  afterAll(() => lab?.stop());
 
   function engineFor(url: string, log: Logger, extra: Partial<Parameters<typeof createEngine>[0]> = {}): Engine {
     const dir = tempDir();
@@ -229,7 +212,7 @@ describe("a source's GPU identity labels (bus id, model, driver), read apart fro
   let prometheus: PrometheusLab;
   // An exporter configured with one field only (none of those every exporter has by default).
   const onlyClock =
-    readFileSync(join(DCGM, 'l40s-drv595.58.03.upcloud-conformance.prom'), 'utf8')
+    readFileSync(join(DCGM_CAPTURES, 'l40s-drv595.58.03.upcloud-conformance.prom'), 'utf8')
       .split('\n')
       .filter((line) => line.startsWith('DCGM_FI_DEV_SM_CLOCK'))
       .join('\n') + '\n';
