@@ -3,7 +3,6 @@
  * against a real Prometheus scraping a real node exporter and dcgm-exporter captures.
  */
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MetricQuery } from '../../shared/contract';
 import { gpuDeviceKey, METRICS, type MetricName } from '../../shared/model/metrics';
@@ -13,19 +12,9 @@ import { historyQuery, nodeMatcher } from '../../electron/core/sources/metric-qu
 import { PrometheusClient } from '../../electron/core/sources/prometheus-client';
 import { rateWindow } from '../../electron/core/sources/prometheus-history';
 import { PrometheusNodeCollector, PrometheusSource, type InstantQuerier, type PrometheusSourceOptions } from '../../electron/core/sources/prometheus-source';
-import { forward, serve, serveCapture, type LocalServer } from '../helpers/http-server';
-import {
-  promInstant,
-  promRange,
-  startNodeExporter,
-  startPrometheus,
-  waitFor,
-  type NodeExporterLab,
-  type PrometheusLab,
-  type ScrapeJob,
-} from '../helpers/prometheus';
-
-const DCGM = join(__dirname, '..', 'fixtures', 'prometheus', 'dcgm-exporter');
+import { forward, serve, type LocalServer } from '../helpers/http-server';
+import { promInstant, promRange, scrapeConfig, waitFor, type PrometheusLab, type ScrapeJob } from '../helpers/prometheus';
+import { startGpuPrometheusLab, type GpuPrometheusLab } from '../helpers/prometheus-gpu-lab';
 
 type ProxyMode = { kind: 'pass' } | { kind: 'reject'; family: RegExp; status: number; body: string } | { kind: 'hang' };
 
@@ -92,30 +81,15 @@ function sourceOf(client: InstantQuerier, extra: Partial<PrometheusSourceOptions
   return { source, collectors, removed, log };
 }
 
-function scrapeYaml(jobs: ScrapeJob[]): string {
-  const lines = ['global:', '  scrape_interval: 1s', '  scrape_timeout: 1s', '  evaluation_interval: 1s', 'scrape_configs:'];
-  for (const job of jobs)
-    lines.push(`  - job_name: ${JSON.stringify(job.job)}`, '    static_configs:', `      - targets: [${job.targets.map((t) => JSON.stringify(t)).join(', ')}]`);
-  return `${lines.join('\n')}\n`;
-}
-
 describe('a Prometheus source: history, failing families, vanished nodes (real Prometheus)', () => {
-  let exporter: NodeExporterLab;
-  let dcgmA: LocalServer;
+  let lab: GpuPrometheusLab;
   let dcgmB: LocalServer;
   let prometheus: PrometheusLab;
   let jobs: ScrapeJob[];
 
   beforeAll(async () => {
-    exporter = await startNodeExporter();
-    dcgmA = await serveCapture(join(DCGM, 'l4-drv580.105.08.kops-conformance.prom'));
-    dcgmB = await serveCapture(join(DCGM, 'tesla-t4-drv460.106.00-exporter2x.datadog.prom'));
-    jobs = [
-      { job: 'node', targets: [exporter.address] },
-      { job: 'dcgm', targets: [`127.0.0.1:${dcgmA.port}`] },
-      { job: 'dcgm-b', targets: [`localhost:${dcgmB.port}`] },
-    ];
-    prometheus = await startPrometheus({ jobs });
+    lab = await startGpuPrometheusLab();
+    ({ dcgmB, prometheus, jobs } = lab);
     // Enough history for a 10 s chart with 4 s rate windows before it: wait on the samples, not a clock.
     await waitFor(
       'twenty scrapes in Prometheus',
@@ -124,12 +98,7 @@ describe('a Prometheus source: history, failing families, vanished nodes (real P
     );
   }, 120_000);
 
-  afterAll(async () => {
-    await prometheus?.stop();
-    await exporter?.stop();
-    await dcgmA?.close();
-    await dcgmB?.close();
-  });
+  afterAll(() => lab?.stop());
 
   it('history equals Prometheus’s own query_range for the same expression, with the live devices; missing stays empty; a re-asked window is cached', async () => {
     const client = countingClient(prometheus.url);
@@ -264,7 +233,7 @@ describe('a Prometheus source: history, failing families, vanished nodes (real P
     const { source, collectors, removed } = sourceOf(client, { vanishAfterMs: 3000 });
     const configFile = prometheus.process.child.spawnargs.find((a) => a.startsWith('--config.file='))!.slice('--config.file='.length);
     const reload = async (withJobs: ScrapeJob[]) => {
-      writeFileSync(configFile, scrapeYaml(withJobs));
+      writeFileSync(configFile, scrapeConfig(withJobs));
       prometheus.process.child.kill('SIGHUP');
     };
     try {
