@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SshNode } from '../../shared/model/inventory';
 import { AUDIT_HOSTS, createAuditLab } from '../helpers/audit-lab';
-import { launchChromium } from '../helpers/browser';
+import { isNetworkChangeNoise, launchChromium } from '../helpers/browser';
 import { ROOT, isolatedEnv, startServe, type ServeProcess } from '../helpers/cli';
 import type { SshLab } from '../helpers/ssh-lab';
 
@@ -47,7 +47,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, colorScheme: 'light', acceptDownloads: true });
   page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    if (message.type() === 'error' && !isNetworkChangeNoise(message.text())) problems.push(`console: ${message.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
 }, 180_000);

@@ -15,7 +15,7 @@ import { silentLogger } from '../../electron/core/log';
 import { startHttpServer, type RunningHttpServer } from '../../electron/server/http-server';
 import { ConfigSchema } from '../../shared/config';
 import type { NodeState } from '../../shared/model/inventory';
-import { launchChromium } from '../helpers/browser';
+import { isNetworkChangeNoise, launchChromium } from '../helpers/browser';
 import { ROOT } from '../helpers/cli';
 import { gpu, snapshot } from '../helpers/snapshots';
 
@@ -305,7 +305,7 @@ describe(`GPU heatmap with ${NODES} nodes x ${GPUS_PER_NODE} GPUs updating every
       const problems: string[] = [];
       page.on('pageerror', (error) => problems.push(error.message));
       page.on('console', (message) => {
-        if (message.type() === 'error') problems.push(message.text());
+        if (message.type() === 'error' && !isNetworkChangeNoise(message.text())) problems.push(message.text());
       });
       const result = await measure(page, `dpr ${deviceScaleFactor}`);
       results.push(result);

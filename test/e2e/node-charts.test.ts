@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/core/store/db';
 import { SqliteTelemetryStore } from '../../electron/core/store/telemetry-store';
 import { ROOT, isolatedEnv, startServe, type ServeProcess } from '../helpers/cli';
-import { launchChromium } from '../helpers/browser';
+import { isNetworkChangeNoise, launchChromium } from '../helpers/browser';
 import { fakeNvidiaSmi } from '../helpers/fake-nvidia-smi';
 import { fixturePath } from '../helpers/fixtures';
 import { gpu, snapshot } from '../helpers/snapshots';
@@ -118,7 +118,7 @@ async function openNodePage(range: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1440, height: 1400 }, acceptDownloads: true, colorScheme: 'light' });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
-    if (message.type() === 'error' && !/favicon/.test(message.text())) problems.push(`console: ${message.text()}`);
+    if (message.type() === 'error' && !/favicon/.test(message.text()) && !isNetworkChangeNoise(message.text())) problems.push(`console: ${message.text()}`);
   });
   await page.goto(serve.url);
   await page.getByTestId('app-ready').waitFor({ timeout: 30_000 });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/core/store/db';
 import { SqliteTelemetryStore } from '../../electron/core/store/telemetry-store';
 import { ROOT, isolatedEnv, startServe, type ServeProcess } from '../helpers/cli';
-import { launchChromium } from '../helpers/browser';
+import { isNetworkChangeNoise, launchChromium } from '../helpers/browser';
 import { fakeNvidiaSmi } from '../helpers/fake-nvidia-smi';
 import { readFixture } from '../helpers/fixtures';
 import { tempDir } from '../helpers/tmp';
@@ -122,7 +122,7 @@ describe('Overview page in Chromium against clusterdeck serve', () => {
     // A zone away from UTC, named on the time navigation (December: CET).
     const page = await browser.newPage({ viewport: { width: 1440, height: 1400 }, colorScheme: 'light', timezoneId: 'Europe/Berlin' });
     page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+      if (message.type() === 'error' && !isNetworkChangeNoise(message.text())) problems.push(`console: ${message.text()}`);
     });
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
 

@@ -9,7 +9,7 @@ import * as http from 'node:http';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/browser';
+import { isNetworkChangeNoise, launchChromium } from '../helpers/browser';
 import { ROOT, isolatedEnv, startServe, type ServeProcess } from '../helpers/cli';
 import { startNodeExporter, startPrometheus, type NodeExporterLab, type PrometheusLab } from '../helpers/prometheus';
 
@@ -56,7 +56,7 @@ afterAll(async () => {
 
 function watchProblems(page: Page): void {
   page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    if (message.type() === 'error' && !isNetworkChangeNoise(message.text())) problems.push(`console: ${message.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
 }

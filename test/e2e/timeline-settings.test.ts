@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/core/store/db';
 import { InventoryStore } from '../../electron/core/inventory/inventory-store';
-import { launchChromium } from '../helpers/browser';
+import { isNetworkChangeNoise, launchChromium } from '../helpers/browser';
 import { ROOT, isolatedEnv, startServe, type ServeProcess } from '../helpers/cli';
 import { asJournalLines, fakeJournalctlScript, FakeJournal } from '../helpers/fake-kernel-log';
 import { SshLab } from '../helpers/ssh-lab';
@@ -72,7 +72,7 @@ afterAll(async () => {
 
 function watchProblems(page: Page): void {
   page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    if (message.type() === 'error' && !isNetworkChangeNoise(message.text())) problems.push(`console: ${message.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
 }

@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InventoryStore } from '../../electron/core/inventory/inventory-store';
 import { openDatabase } from '../../electron/core/store/db';
-import { launchChromium } from '../helpers/browser';
+import { isNetworkChangeNoise, launchChromium } from '../helpers/browser';
 import { ROOT, isolatedEnv, startServe, type ServeProcess } from '../helpers/cli';
 import { SshLab } from '../helpers/ssh-lab';
 
@@ -76,7 +76,7 @@ afterAll(async () => {
 
 function watchProblems(page: Page): void {
   page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    if (message.type() === 'error' && !isNetworkChangeNoise(message.text())) problems.push(`console: ${message.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
 }

@@ -20,3 +20,13 @@ export async function launchChromium(): Promise<Browser> {
     ],
   });
 }
+
+/**
+ * A console error that is this machine's doing, not the app's: the SSH labs of tests running
+ * beside a browser test add and remove network interfaces, and Chromium aborts whatever was
+ * loading at that moment with net::ERR_NETWORK_CHANGED (a laptop changing networks sees the same;
+ * the app retries). Every other console error still fails the tests that collect them.
+ */
+export function isNetworkChangeNoise(consoleText: string): boolean {
+  return consoleText.includes('net::ERR_NETWORK_CHANGED');
+}
