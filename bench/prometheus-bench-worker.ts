@@ -14,7 +14,7 @@ import type { MetricQuery } from '../shared/contract';
 import { createEngine } from '../electron/core/engine';
 import type { Logger } from '../electron/core/log';
 import { PrometheusClient } from '../electron/core/sources/prometheus-client';
-import { dcgmIdentityQuery, FAMILY_QUERIES } from '../electron/core/sources/prometheus-source';
+import { dcgmIdentityQuery, FAMILY_QUERIES } from '../electron/core/sources/source-families';
 import { SOURCE_MAX_RESPONSE_BYTES } from '../electron/core/sources/source-client';
 
 export interface PromEngineJob {

@@ -2,7 +2,7 @@
  * The series of one simulated node for `bench prometheus`: real captures (a Debian 12 node
  * exporter, test/fixtures/prometheus/node-exporter; an L40S dcgm-exporter,
  * test/fixtures/prometheus/dcgm-exporter) kept to the families the Prometheus source reads
- * (FAMILY_QUERIES), with the node's own host name, its GPUs widened to N (each its own index,
+ * (source-families.ts FAMILY_QUERIES), with the node's own host name, its GPUs widened to N (each its own index,
  * UUID and bus id), and counters that grow with time so that rates are real.
  */
 import { readFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ const FIXTURES = join(APP_ROOT, 'test', 'fixtures', 'prometheus');
 export const NODE_CAPTURE = join(FIXTURES, 'node-exporter', 'debian12-1.5.0-a.prom');
 export const DCGM_CAPTURE = join(FIXTURES, 'dcgm-exporter', 'l40s-drv595.58.03.upcloud-conformance.prom');
 
-/** The node_exporter families the source queries (prometheus-source.ts FAMILY_QUERIES). */
+/** The node_exporter families the source queries (source-families.ts FAMILY_QUERIES). */
 const NODE_FAMILIES =
   /^(node_cpu_seconds_total|node_cpu_info|node_load1|node_load5|node_load15|node_memory_(MemTotal|MemAvailable|SwapTotal|SwapFree)_bytes|node_filesystem_(size|avail|free)_bytes|node_filesystem_files|node_filesystem_files_free|node_network_(receive|transmit)_bytes_total|node_disk_(read_bytes|written_bytes|io_time_seconds)_total|node_uname_info|node_os_info|node_boot_time_seconds|node_time_seconds)(\{| )/;
 

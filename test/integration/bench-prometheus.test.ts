@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { PrometheusBenchResult, PromSideFigures } from '../../bench/prometheus-bench';
 import type { EngineFigures } from '../../bench/ssh-bench';
-import { FAMILY_QUERIES } from '../../electron/core/sources/prometheus-source';
+import { FAMILY_QUERIES } from '../../electron/core/sources/source-families';
 import { BENCH_CLI, assertBenchBuilt, runBenchCli } from '../helpers/bench-cli';
 import { isolatedEnv } from '../helpers/cli';
 
