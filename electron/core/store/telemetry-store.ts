@@ -171,12 +171,14 @@ export class SqliteTelemetryStore implements TelemetryStore {
   /** One value into a batch: its series found or created, within the node's series budget. */
   private stage(batch: { ids: number[]; values: number[] }, nodeId: string, metric: string, device: string, value: number, atMs: number): void {
     // A node that invents devices every tick must not grow the store without bound.
-    if (!this.tsdb.hasSeries(nodeId, metric, device) && !this.newSeries.take(nodeId, atMs)) return;
-    let id: number;
-    try {
-      id = this.tsdb.seriesId(nodeId, metric, device);
-    } catch {
-      return; // a new series while the database cannot be written: skipped this tick
+    let id = this.tsdb.knownId(nodeId, metric, device);
+    if (id === undefined) {
+      if (!this.newSeries.take(nodeId, atMs)) return;
+      try {
+        id = this.tsdb.seriesId(nodeId, metric, device);
+      } catch {
+        return; // a new series while the database cannot be written: skipped this tick
+      }
     }
     batch.ids.push(id);
     batch.values.push(value);

@@ -63,6 +63,11 @@ export class Tsdb {
     return this.index.seriesId(nodeId, metric, device);
   }
 
+  /** The id of a series that exists, else undefined (nothing is created). */
+  knownId(nodeId: string, metric: string, device: string): number | undefined {
+    return this.index.knownId(nodeId, metric, device);
+  }
+
   /** Whether the series exists already (seriesId would not create it). */
   hasSeries(nodeId: string, metric: string, device: string): boolean {
     return this.index.hasSeries(nodeId, metric, device);

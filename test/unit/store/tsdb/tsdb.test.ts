@@ -299,6 +299,29 @@ describe('series identity', () => {
     expect(after).toBe(before);
     expect(tsdb.seriesOf('n1', 'gpu.util_pct')).toEqual([{ id: before, device: 'GPU-1234' }]);
   });
+
+  it('finds a series by node, metric and device without creating one, before and after a reopen', () => {
+    const path = join(tempDir('tsdb-ids-'), 'store.db');
+    const first = open(path);
+    expect(first.tsdb.knownId('n1', 'gpu.util_pct', 'GPU-a')).toBeUndefined();
+    expect(first.tsdb.seriesOf('n1', 'gpu.util_pct')).toEqual([]);
+    const a = first.tsdb.seriesId('n1', 'gpu.util_pct', 'GPU-a');
+    const b = first.tsdb.seriesId('n1', 'gpu.util_pct', 'GPU-b');
+    const other = first.tsdb.seriesId('n2', 'gpu.util_pct', 'GPU-a');
+    expect(new Set([a, b, other]).size).toBe(3);
+    expect(first.tsdb.knownId('n1', 'gpu.util_pct', 'GPU-a')).toBe(a);
+    expect(first.tsdb.knownId('n1', 'gpu.util_pct', 'GPU-c')).toBeUndefined();
+    expect(first.tsdb.knownId('n1', 'gpu.power_w', 'GPU-a')).toBeUndefined();
+    first.db.close();
+    const second = open(path);
+    expect(second.tsdb.knownId('n1', 'gpu.util_pct', 'GPU-b')).toBe(b);
+    expect(second.tsdb.knownId('n2', 'gpu.util_pct', 'GPU-a')).toBe(other);
+    expect(second.tsdb.seriesOf('n1', 'gpu.util_pct')).toEqual([
+      { id: a, device: 'GPU-a' },
+      { id: b, device: 'GPU-b' },
+    ]);
+    second.db.close();
+  });
 });
 
 describe('1-minute compaction', () => {
