@@ -16,6 +16,7 @@ import type { Logger } from '../electron/core/log';
 import { PrometheusClient } from '../electron/core/sources/prometheus-client';
 import { dcgmIdentityQuery, FAMILY_QUERIES } from '../electron/core/sources/source-families';
 import { SOURCE_MAX_RESPONSE_BYTES } from '../electron/core/sources/source-client';
+import type { OpenPeriod } from './stats';
 
 export interface PromEngineJob {
   url: string;
@@ -54,6 +55,8 @@ export interface PromEngineRun {
   ticks: PromTick[];
   window: { seconds: number; cpuMs: number };
   memory: { peakRssMb: number; hwmRssMb: number | null; endHeapUsedMb: number };
+  /** The store's open hour in memory at the end of the window. */
+  openPeriod: OpenPeriod;
   /** One tick's queries on their own: each family's time and answer size (uncompressed JSON). */
   families: Array<{ expr: string; ms: number; bytes: number; samples: number }>;
   fetchOnlyMs: number[];
@@ -257,6 +260,7 @@ export async function runPromEngineJob(job: PromEngineJob): Promise<PromEngineRu
     ticks,
     window: { seconds, cpuMs: windowCpuMs },
     memory: { peakRssMb: mb(peakRss), hwmRssMb: highWaterMarkMb(), endHeapUsedMb: mb(memory.heapUsed) },
+    openPeriod: engine.openBuffers(),
     families,
     fetchOnlyMs: fetchOnly.ms,
     charts,

@@ -23,7 +23,7 @@ import type { SshSimJob, SshSimReady } from './ssh-sim';
 import type { KernelLogReplay } from './ssh-sim-replies';
 import type { EngineRun, MemorySplit } from './ssh-bench-worker';
 import { machineBusySeconds, runSshBench, SSH_TARGETS, type EngineFigures, type SshBenchResult, type Stat, stat } from './ssh-bench';
-import { fmt, formatColumns, isError, mark } from './stats';
+import { fmt, formatColumns, isError, mark, openPeriodText } from './stats';
 
 export const PROMETHEUS_TARGETS = {
   nodes: 1000,
@@ -364,6 +364,7 @@ export function formatPrometheusBench(r: PrometheusBenchResult): string {
       `  ticks timed: ${p.ticks.count}; later ticks p50 / p95 ${ms(p.steadyTicks.p50)} / ${ms(p.steadyTicks.p95)}; max ${ms(p.ticks.max)}`,
       `  CPU over the window, % of one core: engine ${pct(p.cpuPctOfCore)}, Prometheus ${pct(p.prometheusCpuPctOfCore)}, exporter simulator ${pct(p.exporterCpuPctOfCore)}, whole machine ${pct(p.machineBusyPctOfCore)}`,
       `  one tick's queries by the client alone (HTTP, gunzip, JSON, validation): ${p.run.fetchOnlyMs.map((x) => ms(x)).join(', ')}`,
+      `  ${openPeriodText(p.run.openPeriod, r.intervalMs)}`,
     );
     out.push(
       formatColumns(
@@ -400,6 +401,7 @@ export function formatPrometheusBench(r: PrometheusBenchResult): string {
         `  CPU over the window, % of one core: engine ${pct(e.cpuPctOfCore)}, simulator ${pct(e.nodeCpuPctOfCore)}, whole machine ${pct(e.machineBusyPctOfCore)}; engine CPU per node sample ${ms(e.cpuMsPerNodeSample)}`,
         `  RSS: after the first tick ${mbText(e.rssAfterFirstTickMb)}, later ticks max ${mbText(e.rssLaterTicksMaxMb)}; ${e.isolation}`,
         `  memory, peak over the window / at its end: ${splitText(e.run.memorySplit)}`,
+        `  ${openPeriodText(e.run.openPeriod, e.run.intervalMs)}`,
       );
       if (!isError(r.ssh!) && r.ssh!.simulatorRecordings !== null)
         out.push(`  the simulator ran the engine's scripts ${r.ssh!.simulatorRecordings} times here to refresh its recordings`);

@@ -12,6 +12,7 @@ import { ConfigSchema } from '../shared/config';
 import type { NodeStatus, SshNode } from '../shared/model/inventory';
 import { createEngine } from '../electron/core/engine';
 import type { Logger } from '../electron/core/log';
+import type { OpenPeriod } from './stats';
 
 export interface EngineJob {
   nodes: SshNode[];
@@ -62,6 +63,8 @@ export interface EngineRun {
   memory: { startedRssMb: number; peakRssMb: number; endRssMb: number; hwmRssMb: number | null; endHeapUsedMb: number };
   /** Where RSS goes, sampled every 250 ms over the window: each part's peak and its value at the end, MB. */
   memorySplit?: { peak: MemorySplit; end: MemorySplit };
+  /** The store's open hour in memory at the end of the window. */
+  openPeriod?: OpenPeriod;
   eventLoopDelayMs: { p50: number; p99: number; max: number };
   /** Nodes not 'up' at the end, by status and message. */
   problems: Array<{ status: NodeStatus; message: string; count: number }>;
@@ -252,6 +255,7 @@ export async function runEngineJob(job: EngineJob, edge: (which: EngineEdge) => 
     window: { seconds, cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000 },
     memory: { startedRssMb: mb(startedRss), peakRssMb: mb(peakRss), endRssMb: mb(memory.rss), hwmRssMb: highWaterMarkMb(), endHeapUsedMb: mb(memory.heapUsed) },
     memorySplit: { peak: peakSplit, end: memorySplit() },
+    openPeriod: engine.openBuffers(),
     eventLoopDelayMs: { p50: eventLoop.percentile(50) / 1e6, p99: eventLoop.percentile(99) / 1e6, max: eventLoop.max / 1e6 },
     problems: [...problems.values()].sort((a, b) => b.count - a.count),
     logged: [...logged.values()].sort((a, b) => b.count - a.count).slice(0, 20),

@@ -494,15 +494,17 @@ export function formatStoreBench(r: StoreBenchResult): string {
         fmtInt(run.ingest.samplesPerSec),
         fmt(run.size.rawBytesPerSample, 3),
         fmt(run.size.fileBytesPerSample, 3),
+        run.size.openBytesPerSample === null ? '-' : fmt(run.size.openBytesPerSample, 2),
         fmtInt(run.rss.kernelPeakMb ?? run.rss.peakMb),
       ]);
     }
   }
   out.push(
     formatColumns(
-      ['workload', 'nodes', 'series', 'ticks', 'samples', 'hours', 'CSV MB', 'ingest s', 'samples/s', 'raw B/s', 'file B/s', 'RSS MB'],
+      ['workload', 'nodes', 'series', 'ticks', 'samples', 'hours', 'CSV MB', 'ingest s', 'samples/s', 'raw B/s', 'file B/s', 'open B/s', 'RSS MB'],
       workloadRows,
     ),
+    '  open B/s: the open hour as memory holds it at its fullest, bytes per sample (float64 time and value pairs: 16)',
   );
 
   const sets = r.dataSets;

@@ -129,6 +129,8 @@ export interface Engine {
   readonly alerts: AlertEngine;
   /** Reads every node's kernel log now (the CLI's `run` before its first tick; tests). */
   pollKernelLogs(): Promise<void>;
+  /** The store's open period in memory: samples held and their bytes (benchmarks). */
+  openBuffers(): { series: number; samples: number; bytes: number };
   /** Audits the engine's nodes (all, or options.nodeIds) with a policy, over their own connections. */
   audit(policy: Policy, options?: EngineAuditOptions): Promise<AuditRun>;
   /** Waits at most timeoutMs for notifications under way (before a CLI run exits). */
@@ -155,7 +157,8 @@ export function createEngine(options: EngineOptions): Engine {
 
   // Storage: telemetry, inventory, status history, all in one SQLite file.
   const db = openDatabase(options.dbPath, { nativeBinding: options.nativeBinding });
-  const store: TelemetryStore = new SqliteTelemetryStore(db, storeOptions(options.dbPath, config));
+  const sqliteStore = new SqliteTelemetryStore(db, storeOptions(options.dbPath, config));
+  const store: TelemetryStore = sqliteStore;
   const inventory = new InventoryStore(db);
   const nodeEvents = new NodeEventStore(db);
   const auditLog = new AuditLog(db, () => clock.now());
@@ -338,6 +341,7 @@ export function createEngine(options: EngineOptions): Engine {
     hosts,
     alerts: alerting.engine,
     pollKernelLogs: () => alerting.kernelLog.pollNow(),
+    openBuffers: () => sqliteStore.tsdb.openBuffers(),
     flushNotifications: (timeoutMs) => alerting.flush(timeoutMs),
     audit: (policy, auditOptions) => auditNodes({ hosts }, policy, auditOptions),
     status: () => loop.status(),

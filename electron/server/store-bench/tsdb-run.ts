@@ -92,6 +92,8 @@ export interface TsdbRun {
     fileBytes: number;
     fileBytesPerSample: number;
     tierBytes: Record<string, number>;
+    /** The open period in memory at its fullest (sampled every 60 ticks): bytes per sample held. */
+    openBytesPerSample: number | null;
   };
   rss: { beforeMb: number; peakMb: number; kernelPeakMb: number | null };
   /** Sanity checks: the newest value of every series of the last tick read back, engine counters. */
@@ -240,6 +242,8 @@ export function runTsdbJob(job: TsdbJob): TsdbRun {
     let registerMs = 0;
     let peakRss = beforeRss;
     let lastRssAt = 0;
+    let ticksSeen = 0;
+    let openPeak = { samples: 0, bytes: 0 };
     let lastIds: Int32Array = new Int32Array(0);
     let lastValues = new Float64Array(0);
     let batch: Array<{ t: number; ids: ArrayLike<number>; values: ArrayLike<number> }> = [];
@@ -281,6 +285,11 @@ export function runTsdbJob(job: TsdbJob): TsdbRun {
         if (lastValues.length !== values.length) lastValues = new Float64Array(values.length);
         lastValues.set(values);
         lastIds = tickIds;
+        ticksSeen += 1;
+        if (ticksSeen % 60 === 0) {
+          const open = tsdb.openBuffers();
+          if (open.samples > openPeak.samples) openPeak = open;
+        }
         if (after - lastRssAt >= 20) {
           peakRss = Math.max(peakRss, rssBytes());
           lastRssAt = after;
@@ -347,6 +356,7 @@ export function runTsdbJob(job: TsdbJob): TsdbRun {
         fileBytes,
         fileBytesPerSample: fileBytes / shape.samples,
         tierBytes,
+        openBytesPerSample: openPeak.samples === 0 ? null : openPeak.bytes / openPeak.samples,
       },
       rss: { beforeMb: beforeRss / MB, peakMb: peakRss / MB, kernelPeakMb },
       check: {

@@ -65,6 +65,11 @@ export class ByteWriter {
     this.length += data.length;
   }
 
+  /** Bytes allocated (what was written, and room for more). */
+  get capacity(): number {
+    return this.buffer.length;
+  }
+
   /** A view of what was written (valid until the next write). */
   view(): Uint8Array {
     return this.buffer.subarray(0, this.length);

@@ -8,7 +8,6 @@ import { bucketStepMs, ROLLUP_RESOLUTION_MS } from '../../../../shared/model/tie
 import { chunkKey, maxSplits } from './chunk-key';
 import { align, decodeStored, lowerBound, type EngineConfig, type RangeResult, type SeriesState, type StatusCounters, type Tier } from './common';
 import type { Head } from './head';
-import { OpenBuffer } from './open-buffer';
 import { rollUp } from './rollup';
 import type { SeriesIndex } from './series-index';
 import { perTier, type KeyRange } from './statements';
@@ -99,8 +98,8 @@ export class Querier {
         }
       }
     }
-    for (const sealing of [...state.sealing, state.buffer]) {
-      const length = sealing instanceof OpenBuffer ? sealing.length : sealing.t.length;
+    for (const sealing of [...state.sealing, state.buffer.view()]) {
+      const length = sealing.t.length;
       for (let i = lowerBound(sealing.t, length, fromMs); i < length && sealing.t[i]! <= toMs; i += 1) {
         t.push(sealing.t[i]!);
         v.push(sealing.v[i]!);
@@ -159,8 +158,8 @@ export class Querier {
     }
     if (tier === '1h') add(state.hours.t, [state.hours.min, state.hours.max, state.hours.sum, state.hours.count], state.hours.length);
     // What is not committed yet (being sealed, or still open) is rolled up on the fly.
-    for (const sealing of [...state.sealing, state.buffer]) {
-      const length = sealing instanceof OpenBuffer ? sealing.length : sealing.t.length;
+    for (const sealing of [...state.sealing, state.buffer.view()]) {
+      const length = sealing.t.length;
       const start = lowerBound(sealing.t, length, align(fromMs, resolution));
       const end = lowerBound(sealing.t, length, toMs + 1);
       if (end > start) {

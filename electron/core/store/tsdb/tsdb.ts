@@ -63,6 +63,20 @@ export class Tsdb {
     return this.index.seriesId(nodeId, metric, device);
   }
 
+  /** The samples of the open period held in memory, and the bytes they take there (benchmarks). */
+  openBuffers(): { series: number; samples: number; bytes: number } {
+    let series = 0;
+    let samples = 0;
+    let bytes = 0;
+    for (const state of this.index.states) {
+      if (!state) continue;
+      series += 1;
+      samples += state.buffer.length;
+      bytes += state.buffer.heldBytes;
+    }
+    return { series, samples, bytes };
+  }
+
   /** The id of a series that exists, else undefined (nothing is created). */
   knownId(nodeId: string, metric: string, device: string): number | undefined {
     return this.index.knownId(nodeId, metric, device);

@@ -226,7 +226,7 @@ export class Writer {
     const counts: Array<[SeriesState, number]> = [];
     let total = 0;
     for (const state of this.index.states) {
-      if (!state || state.buffer.length === 0 || state.buffer.t[0]! >= boundary) continue;
+      if (!state || state.buffer.length === 0 || state.buffer.firstT >= boundary) continue;
       const n = state.buffer.countBefore(boundary);
       counts.push([state, n]);
       total += n;
@@ -253,8 +253,9 @@ export class Writer {
       const t = new Float64Array(shared, offset, n);
       const v = new Float64Array(shared, offset + n * 8, n);
       offset += n * 16;
-      t.set(state.buffer.t.subarray(0, n));
-      v.set(state.buffer.v.subarray(0, n));
+      const open = state.buffer.view();
+      t.set(open.t.subarray(0, n));
+      v.set(open.v.subarray(0, n));
       state.sealing.push({ t, v });
       job.parts.push({ seriesId: state.id, t, v });
       state.buffer.dropFirst(n);
