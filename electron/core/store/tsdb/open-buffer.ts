@@ -14,6 +14,9 @@ const MAX_DECIMALS = 6;
 /** Scaled values and their deltas stay exact as doubles, and zigzag below 2^53. */
 const MAX_SCALED = 2 ** 50;
 const POWERS = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000];
+/** One float64 and its bytes, shared by every buffer (thousands of series: not one pair each). */
+const FLOAT = new Float64Array(1);
+const FLOAT_BYTES = new Uint8Array(FLOAT.buffer);
 
 /** Fewest decimals (from `from` up) with which v survives v -> integer -> v; -1 if none. */
 function decimalsFor(v: number, from: number): number {
@@ -41,8 +44,6 @@ export class OpenBuffer {
   private lastScaled = 0;
   private first = Number.NaN;
   private decoded: DecodedSamples | null = null;
-  private readonly float = new Float64Array(1);
-  private readonly floatBytes = new Uint8Array(this.float.buffer);
 
   /** `periodSamples`: how many samples one raw period holds (kept for callers; the buffer sizes itself). */
   constructor(readonly periodSamples = 720) {
@@ -90,13 +91,13 @@ export class OpenBuffer {
   }
 
   private raw(x: number): void {
-    this.float[0] = x;
-    this.bytes.bytes(this.floatBytes);
+    FLOAT[0] = x;
+    this.bytes.bytes(FLOAT_BYTES);
   }
 
   private readRaw(reader: ByteReader): number {
-    for (let b = 0; b < 8; b += 1) this.floatBytes[b] = reader.byte();
-    return this.float[0]!;
+    for (let b = 0; b < 8; b += 1) FLOAT_BYTES[b] = reader.byte();
+    return FLOAT[0]!;
   }
 
   /** Every sample again with `decimals` (-1: float64) and times so, after a sample needed it. */
