@@ -43,6 +43,9 @@ export function tickDeadlineMs(intervalMs: number): number {
   return Math.max(1000, Math.round(intervalMs * 0.8));
 }
 
+/** Of a tick's deadline, what a shared answer (a source's) may take: the rest maps it onto every node. */
+const READING_SHARE = 0.75;
+
 export class Fleet {
   private readonly collectors = new Map<string, NodeCollector>();
   private readonly inFlight = new Map<string, Promise<unknown>>();
@@ -52,6 +55,8 @@ export class Fleet {
   private readonly cutNotes = new Map<string, string[]>();
   /** Notes from other parts of the engine, by node and then by part (store, kernel log...). */
   private readonly featureNotes = new Map<string, Map<string, string>>();
+  /** The tick being started waits for every node (collectors read this as they start). */
+  private waitingForAll = false;
 
   constructor(
     private deadlineMs: number,
@@ -61,6 +66,15 @@ export class Fleet {
   /** A new tick deadline (the interval changed in Settings); ticks already waiting keep theirs. */
   setDeadlineMs(deadlineMs: number): void {
     this.deadlineMs = deadlineMs;
+  }
+
+  /**
+   * How long a collector may wait for an answer it shares with others (a Prometheus source's
+   * per-tick fetch) in the tick now starting, leaving time to map it before the deadline; null
+   * while a tick waits for every node (the CLI's single collection), which waits for answers.
+   */
+  readingBudgetMs(): number | null {
+    return this.waitingForAll ? null : Math.round(this.deadlineMs * READING_SHARE);
   }
 
   has(nodeId: string): boolean {
@@ -133,6 +147,7 @@ export class Fleet {
   async tick(collectedAt: number, waitForAll = false): Promise<TickResult> {
     const done = new Map<string, NodeSnapshot | null>();
     const started: Array<Promise<void>> = [];
+    this.waitingForAll = waitForAll;
     for (const collector of this.collectors.values()) {
       const id = collector.nodeId;
       if (this.inFlight.has(id)) continue;
@@ -150,6 +165,7 @@ export class Fleet {
       this.inFlight.set(id, run);
       started.push(run);
     }
+    this.waitingForAll = false;
     let timer: NodeJS.Timeout | undefined;
     const deadline = waitForAll ? 120_000 : this.deadlineMs;
     await Promise.race([Promise.all(started), new Promise<void>((resolve) => (timer = setTimeout(resolve, deadline)))]);

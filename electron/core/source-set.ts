@@ -23,7 +23,7 @@ export interface SourceSetOptions {
   secrets: SecretReader;
   log: Logger;
   clock: Clock;
-  fleet: Pick<Fleet, 'add' | 'remove' | 'has' | 'ids' | 'collector'>;
+  fleet: Pick<Fleet, 'add' | 'remove' | 'has' | 'ids' | 'collector' | 'readingBudgetMs'>;
   /** The host an SSH node is reached at, so that a source's node of that name merges with it. */
   sshHostOf(nodeId: string): string | undefined;
   /** How long a node may have no series before it leaves the fleet (default: the source's own). */
@@ -208,6 +208,8 @@ export class SourceSet {
       },
       now: () => this.#options.clock.now(),
       vanishAfterMs: this.#options.vanishAfterMs,
+      // An answer later than the tick allows feeds the next tick rather than leaving every node without values.
+      readingBudgetMs: () => fleet.readingBudgetMs(),
     });
     this.#running.set(config.id, { config, source, recorder, startError: null, nodes });
   }

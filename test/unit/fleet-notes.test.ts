@@ -44,3 +44,23 @@ describe('notes that parts of the engine put on a node', () => {
     expect(fleet.states().map((s) => s.id)).toEqual(['a']);
   });
 });
+
+describe("a tick's reading budget (what a shared source answer may take)", () => {
+  it('is most of the deadline while a tick starts its collectors, and none for a tick that waits for all', async () => {
+    const fleet = new Fleet(4000, silent);
+    const seen: Array<number | null> = [];
+    const reader = node('reader');
+    reader.collect = async () => {
+      seen.push(fleet.readingBudgetMs());
+      return null;
+    };
+    fleet.add(reader);
+    await fleet.tick(1_000);
+    await fleet.tick(2_000, true);
+    fleet.setDeadlineMs(800);
+    await fleet.tick(3_000);
+    expect(seen).toEqual([3000, null, 600]);
+    // Outside a tick's start it is the normal budget again.
+    expect(fleet.readingBudgetMs()).toBe(600);
+  });
+});
