@@ -97,6 +97,19 @@ function devicesOf(snapshot: NodeSnapshot): DeviceRecord[] {
   return records;
 }
 
+/** One time's values, by series id. */
+interface Batch {
+  ids: number[];
+  values: number[];
+}
+
+/** A value whose series does not exist yet. */
+interface FreshSample {
+  batch: Batch;
+  key: { nodeId: string; metric: string; device: string };
+  value: number;
+}
+
 export class SqliteTelemetryStore implements TelemetryStore {
   readonly tsdb: Tsdb;
   private readonly upsertNode: Statement<[NodeRowParams]>;
@@ -147,44 +160,59 @@ export class SqliteTelemetryStore implements TelemetryStore {
   }
 
   writeTick(snapshots: readonly NodeSnapshot[]): void {
-    const byTime = new Map<number, { ids: number[]; values: number[] }>();
+    const byTime = new Map<number, Batch>();
+    const fresh: FreshSample[] = [];
     for (const snapshot of snapshots) {
       let batch = byTime.get(snapshot.collectedAt);
       if (!batch) byTime.set(snapshot.collectedAt, (batch = { ids: [], values: [] }));
       for (const metric of METRIC_NAMES) {
-        for (const { device, value } of METRICS[metric].extract(snapshot)) this.stage(batch, snapshot.id, metric, device, value, snapshot.collectedAt);
+        for (const { device, value } of METRICS[metric].extract(snapshot)) this.stage(batch, fresh, snapshot.id, metric, device, value, snapshot.collectedAt);
       }
     }
+    this.stageFresh(fresh);
     this.ingestBatches(byTime);
     this.saveNodes(snapshots);
   }
 
   writeSamples(atMs: number, samples: readonly Sample[]): void {
-    const batch = { ids: [] as number[], values: [] as number[] };
+    const batch: Batch = { ids: [], values: [] };
+    const fresh: FreshSample[] = [];
     for (const { nodeId, metric, device, value } of samples) {
       if (!SAMPLE_METRIC.test(metric) || !Number.isFinite(value)) continue;
-      this.stage(batch, nodeId, metric, device, value, atMs);
+      this.stage(batch, fresh, nodeId, metric, device, value, atMs);
     }
+    this.stageFresh(fresh);
     this.ingestBatches(new Map([[atMs, batch]]));
   }
 
-  /** One value into a batch: its series found or created, within the node's series budget. */
-  private stage(batch: { ids: number[]; values: number[] }, nodeId: string, metric: string, device: string, value: number, atMs: number): void {
-    // A node that invents devices every tick must not grow the store without bound.
-    let id = this.tsdb.knownId(nodeId, metric, device);
-    if (id === undefined) {
-      if (!this.newSeries.take(nodeId, atMs)) return;
-      try {
-        id = this.tsdb.seriesId(nodeId, metric, device);
-      } catch {
-        return; // a new series while the database cannot be written: skipped this tick
-      }
+  /** One value into a batch when its series exists; else into `fresh`, within the node's series budget. */
+  private stage(batch: Batch, fresh: FreshSample[], nodeId: string, metric: string, device: string, value: number, atMs: number): void {
+    const id = this.tsdb.knownId(nodeId, metric, device);
+    if (id !== undefined) {
+      batch.ids.push(id);
+      batch.values.push(value);
+      return;
     }
-    batch.ids.push(id);
-    batch.values.push(value);
+    // A node that invents devices every tick must not grow the store without bound.
+    if (this.newSeries.take(nodeId, atMs)) fresh.push({ batch, key: { nodeId, metric, device }, value });
   }
 
-  private ingestBatches(byTime: Map<number, { ids: number[]; values: number[] }>): void {
+  /** The values of new series, their series created together (one transaction for a whole fleet's). */
+  private stageFresh(fresh: readonly FreshSample[]): void {
+    if (fresh.length === 0) return;
+    let ids: number[];
+    try {
+      ids = this.tsdb.seriesIds(fresh.map((f) => f.key));
+    } catch {
+      return; // new series while the database cannot be written: skipped this tick
+    }
+    fresh.forEach(({ batch, value }, i) => {
+      batch.ids.push(ids[i]!);
+      batch.values.push(value);
+    });
+  }
+
+  private ingestBatches(byTime: Map<number, Batch>): void {
     for (const [t, batch] of [...byTime].sort((a, b) => a[0] - b[0])) if (batch.ids.length > 0) this.tsdb.ingest(t, batch.ids, batch.values);
   }
 

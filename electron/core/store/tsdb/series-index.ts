@@ -48,7 +48,7 @@ export class SeriesIndex {
 
   /** `periodSamples`: how many samples one raw period holds (the size an open buffer grows to). */
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly periodSamples: number,
   ) {
     this.insertSeries = db.prepare('INSERT INTO series (node_id, metric, device) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
@@ -102,6 +102,25 @@ export class SeriesIndex {
     const id = this.selectSeries.get(nodeId, metric, device)!;
     this.register(id, { nodeId, metric, device });
     return id;
+  }
+
+  /**
+   * The ids of many series, created where new in one transaction (a tick that brings a fleet's
+   * series: 38,000 single inserts took seconds). They are known to the index only once the
+   * transaction committed; a failure throws and leaves the index as it was.
+   */
+  seriesIds(keys: readonly SeriesKey[]): number[] {
+    const fresh: Array<{ key: SeriesKey; id: number }> = [];
+    const created = this.db.transaction(() => {
+      for (const key of keys) {
+        if (this.knownId(key.nodeId, key.metric, key.device) !== undefined) continue;
+        this.insertSeries.run(key.nodeId, key.metric, key.device);
+        fresh.push({ key, id: this.selectSeries.get(key.nodeId, key.metric, key.device)! });
+      }
+    });
+    created();
+    for (const { key, id } of fresh) if (this.knownId(key.nodeId, key.metric, key.device) === undefined) this.register(id, key);
+    return keys.map((key) => this.knownId(key.nodeId, key.metric, key.device)!);
   }
 
   /** Whether the series exists already (seriesId would not create it). */

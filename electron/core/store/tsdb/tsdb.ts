@@ -19,7 +19,7 @@
  * with what is in memory, and bucket to at most maxPoints with a min/max envelope.
  */
 import type { Database as Db } from 'better-sqlite3';
-import { engineConfig, type EngineConfig, type RangeResult, type StorageStatus, type Tier, type TierStats, type TsdbOptions } from './common';
+import { engineConfig, type EngineConfig, type RangeResult, type SeriesKey, type StorageStatus, type Tier, type TierStats, type TsdbOptions } from './common';
 import { Head } from './head';
 import { Maintenance } from './maintenance';
 import { Querier } from './querier';
@@ -77,6 +77,11 @@ export class Tsdb {
       hourPoints += state.hours.length;
     }
     return { series, samples, bytes, hourPoints };
+  }
+
+  /** The ids of many series, the new ones created in one transaction (throws, creating none, when it fails). */
+  seriesIds(keys: readonly SeriesKey[]): number[] {
+    return this.index.seriesIds(keys);
   }
 
   /** The id of a series that exists, else undefined (nothing is created). */

@@ -322,6 +322,30 @@ describe('series identity', () => {
     ]);
     second.db.close();
   });
+
+  it('creates many series in one go, the known ones kept, and none at all when the database cannot be written', () => {
+    const { db, tsdb } = open();
+    const known = tsdb.seriesId('n1', 'cpu.util_pct', '');
+    const keys = [
+      { nodeId: 'n1', metric: 'cpu.util_pct', device: '' },
+      ...Array.from({ length: 500 }, (_, k) => ({ nodeId: `n${k % 50}`, metric: 'gpu.util_pct', device: `GPU-${k}` })),
+      { nodeId: 'n3', metric: 'gpu.util_pct', device: 'GPU-3' }, // twice in one call: one series
+    ];
+    const ids = tsdb.seriesIds(keys);
+    expect(ids[0]).toBe(known);
+    expect(new Set(ids).size).toBe(501);
+    expect(ids[501]).toBe(ids[4]);
+    expect(count(db, 'series')).toBe(501);
+    keys.forEach((key, i) => expect(tsdb.knownId(key.nodeId, key.metric, key.device)).toBe(ids[i]));
+
+    db.pragma('query_only = ON');
+    expect(() => tsdb.seriesIds([{ nodeId: 'n1', metric: 'gpu.power_w', device: 'GPU-a' }])).toThrow();
+    expect(tsdb.knownId('n1', 'gpu.power_w', 'GPU-a')).toBeUndefined();
+    db.pragma('query_only = OFF');
+    const [later] = tsdb.seriesIds([{ nodeId: 'n1', metric: 'gpu.power_w', device: 'GPU-a' }]);
+    expect(tsdb.knownId('n1', 'gpu.power_w', 'GPU-a')).toBe(later);
+    expect(count(db, 'series')).toBe(502);
+  });
 });
 
 describe('1-minute compaction', () => {
