@@ -34,8 +34,6 @@ export interface OpenPeriod {
   series: number;
   samples: number;
   bytes: number;
-  /** 1-hour rollup points of the open week (six numbers each, in JS arrays). */
-  hourPoints?: number;
 }
 
 /**
@@ -48,8 +46,5 @@ export function openPeriodText(open: OpenPeriod | undefined, intervalMs: number)
   const perSample = open.bytes / open.samples;
   const hourSamples = open.series * (3_600_000 / intervalMs);
   const mib = (bytes: number) => `${fmt(bytes / 2 ** 20, 0)} MB`;
-  // The open week's 1-hour points: one a series an hour, six float64 each (48 bytes, before any
-  // array slack), until the week is sealed.
-  const week = `; the open week's 1-hour rollups, ${fmt(open.hourPoints ?? 0, 0)} points now, come to at least ${mib(open.series * 168 * 48)} by the week's end (168 points a series, 48 bytes each)`;
-  return `store open hour in memory: ${open.series.toLocaleString('en-US')} series, ${fmt(perSample, 2)} bytes a sample held now; at the hour's end (${fmt(3_600_000 / intervalMs, 0)} samples a series) about ${mib(hourSamples * perSample)} (at 16 bytes a sample: ${mib(hourSamples * 16)})${week}`;
+  return `store open hour in memory: ${open.series.toLocaleString('en-US')} series, ${fmt(perSample, 2)} bytes a sample held now; at the hour's end (${fmt(3_600_000 / intervalMs, 0)} samples a series) about ${mib(hourSamples * perSample)} (at 16 bytes a sample: ${mib(hourSamples * 16)})`;
 }

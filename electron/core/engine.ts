@@ -130,7 +130,7 @@ export interface Engine {
   /** Reads every node's kernel log now (the CLI's `run` before its first tick; tests). */
   pollKernelLogs(): Promise<void>;
   /** The store's open period in memory: samples held and their bytes (benchmarks). */
-  openBuffers(): { series: number; samples: number; bytes: number; hourPoints: number };
+  openBuffers(): { series: number; samples: number; bytes: number };
   /** Audits the engine's nodes (all, or options.nodeIds) with a policy, over their own connections. */
   audit(policy: Policy, options?: EngineAuditOptions): Promise<AuditRun>;
   /** Waits at most timeoutMs for notifications under way (before a CLI run exits). */

@@ -9,7 +9,6 @@ import type { StorageStatus, StorageStats } from '../../../../shared/contract';
 import { keySpaces, type KeySpace } from './chunk-key';
 import { decodeChunk, type DecodedChunk } from './codec';
 import type { OpenBuffer } from './open-buffer';
-import type { RollupPoints } from './rollup';
 
 export type Tier = 'raw' | '1m' | '1h';
 export const TIERS: readonly Tier[] = ['raw', '1m', '1h'];
@@ -60,14 +59,33 @@ export type { StorageStatus };
 /** The counters of the storage status that the parts other than the writer add to. */
 export type StatusCounters = Pick<StorageStatus, 'outOfOrderSamples' | 'corruptChunks'>;
 
+/** One hourly rollup point (a head_1h row). */
+export interface HourPoint {
+  t: number;
+  min: number;
+  max: number;
+  sum: number;
+  count: number;
+  last: number;
+}
+
+/** What memory keeps of a series' open week of hourly points; null times when it has none. */
+export interface OpenWeek {
+  firstT: number | null;
+  last: HourPoint | null;
+}
+
 export interface SeriesState {
   id: number;
   key: SeriesKey;
   buffer: OpenBuffer;
   lastT: number;
   lastV: number;
-  /** Hourly rollup points of the open 1-hour chunk (mirrored in head_1h). */
-  hours: RollupPoints;
+  /**
+   * The open 1-hour chunk (a week of hourly points): they are in head_1h only; memory keeps its
+   * first point's time and its last point (which a later piece of the same hour merges into).
+   */
+  openWeek: OpenWeek;
   /** Samples handed to seal jobs that are not committed yet (oldest first), still queryable. */
   sealing: Array<{ t: Float64Array; v: Float64Array }>;
 }

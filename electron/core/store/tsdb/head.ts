@@ -25,7 +25,8 @@ export class Head {
   referenceNow = -Infinity;
   /** Start of the raw period the newest tick is in; samples before it are cut into seal jobs. */
   openPeriodStart = -Infinity;
-  private readonly allHours: Statement<[], HourRow>;
+  private readonly lastHours: Statement<[], HourRow>;
+  private readonly firstHours: Statement<[], [seriesId: number, t: number]>;
   private readonly allHead: Statement<[], HeadRow>;
   private readonly newestRawKeyBefore: Statement<[key: number], number | null>;
   private readonly rawChunksFrom: Statement<KeyRange, RawChunkRow>;
@@ -38,7 +39,9 @@ export class Head {
     private readonly compactQueue: Map<number, number>,
     private readonly counters: StatusCounters,
   ) {
-    this.allHours = db.prepare<[], HourRow>('SELECT series_id, t, min, max, sum, count, last FROM head_1h ORDER BY series_id, t').raw();
+    // SQLite takes the bare columns of a max() group from the row with that max: each series' last point.
+    this.lastHours = db.prepare<[], HourRow>('SELECT series_id, max(t), min, max, sum, count, last FROM head_1h GROUP BY series_id').raw();
+    this.firstHours = db.prepare<[], [seriesId: number, t: number]>('SELECT series_id, min(t) FROM head_1h GROUP BY series_id').raw();
     this.allHead = db.prepare<[], HeadRow>('SELECT t, layout_id, vals FROM head ORDER BY t, id').raw();
     this.newestRawKeyBefore = db.prepare<[number], number | null>('SELECT max(id) FROM chunks_raw WHERE id < ?').pluck();
     this.rawChunksFrom = db.prepare<KeyRange, RawChunkRow>('SELECT id, start_t, data FROM chunks_raw WHERE id >= ? AND id < ? ORDER BY id DESC').raw();
@@ -46,11 +49,16 @@ export class Head {
 
   // ---------------------------------------------------------------- open: replay what is durable
 
-  /** Rebuilds memory from disk (after the index is loaded): last values, hourly points, head rows. */
+  /** Rebuilds memory from disk (after the index is loaded): last values, each open week's ends, head rows. */
   replay(): void {
     this.loadLastValues();
-    for (const [seriesId, t, min, max, sum, count, last] of this.allHours.all()) {
-      this.index.states[seriesId]?.hours.add(t, min, max, sum, count, last);
+    for (const [seriesId, t] of this.firstHours.all()) {
+      const state = this.index.states[seriesId];
+      if (state) state.openWeek = { ...state.openWeek, firstT: t };
+    }
+    for (const [seriesId, t, min, max, sum, count, last] of this.lastHours.all()) {
+      const state = this.index.states[seriesId];
+      if (state) state.openWeek = { ...state.openWeek, last: { t, min, max, sum, count, last } };
     }
     for (const [t, layoutId, vals] of this.allHead.all()) {
       const ids = this.index.layoutOf(layoutId);

@@ -17,6 +17,8 @@ type PeriodRow = [startT: number, data: Buffer];
 export class Querier {
   /** A series' chunks of one period, in key order. */
   private readonly period: Record<Tier, Statement<KeyRange, PeriodRow>>;
+  /** A series' hourly points of its open week in a time range (they live in head_1h only). */
+  private readonly openHours: Statement<[seriesId: number, fromT: number, toT: number], [t: number, min: number, max: number, sum: number, count: number]>;
 
   constructor(
     db: Db,
@@ -26,6 +28,11 @@ export class Querier {
     private readonly counters: StatusCounters,
   ) {
     this.period = perTier((table) => db.prepare<KeyRange, PeriodRow>(`SELECT start_t, data FROM ${table} WHERE id >= ? AND id < ? ORDER BY id`).raw());
+    this.openHours = db
+      .prepare<[number, number, number], [number, number, number, number, number]>(
+        'SELECT t, min, max, sum, count FROM head_1h WHERE series_id = ? AND t >= ? AND t <= ? ORDER BY t',
+      )
+      .raw();
   }
 
   /** The newest sample of each series (null for a series without data). */
@@ -156,7 +163,14 @@ export class Querier {
       const chunk = decodeStored(data, startT, this.counters);
       if (chunk) add(chunk.t, chunk.columns, chunk.t.length);
     }
-    if (tier === '1h') add(state.hours.t, [state.hours.min, state.hours.max, state.hours.sum, state.hours.count], state.hours.length);
+    if (tier === '1h') {
+      const rows = this.openHours.all(state.id, fromMs - resolution, toMs);
+      add(
+        rows.map((r) => r[0]),
+        [rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3]), rows.map((r) => r[4])],
+        rows.length,
+      );
+    }
     // What is not committed yet (being sealed, or still open) is rolled up on the fly.
     for (const sealing of [...state.sealing, state.buffer.view()]) {
       const length = sealing.t.length;

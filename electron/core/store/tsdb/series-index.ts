@@ -6,7 +6,6 @@
 import type { Database as Db, Statement } from 'better-sqlite3';
 import type { SeriesKey, SeriesState } from './common';
 import { OpenBuffer } from './open-buffer';
-import { RollupPoints } from './rollup';
 
 interface SeriesRow {
   id: number;
@@ -77,7 +76,7 @@ export class SeriesIndex {
       buffer: new OpenBuffer(this.periodSamples),
       lastT: -Infinity,
       lastV: Number.NaN,
-      hours: new RollupPoints(),
+      openWeek: { firstT: null, last: null },
       sealing: [],
     };
     this.states[id] = state;

@@ -63,20 +63,18 @@ export class Tsdb {
     return this.index.seriesId(nodeId, metric, device);
   }
 
-  /** The samples of the open period held in memory, the bytes they take there, and the open week's 1-hour points (benchmarks). */
-  openBuffers(): { series: number; samples: number; bytes: number; hourPoints: number } {
+  /** The samples of the open period held in memory, and the bytes they take there (benchmarks). */
+  openBuffers(): { series: number; samples: number; bytes: number } {
     let series = 0;
     let samples = 0;
     let bytes = 0;
-    let hourPoints = 0;
     for (const state of this.index.states) {
       if (!state) continue;
       series += 1;
       samples += state.buffer.length;
       bytes += state.buffer.heldBytes;
-      hourPoints += state.hours.length;
     }
-    return { series, samples, bytes, hourPoints };
+    return { series, samples, bytes };
   }
 
   /** The ids of many series, the new ones created in one transaction (throws, creating none, when it fails). */

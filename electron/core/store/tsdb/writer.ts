@@ -10,7 +10,7 @@
 import type { Database as Db, Statement } from 'better-sqlite3';
 import { chunkKey, maxSplits } from './chunk-key';
 import { encodeChunk } from './codec';
-import { align, type EngineConfig, type SeriesState, type StorageStatus, type Tier } from './common';
+import { align, type EngineConfig, type HourPoint, type OpenWeek, type SeriesState, type StorageStatus, type Tier } from './common';
 import { RollupPoints } from './rollup';
 import type { SealJob, SealResult } from './seal';
 import { createSealer, type Sealer } from './sealer';
@@ -59,17 +59,6 @@ function describeWriteFailure(error: unknown): string {
   return (error as Error).message ?? String(error);
 }
 
-function copyPoints(points: RollupPoints): RollupPoints {
-  const copy = new RollupPoints();
-  copy.t = [...points.t];
-  copy.min = [...points.min];
-  copy.max = [...points.max];
-  copy.sum = [...points.sum];
-  copy.count = [...points.count];
-  copy.last = [...points.last];
-  return copy;
-}
-
 export class Writer {
   /** The storage status, changed in place: the other parts add to its counters. */
   readonly status: StorageStatus = {
@@ -100,6 +89,8 @@ export class Writer {
   private readonly deleteHeadBefore: Statement<[t: number]>;
   private readonly upsertHour: Statement<[seriesId: number, t: number, min: number, max: number, sum: number, count: number, last: number]>;
   private readonly deleteHoursBefore: Statement<[seriesId: number, t: number]>;
+  /** A series' hourly points before a time: the week being sealed into a 1-hour chunk. */
+  private readonly weekHours: Statement<[seriesId: number, beforeT: number], [t: number, min: number, max: number, sum: number, count: number, last: number]>;
   private readonly insertChunkRow: Record<Tier, InsertChunk>;
   /** The highest key in a series' period: one index seek from the top of the range. */
   private readonly lastSplit: Record<Tier, Statement<KeyRange, number>>;
@@ -117,6 +108,11 @@ export class Writer {
     this.deleteHeadBefore = db.prepare('DELETE FROM head WHERE t < ?');
     this.upsertHour = db.prepare('INSERT OR REPLACE INTO head_1h (series_id, t, min, max, sum, count, last) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.deleteHoursBefore = db.prepare('DELETE FROM head_1h WHERE series_id = ? AND t < ?');
+    this.weekHours = db
+      .prepare<[number, number], [number, number, number, number, number, number]>(
+        'SELECT t, min, max, sum, count, last FROM head_1h WHERE series_id = ? AND t < ? ORDER BY t',
+      )
+      .raw();
     this.insertChunkRow = perTier((table): InsertChunk => db.prepare(`INSERT INTO ${table} (id, start_t, n, data) VALUES (?, ?, ?, ?)`));
     this.lastSplit = perTier((table) => db.prepare<KeyRange, number>(`SELECT id FROM ${table} WHERE id >= ? AND id < ? ORDER BY id DESC LIMIT 1`).pluck());
   }
@@ -292,7 +288,7 @@ export class Writer {
 
   /** Writes one encoded seal: raw and 1-minute chunks, hourly points (and a week's 1-hour chunk). */
   private commitSeal(result: SealResult, afterCommit: Array<() => void>): void {
-    const hoursBySeries = new Map<number, RollupPoints>();
+    const weeks = new Map<number, OpenWeek>();
     for (const piece of result.pieces) {
       const state = this.index.states[piece.seriesId];
       if (!state) continue;
@@ -307,12 +303,13 @@ export class Writer {
       points.sum = piece.hours.sum;
       points.count = piece.hours.count;
       points.last = piece.hours.last;
-      hoursBySeries.set(piece.seriesId, this.addHourPoints(piece.seriesId, hoursBySeries.get(piece.seriesId) ?? state.hours, points));
+      weeks.set(piece.seriesId, this.addHourPoints(piece.seriesId, weeks.get(piece.seriesId) ?? state.openWeek, points));
     }
-    for (const [seriesId, hours] of hoursBySeries) {
+    // Memory follows only once the rows are committed.
+    for (const [seriesId, week] of weeks) {
       afterCommit.push(() => {
         const state = this.index.states[seriesId];
-        if (state) state.hours = hours;
+        if (state) state.openWeek = week;
       });
     }
   }
@@ -376,29 +373,49 @@ export class Writer {
     this.insertChunkRow[tier].run(first + split, startT, n, data);
   }
 
-  /** Adds hourly points to a copy of the open 1-hour chunk, sealing it when its span is over. */
-  private addHourPoints(seriesId: number, current: RollupPoints, points: RollupPoints): RollupPoints {
+  /**
+   * Adds hourly points to a series' open week in head_1h (merging a piece of an hour already
+   * there), first sealing the week into a 1-hour chunk when a point is past its span. Returns
+   * the week's new ends; memory takes them after the commit.
+   */
+  private addHourPoints(seriesId: number, week: OpenWeek, points: RollupPoints): OpenWeek {
     const span = this.config.hourChunkMs;
-    let hours = current;
+    let { firstT, last } = week;
     for (let i = 0; i < points.length; i += 1) {
       const t = points.t[i]!;
-      if (hours.length > 0 && align(t, span) > align(hours.t[0]!, span)) {
-        this.insertChunk(
-          '1h',
-          align(hours.t[0]!, span),
-          seriesId,
-          hours.t[0]!,
-          hours.length,
-          encodeChunk(hours.times(), hours.columns(), hours.length, hours.t[0]!),
-        );
+      if (firstT !== null && align(t, span) > align(firstT, span)) {
+        const hours = new RollupPoints();
+        for (const [ht, min, max, sum, count, lastValue] of this.weekHours.all(seriesId, align(t, span))) hours.add(ht, min, max, sum, count, lastValue);
+        if (hours.length > 0) {
+          this.insertChunk(
+            '1h',
+            align(hours.t[0]!, span),
+            seriesId,
+            hours.t[0]!,
+            hours.length,
+            encodeChunk(hours.times(), hours.columns(), hours.length, hours.t[0]!),
+          );
+        }
         this.deleteHoursBefore.run(seriesId, align(t, span));
-        hours = new RollupPoints();
+        firstT = null;
+        last = null;
       }
-      if (hours === current) hours = copyPoints(current);
-      hours.add(t, points.min[i]!, points.max[i]!, points.sum[i]!, points.count[i]!, points.last[i]!);
-      const k = hours.length - 1;
-      this.upsertHour.run(seriesId, t, hours.min[k]!, hours.max[k]!, hours.sum[k]!, hours.count[k]!, hours.last[k]!);
+      let point: HourPoint = { t, min: points.min[i]!, max: points.max[i]!, sum: points.sum[i]!, count: points.count[i]!, last: points.last[i]! };
+      if (last !== null && last.t === t) {
+        // A second piece of the same hour (after a flush): one point, as RollupPoints.add merges.
+        point = {
+          t,
+          min: Math.min(last.min, point.min),
+          max: Math.max(last.max, point.max),
+          sum: last.sum + point.sum,
+          count: last.count + point.count,
+          last: point.last,
+        };
+      }
+      this.upsertHour.run(seriesId, t, point.min, point.max, point.sum, point.count, point.last);
+      if (firstT === null) firstT = t;
+      last = point;
     }
-    return hours;
+    return { firstT, last };
   }
 }

@@ -137,6 +137,39 @@ describe('Tsdb durability and reopening', () => {
     second.db.close();
   });
 
+  it('seals a week of hourly points right after a restart in its middle, an hour split by a flush merged across it', () => {
+    const path = join(tempDir(), 'week.db');
+    const first = open(path);
+    const id = first.tsdb.seriesId('n1', 'cpu.util_pct', '');
+    const minutes = 9 * 24 * 60;
+    const valueOf = (i: number) => (i * 7) % 100;
+    const ingestMinutes = (tsdb: Tsdb, from: number, to: number) => {
+      for (let i = from; i < to; i += 1) tsdb.ingest(T0 + i * 60_000, [id], [valueOf(i)]);
+    };
+    // Five days and a half hour, the half hour flushed (a first piece of that hour), then a restart.
+    ingestMinutes(first.tsdb, 0, 5 * 24 * 60 + 30);
+    first.tsdb.flush();
+    first.db.close();
+    const second = open(path);
+    ingestMinutes(second.tsdb, 5 * 24 * 60 + 30, minutes);
+    const result = second.tsdb.range(id, T0, T0 + 9 * DAY, 216);
+    expect(result.tier).toBe('1h');
+    expect(result.t).toEqual(Array.from({ length: 9 * 24 }, (_, h) => T0 + h * HOUR));
+    const hourMean = (h: number) => Array.from({ length: 60 }, (_, k) => valueOf(h * 60 + k)).reduce((a, b) => a + b) / 60;
+    result.v.forEach((v, h) => expect(v).toBeCloseTo(hourMean(h), 9));
+    // The hour split by the flush and the restart is one point with both pieces.
+    expect(result.min![5 * 24]).toBe(Math.min(...Array.from({ length: 60 }, (_, k) => valueOf(5 * 24 * 60 + k))));
+    // Weeks (epoch-aligned) begin a day and eight days after T0: two sealed into 1-hour chunks,
+    // one before the restart and one after; head_1h holds the open week's sealed hours only.
+    const week = 7 * DAY;
+    const openWeekStart = Math.floor((T0 + 9 * DAY - 1) / week) * week;
+    expect(openWeekStart).toBe(T0 + 8 * DAY);
+    expect(count(second.db, 'chunks_1h')).toBe(2);
+    const open1h = second.db.prepare('SELECT min(t) AS first, count(*) AS n FROM head_1h').get() as { first: number; n: number };
+    expect(open1h).toEqual({ first: openWeekStart, n: 23 });
+    second.db.close();
+  });
+
   it('flush() seals the open hour; later samples of that hour seal into a second chunk', () => {
     const { db, tsdb } = open();
     const id = tsdb.seriesId('n1', 'cpu.util_pct', '');
