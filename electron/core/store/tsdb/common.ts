@@ -59,22 +59,6 @@ export type { StorageStatus };
 /** The counters of the storage status that the parts other than the writer add to. */
 export type StatusCounters = Pick<StorageStatus, 'outOfOrderSamples' | 'corruptChunks'>;
 
-/** One hourly rollup point (a head_1h row). */
-export interface HourPoint {
-  t: number;
-  min: number;
-  max: number;
-  sum: number;
-  count: number;
-  last: number;
-}
-
-/** What memory keeps of a series' open week of hourly points; null times when it has none. */
-export interface OpenWeek {
-  firstT: number | null;
-  last: HourPoint | null;
-}
-
 export interface SeriesState {
   id: number;
   key: SeriesKey;
@@ -82,10 +66,10 @@ export interface SeriesState {
   lastT: number;
   lastV: number;
   /**
-   * The open 1-hour chunk (a week of hourly points): they are in head_1h only; memory keeps its
-   * first point's time and its last point (which a later piece of the same hour merges into).
+   * The time of the first hourly point of the open 1-hour chunk (a week), or null. The points
+   * themselves are in head_1h only (a second piece of an hour merges there, in SQL).
    */
-  openWeek: OpenWeek;
+  openWeekFirstT: number | null;
   /** Samples handed to seal jobs that are not committed yet (oldest first), still queryable. */
   sealing: Array<{ t: Float64Array; v: Float64Array }>;
 }

@@ -14,7 +14,6 @@ import type { Writer } from './writer';
 /** How many raw periods back replay looks for a series' last sealed value. */
 const LAST_VALUE_LOOKBACK = 48;
 
-type HourRow = [seriesId: number, t: number, min: number, max: number, sum: number, count: number, last: number];
 type HeadRow = [t: number, layoutId: number, vals: Buffer];
 type RawChunkRow = [id: number, startT: number, data: Buffer];
 
@@ -25,7 +24,6 @@ export class Head {
   referenceNow = -Infinity;
   /** Start of the raw period the newest tick is in; samples before it are cut into seal jobs. */
   openPeriodStart = -Infinity;
-  private readonly lastHours: Statement<[], HourRow>;
   private readonly firstHours: Statement<[], [seriesId: number, t: number]>;
   private readonly allHead: Statement<[], HeadRow>;
   private readonly newestRawKeyBefore: Statement<[key: number], number | null>;
@@ -39,8 +37,6 @@ export class Head {
     private readonly compactQueue: Map<number, number>,
     private readonly counters: StatusCounters,
   ) {
-    // SQLite takes the bare columns of a max() group from the row with that max: each series' last point.
-    this.lastHours = db.prepare<[], HourRow>('SELECT series_id, max(t), min, max, sum, count, last FROM head_1h GROUP BY series_id').raw();
     this.firstHours = db.prepare<[], [seriesId: number, t: number]>('SELECT series_id, min(t) FROM head_1h GROUP BY series_id').raw();
     this.allHead = db.prepare<[], HeadRow>('SELECT t, layout_id, vals FROM head ORDER BY t, id').raw();
     this.newestRawKeyBefore = db.prepare<[number], number | null>('SELECT max(id) FROM chunks_raw WHERE id < ?').pluck();
@@ -49,16 +45,12 @@ export class Head {
 
   // ---------------------------------------------------------------- open: replay what is durable
 
-  /** Rebuilds memory from disk (after the index is loaded): last values, each open week's ends, head rows. */
+  /** Rebuilds memory from disk (after the index is loaded): last values, each open week's start, head rows. */
   replay(): void {
     this.loadLastValues();
     for (const [seriesId, t] of this.firstHours.all()) {
       const state = this.index.states[seriesId];
-      if (state) state.openWeek = { ...state.openWeek, firstT: t };
-    }
-    for (const [seriesId, t, min, max, sum, count, last] of this.lastHours.all()) {
-      const state = this.index.states[seriesId];
-      if (state) state.openWeek = { ...state.openWeek, last: { t, min, max, sum, count, last } };
+      if (state) state.openWeekFirstT = t;
     }
     for (const [t, layoutId, vals] of this.allHead.all()) {
       const ids = this.index.layoutOf(layoutId);

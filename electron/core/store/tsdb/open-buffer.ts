@@ -45,8 +45,7 @@ export class OpenBuffer {
   private first = Number.NaN;
   private decoded: DecodedSamples | null = null;
 
-  /** `periodSamples`: how many samples one raw period holds (kept for callers; the buffer sizes itself). */
-  constructor(readonly periodSamples = 720) {
+  constructor() {
     this.bytes = new ByteWriter(32);
   }
 

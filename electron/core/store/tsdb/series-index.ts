@@ -45,11 +45,7 @@ export class SeriesIndex {
   private readonly selectLayout: Statement<[seriesIds: Buffer], number>;
   private readonly allLayouts: Statement<[], LayoutRow>;
 
-  /** `periodSamples`: how many samples one raw period holds (the size an open buffer grows to). */
-  constructor(
-    private readonly db: Db,
-    private readonly periodSamples: number,
-  ) {
+  constructor(private readonly db: Db) {
     this.insertSeries = db.prepare('INSERT INTO series (node_id, metric, device) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
     this.selectSeries = db.prepare<[string, string, string], number>('SELECT id FROM series WHERE node_id = ? AND metric = ? AND device = ?').pluck();
     this.allSeries = db.prepare('SELECT id, node_id, metric, device FROM series');
@@ -73,10 +69,10 @@ export class SeriesIndex {
     const state: SeriesState = {
       id,
       key,
-      buffer: new OpenBuffer(this.periodSamples),
+      buffer: new OpenBuffer(),
       lastT: -Infinity,
       lastV: Number.NaN,
-      openWeek: { firstT: null, last: null },
+      openWeekFirstT: null,
       sealing: [],
     };
     this.states[id] = state;

@@ -46,7 +46,7 @@ export class Tsdb {
     this.config = engineConfig(options);
     // 1-minute periods (days) that got hourly pieces and may need compacting: day -> next series id.
     const compactQueue = new Map<number, number>();
-    this.index = new SeriesIndex(db, Math.ceil(this.config.rawChunkMs / this.config.intervalMs));
+    this.index = new SeriesIndex(db);
     this.writer = new Writer(db, this.config, this.index, compactQueue, options.sealInWorker !== false);
     const counters = this.writer.status;
     this.head = new Head(db, this.config, this.index, this.writer, compactQueue, counters);
@@ -85,11 +85,6 @@ export class Tsdb {
   /** The id of a series that exists, else undefined (nothing is created). */
   knownId(nodeId: string, metric: string, device: string): number | undefined {
     return this.index.knownId(nodeId, metric, device);
-  }
-
-  /** Whether the series exists already (seriesId would not create it). */
-  hasSeries(nodeId: string, metric: string, device: string): boolean {
-    return this.index.hasSeries(nodeId, metric, device);
   }
 
   /** Every series of one metric on one node, ordered by device. */

@@ -10,7 +10,7 @@
 import type { Database as Db, Statement } from 'better-sqlite3';
 import { chunkKey, maxSplits } from './chunk-key';
 import { encodeChunk } from './codec';
-import { align, type EngineConfig, type HourPoint, type OpenWeek, type SeriesState, type StorageStatus, type Tier } from './common';
+import { align, type EngineConfig, type SeriesState, type StorageStatus, type Tier } from './common';
 import { RollupPoints } from './rollup';
 import type { SealJob, SealResult } from './seal';
 import { createSealer, type Sealer } from './sealer';
@@ -106,7 +106,12 @@ export class Writer {
     this.sealer = createSealer(sealInWorker);
     this.insertHead = db.prepare('INSERT INTO head (t, layout_id, vals) VALUES (?, ?, ?)');
     this.deleteHeadBefore = db.prepare('DELETE FROM head WHERE t < ?');
-    this.upsertHour = db.prepare('INSERT OR REPLACE INTO head_1h (series_id, t, min, max, sum, count, last) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    // A second piece of an hour already there (after a flush) merges into its point.
+    this.upsertHour = db.prepare(
+      `INSERT INTO head_1h (series_id, t, min, max, sum, count, last) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (series_id, t) DO UPDATE SET min = min(head_1h.min, excluded.min), max = max(head_1h.max, excluded.max),
+         sum = head_1h.sum + excluded.sum, count = head_1h.count + excluded.count, last = excluded.last`,
+    );
     this.deleteHoursBefore = db.prepare('DELETE FROM head_1h WHERE series_id = ? AND t < ?');
     this.weekHours = db
       .prepare<[number, number], [number, number, number, number, number, number]>(
@@ -288,7 +293,7 @@ export class Writer {
 
   /** Writes one encoded seal: raw and 1-minute chunks, hourly points (and a week's 1-hour chunk). */
   private commitSeal(result: SealResult, afterCommit: Array<() => void>): void {
-    const weeks = new Map<number, OpenWeek>();
+    const weeks = new Map<number, number | null>();
     for (const piece of result.pieces) {
       const state = this.index.states[piece.seriesId];
       if (!state) continue;
@@ -303,13 +308,14 @@ export class Writer {
       points.sum = piece.hours.sum;
       points.count = piece.hours.count;
       points.last = piece.hours.last;
-      weeks.set(piece.seriesId, this.addHourPoints(piece.seriesId, weeks.get(piece.seriesId) ?? state.openWeek, points));
+      const firstT = weeks.has(piece.seriesId) ? weeks.get(piece.seriesId)! : state.openWeekFirstT;
+      weeks.set(piece.seriesId, this.addHourPoints(piece.seriesId, firstT, points));
     }
     // Memory follows only once the rows are committed.
-    for (const [seriesId, week] of weeks) {
+    for (const [seriesId, firstT] of weeks) {
       afterCommit.push(() => {
         const state = this.index.states[seriesId];
-        if (state) state.openWeek = week;
+        if (state) state.openWeekFirstT = firstT;
       });
     }
   }
@@ -374,18 +380,18 @@ export class Writer {
   }
 
   /**
-   * Adds hourly points to a series' open week in head_1h (merging a piece of an hour already
-   * there), first sealing the week into a 1-hour chunk when a point is past its span. Returns
-   * the week's new ends; memory takes them after the commit.
+   * Adds hourly points to a series' open week in head_1h (a piece of an hour already there merges
+   * into it), first sealing the week into a 1-hour chunk when a point is past its span. Takes and
+   * returns the week's first point time; memory takes it after the commit.
    */
-  private addHourPoints(seriesId: number, week: OpenWeek, points: RollupPoints): OpenWeek {
+  private addHourPoints(seriesId: number, firstT: number | null, points: RollupPoints): number | null {
     const span = this.config.hourChunkMs;
-    let { firstT, last } = week;
+    let first = firstT;
     for (let i = 0; i < points.length; i += 1) {
       const t = points.t[i]!;
-      if (firstT !== null && align(t, span) > align(firstT, span)) {
+      if (first !== null && align(t, span) > align(first, span)) {
         const hours = new RollupPoints();
-        for (const [ht, min, max, sum, count, lastValue] of this.weekHours.all(seriesId, align(t, span))) hours.add(ht, min, max, sum, count, lastValue);
+        for (const [ht, min, max, sum, count, last] of this.weekHours.all(seriesId, align(t, span))) hours.add(ht, min, max, sum, count, last);
         if (hours.length > 0) {
           this.insertChunk(
             '1h',
@@ -397,25 +403,11 @@ export class Writer {
           );
         }
         this.deleteHoursBefore.run(seriesId, align(t, span));
-        firstT = null;
-        last = null;
+        first = null;
       }
-      let point: HourPoint = { t, min: points.min[i]!, max: points.max[i]!, sum: points.sum[i]!, count: points.count[i]!, last: points.last[i]! };
-      if (last !== null && last.t === t) {
-        // A second piece of the same hour (after a flush): one point, as RollupPoints.add merges.
-        point = {
-          t,
-          min: Math.min(last.min, point.min),
-          max: Math.max(last.max, point.max),
-          sum: last.sum + point.sum,
-          count: last.count + point.count,
-          last: point.last,
-        };
-      }
-      this.upsertHour.run(seriesId, t, point.min, point.max, point.sum, point.count, point.last);
-      if (firstT === null) firstT = t;
-      last = point;
+      this.upsertHour.run(seriesId, t, points.min[i]!, points.max[i]!, points.sum[i]!, points.count[i]!, points.last[i]!);
+      first ??= t;
     }
-    return { firstT, last };
+    return first;
   }
 }

@@ -8,7 +8,7 @@ describe('series index', () => {
   it('creates a series once, finds it by key and by node and metric, and reads it back on open', () => {
     const path = join(tempDir(), 'index.db');
     const db = openDatabase(path);
-    const index = new SeriesIndex(db, 720);
+    const index = new SeriesIndex(db);
     const b = index.seriesId('n1', 'gpu.util_pct', 'GPU-b');
     const a = index.seriesId('n1', 'gpu.util_pct', 'GPU-a');
     const cpu = index.seriesId('n1', 'cpu.util_pct', '');
@@ -23,7 +23,7 @@ describe('series index', () => {
     db.close();
 
     const reopened = openDatabase(path);
-    const again = new SeriesIndex(reopened, 720);
+    const again = new SeriesIndex(reopened);
     expect(again.hasSeries('n1', 'gpu.util_pct', 'GPU-a')).toBe(false);
     again.load();
     expect(again.seriesOf('n1', 'gpu.util_pct')).toEqual([
@@ -37,7 +37,7 @@ describe('series index', () => {
 
   it('stores each series order once, and a different order (or length) as another layout', () => {
     const db = openDatabase(':memory:');
-    const index = new SeriesIndex(db, 720);
+    const index = new SeriesIndex(db);
     const first = index.layoutId([1, 2, 3]);
     expect(index.layoutId(Int32Array.of(1, 2, 3))).toBe(first);
     const reversed = index.layoutId([3, 2, 1]);
@@ -46,7 +46,7 @@ describe('series index', () => {
     expect(Array.from(index.layoutOf(reversed)!)).toEqual([3, 2, 1]);
     expect(db.prepare('SELECT count(*) FROM layouts').pluck().get()).toBe(3);
 
-    const again = new SeriesIndex(db, 720);
+    const again = new SeriesIndex(db);
     again.load();
     expect(again.layoutId([3, 2, 1])).toBe(reversed);
     expect(db.prepare('SELECT count(*) FROM layouts').pluck().get()).toBe(3);
@@ -55,7 +55,7 @@ describe('series index', () => {
 
   it('gives a layout that cannot be written a provisional id, replaced by the stored one once saved', () => {
     const db = openDatabase(':memory:');
-    const index = new SeriesIndex(db, 720);
+    const index = new SeriesIndex(db);
     db.pragma('query_only = ON');
     const provisional = index.layoutId([5, 6]);
     expect(provisional).toBeLessThan(0);

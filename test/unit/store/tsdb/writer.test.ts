@@ -10,7 +10,7 @@ const DAY = 24 * 3_600_000;
 function setUp(maxBufferedBytes?: number) {
   const db = openDatabase(':memory:');
   const config = engineConfig({ intervalMs: 5000, retention: { rawMs: 7 * DAY, minuteMs: 90 * DAY, hourMs: 730 * DAY }, maxDiskBytes: null, maxBufferedBytes });
-  const index = new SeriesIndex(db, 720);
+  const index = new SeriesIndex(db);
   const writer = new Writer(db, config, index, new Map(), false);
   return { db, index, writer };
 }
