@@ -36,6 +36,19 @@ function recordingLog(): Logger & { lines: string[] } {
   return { lines, info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) };
 }
 
+/** A source on its own (no engine) reading through `client`: one node label, no other collection. */
+function standaloneSource(client: InstantQuerier, readingBudgetMs?: () => number | null): PrometheusSource {
+  return new PrometheusSource({
+    id: 'p',
+    client,
+    nodeLabel: 'instance',
+    log: recordingLog(),
+    alreadyCollected: () => null,
+    addNode: () => {},
+    ...(readingBudgetMs ? { readingBudgetMs } : {}),
+  });
+}
+
 describe('a Prometheus source in the engine (real Prometheus, node exporter, dcgm-exporter capture)', () => {
   let lab: GpuPrometheusLab;
   let prometheus: PrometheusLab;
@@ -140,15 +153,7 @@ describe('a Prometheus source in the engine (real Prometheus, node exporter, dcg
     const proxy = await proxyTo(prometheus.url);
     const client = new PrometheusClient({ url: proxy.url, timeoutMs: 20_000, maxResponseBytes: 16 * 1024 * 1024 });
     let budgetMs: number | null = null;
-    const source = new PrometheusSource({
-      id: 'p',
-      client,
-      nodeLabel: 'instance',
-      log: recordingLog(),
-      alreadyCollected: () => null,
-      addNode: () => {},
-      readingBudgetMs: () => budgetMs,
-    });
+    const source = standaloneSource(client, () => budgetMs);
     try {
       const t = Math.floor((Date.now() - 1000) / 1000) * 1000;
       // Without a budget a reading waits for the answer.
@@ -243,14 +248,7 @@ describe("a source's GPU identity labels (bus id, model, driver), read apart fro
       },
       close: () => client.close(),
     };
-    const source = new PrometheusSource({
-      id: 'p',
-      client: counting,
-      nodeLabel: 'instance',
-      log: recordingLog(),
-      alreadyCollected: () => null,
-      addNode: () => {},
-    });
+    const source = standaloneSource(counting);
     try {
       const at = Date.now() - 1000;
       // Later instants read the last scrape too (Prometheus looks back 5 minutes).
@@ -278,14 +276,7 @@ describe("a source's GPU identity labels (bus id, model, driver), read apart fro
       query: (expr, atMs) => client.query(expr.startsWith('count by') ? `${expr})` : expr, atMs),
       close: () => client.close(),
     };
-    const source = new PrometheusSource({
-      id: 'p',
-      client: failing,
-      nodeLabel: 'instance',
-      log: recordingLog(),
-      alreadyCollected: () => null,
-      addNode: () => {},
-    });
+    const source = standaloneSource(failing);
     try {
       const reading = (await source.readAll(Date.now() - 1000)).get('127.0.0.1')!;
       expect(reading.status).toBe('degraded');
