@@ -33,13 +33,26 @@ export function journalAfterArgs(cursor: string, lines: number): string[] {
 
 export const DMESG_ARGS = ['--time-format', 'iso'] as const;
 
-/** The end of the ring buffer read after the first read of a boot (dmesg has no cursor; `--since` is not portable). */
-export const DMESG_TAIL_BYTES = 65_536;
 /**
- * dmesg's last DMESG_TAIL_BYTES bytes: a constant script (no data in it). dmesg's own failure
- * (not installed, not permitted) ends the script with its status and words, as dmesg alone would.
+ * How much of the ring buffer's end a read after the first one of a boot asks for (dmesg has no
+ * cursor; `--since` is not portable): as much as the last read showed is needed (dmesg-since.ts),
+ * within these bounds. A quiet node's read is a few KiB, not the whole buffer.
  */
-export const DMESG_TAIL_SCRIPT = `out=$(dmesg ${DMESG_ARGS.join(' ')}) || exit $?; printf '%s\\n' "$out" | tail -c ${DMESG_TAIL_BYTES}`;
+export const MIN_DMESG_TAIL_BYTES = 8192;
+export const MAX_DMESG_TAIL_BYTES = 65_536;
+/**
+ * dmesg's last "$1" bytes: a constant script (no data in it); the byte count is its one argument,
+ * a whole number the policy bounds. dmesg's own failure (not installed, not permitted) ends the
+ * script with its status and words, as dmesg alone would.
+ */
+export const DMESG_TAIL_SCRIPT = `out=$(dmesg ${DMESG_ARGS.join(' ')}) || exit $?; printf '%s\\n' "$out" | tail -c "$1"`;
+/** `$0` of the tail script: the name its own error messages carry. */
+const DMESG_TAIL_NAME = 'clusterdeck-dmesg-tail';
+
+/** argv of sh for the buffer's last `bytes` bytes. */
+export function dmesgTailArgs(bytes: number): string[] {
+  return ['-c', DMESG_TAIL_SCRIPT, DMESG_TAIL_NAME, String(bytes)];
+}
 
 export const FAILURE_ACCESS: HostAccess = {
   commands: [
@@ -69,8 +82,8 @@ export const FAILURE_ACCESS: HostAccess = {
     {
       id: 'failures.dmesg-tail',
       program: 'sh',
-      args: ['-c', DMESG_TAIL_SCRIPT],
-      description: "the ring buffer's last 64 KiB, where the node keeps no journal (after the first read of a boot)",
+      args: ['-c', DMESG_TAIL_SCRIPT, DMESG_TAIL_NAME, integer(MIN_DMESG_TAIL_BYTES, MAX_DMESG_TAIL_BYTES)],
+      description: "the ring buffer's last 8-64 KiB, where the node keeps no journal (after the first read of a boot)",
     },
   ],
   paths: [{ id: 'failures.boot-id', path: BOOT_ID_PATH, description: 'the boot id: a reboot starts a new kernel log' }],

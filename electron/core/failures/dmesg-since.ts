@@ -9,6 +9,7 @@
  * the lines of the last minute and the new ones.
  */
 import { createHash } from 'node:crypto';
+import { MAX_DMESG_TAIL_BYTES, MIN_DMESG_TAIL_BYTES } from './command-specs';
 import { SAME_FAILURE_WINDOW_MS } from './xid';
 import type { KernelRecord } from './kernel-log';
 
@@ -23,6 +24,8 @@ export interface DmesgMark {
   timeMs: number;
   /** sha256 of the record's first line's message (base64): a small string of its own. */
   messageHash: string;
+  /** How much of the buffer's end the next read asks for (dmesgTailBytes). */
+  tailBytes: number;
 }
 
 export interface DmesgTail {
@@ -63,13 +66,37 @@ export function messageHash(firstLine: string): string {
   return createHash('sha256').update(firstLine.trim()).digest('base64');
 }
 
+/**
+ * The bytes of the buffer's end the read after this one needs, at a guess: it must reach back to
+ * DMESG_CONTEXT_MS before the newest record, and hold what is logged until then. Twice what that
+ * minute took now, a power of two within the policy's bounds; a read that falls short (a burst)
+ * reads the whole buffer, so a wrong guess costs a round trip, never a line.
+ */
+export function dmesgTailBytes(records: readonly KernelRecord[], newestMs: number): number {
+  let bytes = 0;
+  for (let i = records.length - 1; i >= 0; i -= 1) {
+    const record = records[i]!;
+    if (record.timeMs !== null && record.timeMs < newestMs - DMESG_CONTEXT_MS) break;
+    // raw is the line as dmesg printed it, stamp included; and its newline.
+    bytes += Buffer.byteLength(record.raw, 'utf8') + 1;
+  }
+  let tail = MIN_DMESG_TAIL_BYTES;
+  while (tail < 2 * bytes && tail < MAX_DMESG_TAIL_BYTES) tail *= 2;
+  return tail;
+}
+
 /** The mark of a read's newest timed record, or `previous` when the read had none. */
 export function dmesgMarkOf(bootId: string, records: readonly KernelRecord[], previous: DmesgMark | null): DmesgMark | null {
   for (let i = records.length - 1; i >= 0; i -= 1) {
     const record = records[i]!;
     if (record.timeMs === null) continue;
     const newline = record.message.indexOf('\n');
-    return { bootId, timeMs: record.timeMs, messageHash: messageHash(newline < 0 ? record.message : record.message.slice(0, newline)) };
+    return {
+      bootId,
+      timeMs: record.timeMs,
+      messageHash: messageHash(newline < 0 ? record.message : record.message.slice(0, newline)),
+      tailBytes: dmesgTailBytes(records, record.timeMs),
+    };
   }
   return previous !== null && previous.bootId === bootId ? previous : null;
 }

@@ -7,16 +7,7 @@
 import { userInfo } from 'node:os';
 import type { ExecResult, Host } from '../hosts/host';
 import { SshHost } from '../hosts/ssh/ssh-host';
-import {
-  BOOT_ID_PATH,
-  DMESG_ARGS,
-  DMESG_TAIL_BYTES,
-  DMESG_TAIL_SCRIPT,
-  JOURNAL_CURSOR,
-  MAX_JOURNAL_LINES,
-  journalAfterArgs,
-  journalBootArgs,
-} from './command-specs';
+import { BOOT_ID_PATH, DMESG_ARGS, dmesgTailArgs, JOURNAL_CURSOR, MAX_JOURNAL_LINES, journalAfterArgs, journalBootArgs } from './command-specs';
 import { dmesgMarkOf, dmesgSince, type DmesgMark, type DmesgTail } from './dmesg-since';
 import type { KernelLogCursor, KernelLogSource } from './kernel-event-store';
 import { parseKernelLog, type KernelRecord } from './kernel-log';
@@ -171,7 +162,7 @@ export async function readKernelLog(
   // Only a mark of this boot can be found again (an unknown boot id cannot tell a reboot).
   const mark = dmesgMark !== null && dmesgMark.bootId === bootId && bootId !== UNKNOWN_BOOT ? dmesgMark : null;
   if (mark !== null) {
-    const tail = await host.exec('sh', ['-c', DMESG_TAIL_SCRIPT], limits);
+    const tail = await host.exec('sh', dmesgTailArgs(mark.tailBytes), limits);
     const since = tail.exitCode === 0 ? dmesgTail(tail.stdout, mark) : null;
     if (since !== null) return dmesgRead(bootId, since, mark, false);
     // Not enough in the end of the buffer to be sure (or dmesg failed): the whole buffer, as on a first read.
@@ -189,12 +180,13 @@ export async function readKernelLog(
 }
 
 /**
- * What of the buffer's end (`sh -c DMESG_TAIL_SCRIPT`) is new, when that is certain: the text is
- * the whole buffer (shorter than the tail), or it holds the mark and the minute before it. Else null.
+ * What of the buffer's end (`sh -c DMESG_TAIL_SCRIPT`, mark.tailBytes of it) is new, when that is
+ * certain: the text is the whole buffer (shorter than the tail), or it holds the mark and the
+ * minute before it. Else null.
  */
 function dmesgTail(stdout: string, mark: DmesgMark): DmesgTail | null {
   // Near the byte limit (a cut character decodes to a different length): taken as cut.
-  const cut = Buffer.byteLength(stdout, 'utf8') >= DMESG_TAIL_BYTES - 4;
+  const cut = Buffer.byteLength(stdout, 'utf8') >= mark.tailBytes - 4;
   // A cut text starts inside a line: that line is not read.
   const since = dmesgSince(cut ? stdout.slice(stdout.indexOf('\n') + 1) : stdout, mark);
   if (!cut) return since;

@@ -2,7 +2,8 @@
 // a later read skips what an earlier one parsed, finds the same events, and says when the buffer
 // no longer reaches back to where the last read ended.
 import { describe, expect, it } from 'vitest';
-import { DMESG_CLOCK_SLACK_MS, DMESG_CONTEXT_MS, dmesgMarkOf, dmesgSince, type DmesgMark } from '../../../electron/core/failures/dmesg-since';
+import { MAX_DMESG_TAIL_BYTES, MIN_DMESG_TAIL_BYTES } from '../../../electron/core/failures/command-specs';
+import { DMESG_CLOCK_SLACK_MS, DMESG_CONTEXT_MS, dmesgMarkOf, dmesgSince, dmesgTailBytes, type DmesgMark } from '../../../electron/core/failures/dmesg-since';
 import { parseKernelLog } from '../../../electron/core/failures/kernel-log';
 import { parseXidEvents, type XidEvent } from '../../../electron/core/failures/xid';
 import { readFixture } from '../../helpers/fixtures';
@@ -103,5 +104,35 @@ describe('dmesgMarkOf', () => {
     expect(mark.timeMs).toBe(Date.UTC(2024, 10, 15, 12, 2, 15, 950));
     expect(dmesgMarkOf(BOOT, [], mark)).toBe(mark);
     expect(dmesgMarkOf('another-boot', [], mark)).toBeNull();
+  });
+});
+
+describe('dmesgTailBytes', () => {
+  const stamp = (ms: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ',$1000+00:00');
+  /** n lines of `length` bytes each (newline included), one a second, ending at endMs. */
+  const linesEnding = (endMs: number, n: number, length: number) =>
+    Array.from({ length: n }, (_, i) => {
+      const head = `${stamp(endMs - (n - 1 - i) * 1000)} line ${i} `;
+      return head + 'x'.repeat(length - 1 - head.length);
+    });
+  const END = Date.UTC(2025, 1, 23, 16, 24, 18);
+
+  it('asks for twice what the minute before the newest record took, a power of two within the bounds', () => {
+    // The capture's first 10 lines (05:39), 1.2 KB: the least.
+    expect(text(lines.slice(0, 10)).length).toBeLessThan(MIN_DMESG_TAIL_BYTES / 2);
+    expect(markAfter(lines.slice(0, 10)).tailBytes).toBe(MIN_DMESG_TAIL_BYTES);
+    // Its last minute (the 31 lines of 12:02), 4.3 KB: twice that is over 8 KiB, so 16 KiB.
+    expect(text(lines.slice(10)).length).toBeGreaterThan(MIN_DMESG_TAIL_BYTES / 2);
+    expect(markAfter(lines).tailBytes).toBe(16_384);
+    // 60 lines of 100 bytes within DMESG_CONTEXT_MS (6,000 bytes): 12,000 -> 16 KiB.
+    const busy = linesEnding(END, 60, 100);
+    const records = parseKernelLog(text(busy)).records;
+    expect(dmesgTailBytes(records, END)).toBe(16_384);
+    // Lines older than the minute before the newest do not count.
+    const old = linesEnding(END - DMESG_CONTEXT_MS - 60_000, 500, 100);
+    expect(dmesgTailBytes(parseKernelLog(text([...old, ...busy])).records, END)).toBe(16_384);
+    // A storm of long lines: no more than the most.
+    expect(dmesgTailBytes(parseKernelLog(text(linesEnding(END, 60, 1000))).records, END)).toBe(MAX_DMESG_TAIL_BYTES);
+    expect(dmesgMarkOf(BOOT, parseKernelLog(text(busy)).records, null)!.tailBytes).toBe(16_384);
   });
 });

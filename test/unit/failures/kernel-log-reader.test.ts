@@ -9,6 +9,7 @@ import type { Database as Db } from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FAILURE_POLICY, journalAfterArgs, journalBootArgs } from '../../../electron/core/failures/command-specs';
 import { KernelEventStore } from '../../../electron/core/failures/kernel-event-store';
+import { DMESG_CONTEXT_MS } from '../../../electron/core/failures/dmesg-since';
 import { readKernelLog } from '../../../electron/core/failures/kernel-log-reader';
 import { KernelLogWatcher } from '../../../electron/core/failures/kernel-log-watcher';
 import { parseKernelLog } from '../../../electron/core/failures/kernel-log';
@@ -155,7 +156,7 @@ describe('readKernelLog', () => {
     expect(wrapped.warnings).toEqual([expect.stringMatching(/dmesg's buffer no longer holds the last line read .*lines logged in between were missed/)]);
   });
 
-  it("reads only the buffer's last 64 KiB after the first read, and the whole buffer when the last line read is not in it", async () => {
+  it("reads only the buffer's end after the first read, as much as the last read showed is needed, and the whole buffer when the last line read is not in it", async () => {
     const stamp = (ms: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ',$1000+00:00');
     // Hours of filler before the capture (160 KB), then the capture (Xids at 12:02), then filler after it.
     const filler = (fromMs: number, n: number) =>
@@ -189,6 +190,16 @@ describe('readKernelLog', () => {
     expect(callLog()).toHaveLength(4);
     expect(third.records.map((r) => r.raw)).toEqual([...capture.slice(10), ...after]);
     expect(third.warnings).toEqual([]);
+    // A line a second of ~100 bytes: the minute before the last line is ~6 KB, so the next read asks for 16 KiB.
+    expect(third.dmesgMark!.tailBytes).toBe(16_384);
+    // 50 more lines (~5 KB, more than the least tail, 8 KiB, would hold with that minute): one run, the tail.
+    const more = filler(Date.UTC(2024, 10, 15, 13, 0, 0) + 1000 * 1000, 50);
+    writeFileSync(log, `${[...before, ...capture, ...after, ...more].join('\n')}\n`);
+    const fourth = await readKernelLog(host, previous, {}, third.dmesgMark);
+    expect(callLog()).toHaveLength(5);
+    const fromMs = third.dmesgMark!.timeMs - DMESG_CONTEXT_MS;
+    expect(fourth.records.map((r) => r.raw)).toEqual([...after, ...more].filter((l) => Date.parse(l.slice(0, 23).replace(',', '.') + 'Z') >= fromMs));
+    expect(fourth.warnings).toEqual([]);
   });
 
   it('says once, as a capability, that the login user may read neither the journal nor dmesg', async () => {
