@@ -60,20 +60,40 @@ export function boundSnapshot(input: NodeSnapshot): BoundedSnapshot {
   return { snapshot, cuts };
 }
 
-/** Every string of a GPU record clipped (names, UUIDs, modes, throttle reasons). */
+/**
+ * Every string of a GPU record clipped (names, UUIDs, modes, throttle reasons), every list cut to
+ * 64. A record with nothing over its bounds is returned as it is: no copy of every GPU every tick.
+ */
 function boundGpuText(gpu: NodeSnapshot['gpus'][number]): NodeSnapshot['gpus'][number] {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(gpu)) out[key] = clipDeep(value);
-  return out as NodeSnapshot['gpus'][number];
+  return clipDeep(gpu) as NodeSnapshot['gpus'][number];
 }
 
+/** `value` bounded; the same value (not a copy) when nothing in it is over. */
 function clipDeep(value: unknown): unknown {
   if (typeof value === 'string') return clip(value, NODE_LIMITS.text);
-  if (Array.isArray(value)) return value.slice(0, 64).map(clipDeep);
+  if (Array.isArray(value)) {
+    let out: unknown[] | null = value.length > 64 ? value.slice(0, 64) : null;
+    const length = Math.min(value.length, 64);
+    for (let i = 0; i < length; i += 1) {
+      const inner: unknown = value[i];
+      const bounded = clipDeep(inner);
+      if (bounded === inner) continue;
+      out ??= value.slice(0, 64);
+      out[i] = bounded;
+    }
+    return out ?? value;
+  }
   if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(value)) out[key] = clipDeep(inner);
-    return out;
+    const record = value as Record<string, unknown>;
+    let out: Record<string, unknown> | null = null;
+    for (const key of Object.keys(record)) {
+      const inner = record[key];
+      const bounded = clipDeep(inner);
+      if (bounded === inner) continue;
+      out ??= { ...record };
+      out[key] = bounded;
+    }
+    return out ?? value;
   }
   return value;
 }

@@ -28,20 +28,24 @@ describe('the node bounds', () => {
 
   it('cut what a node sends to them and say what was cut', () => {
     const base = snapshot(1_700_000_000_000);
-    const { snapshot: bounded, cuts } = boundSnapshot({
+    const input = {
       ...base,
       hostname: 'h'.repeat(10_000),
       filesystems: Array.from({ length: 2000 }, (_, i) => ({ ...fs(i), mount: `/${'m'.repeat(5000)}${i}` })),
       gpus: Array.from({ length: 100 }, (_, i) =>
         gpu({ index: i, productName: '\u001b]0;evil\u0007'.repeat(1000), clockEventReasonsActive: Array.from({ length: 500 }, () => 'x') }),
       ),
-    });
+    };
+    const { snapshot: bounded, cuts } = boundSnapshot(input);
     expect(bounded.filesystems).toHaveLength(NODE_LIMITS.filesystems);
     expect(bounded.gpus).toHaveLength(NODE_LIMITS.gpus);
     expect(bounded.hostname).toHaveLength(NODE_LIMITS.text);
     expect(bounded.filesystems[0]!.mount).toHaveLength(NODE_LIMITS.path);
     expect(bounded.gpus[0]!.productName!.length).toBe(NODE_LIMITS.text);
     expect(bounded.gpus[0]!.clockEventReasonsActive).toHaveLength(64);
+    // The input is left as it was.
+    expect(input.gpus[0]!.productName).toHaveLength(9000);
+    expect(input.gpus[0]!.clockEventReasonsActive).toHaveLength(500);
     expect(NodeSnapshotSchema.safeParse(bounded).success).toBe(true);
     expect(cuts).toEqual(['filesystems: more than 512 listed; only the first 512 are kept', 'GPUs: more than 64 listed; only the first 64 are kept']);
   });
@@ -51,5 +55,8 @@ describe('the node bounds', () => {
     const { snapshot: bounded, cuts } = boundSnapshot(base);
     expect(bounded).toEqual(base);
     expect(cuts).toEqual([]);
+    // A GPU record within its bounds is not copied (every GPU of every node, every tick).
+    expect(base.gpus.length).toBeGreaterThan(0);
+    bounded.gpus.forEach((g, i) => expect(g).toBe(base.gpus[i]));
   });
 });
