@@ -11,7 +11,6 @@
  *   retry on their own.
  */
 import { connect as tcpConnect } from 'node:net';
-import { StringDecoder } from 'node:string_decoder';
 import { Client, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2';
 import type { ExecResult } from '../host';
 import { fingerprint, keyTypeOfBlob, knownHostKeyTypes, verifyHostKey, type HostKey } from './known-hosts';
@@ -134,6 +133,12 @@ export function preferredHostKeyAlgorithms(knownTypes: readonly string[]): Serve
 }
 
 /** Quotes an argument for the remote POSIX shell that runs exec requests. */
+/** The chunks' bytes as UTF-8 text (a character cut at the output limit decodes to U+FFFD). */
+function decodeUtf8(chunks: readonly Buffer[], bytes: number): string {
+  if (chunks.length === 1) return chunks[0]!.toString('utf8');
+  return Buffer.concat(chunks, bytes).toString('utf8');
+}
+
 export function shellQuote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
@@ -324,10 +329,11 @@ export class SshConnection {
     const client = await this.ready();
     const started = performance.now();
     return new Promise((resolve, reject) => {
-      // Decoded as it comes, so no chunk outlives its packet and no second copy is made by a
-      // concat (500 nodes' outputs at once made most of the engine's external memory).
-      const stdoutDecoder = new StringDecoder('utf8');
-      const stdout: string[] = [];
+      // Kept as the packets' bytes (outside the JS heap) and decoded once at the end: decoded as
+      // they came, every chunk's string and their join outlived the young generation while the
+      // command ran (500 commands at once) and were half of what the old generation collected.
+      // Outputs are bounded (maxOutputBytes), and nodes' full XML reads are few at once.
+      const stdout: Buffer[] = [];
       const stderr: Buffer[] = [];
       let outBytes = 0;
       let errBytes = 0;
@@ -342,7 +348,7 @@ export class SshConnection {
         const err = Buffer.concat(stderr).toString('utf8');
         resolve({
           exitCode,
-          stdout: stdout.join('') + stdoutDecoder.end(),
+          stdout: decodeUtf8(stdout, outBytes),
           stderr: err,
           notFound: exitCode === 127 && /not found/i.test(err),
           timedOut,
@@ -385,7 +391,7 @@ export class SshConnection {
         }
         stream.on('data', (chunk: Buffer) => {
           if (outBytes + chunk.length > maxOutputBytes) {
-            stdout.push(stdoutDecoder.write(chunk.subarray(0, Math.max(0, maxOutputBytes - outBytes))));
+            stdout.push(chunk.subarray(0, Math.max(0, maxOutputBytes - outBytes)));
             outBytes = maxOutputBytes;
             truncated = true;
             stream.signal('KILL');
@@ -394,7 +400,7 @@ export class SshConnection {
             return;
           }
           outBytes += chunk.length;
-          stdout.push(stdoutDecoder.write(chunk));
+          stdout.push(chunk);
         });
         stream.stderr.on('data', (chunk: Buffer) => {
           if (errBytes < 64 * 1024) stderr.push(chunk);
