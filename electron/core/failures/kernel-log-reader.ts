@@ -142,6 +142,22 @@ export async function readKernelLog(
   const lines = Math.max(1, Math.min(MAX_JOURNAL_LINES, Math.floor(options.lines ?? MAX_JOURNAL_LINES)));
   const limits = { timeoutMs, maxOutputBytes };
   const journal = (args: string[]) => host.exec('journalctl', args, limits);
+  const tailOf = (mark: DmesgMark) => host.exec('sh', dmesgTailArgs(mark.tailBytes), limits);
+
+  // A node read through dmesg in this boot is read so again until it reboots (then the journal
+  // is asked first again): the boot id and the buffer's end in parallel, no journalctl that
+  // would only say again that there is no journal (or none this user may read).
+  if (previous?.source === 'dmesg' && dmesgMark !== null && dmesgMark.bootId === previous.bootId && dmesgMark.bootId !== UNKNOWN_BOOT) {
+    const [bootNow, tail] = await Promise.all([readBootId(host), tailOf(dmesgMark)]);
+    if (bootNow === dmesgMark.bootId) {
+      const since = tail.exitCode === 0 ? dmesgTail(tail.stdout, dmesgMark) : null;
+      if (since !== null) return dmesgRead(bootNow, since, dmesgMark, false);
+      // Not enough in the end of the buffer (a burst): the whole buffer.
+      const whole = await host.exec('dmesg', [...DMESG_ARGS], limits);
+      if (whole.exitCode === 0) return dmesgRead(bootNow, dmesgSince(whole.stdout, dmesgMark), dmesgMark, whole.truncated);
+      // dmesg fails now (no longer permitted, gone): the read from the start says why.
+    }
+  }
 
   // The boot id and the journal in parallel (one round trip's time over SSH): a cursor of
   // another boot is found out after the fact, and that read is thrown away.
@@ -162,7 +178,7 @@ export async function readKernelLog(
   // Only a mark of this boot can be found again (an unknown boot id cannot tell a reboot).
   const mark = dmesgMark !== null && dmesgMark.bootId === bootId && bootId !== UNKNOWN_BOOT ? dmesgMark : null;
   if (mark !== null) {
-    const tail = await host.exec('sh', dmesgTailArgs(mark.tailBytes), limits);
+    const tail = await tailOf(mark);
     const since = tail.exitCode === 0 ? dmesgTail(tail.stdout, mark) : null;
     if (since !== null) return dmesgRead(bootId, since, mark, false);
     // Not enough in the end of the buffer to be sure (or dmesg failed): the whole buffer, as on a first read.

@@ -167,19 +167,23 @@ describe('readKernelLog', () => {
     const before = filler(Date.UTC(2024, 10, 15, 4, 0, 0), 2000);
     const after = filler(Date.UTC(2024, 10, 15, 13, 0, 0), 1000);
     const log = join(dir, 'dmesg.log');
+    const journalCalls = join(dir, 'journal-calls');
     install({
       journalctl: replayScript({
         stdoutText: '-- No entries --',
         stderrPath: kernelLogFixture('journalctl-k-no-journal-files.systemd252.stderr.txt'),
         exitCode: 1,
+        callsPath: journalCalls,
       }),
       dmesg: replayScript({ stdoutPath: log, exitCode: 0, callsPath: calls }),
     });
+    const journalAsked = () => readFileSync(journalCalls, 'utf8').trim().split('\n').length;
     const previous = { bootId: BOOT_ID, source: 'dmesg' as const, cursor: null };
     writeFileSync(log, `${[...before, ...capture].join('\n')}\n`);
     const first = await readKernelLog(host, null);
     expect(first.records).toHaveLength(2041);
     expect(callLog()).toHaveLength(1);
+    expect(journalAsked()).toBe(1);
     // Nothing new: one run of dmesg through the tail script, the minute before the last line parsed again.
     const second = await readKernelLog(host, previous, {}, first.dmesgMark);
     expect(callLog()).toHaveLength(2);
@@ -190,6 +194,8 @@ describe('readKernelLog', () => {
     expect(callLog()).toHaveLength(4);
     expect(third.records.map((r) => r.raw)).toEqual([...capture.slice(10), ...after]);
     expect(third.warnings).toEqual([]);
+    // The node has no journal in this boot: it was asked once, on the first read, not on the later ones.
+    expect(journalAsked()).toBe(1);
     // A line a second of ~100 bytes: the minute before the last line is ~6 KB, so the next read asks for 16 KiB.
     expect(third.dmesgMark!.tailBytes).toBe(16_384);
     // 50 more lines (~5 KB, more than the least tail, 8 KiB, would hold with that minute): one run, the tail.
@@ -200,6 +206,15 @@ describe('readKernelLog', () => {
     const fromMs = third.dmesgMark!.timeMs - DMESG_CONTEXT_MS;
     expect(fourth.records.map((r) => r.raw)).toEqual([...after, ...more].filter((l) => Date.parse(l.slice(0, 23).replace(',', '.') + 'Z') >= fromMs));
     expect(fourth.warnings).toEqual([]);
+    // Another boot (the mark's is no longer the node's): the journal is asked first again, then the whole buffer.
+    const rebooted = await readKernelLog(
+      host,
+      { ...previous, bootId: 'aaaaaaaa-0000-0000-0000-000000000000' },
+      {},
+      { ...fourth.dmesgMark!, bootId: 'aaaaaaaa-0000-0000-0000-000000000000' },
+    );
+    expect(journalAsked()).toBe(2);
+    expect(rebooted.records).toHaveLength(before.length + capture.length + after.length + more.length);
   });
 
   it('says once, as a capability, that the login user may read neither the journal nor dmesg', async () => {
