@@ -124,6 +124,12 @@ export class KernelEventStore {
   private readonly recentCount: Statement<[string, number], { n: number }>;
   private readonly exists: Statement<[string, string, number, number, string], { id: number }>;
   private readonly maxPerHour: number;
+  /**
+   * Each node's cursor as stored (null: none), once read: a dmesg node's is the same read after
+   * read (boot and source), so neither a query nor a write is made every read of every node.
+   * This store is the table's only writer.
+   */
+  private readonly cursors = new Map<string, KernelLogCursor | null>();
   private readonly log: Logger | null;
 
   constructor(
@@ -204,13 +210,20 @@ export class KernelEventStore {
   }
 
   cursor(nodeId: string): KernelLogCursor | null {
+    const known = this.cursors.get(nodeId);
+    if (known !== undefined) return known;
     const row = this.getCursor.get(nodeId);
-    if (!row) return null;
-    return { bootId: row.boot_id, source: row.source === 'dmesg' ? 'dmesg' : 'journal', cursor: row.cursor };
+    const cursor: KernelLogCursor | null = row ? { bootId: row.boot_id, source: row.source === 'dmesg' ? 'dmesg' : 'journal', cursor: row.cursor } : null;
+    this.cursors.set(nodeId, cursor);
+    return cursor;
   }
 
+  /** Written when it moved (a journal read, a reboot, a change of source); `atMs` is when it last moved. */
   setCursor(nodeId: string, cursor: KernelLogCursor, atMs: number): void {
+    const known = this.cursor(nodeId);
+    if (known !== null && known.bootId === cursor.bootId && known.source === cursor.source && known.cursor === cursor.cursor) return;
     this.putCursor.run(nodeId, cursor.bootId, cursor.source, cursor.cursor, atMs);
+    this.cursors.set(nodeId, { ...cursor });
   }
 
   /** Deletes the events recorded before beforeMs; returns how many. */

@@ -108,6 +108,21 @@ describe('KernelEventStore', () => {
     expect(store.cursor('gpu-02')).toEqual({ bootId: BOOT, source: 'dmesg', cursor: null });
   });
 
+  it('writes a cursor only when it moved, and reads what another store on the file wrote before it', () => {
+    const path = join(tempDir(), 'cd.db');
+    const store = openStore(path);
+    const db = open.at(-1)!;
+    const updatedMs = () => (db.prepare("SELECT updated_ms FROM kernel_log_cursors WHERE node_id = 'gpu-02'").get() as { updated_ms: number }).updated_ms;
+    store.setCursor('gpu-02', { bootId: BOOT, source: 'dmesg', cursor: null }, READ_AT);
+    // The same boot and source read after read: the row stays as it was.
+    store.setCursor('gpu-02', { bootId: BOOT, source: 'dmesg', cursor: null }, READ_AT + 10_000);
+    expect(updatedMs()).toBe(READ_AT);
+    store.setCursor('gpu-02', { bootId: OTHER_BOOT, source: 'dmesg', cursor: null }, READ_AT + 20_000);
+    expect(updatedMs()).toBe(READ_AT + 20_000);
+    // A store opened later (a restart) starts from the file.
+    expect(openStore(path).cursor('gpu-02')).toEqual({ bootId: OTHER_BOOT, source: 'dmesg', cursor: null });
+  });
+
   it("lists a node's events by the line's time, or by when it was read where the line has none", () => {
     const store = openStore(join(tempDir(), 'cd.db'));
     const stamped = store.record('gpu-01', BOOT, eventsOf(capture('xid-48-63-94-dbe-row-remap.dmesg-iso.log')), READ_AT);
