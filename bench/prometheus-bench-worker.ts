@@ -12,6 +12,7 @@ import * as http from 'node:http';
 import { ConfigSchema } from '../shared/config';
 import type { MetricQuery } from '../shared/contract';
 import { createEngine } from '../electron/core/engine';
+import { tuneHeapForLongRun } from '../electron/core/heap-tuning';
 import type { Logger } from '../electron/core/log';
 import { PrometheusClient } from '../electron/core/sources/prometheus-client';
 import { dcgmIdentityQuery, FAMILY_QUERIES } from '../electron/core/sources/source-families';
@@ -279,6 +280,8 @@ export async function runPromEngineJob(job: PromEngineJob): Promise<PromEngineRu
 }
 
 if (require.main === module && process.send) {
+  // As serve and run set it before their engine starts.
+  tuneHeapForLongRun();
   process.once('message', (job: PromEngineJob) => {
     runPromEngineJob(job)
       .then((result) => process.send!({ result }, () => process.exit(0)))

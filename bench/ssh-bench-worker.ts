@@ -11,6 +11,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ConfigSchema } from '../shared/config';
 import type { NodeStatus, SshNode } from '../shared/model/inventory';
 import { createEngine } from '../electron/core/engine';
+import { tuneHeapForLongRun } from '../electron/core/heap-tuning';
 import type { Logger } from '../electron/core/log';
 import type { OpenPeriod } from './stats';
 
@@ -267,6 +268,8 @@ export async function runEngineJob(job: EngineJob, edge: (which: EngineEdge) => 
 }
 
 if (require.main === module && process.send) {
+  // As serve and run set it before their engine starts.
+  tuneHeapForLongRun();
   process.once('message', (job: EngineJob) => {
     runEngineJob(job, (which) => process.send!({ edge: which }))
       .then((result) => process.send!({ result }, () => process.exit(0)))

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { app, BrowserWindow, dialog, Notification, protocol, screen, session } from 'electron';
 import { createEngine, type Engine } from '../core/engine';
+import { tuneHeapForLongRun } from '../core/heap-tuning';
 import { consoleLogger } from '../core/log';
 import { CONFIG_FILE_NAME, DB_FILE_NAME, defaultConfigDir } from '../core/paths';
 import { bindIpc } from './ipc';
@@ -93,6 +94,7 @@ async function start(): Promise<void> {
   const dbPath = parseDbArg(process.argv.slice(1)) ?? path.join(app.getPath('userData'), DB_FILE_NAME);
 
   let running: Engine;
+  tuneHeapForLongRun();
   try {
     const userData = app.getPath('userData');
     running = createEngine({

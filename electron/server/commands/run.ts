@@ -7,6 +7,7 @@ import type { Config } from '../../../shared/config';
 import type { Alert } from '../../../shared/model/alerts';
 import { ContractError } from '../../../shared/dispatch';
 import { createEngine, type Engine } from '../../core/engine';
+import { tuneHeapForLongRun } from '../../core/heap-tuning';
 import { consoleLogger } from '../../core/log';
 import { loadRuntime, type CommonFlags } from '../runtime';
 import { sshEngineOptions, sshNodesFromFlags, type SshFlags } from '../ssh-flags';
@@ -124,6 +125,7 @@ export async function run(flags: RunFlags, write: (text: string) => void = (t) =
   const durationMs = flags.duration === undefined ? null : parseDuration(flags.duration, '--duration');
   const sshNodes = await sshNodesFromFlags(flags);
   const log = terminalSafeLogger(consoleLogger);
+  tuneHeapForLongRun();
   const engine = createEngine({
     ...runtime,
     config,

@@ -3,6 +3,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { join } from 'node:path';
 import { RENDERER_DIR } from '../../core/app-root';
 import { createEngine } from '../../core/engine';
+import { tuneHeapForLongRun } from '../../core/heap-tuning';
 import { consoleLogger } from '../../core/log';
 import { isLoopbackAddress, startHttpServer } from '../http-server';
 import { chromiumPdfPrinter } from '../pdf-printer';
@@ -45,6 +46,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const allowedHosts = (flags.allowedHost ?? []).map(parseAllowedHost);
   // Log lines can carry node text (SSH errors, host names): it reaches the terminal escaped.
   const log = terminalSafeLogger(consoleLogger);
+  tuneHeapForLongRun();
   // PDF reports print with the system Chromium, found when a PDF is asked for (a clear error where none is).
   const engine = createEngine({ ...runtime, mode: 'serve', log, pdfPrinter: chromiumPdfPrinter() });
   let server;
