@@ -19,10 +19,11 @@ import type { MetricQuery, MetricQueryResult, SeriesPoints } from '../../../shar
 import type { NodeSnapshot } from '../../../shared/model/node';
 import { snapshotProblem, type NodeCollector } from '../collectors/node-collector';
 import type { Logger } from '../log';
-import type { Labels, QueryResult } from './prometheus-api';
-import { DCGM_SERIES_LABELS, dcgmGpus, dcgmGpuStatus, type PromSample } from './dcgm-map';
+import type { QueryResult } from './prometheus-api';
+import { dcgmGpus, dcgmGpuStatus, type PromSample } from './dcgm-map';
+import { GpuIdentities } from './gpu-identities';
 import { nodeExporterSnapshot } from './node-exporter-map';
-import { dcgmIdentityQuery, sourceFamilies, type Family } from './source-families';
+import { sourceFamilies, type Family } from './source-families';
 import { historyCache, sourceHistory } from './prometheus-history';
 import { PrometheusError } from './prometheus-errors';
 import type { QueryCache } from './query-cache';
@@ -37,9 +38,6 @@ export interface InstantQuerier {
   queryRange?(expr: string, startMs: number, endMs: number, stepMs: number): Promise<QueryResult>;
   close(): void;
 }
-
-/** How often the GPUs' identity labels are read again (and at the next tick where a GPU has none). */
-export const IDENTITY_REFRESH_MS = 60_000;
 
 /** How long a node may have no series at all before it leaves the fleet (default). */
 export const VANISH_AFTER_MS = 10 * 60_000;
@@ -81,24 +79,6 @@ interface Fetch {
   failures: FamilyFailure[];
   previous: Fetch | null;
   snapshots: Map<string, NodeSnapshot>;
-}
-
-/** Each GPU's labels (series and identity labels) by joinKey, as read at atMs. */
-interface GpuIdentities {
-  atMs: number;
-  byKey: Map<string, Labels>;
-  /** A DCGM series had no identity in a fetch since: read again (at most every IDENTITY_RETRY_MS). */
-  stale: boolean;
-}
-
-/** A GPU that appeared since the last identity read has it read again after at least this. */
-const IDENTITY_RETRY_MS = 10_000;
-
-/** What ties a DCGM sample to its GPU's identity: its node label and DCGM_SERIES_LABELS. */
-function joinKey(labels: Labels, nodeLabel: string): string {
-  let key = labels[nodeLabel] ?? '';
-  for (const name of DCGM_SERIES_LABELS) key += `\u0000${labels[name] ?? ''}`;
-  return key;
 }
 
 export interface NodeReading {
@@ -153,16 +133,20 @@ export class PrometheusSource {
   #tickAnswer: { atMs: number; outcome: Promise<Fetch | null> } | null = null;
   readonly #history: QueryCache<SeriesPoints[]>;
   readonly #families: readonly Family[];
-  #identities: GpuIdentities | null = null;
-  #identityRead: Promise<string | null> | null = null;
-  /** A GPU was missing from the identities read over the common fields: read over every field from then on. */
-  #identityEveryField = false;
+  readonly #identities: GpuIdentities;
 
   constructor(options: PrometheusSourceOptions) {
     this.id = options.id;
     this.#options = options;
     this.#history = historyCache(options.now);
     this.#families = sourceFamilies(options.nodeLabel);
+    const { client, nodeLabel } = options;
+    this.#identities = new GpuIdentities({
+      url: client.url,
+      query: (expr, atMs) => client.query(expr, atMs),
+      nodeLabel,
+      maxGpus: MAX_SOURCE_NODES * NODE_LIMITS.gpus,
+    });
   }
 
   get nodeCount(): number {
@@ -378,44 +362,13 @@ export class PrometheusSource {
     return withGpus;
   }
 
-  /** Whether the GPUs' identity labels are to be read with the fetch at atMs. */
-  #identityDue(atMs: number): boolean {
-    const known = this.#identities;
-    if (known === null) return true;
-    const age = Math.abs(atMs - known.atMs);
-    return age >= IDENTITY_REFRESH_MS || (known.stale && age >= IDENTITY_RETRY_MS);
-  }
-
-  /** Reads the GPUs' identity labels (one read at a time); resolves with why it failed, or null. */
-  #readIdentities(atMs: number): Promise<string | null> {
-    if (this.#identityRead !== null) return this.#identityRead;
-    const { client, nodeLabel } = this.#options;
-    if (this.#identities?.stale === true) this.#identityEveryField = true;
-    const read = client.query(dcgmIdentityQuery(nodeLabel, this.#identityEveryField), atMs).then(
-      (result) => {
-        if (result.resultType !== 'vector') return `${client.url} answered the GPU identity query with a ${result.resultType}, not a vector`;
-        const byKey = new Map<string, Labels>();
-        for (const s of result.samples) if (byKey.size < MAX_SOURCE_NODES * NODE_LIMITS.gpus) byKey.set(joinKey(s.labels, nodeLabel), s.labels);
-        if (this.#identities === null || this.#identities.atMs <= atMs) this.#identities = { atMs, byKey, stale: false };
-        return null;
-      },
-      (error: unknown) => (error as Error).message,
-    );
-    this.#identityRead = read;
-    const done = () => {
-      if (this.#identityRead === read) this.#identityRead = null;
-    };
-    void read.then(done);
-    return read;
-  }
-
   async #fetch(atMs: number): Promise<Fetch> {
     const { client, nodeLabel } = this.#options;
     const families = this.#families;
-    const identityRead = this.#identityDue(atMs) ? this.#readIdentities(atMs) : null;
+    const identityRead = this.#identities.due(atMs) ? this.#identities.read(atMs) : null;
     const settled = await Promise.allSettled(families.map((family) => client.query(family.expr, atMs)));
     const identityFailure = identityRead === null ? null : await identityRead;
-    const identities = this.#identities;
+    const identities = this.#identities.view();
     let unidentified = false;
     const samples = new Map<string, PromSample[]>();
     const up = new Map<string, UpSample[]>();
@@ -451,7 +404,7 @@ export class PrometheusSource {
         let labels = s.labels;
         if (dcgm) {
           // The GPU's labels as read apart (shared, not copied): dcgm-map reads its UUID, bus id, model and driver.
-          const known = identities?.byKey.get(joinKey(labels, nodeLabel));
+          const known = identities?.labelsOf(labels);
           if (known !== undefined) labels = known;
           else unidentified = true;
         }
@@ -470,7 +423,7 @@ export class PrometheusSource {
       const pool = wide.length > 0 ? wide : failures;
       throw (pool.find((f) => !STALE_CONNECTION.has((f.error as PrometheusError).reason)) ?? pool[0]!).error;
     }
-    if (unidentified && identities !== null) identities.stale = true;
+    if (unidentified) identities?.markMissing();
     // Without any identity read yet, GPUs lack their model, bus id and driver: say so; else the last read serves.
     if (identityFailure !== null) {
       if (identities === null) failures.push({ family: 'GPU identity', message: identityFailure, error: null });
