@@ -93,6 +93,30 @@ describe('SshConnection.exec', () => {
   });
 });
 
+describe('SshConnection.close', () => {
+  it('ends a connection still opening instead of keeping it (a stopping serve would never exit), and a later ready() opens anew', async () => {
+    const h1 = lab.host('h1');
+    const own = new SshPool({
+      hostKeys: { files: [lab.knownHostsPath], acceptNew: false, trust: () => {} },
+      credentials: (route) => loadCredentials(route.identityFiles, route.useAgent, noSecretStore),
+    });
+    try {
+      const fresh = own.connection({ endpoint: { host: h1.address, port: h1.port, user: h1.user }, identityFiles: [h1.privateKeyPath], useAgent: false });
+      const opening = fresh.ready();
+      fresh.close();
+      await expect(opening).rejects.toThrow(/closed while it opened/);
+      expect(fresh.state).toBe('idle');
+      expect(fresh.connects).toBe(0);
+      // Not a failure of the node: no back-off.
+      await fresh.ready();
+      expect(fresh.state).toBe('up');
+      expect(fresh.connects).toBe(1);
+    } finally {
+      own.closeAll();
+    }
+  });
+});
+
 describe('SshHost batch', () => {
   it('does 3 reads, 2 stats and 2 commands in one exec request', async () => {
     const execs = await countExecs();

@@ -152,6 +152,8 @@ export class SshConnection {
   verifiedHostKey: { type: string; fingerprint: string } | null = null;
   private client: Client | null = null;
   private connecting: Promise<Client> | null = null;
+  /** close() calls so far: an open() that a close() overtook does not keep its connection. */
+  private closes = 0;
   private failures = 0;
   private retryAt = 0;
   private consecutiveTimeouts = 0;
@@ -194,6 +196,7 @@ export class SshConnection {
 
   private async open(): Promise<Client> {
     this.state = 'connecting';
+    const closesAtStart = this.closes;
     const release = await (this.options.handshakeSlots?.acquire() ?? Promise.resolve(() => {}));
     let verdictProblem: SshProblem | null = null;
     let presented = null as HostKey | null;
@@ -236,6 +239,13 @@ export class SshConnection {
         client.once('error', onError);
         client.connect(config);
       });
+      if (this.closes !== closesAtStart) {
+        // Closed while it opened (the node released, the engine closing): kept, it would stay
+        // open with its keepalive timer, and a stopping process would never exit.
+        client.end();
+        client.destroy();
+        throw new ClosedWhileOpening();
+      }
       client.on('error', () => {
         // Errors after ready end in 'close', which marks the connection down.
       });
@@ -254,6 +264,11 @@ export class SshConnection {
       this.consecutiveTimeouts = 0;
       return client;
     } catch (error) {
+      if (error instanceof ClosedWhileOpening) {
+        // Not the node's failure: no back-off, a later ready() opens anew.
+        this.state = 'idle';
+        throw new SshError({ state: 'unreachable', message: `connection to ${this.label} closed while it opened`, since: this.now() });
+      }
       // A jump host's own failure (its host key above all) is the node's problem as it is.
       const problem = verdictProblem ?? (error instanceof SshError ? error.problem : classify(error as Error & { level?: string }, this.label, this.now()));
       this.fail(problem, true);
@@ -438,6 +453,7 @@ export class SshConnection {
   }
 
   close(): void {
+    this.closes += 1;
     const client = this.client;
     this.client = null;
     this.state = 'idle';
@@ -445,6 +461,8 @@ export class SshConnection {
     client?.destroy();
   }
 }
+
+class ClosedWhileOpening extends Error {}
 
 /** A connection failure with the status it puts the node in. */
 export class SshError extends Error {
