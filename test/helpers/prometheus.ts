@@ -133,6 +133,8 @@ export interface ScrapeJob {
   /** host:port */
   targets: string[];
   metricsPath?: string;
+  /** Seconds between this job's scrapes (default: the global 1 s). */
+  scrapeIntervalS?: number;
 }
 
 export interface PrometheusLab {
@@ -160,12 +162,13 @@ function yamlString(text: string): string {
   return JSON.stringify(text); // JSON strings are YAML strings
 }
 
-/** The prometheus.yml the helper writes: every job scraped each second. */
+/** The prometheus.yml the helper writes: every job scraped each second unless it says otherwise. */
 export function scrapeConfig(jobs: ScrapeJob[]): string {
   const lines = ['global:', '  scrape_interval: 1s', '  scrape_timeout: 1s', '  evaluation_interval: 1s', 'scrape_configs:'];
   for (const job of jobs) {
     lines.push(`  - job_name: ${yamlString(job.job)}`);
     if (job.metricsPath) lines.push(`    metrics_path: ${yamlString(job.metricsPath)}`);
+    if (job.scrapeIntervalS !== undefined) lines.push(`    scrape_interval: ${job.scrapeIntervalS}s`);
     lines.push('    static_configs:', `      - targets: [${job.targets.map(yamlString).join(', ')}]`);
   }
   return `${lines.join('\n')}\n`;

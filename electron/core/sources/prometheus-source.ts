@@ -2,8 +2,8 @@
  * A Prometheus-compatible source as a set of nodes. Each tick costs a fixed set of instant
  * queries for the whole fleet (one per metric family, FAMILIES), shared by every node of the
  * source however many there are; the answers are grouped by the node label (instance without
- * its :port by default) and mapped through node-exporter-map and dcgm-map, with the previous
- * tick's samples for rates. Nodes are discovered from the node_exporter and DCGM series; a node
+ * its :port by default) and mapped through node-exporter-map and dcgm-map, with rates over the
+ * node's last two distinct scrapes (rate-base.ts: a source is read more often than it scrapes). Nodes are discovered from the node_exporter and DCGM series; a node
  * already collected over SSH or as this machine (same name) is left to that collection.
  *
  * Families are independent: one that fails leaves its part of every node missing and the nodes
@@ -26,6 +26,7 @@ import { nodeExporterSnapshot } from './node-exporter-map';
 import { sourceFamilies, type Family } from './source-families';
 import { historyCache, sourceHistory } from './prometheus-history';
 import { PrometheusError } from './prometheus-errors';
+import { rateBase, type RateBase } from './rate-base';
 import type { QueryCache } from './query-cache';
 
 /**
@@ -79,6 +80,8 @@ interface Fetch {
   failures: FamilyFailure[];
   previous: Fetch | null;
   snapshots: Map<string, NodeSnapshot>;
+  /** The base each node's rates were over in this fetch (rate-base.ts), once its snapshot is made. */
+  bases: Map<string, RateBase | null>;
 }
 
 export interface NodeReading {
@@ -350,11 +353,12 @@ export class PrometheusSource {
     const known = fetched.snapshots.get(nodeId);
     if (known) return known;
     const previous = fetched.previous;
-    const before = previous?.samples.get(nodeId) ?? null;
-    const snapshot = nodeExporterSnapshot(samples, before, {
+    const base = rateBase(samples, previous && { samples: previous.samples.get(nodeId), atMs: previous.atMs, base: previous.bases.get(nodeId) });
+    fetched.bases.set(nodeId, base);
+    const snapshot = nodeExporterSnapshot(samples, base?.samples ?? null, {
       nodeId,
       collectedAt: fetched.atMs,
-      intervalMs: previous === null ? null : fetched.atMs - previous.atMs,
+      intervalMs: base === null ? null : fetched.atMs - base.atMs,
     });
     const gpus = dcgmGpus(samples);
     const withGpus = gpus.length > 0 ? { ...snapshot, gpus, gpuStatus: dcgmGpuStatus(gpus) } : snapshot;
@@ -433,7 +437,7 @@ export class PrometheusSource {
     for (const nodeId of this.#nodes) if (samples.has(nodeId) || up.has(nodeId)) this.#lastSeenMs.set(nodeId, atMs);
     // Only a later reading replaces the last one (an older fetch finishing late does not).
     const previous = this.#last !== null && this.#last.atMs < atMs ? this.#last : null;
-    const fetched: Fetch = { atMs, samples, up, failures: failures.map(({ family, message }) => ({ family, message })), previous, snapshots: new Map() };
+    const fetched: Fetch = { atMs, samples, up, failures: failures.map(({ family, message }) => ({ family, message })), previous, snapshots: new Map(), bases: new Map() };
     if (this.#last === null || this.#last.atMs < atMs) {
       if (previous) previous.previous = null; // keep one reading back, not the whole chain
       this.#last = fetched;

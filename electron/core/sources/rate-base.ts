@@ -1,0 +1,54 @@
+/**
+ * Which earlier reading a node's rates (CPU use, network and disk throughput) are computed
+ * against. Prometheus holds a new sample of a node only when it scrapes it, commonly every 15 s
+ * to 1 min, while a source is read every tick (5 s by default): two readings between the same two
+ * scrapes carry the same samples, and rates between them have no interval. So a node's rates are
+ * over its last two distinct scrapes: a reading that repeats the previous reading's scrape keeps
+ * the base the previous reading had, and gives the same rates again, as Prometheus's own rate()
+ * would until the next scrape.
+ */
+import type { PromSample } from './dcgm-map';
+import { CPU_SECONDS_SUM } from './node-exporter-map';
+
+/** The samples a node's rates are over, and the time of the reading that brought them. */
+export interface RateBase {
+  samples: readonly PromSample[];
+  atMs: number;
+}
+
+/** A node's earlier reading: its samples, and the base its own rates were over (if computed). */
+export interface EarlierReading {
+  samples: readonly PromSample[] | undefined;
+  atMs: number;
+  base: RateBase | null | undefined;
+}
+
+/**
+ * What tells one scrape from another: the node's clock (node_time_seconds) where it is exported,
+ * else its CPU seconds by mode (an idle machine's idle time grows between any two scrapes), else
+ * nothing (null: every reading is taken as a new scrape, as before rates were kept).
+ */
+function scrapeMark(samples: readonly PromSample[]): string | null {
+  let cpu = '';
+  for (const s of samples) {
+    if (s.name === 'node_time_seconds') return `t${s.value}`;
+    if (s.name === CPU_SECONDS_SUM) cpu += `${s.labels.mode ?? ''}=${s.value};`;
+  }
+  return cpu === '' ? null : cpu;
+}
+
+/** Whether two readings of one node carry the samples of the same scrape. */
+export function sameScrape(now: readonly PromSample[], before: readonly PromSample[]): boolean {
+  const mark = scrapeMark(now);
+  return mark !== null && mark === scrapeMark(before);
+}
+
+/**
+ * The base of a reading's rates: the previous reading where it brought a newer scrape, that
+ * reading's own base where it repeated this scrape, null where there is none (first reading).
+ */
+export function rateBase(now: readonly PromSample[], previous: EarlierReading | null): RateBase | null {
+  if (previous === null || previous.samples === undefined) return null;
+  if (!sameScrape(now, previous.samples)) return { samples: previous.samples, atMs: previous.atMs };
+  return previous.base ?? null;
+}

@@ -1,0 +1,79 @@
+/**
+ * A source read more often than Prometheus scrapes (the common case: scrapes every 15 s to 1 min,
+ * ticks every 5 s). Real Prometheus scraping a real node exporter every 3 s, read at instants
+ * 1 s apart: readings between the same two scrapes carry the same samples, and their rates must
+ * be the last two distinct scrapes' (as Prometheus's own answers give them), not missing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Logger } from '../../electron/core/log';
+import { PrometheusClient } from '../../electron/core/sources/prometheus-client';
+import { PrometheusSource } from '../../electron/core/sources/prometheus-source';
+import { promInstant, startNodeExporter, startPrometheus, waitFor, type NodeExporterLab, type PrometheusLab } from '../helpers/prometheus';
+
+const SCRAPE_S = 3;
+const quiet: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+
+describe('a source read more often than Prometheus scrapes (real Prometheus, node exporter every 3 s)', () => {
+  let exporter: NodeExporterLab;
+  let prometheus: PrometheusLab;
+
+  beforeAll(async () => {
+    exporter = await startNodeExporter();
+    prometheus = await startPrometheus({ jobs: [{ job: 'node', targets: [exporter.address], scrapeIntervalS: SCRAPE_S }] });
+    // Five scrapes, the first 12 s ago or more: the readings below (over the last 10 s) have samples and span three scrapes.
+    await waitFor(
+      'five scrapes of the node exporter',
+      async () => (((await promInstant(prometheus.url, 'count_over_time(node_time_seconds[1m])'))[0] ?? 0) >= 5 ? true : null),
+      60_000,
+    );
+  }, 90_000);
+
+  afterAll(async () => {
+    await prometheus?.stop();
+    await exporter?.stop();
+  });
+
+  it('gives every reading after the second scrape its CPU and network rates, those of the last two distinct scrapes', async () => {
+    const client = new PrometheusClient({ url: prometheus.url, timeoutMs: 10_000, maxResponseBytes: 16 * 1024 * 1024 });
+    const source = new PrometheusSource({ id: 'p', client, nodeLabel: 'instance', log: quiet, alreadyCollected: () => null, addNode: () => {} });
+    const nodeId = exporter.address.split(':')[0]!;
+    const startMs = Date.now() - 10_000;
+    const readings: Array<{ atMs: number; scrapeMs: number; util: number | null; rx: Map<string, number | null> }> = [];
+    try {
+      for (let i = 0; i <= 10; i += 1) {
+        const atMs = startMs + i * 1000;
+        const reading = (await source.readAll(atMs)).get(nodeId);
+        const snapshot = reading?.snapshot;
+        expect(snapshot, `a reading at +${i} s`).toBeTruthy();
+        const [scrapeS] = await promInstant(prometheus.url, 'timestamp(node_time_seconds)', atMs);
+        readings.push({
+          atMs,
+          scrapeMs: Math.round(scrapeS! * 1000),
+          util: snapshot!.cpu?.utilPct ?? null,
+          rx: new Map(snapshot!.network.map((n) => [n.iface, n.rxBytesPerSec])),
+        });
+      }
+    } finally {
+      source.close();
+    }
+    const scrapes = [...new Set(readings.map((r) => r.scrapeMs))];
+    expect(scrapes.length).toBeGreaterThanOrEqual(3);
+    // Each reading of the second scrape on: rates over its scrape and the one before, as Prometheus has them.
+    for (const r of readings.filter((x) => x.scrapeMs !== scrapes[0])) {
+      const before = scrapes[scrapes.indexOf(r.scrapeMs) - 1]!;
+      const at = async (expr: string, ms: number) => (await promInstant(prometheus.url, expr, ms))[0]!;
+      const total = (await at('sum(node_cpu_seconds_total)', r.scrapeMs)) - (await at('sum(node_cpu_seconds_total)', before));
+      const idleExpr = 'sum(node_cpu_seconds_total{mode=~"idle|iowait"})';
+      const idle = (await at(idleExpr, r.scrapeMs)) - (await at(idleExpr, before));
+      expect(r.util, `CPU use at ${new Date(r.atMs).toISOString()}`).not.toBeNull();
+      expect(r.util!).toBeCloseTo(((total - idle) / total) * 100, 1);
+      const seconds = (await at('node_time_seconds', r.scrapeMs)) - (await at('node_time_seconds', before));
+      expect(r.rx.size).toBeGreaterThan(0);
+      for (const [iface, rate] of r.rx) {
+        const rxExpr = `node_network_receive_bytes_total{device=${JSON.stringify(iface)}}`;
+        const expected = ((await at(rxExpr, r.scrapeMs)) - (await at(rxExpr, before))) / seconds;
+        expect(rate, `${iface} receive rate at ${new Date(r.atMs).toISOString()}`).toBe(Math.round(expected));
+      }
+    }
+  });
+});
