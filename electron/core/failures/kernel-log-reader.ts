@@ -150,11 +150,8 @@ export async function readKernelLog(
   if (previous?.source === 'dmesg' && dmesgMark !== null && dmesgMark.bootId === previous.bootId && dmesgMark.bootId !== UNKNOWN_BOOT) {
     const [bootNow, tail] = await Promise.all([readBootId(host), tailOf(dmesgMark)]);
     if (bootNow === dmesgMark.bootId) {
-      const since = tail.exitCode === 0 ? dmesgTail(tail.stdout, dmesgMark) : null;
-      if (since !== null) return dmesgRead(bootNow, since, dmesgMark, false);
-      // Not enough in the end of the buffer (a burst): the whole buffer.
-      const whole = await host.exec('dmesg', [...DMESG_ARGS], limits);
-      if (whole.exitCode === 0) return dmesgRead(bootNow, dmesgSince(whole.stdout, dmesgMark), dmesgMark, whole.truncated);
+      const read = await dmesgAfter(host, bootNow, dmesgMark, tail, limits);
+      if ('records' in read) return read;
       // dmesg fails now (no longer permitted, gone): the read from the start says why.
     }
   }
@@ -177,13 +174,8 @@ export async function readKernelLog(
 
   // Only a mark of this boot can be found again (an unknown boot id cannot tell a reboot).
   const mark = dmesgMark !== null && dmesgMark.bootId === bootId && bootId !== UNKNOWN_BOOT ? dmesgMark : null;
-  if (mark !== null) {
-    const tail = await tailOf(mark);
-    const since = tail.exitCode === 0 ? dmesgTail(tail.stdout, mark) : null;
-    if (since !== null) return dmesgRead(bootId, since, mark, false);
-    // Not enough in the end of the buffer to be sure (or dmesg failed): the whole buffer, as on a first read.
-  }
-  const dmesg = await host.exec('dmesg', [...DMESG_ARGS], limits);
+  const dmesg = await dmesgAfter(host, bootId, mark, mark === null ? null : await tailOf(mark), limits);
+  if ('records' in dmesg) return dmesg;
   if (dmesg.notFound) {
     if (outcome.kind === 'denied') return capability(bootId, deniedText(loginUser(host), true));
     return capability(bootId, 'neither journalctl nor dmesg is installed on this node: its kernel log cannot be read');
@@ -191,8 +183,25 @@ export async function readKernelLog(
   if (dmesg.exitCode !== 0 && !dmesg.timedOut && DMESG_DENIED.test(dmesg.stderr)) {
     return capability(bootId, deniedText(loginUser(host), outcome.kind === 'denied'));
   }
-  if (dmesg.exitCode !== 0) throw failure('dmesg', dmesg, timeoutMs);
-  return dmesgRead(bootId, dmesgSince(dmesg.stdout, mark), mark, dmesg.truncated);
+  throw failure('dmesg', dmesg, timeoutMs);
+}
+
+/**
+ * The dmesg lines after `mark` (all of them without one): from `tail` (the buffer's end) where
+ * that tells what is new, else from the whole buffer (a first read, a burst, the tail failing).
+ * The whole buffer's failed result where dmesg itself fails, for the caller to say why.
+ */
+async function dmesgAfter(
+  host: Host,
+  bootId: string,
+  mark: DmesgMark | null,
+  tail: ExecResult | null,
+  limits: { timeoutMs: number; maxOutputBytes: number },
+): Promise<KernelLogRead | ExecResult> {
+  const since = mark !== null && tail !== null && tail.exitCode === 0 ? dmesgTail(tail.stdout, mark) : null;
+  if (since !== null) return dmesgRead(bootId, since, mark, false);
+  const whole = await host.exec('dmesg', [...DMESG_ARGS], limits);
+  return whole.exitCode === 0 ? dmesgRead(bootId, dmesgSince(whole.stdout, mark), mark, whole.truncated) : whole;
 }
 
 /**
