@@ -11,8 +11,10 @@
  *   retry on their own.
  */
 import { connect as tcpConnect } from 'node:net';
-import { Client, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2';
+import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import type { ExecResult } from '../host';
+import { preferredHostKeyAlgorithms } from './host-key-algorithms';
+import type { Semaphore } from './semaphore';
 import { fingerprint, keyTypeOfBlob, knownHostKeyTypes, verifyHostKey, type HostKey } from './known-hosts';
 
 export type SshState = 'idle' | 'connecting' | 'up' | 'unreachable' | 'auth-failed' | 'host-key-unknown' | 'host-key-mismatch';
@@ -66,79 +68,18 @@ export interface SshProblem {
   keyPath?: string;
 }
 
-/** A counting semaphore: at most `size` holders at once, the rest wait in order. */
-export class Semaphore {
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
-  constructor(private readonly size: number) {}
-
-  async acquire(): Promise<() => void> {
-    if (this.active < this.size) return this.hold();
-    // A released slot passes straight to the next waiter (the count stays): no one can take it in between.
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
-    return this.releaser();
-  }
-
-  /** A slot now, or null when all are taken (the caller does without, rather than wait). */
-  tryAcquire(): (() => void) | null {
-    return this.active < this.size ? this.hold() : null;
-  }
-
-  private hold(): () => void {
-    this.active += 1;
-    return this.releaser();
-  }
-
-  private releaser(): () => void {
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.active -= 1;
-    };
-  }
-}
-
 const BACKOFF_MIN_MS = 1_000;
 const BACKOFF_MAX_MS = 60_000;
 /** Wrong credentials do not fix themselves; retry rarely until the user changes something. */
 const AUTH_RETRY_MS = 5 * 60_000;
 
-/** ssh2's default host key algorithms, in its order of preference (DSA stays off). */
-export const HOST_KEY_ALGORITHMS: readonly ServerHostKeyAlgorithm[] = [
-  'ssh-ed25519',
-  'ecdsa-sha2-nistp256',
-  'ecdsa-sha2-nistp384',
-  'ecdsa-sha2-nistp521',
-  'rsa-sha2-512',
-  'rsa-sha2-256',
-  'ssh-rsa',
-];
-
-/** The signature algorithms of a key type (an RSA key signs with SHA-2 or SHA-1). */
-function algorithmsOfKeyType(type: string): readonly string[] {
-  return type === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [type];
-}
-
-/**
- * HostKeyAlgorithms as OpenSSH orders them: those of the key types already known for the host
- * first, the rest after, each group in the default order. A host that offers a known type and a
- * new one is then checked against the known key instead of looking like a new host.
- */
-export function preferredHostKeyAlgorithms(knownTypes: readonly string[]): ServerHostKeyAlgorithm[] {
-  const known = new Set(knownTypes.flatMap(algorithmsOfKeyType));
-  return [...HOST_KEY_ALGORITHMS.filter((a) => known.has(a)), ...HOST_KEY_ALGORITHMS.filter((a) => !known.has(a))];
-}
-
-/** Quotes an argument for the remote POSIX shell that runs exec requests. */
 /** The chunks' bytes as UTF-8 text (a character cut at the output limit decodes to U+FFFD). */
 function decodeUtf8(chunks: readonly Buffer[], bytes: number): string {
   if (chunks.length === 1) return chunks[0]!.toString('utf8');
   return Buffer.concat(chunks, bytes).toString('utf8');
 }
 
+/** Quotes an argument for the remote POSIX shell that runs exec requests. */
 export function shellQuote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }

@@ -4,7 +4,8 @@
  * that connecting hundreds of nodes does not stampede.
  */
 import type { HostKey } from './known-hosts';
-import { Semaphore, SshConnection, type HostKeyPolicy, type SshCredentials, type SshEndpoint } from './ssh-connection';
+import { Semaphore } from './semaphore';
+import { SshConnection, type HostKeyPolicy, type SshCredentials, type SshEndpoint } from './ssh-connection';
 
 export interface SshRoute {
   endpoint: SshEndpoint;

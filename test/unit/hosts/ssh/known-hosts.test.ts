@@ -13,7 +13,7 @@ import {
   verifyHostKey,
   type HostKey,
 } from '../../../../electron/core/hosts/ssh/known-hosts';
-import { HOST_KEY_ALGORITHMS, preferredHostKeyAlgorithms } from '../../../../electron/core/hosts/ssh/ssh-connection';
+import { HOST_KEY_ALGORITHMS, preferredHostKeyAlgorithms } from '../../../../electron/core/hosts/ssh/host-key-algorithms';
 import { ed25519Key } from '../../../helpers/host-keys';
 import { tempDir } from '../../../helpers/tmp';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Semaphore } from '../../../../electron/core/hosts/ssh/ssh-connection';
+import { Semaphore } from '../../../../electron/core/hosts/ssh/semaphore';
 
 describe('Semaphore', () => {
   it('gives a slot at once while one is free, null when all are taken, and again once one is released', () => {
