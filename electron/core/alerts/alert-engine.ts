@@ -11,15 +11,17 @@ import { SEVERITY_RANK } from '../../../shared/model/alerts';
 import type { Logger } from '../log';
 import type { Clock } from '../scheduler';
 import { AlertStore, toAlert, type AlertListQuery, type StoredAlert } from './alert-store';
+import { compileSilences, settleFlags, type ActiveSilence } from './alert-flags';
+import { notificationOf } from './alert-notification';
+import { alertSummary } from './alert-summary';
 import { evaluateTick, isEventRule, RuleIndex, type AlertInstance } from './evaluator';
 import { FLAP_STABLE_MS, FLAP_WINDOW_MS, isFlapping, recordChange } from './flapping';
-import { inhibitions } from './inhibition';
 import { eventPresence, initialState, nextState, type LifecycleTiming, type Presence } from './lifecycle';
-import { alertMatchLabels, compileSilenceMatchers, silenceMatches, type MatchLabels } from './matchers';
+import { compileSilenceMatchers } from './matchers';
 import { ruleInfo } from './rule-info';
 import { readRuleMetric } from './rule-metrics';
 import { renderMessage } from './template';
-import type { AlertEngine, AlertRule, AlertTick, LabelMatcher, Notification, RuleSet } from './types';
+import type { AlertEngine, AlertRule, AlertTick, Notification, RuleSet } from './types';
 
 const DAY_MS = 86_400_000;
 /** Resolved alerts (and their transitions) are kept this long. */
@@ -51,13 +53,6 @@ export interface SqliteAlertEngineOptions {
   minSeverity?: AlertSeverity;
 }
 
-interface ActiveSilence {
-  id: number;
-  compiled: Record<string, LabelMatcher>[];
-  startsAtMs: number;
-  endsAtMs: number;
-}
-
 interface PendingTransition {
   alert: StoredAlert;
   from: string | null;
@@ -74,15 +69,6 @@ interface FlapMemory {
 
 function timingOf(rule: AlertRule): LifecycleTiming {
   return { forMs: rule.forMs, keepFiringForMs: rule.keepFiringForMs, event: isEventRule(rule) };
-}
-
-function notificationTitle(alert: StoredAlert): string {
-  const gpu = alert.labels.gpu_index !== undefined ? ` GPU ${alert.labels.gpu_index}` : alert.gpu ? ` ${alert.gpu}` : '';
-  return `${alert.title}: ${alert.nodeId}${gpu}`;
-}
-
-function worse(a: AlertSeverity | null, b: AlertSeverity): AlertSeverity {
-  return a === null || SEVERITY_RANK[b] > SEVERITY_RANK[a] ? b : a;
 }
 
 export class SqliteAlertEngine implements AlertEngine {
@@ -239,11 +225,11 @@ export class SqliteAlertEngine implements AlertEngine {
             alert.id = this.store.insert(alert);
             this.writtenAt.set(alert.fingerprint, now);
           }
-          for (const alert of resolvedNotices) offered.push(this.notificationOf(alert, 'resolved', now));
+          for (const alert of resolvedNotices) offered.push(notificationOf(alert, 'resolved', now));
           for (const alert of candidates) {
             if (!fresh.has(alert) && !this.stillUnhandled(alert, now)) continue;
             offeredAlerts.push(alert);
-            offered.push(this.notificationOf(alert, alert.notifiedAtMs !== null ? 'escalated' : 'alert', now));
+            offered.push(notificationOf(alert, alert.notifiedAtMs !== null ? 'escalated' : 'alert', now));
           }
           for (const alert of dirty) {
             this.store.update(alert);
@@ -323,25 +309,7 @@ export class SqliteAlertEngine implements AlertEngine {
   }
 
   summary(): AlertSummary {
-    const now = this.clock.now();
-    const summary: AlertSummary = { firing: { critical: 0, warning: 0, info: 0 }, pending: 0, worst: null, nodes: {}, gpus: {} };
-    for (const alert of this.open.values()) {
-      if (alert.state === 'pending') {
-        summary.pending += 1;
-        continue;
-      }
-      summary.firing[alert.severity] += 1;
-      const quiet = alert.ack !== null || alert.silencedBy !== null || alert.suppressedBy !== null || (alert.snoozedUntilMs ?? 0) > now;
-      if (!quiet) summary.worst = worse(summary.worst, alert.severity);
-      const node = summary.nodes[alert.nodeId];
-      summary.nodes[alert.nodeId] = { worst: worse(node?.worst ?? null, alert.severity), count: (node?.count ?? 0) + 1 };
-      if (alert.gpu !== null) {
-        const gpu = summary.gpus[alert.gpu];
-        const title = !gpu || SEVERITY_RANK[alert.severity] > SEVERITY_RANK[gpu.worst] ? alert.title : gpu.title;
-        summary.gpus[alert.gpu] = { worst: worse(gpu?.worst ?? null, alert.severity), count: (gpu?.count ?? 0) + 1, title };
-      }
-    }
-    return summary;
+    return alertSummary(this.open.values(), this.clock.now());
   }
 
   ack(id: number, by: string, comment: string | null): Alert {
@@ -402,7 +370,7 @@ export class SqliteAlertEngine implements AlertEngine {
         this.store.addTransition(alert.id, now, from, 'resolved', null, 'rule removed');
         this.open.delete(alert.fingerprint);
         this.writtenAt.delete(alert.fingerprint);
-        if (alert.notifiedAtMs !== null || this.offered.has(alert.id)) notices.push(this.notificationOf(alert, 'resolved', now));
+        if (alert.notifiedAtMs !== null || this.offered.has(alert.id)) notices.push(notificationOf(alert, 'resolved', now));
         this.offered.delete(alert.id);
       }
     });
@@ -477,36 +445,9 @@ export class SqliteAlertEngine implements AlertEngine {
 
   /** Flapping, silences and inhibition of every open alert, with a transition for each change. */
   private applyFlags(now: number, transitions: PendingTransition[], dirty: Set<StoredAlert>): void {
-    const labels = new Map<StoredAlert, MatchLabels>();
-    for (const alert of this.open.values()) labels.set(alert, alertMatchLabels(alert));
-    const suppressed = this.index.set.inhibit.length
-      ? inhibitions(
-          [...labels].map(([alert, l]) => ({ key: alert.fingerprint, ruleId: alert.ruleId, nodeId: alert.nodeId, state: alert.state, labels: l })),
-          this.index.set.inhibit,
-        )
-      : new Map<string, string>();
-    const silences = this.activeSilences.filter((s) => s.startsAtMs <= now && now < s.endsAtMs);
-    for (const [alert, l] of labels) {
-      const note = (to: string, text: string | null) => {
-        transitions.push({ alert, from: alert.state, to, actor: null, note: text });
-        dirty.add(alert);
-      };
-      const wasFlapping = alert.flapping || this.inheritedFlapping.has(alert.fingerprint);
-      const flapping = isFlapping(alert.flapHistory, now, wasFlapping);
-      if (flapping !== alert.flapping) {
-        alert.flapping = flapping;
-        note(flapping ? 'flapping' : 'stable', flapping ? 'notifications held until it is stable' : null);
-      }
-      const silencedBy = silences.find((s) => silenceMatches(s.compiled, l))?.id ?? null;
-      if (silencedBy !== alert.silencedBy) {
-        note(silencedBy === null ? 'unsilenced' : 'silenced', silencedBy === null ? `silence ${alert.silencedBy} ended` : `silence ${silencedBy}`);
-        alert.silencedBy = silencedBy;
-      }
-      const suppressedBy = suppressed.get(alert.fingerprint) ?? null;
-      if (suppressedBy !== alert.suppressedBy) {
-        note(suppressedBy === null ? 'unsuppressed' : 'suppressed', suppressedBy ?? alert.suppressedBy);
-        alert.suppressedBy = suppressedBy;
-      }
+    for (const change of settleFlags(this.open.values(), this.index.set.inhibit, this.activeSilences, this.inheritedFlapping, now)) {
+      transitions.push({ ...change, actor: null });
+      dirty.add(change.alert);
     }
     this.inheritedFlapping.clear();
   }
@@ -545,22 +486,6 @@ export class SqliteAlertEngine implements AlertEngine {
     return this.unhandled(alert, now);
   }
 
-  /** 'escalated': an alert notified before at a lower severity, sent again as an alert whose title says so. */
-  private notificationOf(alert: StoredAlert, kind: 'alert' | 'resolved' | 'escalated', now: number): Notification {
-    const title = notificationTitle(alert);
-    return {
-      kind: kind === 'escalated' ? 'alert' : kind,
-      severity: alert.severity,
-      title: kind === 'resolved' ? `Resolved: ${title}` : kind === 'escalated' ? `Escalated to ${alert.severity}: ${title}` : title,
-      body: alert.message,
-      nodeId: alert.nodeId,
-      alertId: alert.id,
-      alertIds: [alert.id],
-      ruleId: alert.ruleId,
-      atMs: now,
-    };
-  }
-
   private adoptActions(stored: StoredAlert): void {
     const open = this.open.get(stored.fingerprint);
     if (open && open.id === stored.id) {
@@ -570,15 +495,7 @@ export class SqliteAlertEngine implements AlertEngine {
   }
 
   private loadSilences(now: number): void {
-    const loaded: ActiveSilence[] = [];
-    for (const silence of this.store.silences(now, now)) {
-      try {
-        loaded.push({ id: silence.id, compiled: compileSilenceMatchers(silence.matchers), startsAtMs: silence.startsAtMs, endsAtMs: silence.endsAtMs });
-      } catch (error) {
-        this.log.warn(`silence ${silence.id} has a matcher that is not a valid regular expression; it is ignored (${(error as Error).message})`);
-      }
-    }
-    this.activeSilences = loaded;
+    this.activeSilences = compileSilences(this.store.silences(now, now), this.log);
   }
 
   /** After a silence is created or expired: every open alert's silencedBy now, written with its transition. */
