@@ -60,7 +60,7 @@ import { systemClock, type Clock } from './scheduler';
 import { sourceHandlers } from './handlers/sources';
 import { nodeExporterOverlay } from './sources/node-exporters';
 import { SourceSet } from './source-set';
-import { PrometheusNodeCollector } from './sources/prometheus-source';
+import { PrometheusNodeCollector } from './sources/prometheus-node-collector';
 import { openDatabase } from './store/db';
 import { NodeEventStore } from './store/node-events';
 import { SqliteTelemetryStore, type SqliteStoreOptions, type TelemetryStore } from './store/telemetry-store';

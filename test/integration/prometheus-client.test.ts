@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrometheusClient, type PrometheusClientOptions } from '../../electron/core/sources/prometheus-client';
 import { PrometheusError } from '../../electron/core/sources/prometheus-errors';
@@ -261,6 +262,29 @@ describe('PrometheusClient errors', () => {
       const error = await failure(client(server.url, { maxResponseBytes: 10_000 }).query('up'));
       expect(error.kind).toBe('too-large');
       expect((await client(server.url, { maxResponseBytes: big.length }).query('up')).resultType).toBe('vector');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('reads a gzip answer within the bound after inflating it; one that inflates past it, or is corrupt, is refused', async () => {
+    // 5,000 samples: ~330 KB of JSON that gzip makes ~20 KB, so the bound is met only once inflated.
+    const big = JSON.stringify({
+      status: 'success',
+      data: { resultType: 'vector', result: Array.from({ length: 5000 }, (_, i) => ({ metric: { i: String(i) }, value: [1, '1'] })) },
+    });
+    const packed = gzipSync(big);
+    let body = packed;
+    const server = await serve((_req, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(body));
+    try {
+      const answer = await client(server.url, { maxResponseBytes: big.length }).query('up');
+      expect(answer.resultType === 'vector' && answer.samples.length).toBe(5000);
+      expect(packed.length).toBeLessThan(100_000);
+      expect((await failure(client(server.url, { maxResponseBytes: 100_000 }).query('up'))).kind).toBe('too-large');
+      body = Buffer.concat([packed.subarray(0, 10), Buffer.alloc(64, 0xff), packed.subarray(74)]);
+      const corrupt = await failure(client(server.url, { maxResponseBytes: big.length }).query('up'));
+      expect([corrupt.kind, corrupt.reason]).toEqual(['not-prometheus', 'gzip']);
+      expect(corrupt.message).toMatch(/corrupt gzip/);
     } finally {
       await server.close();
     }

@@ -11,7 +11,8 @@ import type { NodeCollector } from '../../electron/core/collectors/node-collecto
 import { historyQuery, nodeMatcher } from '../../electron/core/sources/metric-queries';
 import { PrometheusClient } from '../../electron/core/sources/prometheus-client';
 import { rateWindow } from '../../electron/core/sources/prometheus-history';
-import { PrometheusNodeCollector, PrometheusSource, type InstantQuerier, type PrometheusSourceOptions } from '../../electron/core/sources/prometheus-source';
+import { PrometheusNodeCollector } from '../../electron/core/sources/prometheus-node-collector';
+import { PrometheusSource, type InstantQuerier, type PrometheusSourceOptions } from '../../electron/core/sources/prometheus-source';
 import { forward, serve, type LocalServer } from '../helpers/http-server';
 import { promInstant, promRange, scrapeConfig, waitFor, type PrometheusLab, type ScrapeJob } from '../helpers/prometheus';
 import { startGpuPrometheusLab, type GpuPrometheusLab } from '../helpers/prometheus-gpu-lab';

@@ -13,7 +13,7 @@
  * fetches where every family answered) is removed from the fleet; discovery adds it again if it
  * comes back. Chart history is read from the source (prometheus-history.ts).
  */
-import { NodeIdSchema, type NodeState, type NodeStatus } from '../../../shared/model/inventory';
+import { NodeIdSchema, type NodeStatus } from '../../../shared/model/inventory';
 import { NODE_LIMITS } from '../../../shared/model/limits';
 import type { MetricQuery, MetricQueryResult, SeriesPoints } from '../../../shared/contract';
 import type { NodeSnapshot } from '../../../shared/model/node';
@@ -26,6 +26,7 @@ import { nodeExporterSnapshot } from './node-exporter-map';
 import { sourceFamilies, type Family } from './source-families';
 import { historyCache, sourceHistory } from './prometheus-history';
 import { PrometheusError } from './prometheus-errors';
+import { PrometheusNodeCollector } from './prometheus-node-collector';
 import { rateBase, type RateBase } from './rate-base';
 import type { QueryCache } from './query-cache';
 
@@ -377,6 +378,8 @@ export class PrometheusSource {
     const samples = new Map<string, PromSample[]>();
     const up = new Map<string, UpSample[]>();
     const failures: Array<FamilyFailure & { error: unknown }> = [];
+    // Each node's label value comes once per family and series: its id is worked out once a fetch.
+    const nodeIds = new Map<string, string>();
     settled.forEach((outcome, i) => {
       const family = families[i]!;
       if (outcome.status === 'rejected') {
@@ -398,7 +401,11 @@ export class PrometheusSource {
         const label = s.labels[nodeLabel];
         const name = s.labels.__name__ ?? family.sampleName;
         if (label === undefined || label === '' || name === undefined) continue;
-        const nodeId = nodeIdFromLabel(label);
+        let nodeId = nodeIds.get(label);
+        if (nodeId === undefined) {
+          nodeId = nodeIdFromLabel(label);
+          nodeIds.set(label, nodeId);
+        }
         if (family.name === 'up') {
           const list = up.get(nodeId) ?? [];
           list.push({ job: s.labels.job ?? '?', value: s.value });
@@ -450,48 +457,4 @@ export class PrometheusSource {
 export function failuresText(failures: readonly FamilyFailure[]): string | null {
   if (failures.length === 0) return null;
   return failures.map((f) => `the ${f.family} query failed (its metrics are missing): ${f.message}`).join('; ');
-}
-
-/** One node of a source: its collect() reads the source's shared per-tick fetch. */
-export class PrometheusNodeCollector implements NodeCollector {
-  #state: NodeState;
-
-  constructor(
-    readonly nodeId: string,
-    private readonly source: PrometheusSource,
-  ) {
-    this.#state = {
-      id: nodeId,
-      kind: 'prometheus',
-      status: 'connecting',
-      since: null,
-      lastError: null,
-      address: null,
-      labels: [],
-      missing: [],
-      hostKey: null,
-      passphraseFor: null,
-    };
-  }
-
-  async prime(): Promise<void> {}
-
-  async collect(collectedAt: number): Promise<NodeSnapshot | null> {
-    const reading = await this.source.reading(this.nodeId, collectedAt);
-    if (reading.keepState === true && this.#state.status !== 'connecting') return null;
-    const since = this.#state.status === reading.status ? this.#state.since : collectedAt;
-    this.#state = { ...this.#state, status: reading.status, since, lastError: reading.lastError, address: `source ${this.source.id}` };
-    return reading.snapshot;
-  }
-
-  state(): NodeState {
-    return this.#state;
-  }
-
-  /** The node's history from the source (query_range), or null where the store answers instead. */
-  history(query: MetricQuery): Promise<MetricQueryResult> | null {
-    return this.source.history(this.nodeId, query);
-  }
-
-  close(): void {}
 }
