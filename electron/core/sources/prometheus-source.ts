@@ -356,6 +356,8 @@ export class PrometheusSource {
     const previous = fetched.previous;
     const base = rateBase(samples, previous && { samples: previous.samples.get(nodeId), atMs: previous.atMs, base: previous.bases.get(nodeId) });
     fetched.bases.set(nodeId, base);
+    // Read once: the next fetch looks at this one's base, and the older samples go with it.
+    previous?.bases.delete(nodeId);
     const snapshot = nodeExporterSnapshot(samples, base?.samples ?? null, {
       nodeId,
       collectedAt: fetched.atMs,
