@@ -76,4 +76,43 @@ describe('a source read more often than Prometheus scrapes (real Prometheus, nod
       }
     }
   });
+
+  it('charts a node at steps no finer than its scrapes, so that every point of a rate has two samples', async () => {
+    const client = new PrometheusClient({ url: prometheus.url, timeoutMs: 10_000, maxResponseBytes: 16 * 1024 * 1024 });
+    // The floor a test source uses (1 s): only what the source sees of the scrapes can raise it.
+    const source = new PrometheusSource({
+      id: 'p',
+      client,
+      nodeLabel: 'instance',
+      log: quiet,
+      alreadyCollected: () => null,
+      addNode: () => {},
+      minHistoryStepMs: 1000,
+    });
+    const nodeId = exporter.address.split(':')[0]!;
+    try {
+      // 45 s of scrapes: the chart below (15 s, rates over up to 20 s before each point) has samples throughout.
+      await waitFor(
+        'sixteen scrapes',
+        async () => (((await promInstant(prometheus.url, 'count_over_time(node_time_seconds[1m])'))[0] ?? 0) >= 16 ? true : null),
+        60_000,
+      );
+      const nowMs = Date.now();
+      for (let atMs = nowMs - 8000; atMs <= nowMs; atMs += 1000) expect((await source.readAll(atMs)).get(nodeId)?.snapshot).toBeTruthy();
+      for (const metric of ['cpu.util_pct', 'net.rx_bytes_per_sec'] as const) {
+        const result = await source.history(nodeId, { nodeId, metric, fromMs: nowMs - 15_000, toMs: nowMs - 1000, maxPoints: 100 })!;
+        expect(result.stepMs, metric).toBeGreaterThanOrEqual(SCRAPE_S * 1000);
+        const startMs = Math.floor((nowMs - 15_000) / result.stepMs) * result.stepMs;
+        const endMs = Math.floor((nowMs - 1000) / result.stepMs) * result.stepMs;
+        expect(result.series.length, metric).toBeGreaterThan(0);
+        for (const series of result.series) {
+          expect(series.t, `${metric} ${series.device}: a point at every step`).toEqual(
+            Array.from({ length: (endMs - startMs) / result.stepMs + 1 }, (_, i) => startMs + i * result.stepMs),
+          );
+        }
+      }
+    } finally {
+      source.close();
+    }
+  });
 });

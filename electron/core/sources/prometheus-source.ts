@@ -27,7 +27,7 @@ import { sourceFamilies, type Family } from './source-families';
 import { historyCache, sourceHistory } from './prometheus-history';
 import { PrometheusError } from './prometheus-errors';
 import { PrometheusNodeCollector } from './prometheus-node-collector';
-import { rateBase, type RateBase } from './rate-base';
+import { observedScrapeIntervalMs, rateBase, type RateBase } from './rate-base';
 import type { QueryCache } from './query-cache';
 
 /**
@@ -138,6 +138,8 @@ export class PrometheusSource {
   readonly #history: QueryCache<SeriesPoints[]>;
   readonly #families: readonly Family[];
   readonly #identities: GpuIdentities;
+  /** Nodes scraped less often than they are read: how often (rate-base.ts), for their charts' steps. */
+  readonly #scrapeIntervals = new Map<string, number>();
 
   constructor(options: PrometheusSourceOptions) {
     this.id = options.id;
@@ -311,7 +313,7 @@ export class PrometheusSource {
         sourceId: this.id,
         client: { url: client.url, queryRange: (expr, startMs, endMs, stepMs) => client.queryRange!(expr, startMs, endMs, stepMs) },
         nodeLabel: this.#options.nodeLabel,
-        minStepMs: this.#options.minHistoryStepMs ?? MIN_HISTORY_STEP_MS,
+        minStepMs: Math.max(this.#options.minHistoryStepMs ?? MIN_HISTORY_STEP_MS, this.#scrapeIntervals.get(nodeId) ?? 0),
         cache: this.#history,
         now: this.#options.now ?? Date.now,
       },
@@ -345,6 +347,7 @@ export class PrometheusSource {
       this.#nodes.delete(nodeId);
       this.#lastSeenMs.delete(nodeId);
       this.#delivered.delete(nodeId);
+      this.#scrapeIntervals.delete(nodeId);
       this.#options.log.info(`source ${this.id}: node ${nodeId} has had no series since ${new Date(seen).toISOString()}; it leaves the fleet`);
       remove(nodeId);
     }
@@ -358,6 +361,13 @@ export class PrometheusSource {
     fetched.bases.set(nodeId, base);
     // Read once: the next fetch looks at this one's base, and the older samples go with it.
     previous?.bases.delete(nodeId);
+    const before = previous?.samples.get(nodeId);
+    if (previous !== null && before !== undefined && base?.samples === before) {
+      // A new scrape: how long since the last one, where scrapes are rarer than readings.
+      const interval = observedScrapeIntervalMs(samples, before, fetched.atMs - previous.atMs);
+      if (interval === null) this.#scrapeIntervals.delete(nodeId);
+      else this.#scrapeIntervals.set(nodeId, interval);
+    }
     const snapshot = nodeExporterSnapshot(samples, base?.samples ?? null, {
       nodeId,
       collectedAt: fetched.atMs,
@@ -446,7 +456,15 @@ export class PrometheusSource {
     for (const nodeId of this.#nodes) if (samples.has(nodeId) || up.has(nodeId)) this.#lastSeenMs.set(nodeId, atMs);
     // Only a later reading replaces the last one (an older fetch finishing late does not).
     const previous = this.#last !== null && this.#last.atMs < atMs ? this.#last : null;
-    const fetched: Fetch = { atMs, samples, up, failures: failures.map(({ family, message }) => ({ family, message })), previous, snapshots: new Map(), bases: new Map() };
+    const fetched: Fetch = {
+      atMs,
+      samples,
+      up,
+      failures: failures.map(({ family, message }) => ({ family, message })),
+      previous,
+      snapshots: new Map(),
+      bases: new Map(),
+    };
     if (this.#last === null || this.#last.atMs < atMs) {
       if (previous) previous.previous = null; // keep one reading back, not the whole chain
       this.#last = fetched;

@@ -52,3 +52,21 @@ export function rateBase(now: readonly PromSample[], previous: EarlierReading | 
   if (!sameScrape(now, previous.samples)) return { samples: previous.samples, atMs: previous.atMs };
   return previous.base ?? null;
 }
+
+/** The node clock's time between two readings' scrapes (node_time_seconds), in ms; null without it. */
+function scrapeGapMs(now: readonly PromSample[], before: readonly PromSample[]): number | null {
+  const clock = (samples: readonly PromSample[]) => samples.find((s) => s.name === 'node_time_seconds')?.value;
+  const [a, b] = [clock(now), clock(before)];
+  return a === undefined || b === undefined || !Number.isFinite(a - b) ? null : (a - b) * 1000;
+}
+
+/**
+ * How often the source scrapes a node, as seen by two readings of distinct scrapes read
+ * `readGapMs` apart: their scrapes' gap where it is clearly longer than the readings' (else the
+ * readings, not the scrapes, set it and it says nothing), null otherwise. A chart's rate over a
+ * window shorter than two scrapes has nothing to compute: history steps are kept at least this.
+ */
+export function observedScrapeIntervalMs(now: readonly PromSample[], before: readonly PromSample[], readGapMs: number): number | null {
+  const gap = scrapeGapMs(now, before);
+  return gap !== null && gap > 1.5 * readGapMs ? gap : null;
+}

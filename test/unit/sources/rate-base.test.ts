@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PromSample } from '../../../electron/core/sources/dcgm-map';
 import { CPU_SECONDS_SUM } from '../../../electron/core/sources/node-exporter-map';
-import { rateBase, sameScrape } from '../../../electron/core/sources/rate-base';
+import { observedScrapeIntervalMs, rateBase, sameScrape } from '../../../electron/core/sources/rate-base';
 
 const clock = (t: number): PromSample => ({ name: 'node_time_seconds', labels: {}, value: t });
 const cpu = (idle: number, user: number): PromSample[] => [
@@ -44,5 +44,17 @@ describe('rateBase', () => {
     expect(rateBase(second, { samples: [...second], atMs: 5000, base })).toBe(base);
     // The previous reading's base unknown (its snapshot never made): no rates rather than none-interval ones.
     expect(rateBase(second, { samples: [...second], atMs: 5000, base: undefined })).toBeNull();
+  });
+});
+
+describe('observedScrapeIntervalMs', () => {
+  it('is the scrapes’ gap where it is clearly longer than the readings’ (scrapes rarer than readings)', () => {
+    expect(observedScrapeIntervalMs([clock(160)], [clock(100)], 5000)).toBe(60_000);
+  });
+
+  it('says nothing where the readings set the gap, or without the node clock', () => {
+    expect(observedScrapeIntervalMs([clock(105)], [clock(100)], 5000)).toBeNull();
+    expect(observedScrapeIntervalMs([clock(107)], [clock(100)], 5000)).toBeNull();
+    expect(observedScrapeIntervalMs(cpu(20, 5), cpu(10, 5), 5000)).toBeNull();
   });
 });
