@@ -53,6 +53,12 @@ export function rateBase(now: readonly PromSample[], previous: EarlierReading | 
   return previous.base ?? null;
 }
 
+/**
+ * The longest gap taken for a scrape interval: past Prometheus's 5-minute lookback a node has no
+ * instant value between scrapes anyway, and a node clock set forward must not stretch its charts.
+ */
+export const MAX_SCRAPE_INTERVAL_MS = 10 * 60_000;
+
 /** The node clock's time between two readings' scrapes (node_time_seconds), in ms; null without it. */
 function scrapeGapMs(now: readonly PromSample[], before: readonly PromSample[]): number | null {
   const clock = (samples: readonly PromSample[]) => samples.find((s) => s.name === 'node_time_seconds')?.value;
@@ -68,5 +74,5 @@ function scrapeGapMs(now: readonly PromSample[], before: readonly PromSample[]):
  */
 export function observedScrapeIntervalMs(now: readonly PromSample[], before: readonly PromSample[], readGapMs: number): number | null {
   const gap = scrapeGapMs(now, before);
-  return gap !== null && gap > 1.5 * readGapMs ? gap : null;
+  return gap !== null && gap > 1.5 * readGapMs && gap <= MAX_SCRAPE_INTERVAL_MS ? gap : null;
 }

@@ -56,5 +56,7 @@ describe('observedScrapeIntervalMs', () => {
     expect(observedScrapeIntervalMs([clock(105)], [clock(100)], 5000)).toBeNull();
     expect(observedScrapeIntervalMs([clock(107)], [clock(100)], 5000)).toBeNull();
     expect(observedScrapeIntervalMs(cpu(20, 5), cpu(10, 5), 5000)).toBeNull();
+    // A node clock set a day forward is not a scrape interval.
+    expect(observedScrapeIntervalMs([clock(86_500)], [clock(100)], 5000)).toBeNull();
   });
 });
