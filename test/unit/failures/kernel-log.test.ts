@@ -107,6 +107,21 @@ describe('parseKernelLog: journalctl -k -o short-iso-precise', () => {
       [null, 'c'],
     ]);
   });
+
+  it('knows the 29th of February of leap years only (every fourth year, centuries every fourth)', () => {
+    const text = [
+      '2024-02-29T10:00:00,0+00:00 leap',
+      '2000-02-29T10:00:00,0+00:00 century',
+      '2100-02-29T10:00:00,0+00:00 not',
+      '2024-04-31T10:00:00,0+00:00 april',
+    ];
+    expect(parseKernelLog(text.join('\n')).records.map((r) => [r.timeMs, r.message])).toEqual([
+      [Date.UTC(2024, 1, 29, 10), 'leap'],
+      [Date.UTC(2000, 1, 29, 10), 'century'],
+      [null, 'not'],
+      [null, 'april'],
+    ]);
+  });
 });
 
 describe('parseKernelLog: hostile input', () => {
