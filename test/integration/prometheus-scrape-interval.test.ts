@@ -62,9 +62,15 @@ describe('a source read more often than Prometheus scrapes (real Prometheus, nod
     for (const r of readings.filter((x) => x.scrapeMs !== scrapes[0])) {
       const before = scrapes[scrapes.indexOf(r.scrapeMs) - 1]!;
       const at = async (expr: string, ms: number) => (await promInstant(prometheus.url, expr, ms))[0]!;
-      const total = (await at('sum(node_cpu_seconds_total)', r.scrapeMs)) - (await at('sum(node_cpu_seconds_total)', before));
-      const idleExpr = 'sum(node_cpu_seconds_total{mode=~"idle|iowait"})';
-      const idle = (await at(idleExpr, r.scrapeMs)) - (await at(idleExpr, before));
+      // Each mode's seconds over both scrapes, a mode that went back counted as 0 (Linux's iowait can), as /proc/stat's are.
+      const modes = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal'];
+      const deltas = new Map<string, number>();
+      for (const mode of modes) {
+        const expr = `sum(node_cpu_seconds_total{mode="${mode}"})`;
+        deltas.set(mode, Math.max(0, (await at(expr, r.scrapeMs)) - (await at(expr, before))));
+      }
+      const total = [...deltas.values()].reduce((a, b) => a + b, 0);
+      const idle = deltas.get('idle')! + deltas.get('iowait')!;
       expect(r.util, `CPU use at ${new Date(r.atMs).toISOString()}`).not.toBeNull();
       expect(r.util!).toBeCloseTo(((total - idle) / total) * 100, 1);
       const seconds = (await at('node_time_seconds', r.scrapeMs)) - (await at('node_time_seconds', before));
