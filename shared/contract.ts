@@ -3,8 +3,7 @@
  * every request is validated against these schemas where it enters the engine.
  */
 import { z } from 'zod';
-import { MetricNameSchema, MetricUnitSchema } from './model/metrics';
-import { NodeIdSchema as InventoryIdSchema, NodeStateSchema, NodeStatusSchema, SshConfigCandidateSchema, SshNodeSchema } from './model/inventory';
+import { NodeIdSchema as InventoryIdSchema, NodeStateSchema, SshConfigCandidateSchema, SshNodeSchema } from './model/inventory';
 import { NodeSnapshotSchema, NodeSummarySchema } from './model/node';
 import {
   AlertSchema,
@@ -32,150 +31,15 @@ import {
   WaiverScopeSchema,
 } from './model/audits';
 import { SourceInfoSchema, SourceSaveRequestSchema, SourceTestResultSchema } from './model/sources';
+import { AppInfoSchema, EngineStatusSchema, StorageStatsSchema } from './model/engine-status';
+import { LatestValueSchema, LatestValuesQuerySchema, MetricQueryResultSchema, MetricQuerySchema } from './model/metric-query';
+
+// The engine's state and the metric queries are payloads of this contract: importable from it too.
+export * from './model/engine-status';
+export * from './model/metric-query';
 
 const NodeIdSchema = z.string().min(1).max(256);
 const NoArgsSchema = z.object({}).strict();
-
-/** Where the engine runs, what it stores where, and whether the config file was usable. */
-export const AppInfoSchema = z.object({
-  version: z.string(),
-  mode: z.enum(['desktop', 'serve']),
-  intervalMs: z.number().int().positive(),
-  dbPath: z.string(),
-  configPath: z.string(),
-  configError: z.string().nullable(),
-  /** Whether typed secrets can be kept (an OS keychain); absent from engines before it was added. */
-  secretsKept: z.boolean().optional(),
-});
-export type AppInfo = z.infer<typeof AppInfoSchema>;
-
-/**
- * Whether telemetry reaches the disk. `buffering`: writes fail (disk full, read-only) and new
- * ticks wait in memory; `dropping`: that buffer is full and new ticks are not stored (the message
- * says how many since when; data already kept is never dropped).
- */
-export const StorageStatusSchema = z.object({
-  state: z.enum(['ok', 'buffering', 'dropping']),
-  message: z.string().nullable(),
-  since: z.number().nullable(),
-  bufferedTicks: z.number().int().nonnegative(),
-  droppedSamples: z.number().int().nonnegative(),
-  outOfOrderSamples: z.number().int().nonnegative(),
-  corruptChunks: z.number().int().nonnegative(),
-});
-export type StorageStatus = z.infer<typeof StorageStatusSchema>;
-
-/** How many troubled nodes the engine status names; the count covers the rest. */
-export const LISTED_TROUBLED_NODES = 20;
-
-/** A node that is not up (connecting nodes are not counted), for the status bar. */
-export const TroubledNodeSchema = z.object({
-  id: z.string(),
-  status: NodeStatusSchema,
-  lastError: z.string().nullable(),
-});
-export type TroubledNode = z.infer<typeof TroubledNodeSchema>;
-
-/** The nodes' health, kept apart from the engine's own: a dead node does not degrade the engine. */
-export const NodeHealthSchema = z
-  .object({
-    total: z.number().int().nonnegative(),
-    troubled: z.number().int().nonnegative(),
-    /** The first troubled nodes, worst status first. */
-    nodes: z.array(TroubledNodeSchema).max(LISTED_TROUBLED_NODES),
-  })
-  .refine((h) => h.troubled <= h.total && h.nodes.length <= h.troubled, { message: 'more troubled nodes than nodes' });
-export type NodeHealth = z.infer<typeof NodeHealthSchema>;
-
-/**
- * The collection loop's health, shown in the tray and the status bar. `degraded` is about the
- * engine itself (storage, a failed tick); troubled nodes are in `nodes`.
- */
-export const EngineStatusSchema = z.object({
-  state: z.enum(['starting', 'running', 'degraded', 'stopped']),
-  ticks: z.number().int().nonnegative(),
-  lastTickAt: z.number().int().nullable(),
-  lastTickDurationMs: z.number().nullable(),
-  lastError: z.string().nullable(),
-  storage: StorageStatusSchema,
-  /** Left out by engines before node health was reported apart (and before the first tick). */
-  nodes: NodeHealthSchema.optional(),
-});
-export type EngineStatus = z.infer<typeof EngineStatusSchema>;
-
-export const MetricQuerySchema = z
-  .object({
-    nodeId: NodeIdSchema,
-    metric: MetricNameSchema,
-    fromMs: z.number().int().nonnegative(),
-    toMs: z.number().int().nonnegative(),
-    maxPoints: z.number().int().min(2).max(10_000),
-  })
-  .strict()
-  .refine((q) => q.fromMs < q.toMs, { message: 'fromMs must be before toMs', path: ['fromMs'] });
-export type MetricQuery = z.infer<typeof MetricQuerySchema>;
-
-/** One device's points; `min`/`max` are the envelope of each bucket when points were merged. */
-export const SeriesPointsSchema = z.object({
-  device: z.string(),
-  t: z.array(z.number()),
-  v: z.array(z.number()),
-  min: z.array(z.number()).nullable(),
-  max: z.array(z.number()).nullable(),
-});
-export type SeriesPoints = z.infer<typeof SeriesPointsSchema>;
-
-/** Where points come from: raw samples, or 1-minute / 1-hour rollups (min, max, avg). */
-export const TierSchema = z.enum(['raw', '1m', '1h']);
-
-export const MetricQueryResultSchema = z.object({
-  metric: MetricNameSchema,
-  unit: MetricUnitSchema,
-  tier: TierSchema,
-  /** Width of one returned point: the collection interval for raw data, else the bucket width. */
-  stepMs: z.number().int().positive(),
-  series: z.array(SeriesPointsSchema),
-});
-export type MetricQueryResult = z.infer<typeof MetricQueryResultSchema>;
-
-export const LatestValuesQuerySchema = z
-  .object({
-    metrics: z.array(MetricNameSchema).min(1).max(32),
-    /** Nodes to read; all known nodes when left out. */
-    nodeIds: z.array(NodeIdSchema).max(10_000).optional(),
-  })
-  .strict();
-export type LatestValuesQuery = z.infer<typeof LatestValuesQuerySchema>;
-
-export const LatestValueSchema = z.object({
-  nodeId: z.string(),
-  metric: MetricNameSchema,
-  device: z.string(),
-  t: z.number(),
-  v: z.number(),
-});
-export type LatestValue = z.infer<typeof LatestValueSchema>;
-
-/** Size and reach of each storage tier, for the Storage settings. */
-export const TierStatsSchema = z.object({
-  tier: z.enum(['raw', '1m', '1h', 'head']),
-  bytes: z.number().nonnegative(),
-  chunks: z.number().int().nonnegative(),
-  samples: z.number().int().nonnegative(),
-  oldestMs: z.number().nullable(),
-  newestMs: z.number().nullable(),
-  retentionMs: z.number().nullable(),
-});
-
-export const StorageStatsSchema = z.object({
-  dbPath: z.string(),
-  fileBytes: z.number().nonnegative(),
-  maxDiskBytes: z.number().nullable(),
-  retentionMs: z.object({ raw: z.number(), minute: z.number(), hour: z.number() }),
-  tiers: z.array(TierStatsSchema),
-  status: StorageStatusSchema,
-});
-export type StorageStats = z.infer<typeof StorageStatsSchema>;
 
 export const SshConfigReadSchema = z.object({
   path: z.string(),
