@@ -1,22 +1,18 @@
 /**
  * Verdicts, pure: a check's rule tree over a node's facts gives pass / fail / error /
- * not-applicable / manual and one line an auditor reads. A fact that could not be read makes its
- * leaf `error` with the reason ("needs privilege"), never a silent pass or fail.
- *   all:  fail if any fails, else error if any errors, else pass
- *   any:  pass if any passes, else error if any errors, else fail
- *   none: fail if any passes, else error if any errors, else pass
- * A not-applicable child is left out of its branch; a branch of only such children is itself
- * not applicable. Fleet leaves compare a value across every audited node (FleetContext).
+ * not-applicable / manual and one line an auditor reads (verdict.ts, with how all / any / none
+ * combine). A fact that could not be read makes its leaf `error` with the reason ("needs
+ * privilege"), never a silent pass or fail. Fleet leaves compare a value across every audited
+ * node (FleetContext, fleet-verdicts.ts).
  */
 import { holdsPasswordHashes } from './evidence';
 import { compilePolicyRegex } from './policy-schema';
-import type { Applicability, Check, CheckStatus, Probe, RuleLeaf, RuleNode, ValueTest } from './types';
+import type { Applicability, Check, Probe, RuleLeaf, RuleNode, ValueTest } from './types';
 import type { FactOf, GpuFact, GpusFact, ProbeFact } from './probes/facts';
+import { evaluateFleet } from './fleet-verdicts';
+import { combine, error, fail, notApplicable, pass, unknown, type Verdict } from './verdict';
 
-export interface Verdict {
-  status: CheckStatus;
-  detail: string;
-}
+export { combine, type Verdict } from './verdict';
 
 /** /etc/os-release as KEY -> value (quotes removed). */
 export type OsRelease = Readonly<Record<string, string>>;
@@ -32,16 +28,6 @@ export interface EvalContext {
   /** The fact of a probe (undefined: it was not run). */
   fact(probe: Probe): ProbeFact | undefined;
   fleet: FleetContext;
-}
-
-const DETAIL_CHARS = 400;
-const pass = (detail: string): Verdict => ({ status: 'pass', detail });
-const fail = (detail: string): Verdict => ({ status: 'fail', detail });
-const error = (detail: string): Verdict => ({ status: 'error', detail });
-const notApplicable = (detail: string): Verdict => ({ status: 'not-applicable', detail });
-
-function bounded(text: string): string {
-  return text.length > DETAIL_CHARS ? `${text.slice(0, DETAIL_CHARS - 1)}…` : text;
 }
 
 // ---- os-release and applicability -------------------------------------------------------------
@@ -158,10 +144,6 @@ export function ruleProbes(rule: RuleNode | null): Probe[] {
   return [leafProbe(rule)];
 }
 
-function unknown(fact: ProbeFact, what: string): Verdict {
-  return error(`${what}: ${fact.problem ?? 'could not be read'}`);
-}
-
 function evaluateFile(rule: Extract<RuleLeaf, { file: unknown }>['file'], fact: FactOf<'file'>): Verdict {
   if (fact.exists === null) return unknown(fact, rule.path);
   if (rule.exists === false) return fact.exists ? fail(`${rule.path} exists`) : pass(`${rule.path} does not exist`);
@@ -275,66 +257,6 @@ function fieldValue(gpu: GpuFact, field: string): string | null {
   }
   if (value === null || value === undefined || typeof value === 'object') return null;
   return String(value);
-}
-
-const FLEET_FIELD: Record<string, string> = { driverVersion: 'driver', cudaVersion: 'CUDA version', vbiosPerModel: 'VBIOS', inforomPerModel: 'InfoROM' };
-
-/** The majority value of a count, or null on a tie for the most. */
-function majority(counts: Map<string, number>): string | null {
-  const sorted = [...counts].sort((a, b) => b[1] - a[1]);
-  if (sorted.length > 1 && sorted[0]![1] === sorted[1]![1]) return null;
-  return sorted[0]?.[0] ?? null;
-}
-
-function describeCounts(counts: Map<string, number>): string {
-  return [...counts].map(([value, n]) => `${value} ×${n}`).join(', ');
-}
-
-function evaluateFleet(same: Extract<RuleLeaf, { fleet: unknown }>['fleet']['same'], ctx: EvalContext): Verdict {
-  const mine = ctx.fleet.gpus.get(ctx.nodeId) ?? null;
-  if (mine === null) return error('nvidia-smi was not read on this node');
-  if (mine.present === false || (mine.present && mine.gpus.length === 0 && same !== 'gpuCountVsInventory')) return notApplicable('no NVIDIA GPU on this node');
-  if (mine.present === null) return unknown(mine, 'nvidia-smi');
-  if (same === 'gpuCountVsInventory') {
-    const expected = ctx.fleet.inventoryGpuCount?.(ctx.nodeId) ?? null;
-    if (expected === null) return error('the inventory has no GPU count for this node');
-    return mine.gpus.length === expected ? pass(`${expected} GPUs, as the inventory`) : fail(`${mine.gpus.length} GPUs; the inventory has ${expected}`);
-  }
-  if (same === 'driverVersion' || same === 'cudaVersion') {
-    const counts = new Map<string, number>();
-    for (const fact of ctx.fleet.gpus.values()) {
-      const value = fact?.[same];
-      if (fact?.present && fact.gpus.length && value) counts.set(value, (counts.get(value) ?? 0) + 1);
-    }
-    const value = mine[same];
-    if (!value) return error(`this node's ${FLEET_FIELD[same]} is not reported`);
-    if (counts.size <= 1) return pass(`${FLEET_FIELD[same]} ${value} on every node (${counts.get(value) ?? 1})`);
-    const usual = majority(counts);
-    const text = `${FLEET_FIELD[same]} ${value}; the fleet has ${describeCounts(counts)}`;
-    return usual === value ? pass(text) : fail(text);
-  }
-  // Per GPU model across the fleet: every GPU of a model should carry one VBIOS / InfoROM.
-  const read = (gpu: GpuFact) => (same === 'vbiosPerModel' ? gpu.vbiosVersion : gpu.inforomImage);
-  const byModel = new Map<string, Map<string, number>>();
-  for (const fact of ctx.fleet.gpus.values()) {
-    for (const gpu of fact?.present ? fact.gpus : []) {
-      const value = read(gpu);
-      if (!value) continue;
-      const model = gpu.productName ?? 'unknown model';
-      const counts = byModel.get(model) ?? new Map<string, number>();
-      counts.set(value, (counts.get(value) ?? 0) + 1);
-      byModel.set(model, counts);
-    }
-  }
-  const verdicts = mine.gpus.map((gpu) => {
-    const value = read(gpu);
-    if (!value) return error(`GPU ${gpu.index} ${FLEET_FIELD[same]}: not reported`);
-    const counts = byModel.get(gpu.productName ?? 'unknown model')!;
-    if (counts.size <= 1) return pass(`${FLEET_FIELD[same]} ${value} on every ${gpu.productName ?? 'GPU'}`);
-    const text = `GPU ${gpu.index} (${gpu.productName ?? 'unknown model'}) ${FLEET_FIELD[same]} ${value}; the fleet has ${describeCounts(counts)}`;
-    return majority(counts) === value ? pass(text) : fail(text);
-  });
-  return combine('all', verdicts);
 }
 
 /** One leaf against its fact. */
@@ -465,30 +387,6 @@ export function evaluateLeaf(leaf: RuleLeaf, ctx: EvalContext): Verdict {
 }
 
 // ---- trees -------------------------------------------------------------------------------------
-
-/** all / any / none over verdicts, by the rules at the top of this file. */
-export function combine(kind: 'all' | 'any' | 'none', verdicts: readonly Verdict[]): Verdict {
-  const counted = verdicts.filter((v) => v.status !== 'not-applicable');
-  if (counted.length === 0) return notApplicable(bounded(verdicts.map((v) => v.detail).join('; ') || 'nothing to check'));
-  const by = (status: CheckStatus) => counted.filter((v) => v.status === status);
-  const details = (list: Verdict[]) => bounded(list.map((v) => v.detail).join('; '));
-  const passes = by('pass');
-  const fails = by('fail');
-  const errors = by('error');
-  if (kind === 'all') {
-    if (fails.length) return fail(details(fails));
-    if (errors.length) return error(details(errors));
-    return pass(details(passes));
-  }
-  if (kind === 'any') {
-    if (passes.length) return pass(details(passes));
-    if (errors.length) return error(details(errors));
-    return fail(details(fails));
-  }
-  if (passes.length) return fail(`must not hold: ${details(passes)}`);
-  if (errors.length) return error(details(errors));
-  return pass(`none holds: ${details(fails)}`);
-}
 
 export function evaluateRule(rule: RuleNode, ctx: EvalContext): Verdict {
   if ('all' in rule)
