@@ -8,7 +8,7 @@ import { userInfo } from 'node:os';
 import type { ExecResult, Host } from '../hosts/host';
 import { SshHost } from '../hosts/ssh/ssh-host';
 import { BOOT_ID_PATH, DMESG_ARGS, dmesgTailArgs, JOURNAL_CURSOR, MAX_JOURNAL_LINES, journalAfterArgs, journalBootArgs } from './command-specs';
-import { dmesgMarkOf, dmesgSince, type DmesgMark, type DmesgTail } from './dmesg-since';
+import { dmesgMarkOf, dmesgSince, tailBytesFor, type DmesgMark, type DmesgTail } from './dmesg-since';
 import type { KernelLogCursor, KernelLogSource } from './kernel-event-store';
 import { parseKernelLog, type KernelRecord } from './kernel-log';
 
@@ -17,6 +17,11 @@ export interface KernelLogRead {
   source: KernelLogSource;
   /** Where the next read goes on from (journal); null for dmesg, or when the journal gave none. */
   cursor: string | null;
+  /**
+   * The records read. dmesg read on after its mark: the driver's records of the minute up to the
+   * mark come first (read before, kept with it), so that a new line joins them as in a whole read;
+   * their events are recorded already, and the store drops them again.
+   */
   records: KernelRecord[];
   /** dmesg: the newest record read, for the next read to skip what this one read (kept in memory); null for the journal. */
   dmesgMark: DmesgMark | null;
@@ -206,8 +211,8 @@ async function dmesgAfter(
 
 /**
  * What of the buffer's end (`sh -c DMESG_TAIL_SCRIPT`, mark.tailBytes of it) is new, when that is
- * certain: the text is the whole buffer (shorter than the tail), or it holds the mark and the
- * minute before it. Else null.
+ * certain: the text is the whole buffer (shorter than the tail), or it holds the mark and every
+ * line within the clock's slack before it. Else null.
  */
 function dmesgTail(stdout: string, mark: DmesgMark): DmesgTail | null {
   // Near the byte limit (a cut character decodes to a different length): taken as cut.
@@ -224,7 +229,11 @@ function dmesgRead(bootId: string, since: DmesgTail, mark: DmesgMark | null, tru
   if (since.gap)
     warnings.push("kernel log: dmesg's buffer no longer holds the last line read (it wrapped or was cleared): lines logged in between were missed");
   if (truncated) warnings.push('kernel log: dmesg printed more than the output limit; its newest lines were not read');
-  return { bootId, source: 'dmesg', cursor: null, records: parsed.records, dmesgMark: dmesgMarkOf(bootId, parsed.records, mark), capability: null, warnings };
+  // Read on after the mark: its context goes first, and the next tail is twice what this one needed.
+  const continued = since.found && mark !== null;
+  const dmesgMark = dmesgMarkOf(bootId, parsed.records, mark, continued ? { continued, tailBytes: tailBytesFor(since.spanBytes) } : {});
+  const records = continued && mark.context.length > 0 ? [...mark.context, ...parsed.records] : parsed.records;
+  return { bootId, source: 'dmesg', cursor: null, records, dmesgMark, capability: null, warnings };
 }
 
 function capability(bootId: string, text: string): KernelLogRead {

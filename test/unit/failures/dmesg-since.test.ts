@@ -1,9 +1,19 @@
 // dmesg-since.ts over real `dmesg --time-format iso` captures (test/fixtures/nvidia-smi/errors):
-// a later read skips what an earlier one parsed, finds the same events, and says when the buffer
-// no longer reaches back to where the last read ended.
+// a later read parses only what is new, finds the same events as a whole read with the driver
+// records kept with the mark, and says when the buffer no longer reaches back to where the last
+// read ended.
 import { describe, expect, it } from 'vitest';
 import { MAX_DMESG_TAIL_BYTES, MIN_DMESG_TAIL_BYTES } from '../../../electron/core/failures/command-specs';
-import { DMESG_CLOCK_SLACK_MS, DMESG_CONTEXT_MS, dmesgMarkOf, dmesgSince, dmesgTailBytes, type DmesgMark } from '../../../electron/core/failures/dmesg-since';
+import {
+  DMESG_CLOCK_SLACK_MS,
+  DMESG_CONTEXT_MS,
+  dmesgMarkOf,
+  dmesgSince,
+  dmesgTailBytes,
+  MAX_DMESG_CONTEXT_CHARS,
+  MAX_DMESG_CONTEXT_RECORDS,
+  type DmesgMark,
+} from '../../../electron/core/failures/dmesg-since';
 import { parseKernelLog } from '../../../electron/core/failures/kernel-log';
 import { parseXidEvents, type XidEvent } from '../../../electron/core/failures/xid';
 import { readFixture } from '../../helpers/fixtures';
@@ -23,32 +33,66 @@ function shifted(t: string, ms: number): string {
   });
 }
 
+/** The events a read after `mark` finds: its kept driver records, then the new text's. */
+const eventsAfter = (mark: DmesgMark, tail: { text: string }) => parseXidEvents([...mark.context, ...parseKernelLog(tail.text).records]).events;
+
 describe('dmesgSince', () => {
   it('gives the whole text without a mark', () => {
-    expect(dmesgSince(capture, null)).toEqual({ text: capture, skippedChars: 0, gap: false, found: false, reachesBack: false });
+    expect(dmesgSince(capture, null)).toEqual({
+      text: capture,
+      skippedChars: 0,
+      gap: false,
+      found: false,
+      reachesBack: false,
+      spanBytes: Buffer.byteLength(capture),
+    });
   });
 
-  it('skips the lines older than a minute before the last record read, and finds every event of a whole read', () => {
-    // The capture: 10 lines at 05:39, then 31 from 12:02:03 on. The first read ended at line 20.
+  it('parses only the lines after the last record read; with the driver records kept with the mark, the two reads find what one whole read finds', () => {
+    // The capture: 10 lines at 05:39, then 31 from 12:02:03 on. The first read ended at line 20 (an Xid 94).
     const first = lines.slice(0, 20);
-    const tail = dmesgSince(text(lines), markAfter(first));
+    const mark = markAfter(first);
+    const tail = dmesgSince(text(lines), mark);
     expect(tail).toMatchObject({ gap: false, found: true, reachesBack: true });
-    expect(tail.skippedChars).toBe(text(lines.slice(0, 10)).length);
-    expect(tail.text).toBe(text(lines.slice(10)));
+    expect(tail.skippedChars).toBe(text(first).length);
+    expect(tail.text).toBe(text(lines.slice(20)));
+    // Scanned back to the first line older than the mark by more than the clock's slack (line 10, at 05:39).
+    expect(tail.spanBytes).toBe(text(lines.slice(9)).length);
+    // Kept: the driver's lines of the minute up to the mark (the ten Xid lines of 12:02:03), not the others.
+    expect(mark.context.map((r) => r.raw)).toEqual(lines.slice(10, 20));
     // What the two reads found is what one whole read finds (the store drops the repeats).
     const seen = new Set([...eventKeys(parseXidEvents(parseKernelLog(text(first)).records).events)]);
-    for (const key of eventKeys(parseXidEvents(parseKernelLog(tail.text).records).events)) seen.add(key);
+    for (const key of eventKeys(eventsAfter(mark, tail))) seen.add(key);
     expect([...seen].sort()).toEqual(eventKeys(parseXidEvents(parseKernelLog(capture).records).events).sort());
   });
 
-  it('parses nothing old when nothing new was logged for over a minute', () => {
-    const mark = markAfter(lines.slice(0, 10));
-    const tail = dmesgSince(text(lines.slice(0, 10)), mark);
-    // The last 05:39 lines are within the minute before the mark: they are parsed again, no more.
-    expect(tail).toEqual({ text: text(lines.slice(0, 10)), skippedChars: 0, gap: false, found: true, reachesBack: false });
-    const later = text([...lines.slice(0, 10), ...lines.slice(10)]);
-    expect(dmesgSince(later, mark).text).toBe(later);
-    expect(dmesgSince(later, markAfter(lines)).text).toBe(text(lines.slice(10)));
+  it('parses nothing when nothing new was logged', () => {
+    const first = lines.slice(0, 20);
+    expect(dmesgSince(text(first), markAfter(first))).toEqual({
+      text: '',
+      skippedChars: text(first).length,
+      gap: false,
+      found: true,
+      reachesBack: true,
+      spanBytes: text(lines.slice(9, 20)).length,
+    });
+  });
+
+  it('takes the oldest copy of a repeated last line as the mark: what was logged between the copies is read, never skipped', () => {
+    const at = (second: number, message: string) => `2025-02-23T16:24:${String(second).padStart(2, '0')},000000+00:00 ${message}`;
+    const repeated = 'nvidia-peermem nv_get_p2p_free_callback:127 ERROR detected invalid context';
+    const first = [at(10, 'earlier'), at(20, repeated)];
+    // Logged after the first read: an Xid, then the same line again within the clock's slack.
+    const now = [...first, at(20, 'NVRM: Xid (PCI:0000:19:00): 13, pid=1, name=x, Graphics Exception'), at(21, repeated)];
+    const tail = dmesgSince(text(now), markAfter(first));
+    expect(tail.text).toBe(text(now.slice(2)));
+    expect(eventsAfter(markAfter(first), tail).map((e) => e.xid)).toEqual([13]);
+    // The ten identical peermem lines of 05:39: read from the second on again.
+    expect(dmesgSince(text(lines.slice(0, 10)), markAfter(lines.slice(0, 10)))).toMatchObject({
+      text: text(lines.slice(1, 10)),
+      found: true,
+      reachesBack: false,
+    });
   });
 
   it("finds the mark when dmesg's clock moved within the slack, and parses all when it moved further", () => {
@@ -56,34 +100,30 @@ describe('dmesgSince', () => {
     const near = shifted(text(lines), DMESG_CLOCK_SLACK_MS - 500);
     expect(dmesgSince(near, mark).skippedChars).toBeGreaterThan(0);
     const far = shifted(text(lines), DMESG_CLOCK_SLACK_MS + 500);
-    expect(dmesgSince(far, mark)).toEqual({ text: far, skippedChars: 0, gap: false, found: false, reachesBack: true });
+    expect(dmesgSince(far, mark)).toMatchObject({ text: far, skippedChars: 0, gap: false, found: false, reachesBack: true });
   });
 
   it('parses all when the last record read is not there (another message at its time)', () => {
     const mark = { ...markAfter(lines.slice(0, 30)), messageHash: 'not-this' };
-    expect(dmesgSince(text(lines), mark)).toEqual({ text: text(lines), skippedChars: 0, gap: false, found: false, reachesBack: true });
+    expect(dmesgSince(text(lines), mark)).toMatchObject({ text: text(lines), skippedChars: 0, gap: false, found: false, reachesBack: true });
   });
 
   it('says when the buffer no longer holds the last record read (it wrapped): a gap, and all is parsed', () => {
     const mark = markAfter(lines.slice(0, 10));
     // Only the lines logged more than a minute later are left.
     const wrapped = text(lines.slice(10));
-    expect(dmesgSince(wrapped, mark)).toEqual({ text: wrapped, skippedChars: 0, gap: true, found: false, reachesBack: false });
-    // A buffer that still reaches back before the mark did not wrap.
+    expect(dmesgSince(wrapped, mark)).toMatchObject({ text: wrapped, skippedChars: 0, gap: true, found: false, reachesBack: false });
+    // A buffer that still reaches back to the mark did not wrap.
     expect(dmesgSince(text(lines.slice(5)), mark).gap).toBe(false);
   });
 
-  it('never starts inside a multi-line record: its indented lines go with it', () => {
+  it('goes on after the last record read with its indented lines: they are not read again as records of their own', () => {
     const stamp = (minute: number, second: number) => `2025-02-23T16:${minute}:${String(second).padStart(2, '0')},000000+00:00`;
-    const log = [
-      `${stamp(22, 0)} NVRM: Xid (PCI:0000:9b:00): 119, pid=1, name=x, Timeout`,
-      '  continued line',
-      `${stamp(24, 10)} later`,
-      `${stamp(24, 20)} last`,
-    ];
-    // 16:22:00 is more than DMESG_CONTEXT_MS before the last record read: skipped with its continuation line.
-    expect(Date.UTC(2025, 1, 23, 16, 24, 20) - Date.UTC(2025, 1, 23, 16, 22, 0)).toBeGreaterThan(DMESG_CONTEXT_MS);
-    expect(dmesgSince(text(log), markAfter(log)).text).toBe(text(log.slice(2)));
+    const first = [`${stamp(24, 0)} earlier`, `${stamp(24, 10)} NVRM: Xid (PCI:0000:9b:00): 119, pid=1, name=x, Timeout`, '  continued line'];
+    const log = [...first, `${stamp(24, 20)} later`];
+    const mark = markAfter(first);
+    expect(mark.context.map((r) => r.message)).toEqual(['NVRM: Xid (PCI:0000:9b:00): 119, pid=1, name=x, Timeout\ncontinued line']);
+    expect(dmesgSince(text(log), mark).text).toBe(text(log.slice(3)));
   });
 
   it('joins a fallen-off-the-bus line read later to the Xid 79 read before, as a whole read does', () => {
@@ -91,10 +131,15 @@ describe('dmesgSince', () => {
       .split('\n')
       .filter((l) => l.trim() !== '')
       .map((l, i) => `2025-02-23T16:24:${String(18 + i).padStart(2, '0')},000000+00:00 ${l.trim()}`);
-    // The first read ended with the Xid 79 line; the next holds the "fallen off the bus" lines too.
-    const tail = dmesgSince(text(stamped), markAfter(stamped.slice(0, 3)));
-    expect(tail.skippedChars).toBe(0);
-    expect(parseXidEvents(parseKernelLog(tail.text).records).events.map((e) => [e.xid, e.raw.length])).toEqual([[79, 2]]);
+    // The first read ended with the Xid 79 line; the next holds the "fallen off the bus" lines.
+    const mark = markAfter(stamped.slice(0, 3));
+    const tail = dmesgSince(text(stamped), mark);
+    expect(tail.text).toBe(text(stamped.slice(3)));
+    const joined = (events: readonly XidEvent[]) => events.map((e) => [e.xid, e.raw.length]);
+    expect(joined(eventsAfter(mark, tail))).toEqual([[79, 2]]);
+    expect(joined(parseXidEvents(parseKernelLog(text(stamped)).records).events)).toEqual([[79, 2]]);
+    // Without the kept records the line would stand alone, as a failure of its own.
+    expect(joined(parseXidEvents(parseKernelLog(tail.text).records).events)).toEqual([[null, 1]]);
   });
 });
 
@@ -103,7 +148,36 @@ describe('dmesgMarkOf', () => {
     const mark = markAfter(lines);
     expect(mark.timeMs).toBe(Date.UTC(2024, 10, 15, 12, 2, 15, 950));
     expect(dmesgMarkOf(BOOT, [], mark)).toBe(mark);
+    expect(dmesgMarkOf(BOOT, [], mark, { continued: true, tailBytes: 32_768 })).toEqual({ ...mark, tailBytes: 32_768 });
     expect(dmesgMarkOf('another-boot', [], mark)).toBeNull();
+  });
+
+  it('keeps the driver records of the minute up to the newest: carried on by a read that went on after the mark, not by a whole one', () => {
+    const at = (ms: number, message: string) => `${new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ',$1000+00:00')} ${message}`;
+    const T = Date.UTC(2025, 1, 23, 16, 0, 0);
+    const xid = (ms: number, n: number) => at(ms, `NVRM: Xid (PCI:0000:19:00): ${n}, pid=1, name=x, detail`);
+    const first = dmesgMarkOf(BOOT, parseKernelLog(text([xid(T, 13), at(T + 1000, 'other')])).records, null)!;
+    expect(first.context.map((r) => r.message)).toEqual(['NVRM: Xid (PCI:0000:19:00): 13, pid=1, name=x, detail']);
+    const later = parseKernelLog(text([xid(T + 30_000, 31), at(T + DMESG_CONTEXT_MS - 1, 'newest')])).records;
+    const continued = dmesgMarkOf(BOOT, later, first, { continued: true })!;
+    expect(continued.context.map((r) => r.message.split(', ')[0])).toEqual(['NVRM: Xid (PCI:0000:19:00): 13', 'NVRM: Xid (PCI:0000:19:00): 31']);
+    // A whole read holds what the previous mark kept already: not carried twice.
+    expect(dmesgMarkOf(BOOT, later, first)!.context).toHaveLength(1);
+    // Older than DMESG_CONTEXT_MS before the newest: dropped.
+    const past = dmesgMarkOf(BOOT, parseKernelLog(text([at(T + DMESG_CONTEXT_MS + 1, 'newest')])).records, first, { continued: true })!;
+    expect(past.context).toEqual([]);
+    // A storm of driver lines keeps its newest MAX_DMESG_CONTEXT_RECORDS.
+    const storm = Array.from({ length: MAX_DMESG_CONTEXT_RECORDS + 50 }, (_, i) => xid(T + i * 10, i + 1));
+    const stormy = dmesgMarkOf(BOOT, parseKernelLog(text(storm)).records, null)!;
+    expect(stormy.context).toHaveLength(MAX_DMESG_CONTEXT_RECORDS);
+    expect(stormy.context.at(-1)!.message).toContain(`: ${MAX_DMESG_CONTEXT_RECORDS + 50},`);
+    // And no more than MAX_DMESG_CONTEXT_CHARS of them: long lines keep fewer.
+    const long = Array.from({ length: 100 }, (_, i) => `${xid(T + i * 10, i + 1)} ${'x'.repeat(1000)}`);
+    const longMark = dmesgMarkOf(BOOT, parseKernelLog(text(long)).records, null)!;
+    const chars = longMark.context.reduce((n, r) => n + r.message.length + r.raw.length, 0);
+    expect(chars).toBeLessThanOrEqual(MAX_DMESG_CONTEXT_CHARS);
+    expect(chars + 2 * 1100).toBeGreaterThan(MAX_DMESG_CONTEXT_CHARS);
+    expect(longMark.context.at(-1)!.message).toContain(': 100,');
   });
 });
 

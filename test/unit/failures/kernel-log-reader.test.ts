@@ -7,9 +7,8 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Database as Db } from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FAILURE_POLICY, journalAfterArgs, journalBootArgs } from '../../../electron/core/failures/command-specs';
+import { FAILURE_POLICY, journalAfterArgs, journalBootArgs, MAX_DMESG_TAIL_BYTES, MIN_DMESG_TAIL_BYTES } from '../../../electron/core/failures/command-specs';
 import { KernelEventStore } from '../../../electron/core/failures/kernel-event-store';
-import { DMESG_CONTEXT_MS } from '../../../electron/core/failures/dmesg-since';
 import { readKernelLog } from '../../../electron/core/failures/kernel-log-reader';
 import { KernelLogWatcher } from '../../../electron/core/failures/kernel-log-watcher';
 import { parseKernelLog } from '../../../electron/core/failures/kernel-log';
@@ -38,6 +37,10 @@ beforeEach(() => {
 afterEach(() => {
   process.env.PATH = savedPath;
 });
+
+/** journalctl on a node that keeps no journal (systemd 252's words). */
+const noJournal = (): string =>
+  replayScript({ stdoutText: '-- No entries --', stderrPath: kernelLogFixture('journalctl-k-no-journal-files.systemd252.stderr.txt'), exitCode: 1 });
 
 /** journalctl and dmesg as given (absent: a fake that fails the test loudly) first on PATH. */
 function install(programs: { journalctl?: string; dmesg?: string }): void {
@@ -108,11 +111,7 @@ describe('readKernelLog', () => {
 
   it('reads dmesg where the node keeps no journal', async () => {
     install({
-      journalctl: replayScript({
-        stdoutText: '-- No entries --',
-        stderrPath: kernelLogFixture('journalctl-k-no-journal-files.systemd252.stderr.txt'),
-        exitCode: 1,
-      }),
+      journalctl: noJournal(),
       dmesg: replayScript({ stdoutPath: fixturePath('nvidia-smi', 'errors', 'xid-13-43-sm-exception.dmesg-decode-iso.log'), exitCode: 0, callsPath: calls }),
     });
     const read = await readKernelLog(host, null);
@@ -128,11 +127,7 @@ describe('readKernelLog', () => {
     const log = join(dir, 'dmesg.log');
     const print = (from: number, to: number) => writeFileSync(log, `${lines.slice(from, to).join('\n')}\n`);
     install({
-      journalctl: replayScript({
-        stdoutText: '-- No entries --',
-        stderrPath: kernelLogFixture('journalctl-k-no-journal-files.systemd252.stderr.txt'),
-        exitCode: 1,
-      }),
+      journalctl: noJournal(),
       dmesg: replayScript({ stdoutPath: log, exitCode: 0 }),
     });
     const previous = { bootId: BOOT_ID, source: 'dmesg' as const, cursor: null };
@@ -141,7 +136,7 @@ describe('readKernelLog', () => {
     expect(first.records).toHaveLength(20);
     expect(first.dmesgMark).toMatchObject({ bootId: BOOT_ID, timeMs: first.records[19]!.timeMs });
     print(0, 41);
-    // The 10 lines of 05:39 are hours before the last line read: skipped; the minute before it is read again.
+    // Parsed: the lines after the last one read; before them the driver lines of the minute up to it, kept with the mark.
     const second = await readKernelLog(host, previous, {}, first.dmesgMark);
     expect(second.records.map((r) => r.raw)).toEqual(lines.slice(10));
     expect(second.warnings).toEqual([]);
@@ -184,28 +179,36 @@ describe('readKernelLog', () => {
     expect(first.records).toHaveLength(2041);
     expect(callLog()).toHaveLength(1);
     expect(journalAsked()).toBe(1);
-    // Nothing new: one run of dmesg through the tail script, the minute before the last line parsed again.
+    // Nothing new: one run of dmesg through the tail script. The driver lines of the minute before
+    // the last line come from the mark; of the text, only what follows the first of the identical
+    // peermem lines within the clock's slack of the last one is parsed again.
+    const kept = capture.slice(10, 21);
     const second = await readKernelLog(host, previous, {}, first.dmesgMark);
     expect(callLog()).toHaveLength(2);
-    expect(second.records.map((r) => r.raw)).toEqual(capture.slice(10));
+    expect(first.dmesgMark!.context.map((r) => r.raw)).toEqual(kept);
+    expect(second.records.map((r) => r.raw)).toEqual([...kept, ...capture.slice(22)]);
+    // That read needed ~3 KB of the buffer's end: the next asks for the least, 8 KiB.
+    expect(second.dmesgMark!.tailBytes).toBe(MIN_DMESG_TAIL_BYTES);
     // More new lines than the tail holds: the tail, then the whole buffer.
     writeFileSync(log, `${[...before, ...capture, ...after].join('\n')}\n`);
     const third = await readKernelLog(host, previous, {}, second.dmesgMark);
     expect(callLog()).toHaveLength(4);
-    expect(third.records.map((r) => r.raw)).toEqual([...capture.slice(10), ...after]);
+    expect(third.records.map((r) => r.raw)).toEqual([...kept, ...capture.slice(22), ...after]);
     expect(third.warnings).toEqual([]);
     // The node has no journal in this boot: it was asked once, on the first read, not on the later ones.
     expect(journalAsked()).toBe(1);
-    // A line a second of ~100 bytes: the minute before the last line is ~6 KB, so the next read asks for 16 KiB.
-    expect(third.dmesgMark!.tailBytes).toBe(16_384);
-    // 50 more lines (~5 KB, more than the least tail, 8 KiB, would hold with that minute): one run, the tail.
+    // That read needed the 1,000 new lines (~100 KB): the next asks for the most.
+    expect(third.dmesgMark!.tailBytes).toBe(MAX_DMESG_TAIL_BYTES);
+    // The kept driver lines are more than a minute older than the newest line now: dropped.
+    expect(third.dmesgMark!.context).toEqual([]);
+    // 50 more lines (~5 KB): one run, the tail, and only those lines parsed.
     const more = filler(Date.UTC(2024, 10, 15, 13, 0, 0) + 1000 * 1000, 50);
     writeFileSync(log, `${[...before, ...capture, ...after, ...more].join('\n')}\n`);
     const fourth = await readKernelLog(host, previous, {}, third.dmesgMark);
     expect(callLog()).toHaveLength(5);
-    const fromMs = third.dmesgMark!.timeMs - DMESG_CONTEXT_MS;
-    expect(fourth.records.map((r) => r.raw)).toEqual([...after, ...more].filter((l) => Date.parse(l.slice(0, 23).replace(',', '.') + 'Z') >= fromMs));
+    expect(fourth.records.map((r) => r.raw)).toEqual(more);
     expect(fourth.warnings).toEqual([]);
+    expect(fourth.dmesgMark!.tailBytes).toBe(16_384);
     // Another boot (the mark's is no longer the node's): the journal is asked first again, then the whole buffer.
     const rebooted = await readKernelLog(
       host,
@@ -229,14 +232,46 @@ describe('readKernelLog', () => {
 
   it('says what to change where there is no journal and dmesg is restricted', async () => {
     install({
-      journalctl: replayScript({
-        stdoutText: '-- No entries --',
-        stderrPath: kernelLogFixture('journalctl-k-no-journal-files.systemd252.stderr.txt'),
-        exitCode: 1,
-      }),
+      journalctl: noJournal(),
       dmesg: replayScript({ stderrPath: kernelLogFixture('dmesg-time-format-iso-not-permitted.util-linux-2.38.stderr.txt'), exitCode: 1 }),
     });
     expect((await readKernelLog(host, null)).capability).toMatch(/keeps no journal and restricts dmesg; set kernel\.dmesg_restrict=0/);
+  });
+
+  it("keeps reading only the buffer's end through a storm: a minute of more lines than the largest tail holds", async () => {
+    const stamp = (ms: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ',$1000+00:00');
+    // 2,000 lines of ~100 bytes in 40 s (200 KB, over three times MAX_DMESG_TAIL_BYTES), an Xid among them.
+    const T = Date.UTC(2024, 10, 15, 12, 0, 0);
+    const storm = Array.from({ length: 2000 }, (_, i) =>
+      i === 1000
+        ? `${stamp(T + i * 20)} NVRM: Xid (PCI:0000:06:00): 79, pid=1, name=x, GPU has fallen off the bus.`
+        : `${stamp(T + i * 20)} pcieport 0000:00:01.0: AER: Corrected error message received from 0000:06:00.0 (${i})`,
+    );
+    expect(Buffer.byteLength(storm.join('\n'))).toBeGreaterThan(3 * MAX_DMESG_TAIL_BYTES);
+    const log = join(dir, 'dmesg.log');
+    install({
+      journalctl: noJournal(),
+      dmesg: replayScript({ stdoutPath: log, exitCode: 0, callsPath: calls }),
+    });
+    const previous = { bootId: BOOT_ID, source: 'dmesg' as const, cursor: null };
+    writeFileSync(log, `${storm.join('\n')}\n`);
+    const first = await readKernelLog(host, null);
+    expect(first.records).toHaveLength(2000);
+    let mark = first.dmesgMark;
+    // The storm goes on: each read runs dmesg once (the tail; a tail that fell short would be followed by a whole read), and parses only the new lines.
+    for (let round = 1; round <= 3; round += 1) {
+      const more = Array.from({ length: 20 }, (_, i) => `${stamp(T + 40_000 + round * 1000 + i * 20)} NVRM: GPU 0000:06:00.0: GPU has fallen off the bus.`);
+      storm.push(...more);
+      writeFileSync(log, `${storm.join('\n')}\n`);
+      const read = await readKernelLog(host, previous, {}, mark);
+      expect(callLog()).toHaveLength(1 + round);
+      // After the Xid 79 kept with the mark (and the lines of the same failure kept since), the new lines.
+      expect(read.records.slice(-20).map((r) => r.raw)).toEqual(more);
+      expect(read.records[0]!.raw).toBe(storm[1000]);
+      // They join the Xid 79 (within a minute of it): one failure, as a whole read finds.
+      expect(xidsOf(read.records)).toEqual([79]);
+      mark = read.dmesgMark;
+    }
   });
 
   it('fails a read that hangs, within its limit', async () => {
@@ -287,11 +322,7 @@ describe('KernelLogWatcher over the local host', () => {
   it('records each dmesg event once though dmesg has no cursor, across a restart', async () => {
     const path = join(dir, 'cd.db');
     install({
-      journalctl: replayScript({
-        stdoutText: '-- No entries --',
-        stderrPath: kernelLogFixture('journalctl-k-no-journal-files.systemd252.stderr.txt'),
-        exitCode: 1,
-      }),
+      journalctl: noJournal(),
       dmesg: replayScript({ stdoutPath: fixturePath('nvidia-smi', 'errors', 'xid-48-63-94-dbe-row-remap.dmesg-iso.log'), exitCode: 0 }),
     });
     const seen: StoredKernelEvent[][] = [];
@@ -309,11 +340,7 @@ describe('KernelLogWatcher over the local host', () => {
       .filter((l) => l !== '');
     const log = join(dir, 'dmesg.log');
     install({
-      journalctl: replayScript({
-        stdoutText: '-- No entries --',
-        stderrPath: kernelLogFixture('journalctl-k-no-journal-files.systemd252.stderr.txt'),
-        exitCode: 1,
-      }),
+      journalctl: noJournal(),
       dmesg: replayScript({ stdoutPath: log, exitCode: 0 }),
     });
     const seen: StoredKernelEvent[][] = [];
