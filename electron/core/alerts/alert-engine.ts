@@ -12,16 +12,16 @@ import type { Logger } from '../log';
 import type { Clock } from '../scheduler';
 import { AlertStore, toAlert, type AlertListQuery, type StoredAlert } from './alert-store';
 import { compileSilences, settleFlags, type ActiveSilence } from './alert-flags';
-import { notificationOf } from './alert-notification';
+import { isUnhandled, mayNotify, notificationOf } from './alert-notification';
+import { alertMessage, newStoredAlert, timingOf } from './alert-record';
 import { alertSummary } from './alert-summary';
-import { evaluateTick, isEventRule, RuleIndex, type AlertInstance } from './evaluator';
+import { evaluateTick, RuleIndex, type AlertInstance } from './evaluator';
 import { FLAP_STABLE_MS, FLAP_WINDOW_MS, isFlapping, recordChange } from './flapping';
-import { eventPresence, initialState, nextState, type LifecycleTiming, type Presence } from './lifecycle';
+import { eventPresence, nextState, type Presence } from './lifecycle';
 import { compileSilenceMatchers } from './matchers';
 import { ruleInfo } from './rule-info';
 import { readRuleMetric } from './rule-metrics';
-import { renderMessage } from './template';
-import type { AlertEngine, AlertRule, AlertTick, Notification, RuleSet } from './types';
+import type { AlertEngine, AlertTick, NoiseGate, Notification, RuleSet } from './types';
 
 const DAY_MS = 86_400_000;
 /** Resolved alerts (and their transitions) are kept this long. */
@@ -35,11 +35,6 @@ const PRUNE_EVERY_MS = 3_600_000;
 export const REFRESH_EVERY_MS = 15_000;
 /** A value-only change (the temperature moved) is written at most this often per alert. */
 const VALUE_WRITE_EVERY_MS = 30_000;
-
-export interface NoiseGate {
-  offer(n: Notification, nowMs: number): void;
-  release(nowMs: number): Notification[];
-}
 
 export interface SqliteAlertEngineOptions {
   db: Database;
@@ -65,10 +60,6 @@ interface PendingTransition {
 interface FlapMemory {
   history: number[];
   flapping: boolean;
-}
-
-function timingOf(rule: AlertRule): LifecycleTiming {
-  return { forMs: rule.forMs, keepFiringForMs: rule.keepFiringForMs, event: isEventRule(rule) };
 }
 
 export class SqliteAlertEngine implements AlertEngine {
@@ -214,7 +205,7 @@ export class SqliteAlertEngine implements AlertEngine {
 
     const offered: Notification[] = [];
     const offeredAlerts: StoredAlert[] = [];
-    const candidates = [...this.open.values()].filter((alert) => this.mayNotify(alert, now));
+    const candidates = [...this.open.values()].filter((alert) => mayNotify(alert, now, this.offered.get(alert.id), this.minSeverity));
     if (created.length || transitions.length) changed = true;
     // No SQL at all on a tick where nothing changed and nothing is to be notified.
     if (created.length || dirty.size || transitions.length || candidates.length || resolvedNotices.length) {
@@ -386,53 +377,15 @@ export class SqliteAlertEngine implements AlertEngine {
   private newAlert(instance: AlertInstance, now: number): StoredAlert {
     const memory = this.flapMemory.get(instance.fingerprint);
     this.flapMemory.delete(instance.fingerprint);
+    // Flags are set by applyFlags, which records the transition when this starts flapping.
     if (memory?.flapping) this.inheritedFlapping.add(instance.fingerprint);
-    const state = initialState(timingOf(instance.rule));
-    const history = state === 'firing' ? recordChange(memory?.history ?? [], now) : [...(memory?.history ?? [])];
-    return {
-      id: 0,
-      fingerprint: instance.fingerprint,
-      ruleId: instance.rule.id,
-      nodeId: instance.nodeId,
-      subject: instance.subject,
-      gpu: instance.gpu,
-      severity: instance.severity,
-      state,
-      title: instance.rule.name,
-      message: this.render(instance),
-      labels: instance.labels,
-      value: instance.value,
-      pendingSinceMs: now,
-      firedAtMs: state === 'firing' ? now : null,
-      resolvedAtMs: null,
-      lastActiveAtMs: instance.atMs,
-      notifiedAtMs: null,
-      notifiedSeverity: null,
-      ack: null,
-      snoozedUntilMs: null,
-      silencedBy: null,
-      suppressedBy: null,
-      // Flags are set by applyFlags, which records the transition when this starts flapping.
-      flapping: false,
-      flapHistory: history,
-    };
-  }
-
-  private render(instance: AlertInstance): string {
-    return renderMessage(instance.rule.message, {
-      node: instance.nodeId,
-      gpu: instance.gpu,
-      subject: instance.subject,
-      value: instance.value,
-      text: instance.text,
-      labels: instance.labels,
-    });
+    return newStoredAlert(instance, now, memory?.history ?? []);
   }
 
   /** Takes what the tick says about an open alert; marks it for writing when its text changed, or its value after a while. */
   private refreshFromInstance(alert: StoredAlert, instance: AlertInstance, now: number, dirty: Set<StoredAlert>): void {
     alert.lastActiveAtMs = Math.max(alert.lastActiveAtMs, instance.atMs);
-    const message = this.render(instance);
+    const message = alertMessage(instance);
     const textChanged = message !== alert.message || instance.severity !== alert.severity || instance.rule.name !== alert.title;
     const valueChanged = instance.value !== alert.value;
     alert.message = message;
@@ -452,30 +405,6 @@ export class SqliteAlertEngine implements AlertEngine {
     this.inheritedFlapping.clear();
   }
 
-  /**
-   * Firing, never notified (or notified at a lower severity: it escalated), at or above the floor,
-   * and (as far as memory knows) nobody silenced, snoozed, acknowledged or suppressed it.
-   */
-  private mayNotify(alert: StoredAlert, now: number): boolean {
-    if (alert.state !== 'firing') return false;
-    if (alert.notifiedAtMs !== null && (alert.notifiedSeverity === null || SEVERITY_RANK[alert.severity] <= SEVERITY_RANK[alert.notifiedSeverity]))
-      return false;
-    const held = this.offered.get(alert.id);
-    if (held !== undefined && SEVERITY_RANK[alert.severity] <= SEVERITY_RANK[held]) return false;
-    if (SEVERITY_RANK[alert.severity] < SEVERITY_RANK[this.minSeverity]) return false;
-    if (alert.silencedBy !== null || alert.suppressedBy !== null || alert.flapping) return false;
-    return this.unhandled(alert, now);
-  }
-
-  /**
-   * Nobody acknowledged or snoozed it. An acknowledgement is of the severity it was given at: an
-   * alert acknowledged as a warning that turns critical is news (snoozes and silences still hold).
-   */
-  private unhandled(alert: StoredAlert, now: number): boolean {
-    const escalation = alert.notifiedAtMs !== null;
-    return (alert.ack === null || escalation) && (alert.snoozedUntilMs ?? 0) <= now;
-  }
-
   /** Acknowledge and snooze as the file has them now (the CLI may have written them since the last refresh). */
   private stillUnhandled(alert: StoredAlert, now: number): boolean {
     const actions = this.store.actions(alert.id);
@@ -483,7 +412,7 @@ export class SqliteAlertEngine implements AlertEngine {
       alert.ack = actions.ack;
       alert.snoozedUntilMs = actions.snoozedUntilMs;
     }
-    return this.unhandled(alert, now);
+    return isUnhandled(alert, now);
   }
 
   private adoptActions(stored: StoredAlert): void {

@@ -237,3 +237,9 @@ export interface StoredKernelEvent {
   detail: string;
   raw: string[];
 }
+
+/** The noise control as the alert engine sees it: notifications offered, and those it lets out. */
+export interface NoiseGate {
+  offer(n: Notification, nowMs: number): void;
+  release(nowMs: number): Notification[];
+}
