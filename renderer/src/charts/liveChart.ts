@@ -3,11 +3,11 @@
  * wrapper creates it once and hands it data, so a tick costs one chart.update('none') and no
  * re-render.
  */
-import type { ChartDataset, ChartOptions, Plugin, ScriptableContext, TooltipItem } from 'chart.js';
+import type { ChartDataset, ChartOptions, Plugin } from 'chart.js';
 import type { MetricQueryResult } from '../../../shared/contract';
 import { METRICS, type MetricName, type MetricUnit } from '../../../shared/model/metrics';
 import type { NodeSnapshot } from '../../../shared/model/node';
-import { formatDateTime, formatDuration, formatValue, MISSING } from '../format';
+import { formatValue, MISSING } from '../format';
 import { followsLive, type ChartWindow, type RangeDefinition } from '../ranges';
 import { type ChartPalette, withAlpha } from '../theme';
 import { xScaleOptions, yScaleOptions, type YLimits } from './axes';
@@ -16,7 +16,9 @@ import { resolutionOf, type DrawnResolution } from './resolution';
 import { SeriesBuffer, type Point, type SeriesResolution } from './seriesBuffer';
 import { publishCrosshair, subscribeCrosshair } from './crosshair';
 import { drawOverlay, type ReferenceLine } from './overlay';
-import { timeZoneLabel, utcOffsetLabel } from './timeZone';
+import { timeZoneLabel } from './timeZone';
+import { GAP_SPACINGS, isolatedPointRadius, typicalSpacing } from './gaps';
+import { tooltipOptions, type DatasetRole } from './tooltip';
 
 export type { ReferenceLine } from './overlay';
 
@@ -68,28 +70,8 @@ interface Series {
   colorSlot: number;
 }
 
-type Role = 'line' | 'low' | 'high';
+type Role = DatasetRole['role'];
 type LineDataset = ChartDataset<'line', Point[]>;
-
-/** Radius of a point with no neighbour to draw a line to (a lone first tick, or one between gaps). */
-const ISOLATED_POINT_RADIUS = 2.5;
-
-/** A gap wider than this many point spacings breaks the line. */
-const GAP_SPACINGS = 3;
-
-/**
- * The usual distance between neighbouring points: the median, so a few gaps do not inflate it.
- * History may be sparser than the current interval (collected under another config).
- */
-function typicalSpacing(lines: Point[][]): number {
-  const deltas: number[] = [];
-  for (const line of lines) {
-    for (let i = 1; i < line.length && deltas.length < 4000; i++) deltas.push(line[i]!.x - line[i - 1]!.x);
-  }
-  if (deltas.length === 0) return 0;
-  deltas.sort((a, b) => a - b);
-  return deltas[Math.floor(deltas.length / 2)]!;
-}
 
 /** Snapshots kept while history loads, to be replayed on top of it (a few minutes' worth). */
 const MAX_QUEUED_SNAPSHOTS = 120;
@@ -448,16 +430,6 @@ export class LiveChart {
     const fromMs = this.windowStart();
     const roleOf = (datasetIndex: number) => this.roles[datasetIndex];
     const maxGapMs = this.maxGapMs;
-    // Lines are drawn without point markers, so a value with no neighbour within the gap would be invisible.
-    const radius = (ctx: ScriptableContext<'line'>) => {
-      const data = ctx.dataset.data as Point[];
-      const point = data[ctx.dataIndex];
-      if (!point) return 0;
-      const prev = data[ctx.dataIndex - 1];
-      const next = data[ctx.dataIndex + 1];
-      const alone = (!prev || point.x - prev.x > maxGapMs) && (!next || next.x - point.x > maxGapMs);
-      return alone ? ISOLATED_POINT_RADIUS : 0;
-    };
     return {
       animation: false,
       responsive: true,
@@ -469,7 +441,7 @@ export class LiveChart {
       interaction: { mode: 'nearest', axis: 'x', intersect: false },
       layout: { padding: { top: 4, right: 8 } },
       elements: {
-        point: { radius, hitRadius: 4, hoverRadius: 3 },
+        point: { radius: isolatedPointRadius(maxGapMs), hitRadius: 4, hoverRadius: 3 },
         line: { tension: 0, borderJoinStyle: 'round' },
       },
       scales: {
@@ -481,36 +453,7 @@ export class LiveChart {
         filler: { propagate: false },
         // The legend is HTML beside the canvas (ChartLegend): keyboard-usable, with values.
         legend: { display: false },
-        tooltip: {
-          backgroundColor: palette.tooltipBackground,
-          titleColor: palette.tooltipText,
-          bodyColor: palette.tooltipText,
-          titleFont: { size: 11, weight: 'normal' },
-          bodyFont: { size: 11 },
-          padding: 6,
-          boxWidth: 8,
-          boxHeight: 8,
-          filter: (item: TooltipItem<'line'>) => roleOf(item.datasetIndex)?.role === 'line',
-          callbacks: {
-            title: (items) => {
-              const x = (items[0]?.raw as Point | undefined)?.x;
-              if (x === undefined) return '';
-              const at = `${formatDateTime(x)} ${utcOffsetLabel(x)}`;
-              return this.resolution.bucketed ? `${at} · ${formatDuration(this.resolution.stepMs)} avg` : at;
-            },
-            label: (item) => {
-              const role = roleOf(item.datasetIndex);
-              const point = item.raw as Point;
-              const text = `${item.dataset.label ?? ''}: ${formatValue(unit, point.y)}`;
-              if (!role?.series.buffer.bucketed) return text;
-              const { low, high } = role.series.buffer;
-              const at = (points: Point[]) => (points[item.dataIndex]?.x === point.x ? points[item.dataIndex] : points.find((p) => p.x === point.x));
-              const lo = at(low);
-              const hi = at(high);
-              return lo && hi ? `${text}  (${formatValue(unit, lo.y)} – ${formatValue(unit, hi.y)})` : text;
-            },
-          },
-        },
+        tooltip: tooltipOptions(unit, palette, roleOf, () => this.resolution),
       },
     };
   }
