@@ -7,7 +7,8 @@ import type { Logger } from '../../electron/core/log';
 import { dcgmGpus } from '../../electron/core/sources/dcgm-map';
 import { exposedSamples, parseExposition } from '../../electron/core/sources/exposition';
 import { PrometheusClient } from '../../electron/core/sources/prometheus-client';
-import { PrometheusSource, type InstantQuerier } from '../../electron/core/sources/prometheus-source';
+import type { QueryResult } from '../../electron/core/sources/prometheus-api';
+import { PrometheusSource, type InstantQuerier, type NodeReading } from '../../electron/core/sources/prometheus-source';
 import { FAMILY_QUERIES } from '../../electron/core/sources/source-families';
 import { forward, serve, type LocalServer } from '../helpers/http-server';
 import { startGpuPrometheusLab, DCGM_CAPTURES, type GpuPrometheusLab } from '../helpers/prometheus-gpu-lab';
@@ -187,6 +188,55 @@ describe('a Prometheus source in the engine (real Prometheus, node exporter, dcg
     } finally {
       source.close();
       await proxy.close();
+    }
+  }, 60_000);
+
+  it("does not hold a fetch up for the minute's GPU identity read: the last read serves, the next fetch has the new one", async () => {
+    const client = new PrometheusClient({ url: prometheus.url, timeoutMs: 10_000, maxResponseBytes: 16 * 1024 * 1024 });
+    const identityReads: number[] = [];
+    let release = () => {};
+    let heldRead: Promise<QueryResult> | null = null;
+    const holding: InstantQuerier = {
+      url: client.url,
+      query: (expr, atMs) => {
+        if (!expr.startsWith('count by')) return client.query(expr, atMs);
+        identityReads.push(atMs!);
+        if (identityReads.length === 1) return client.query(expr, atMs);
+        // The minute's read: held until released, and it answers a renamed model (as after a driver swap).
+        const released = new Promise<void>((resolve) => (release = resolve));
+        heldRead = released
+          .then(() => client.query(expr, atMs))
+          .then((result) =>
+            result.resultType === 'vector'
+              ? { ...result, samples: result.samples.map((s) => ({ ...s, labels: { ...s.labels, modelName: `${s.labels.modelName} renamed` } })) }
+              : result,
+          );
+        return heldRead;
+      },
+      close: () => client.close(),
+    };
+    const source = standaloneSource(holding);
+    const modelsOf = (readings: Map<string, NodeReading>) => [...readings.values()].flatMap((r) => r.snapshot?.gpus.map((g) => g.productName) ?? []).sort();
+    try {
+      const at = Date.now() - 1000;
+      const first = modelsOf(await source.readAll(at));
+      expect(first).toEqual(['NVIDIA L4', 'Tesla T4']);
+      // A minute on, the read is due and asked, but held: the fetch answers without it, with the last read's labels.
+      const stillHeld = Symbol('the fetch waited for the held identity read');
+      let timer: NodeJS.Timeout | undefined;
+      const later = await Promise.race([source.readAll(at + 61_000), new Promise<symbol>((resolve) => (timer = setTimeout(() => resolve(stillHeld), 15_000)))]);
+      clearTimeout(timer);
+      expect(later).not.toBe(stillHeld);
+      expect(modelsOf(later as Map<string, NodeReading>)).toEqual(first);
+      expect(identityReads).toEqual([at, at + 61_000]);
+      release();
+      await heldRead;
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(modelsOf(await source.readAll(at + 66_000))).toEqual(['NVIDIA L4 renamed', 'Tesla T4 renamed']);
+      expect(identityReads).toHaveLength(2);
+    } finally {
+      release();
+      source.close();
     }
   }, 60_000);
 

@@ -140,6 +140,7 @@ export class PrometheusSource {
   readonly #identities: GpuIdentities;
   /** Nodes scraped less often than they are read: how often (rate-base.ts), for their charts' steps. */
   readonly #scrapeIntervals = new Map<string, number>();
+  #closed = false;
 
   constructor(options: PrometheusSourceOptions) {
     this.id = options.id;
@@ -322,6 +323,7 @@ export class PrometheusSource {
   }
 
   close(): void {
+    this.#closed = true;
     this.#options.client.close();
     this.#history.clear();
   }
@@ -382,11 +384,14 @@ export class PrometheusSource {
   async #fetch(atMs: number): Promise<Fetch> {
     const { client, nodeLabel } = this.#options;
     const families = this.#families;
-    const identityRead = this.#identities.due(atMs) ? this.#identities.read(atMs) : null;
+    const gpuIdentities = this.#identities;
+    // Before any identity is known this fetch needs the first read; later ones do not wait for a refresh.
+    const firstRead = gpuIdentities.view() === null ? gpuIdentities.read(atMs) : null;
     const settled = await Promise.allSettled(families.map((family) => client.query(family.expr, atMs)));
-    const identityFailure = identityRead === null ? null : await identityRead;
-    const identities = this.#identities.view();
-    let unidentified = false;
+    let identityFailure = firstRead === null ? null : await firstRead;
+    let identities = gpuIdentities.view();
+    /** DCGM samples whose GPU has no identity in the view they were grouped with. */
+    const unidentified: PromSample[] = [];
     const samples = new Map<string, PromSample[]>();
     const up = new Map<string, UpSample[]>();
     const failures: Array<FamilyFailure & { error: unknown }> = [];
@@ -429,10 +434,10 @@ export class PrometheusSource {
           // The GPU's labels as read apart (shared, not copied): dcgm-map reads its UUID, bus id, model and driver.
           const known = identities?.labelsOf(labels);
           if (known !== undefined) labels = known;
-          else unidentified = true;
         }
         const list = samples.get(nodeId);
         const sample = { name, labels, value: s.value };
+        if (dcgm && labels === s.labels) unidentified.push(sample);
         if (list) list.push(sample);
         else if (samples.size < MAX_SOURCE_NODES * 2) samples.set(nodeId, [sample]);
       }
@@ -446,7 +451,22 @@ export class PrometheusSource {
       const pool = wide.length > 0 ? wide : failures;
       throw (pool.find((f) => !STALE_CONNECTION.has((f.error as PrometheusError).reason)) ?? pool[0]!).error;
     }
-    if (unidentified) identities?.markMissing();
+    // A GPU not in the last identity read (a new one): read them again now if due, and wait for it.
+    if (unidentified.length > 0 && firstRead === null && gpuIdentities.due(atMs)) {
+      identityFailure = await gpuIdentities.read(atMs);
+      identities = gpuIdentities.view();
+    }
+    if (unidentified.length > 0 && identities !== null) {
+      let missing = false;
+      for (const sample of unidentified) {
+        const known = identities.labelsOf(sample.labels);
+        if (known !== undefined) sample.labels = known;
+        else missing = true;
+      }
+      if (missing) identities.markMissing();
+    }
+    // The periodic refresh: sent once this fetch's answers are in, so it never holds up a tick; the next fetch uses it.
+    if (identityFailure === null && gpuIdentities.due(atMs)) void this.#refreshIdentities(atMs);
     // Without any identity read yet, GPUs lack their model, bus id and driver: say so; else the last read serves.
     if (identityFailure !== null) {
       if (identities === null) failures.push({ family: 'GPU identity', message: identityFailure, error: null });
@@ -470,6 +490,12 @@ export class PrometheusSource {
       this.#last = fetched;
     }
     return fetched;
+  }
+
+  /** Reads the GPU identities again in the background; a failure keeps the last read and is logged (not once closed). */
+  async #refreshIdentities(atMs: number): Promise<void> {
+    const failure = await this.#identities.read(atMs);
+    if (failure !== null && !this.#closed) this.#options.log.warn(`source ${this.id}: the GPU identity query failed (the last one read is kept): ${failure}`);
   }
 }
 
