@@ -143,10 +143,20 @@ export class SourceSet {
 
   health(id: string): SourceHealth {
     const running = this.#running.get(id);
-    if (!running) return { state: 'unknown', message: null, errorKind: null, lastOkAt: null, nodeCount: 0 };
-    if (running.startError !== null) return { state: 'error', message: running.startError, errorKind: 'config', lastOkAt: null, nodeCount: 0 };
+    const none = { lastOkAt: null, nodeCount: 0, answerMs: null, late: false };
+    if (!running) return { state: 'unknown', message: null, errorKind: null, ...none };
+    if (running.startError !== null) return { state: 'error', message: running.startError, errorKind: 'config', ...none };
     const recorder = running.recorder!;
-    return { state: recorder.state, message: recorder.message, errorKind: recorder.errorKind, lastOkAt: recorder.lastOkAt, nodeCount: running.nodes.size };
+    const answer = running.source?.lastAnswer ?? null;
+    return {
+      state: recorder.state,
+      message: recorder.message,
+      errorKind: recorder.errorKind,
+      lastOkAt: recorder.lastOkAt,
+      nodeCount: running.nodes.size,
+      answerMs: answer === null ? null : Math.round(answer.ms),
+      late: answer?.late ?? false,
+    };
   }
 
   /** Tries a config without starting it (Settings' test-connection); secrets typed but not kept yet come in `given`. */

@@ -99,6 +99,10 @@ export const SourceHealthSchema = z.object({
   errorKind: z.string().max(64).nullable(),
   lastOkAt: z.number().nullable(),
   nodeCount: z.number().int().nonnegative(),
+  /** How long the last tick's queries took, from the first sent to the last answered (ms); null before any. */
+  answerMs: z.number().nonnegative().nullable(),
+  /** That answer came later than a tick allows: its values came with the next tick. */
+  late: z.boolean(),
 });
 export type SourceHealth = z.infer<typeof SourceHealthSchema>;
 

@@ -127,6 +127,10 @@ describe('Prometheus sources in Settings', () => {
     const health = page.getByTestId('source-health-lab-prom');
     await expect.poll(() => health.getAttribute('data-state'), { timeout: 30_000, message: serve.stderr() }).toBe('ok');
     await expect.poll(() => page.getByTestId('source-nodes-lab-prom').textContent(), { timeout: 30_000 }).toBe('1');
+    // How long a tick's queries took, in time for the tick.
+    const answer = page.getByTestId('source-answer-lab-prom');
+    await expect.poll(() => answer.getAttribute('data-late'), { timeout: 30_000 }).toBe('false');
+    expect(await answer.textContent()).toMatch(/^ · a tick's queries answered in \d+(\.\d+)? (ms|s)$/);
     await page.screenshot({ path: join(RESULTS, 'settings-sources.png'), fullPage: true });
 
     // Its node is in the fleet, without a restart.

@@ -12,7 +12,7 @@ import { Fleet } from '../../electron/core/fleet';
 import { systemClock } from '../../electron/core/scheduler';
 import { SourceSet } from '../../electron/core/source-set';
 import { loadConfig } from '../../electron/core/config';
-import { recordingProxy, serve, serveCapture } from '../helpers/http-server';
+import { forward, recordingProxy, serve, serveCapture } from '../helpers/http-server';
 import { freePort, startNodeExporter, startPrometheus, waitFor, type NodeExporterLab, type PrometheusLab } from '../helpers/prometheus';
 import { engineWith, memorySecrets, silent, sourceConfig } from '../helpers/source-engine';
 import { tempDir } from '../helpers/tmp';
@@ -229,6 +229,49 @@ describe('sources from Settings against real Prometheus servers', () => {
       engine.close();
     }
   }, 60_000);
+
+  it("health says how long a tick's queries took, and when that was later than the tick allows", async () => {
+    const delay = { ms: 0 };
+    const proxy = await serve((req, res) => forward(prometheus.url, req, res, { delayMs: delay.ms }));
+    // A 4 s tick deadline: a source's answer may take 3 s before the tick goes on without it.
+    const fleet = new Fleet(4000, silent);
+    const sources = new SourceSet({ configDir: tempDir(), secrets: memorySecrets(), log: silent, clock: systemClock, fleet, sshHostOf: () => undefined });
+    try {
+      expect(sources.health('prom')).toMatchObject({ state: 'unknown', answerMs: null, late: false });
+      // A timeout longer than the held answers (a query's time includes its wait for a socket).
+      sources.apply([source(proxy.url, {}, 30_000)]);
+      await waitFor('the node in the fleet', async () => {
+        await fleet.tick(Date.now());
+        sources.afterTick(Date.now());
+        return fleet.ids().length === 1 ? true : null;
+      });
+      await fleet.tick(Date.now());
+      const prompt = sources.health('prom');
+      expect(prompt).toMatchObject({ state: 'ok', late: false });
+      expect(prompt.answerMs).toBeGreaterThanOrEqual(0);
+
+      // Every answer held 4 s: the tick goes on without it; once it comes, health says it was late.
+      delay.ms = 4000;
+      await fleet.tick(Date.now());
+      await waitFor('the late answer', async () => ((sources.health('prom').answerMs ?? 0) >= 4000 ? true : null), 40_000);
+      expect(sources.health('prom')).toMatchObject({ message: null, state: 'ok', late: true });
+
+      delay.ms = 0;
+      await waitFor(
+        'an answer in time again',
+        async () => {
+          await fleet.tick(Date.now());
+          return sources.health('prom').late ? null : true;
+        },
+        20_000,
+      );
+      expect(sources.health('prom').answerMs).toBeLessThan(3000);
+    } finally {
+      sources.close();
+      fleet.closeAll();
+      await proxy.close();
+    }
+  }, 90_000);
 
   it('a node whose series are gone for vanishAfterMs leaves the fleet (the source removes it), the others stay', async () => {
     const gpus = await serveCapture(join(__dirname, '..', 'fixtures', 'prometheus', 'dcgm-exporter', 'tesla-t4-drv460.106.00-exporter2x.datadog.prom'));

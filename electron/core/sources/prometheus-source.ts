@@ -66,6 +66,13 @@ interface UpSample {
   value: number;
 }
 
+/** How long a fetch took (ms) for the tick at atMs, and whether that was past the tick's reading budget. */
+export interface AnswerTiming {
+  atMs: number;
+  ms: number;
+  late: boolean;
+}
+
 /** A family whose query failed in one fetch, and why. */
 export interface FamilyFailure {
   family: string;
@@ -141,6 +148,7 @@ export class PrometheusSource {
   /** Nodes scraped less often than they are read: how often (rate-base.ts), for their charts' steps. */
   readonly #scrapeIntervals = new Map<string, number>();
   #closed = false;
+  #lastAnswer: AnswerTiming | null = null;
 
   constructor(options: PrometheusSourceOptions) {
     this.id = options.id;
@@ -160,9 +168,16 @@ export class PrometheusSource {
     return this.#nodes.size;
   }
 
+  /** How long the latest fetch that answered took, and whether it was later than its tick's reading budget. */
+  get lastAnswer(): AnswerTiming | null {
+    return this.#lastAnswer;
+  }
+
   /** One fetch per tick time: every node of the source collecting at atMs shares it. */
   fetch(atMs: number): Promise<Fetch> {
     if (this.#inFlight?.atMs === atMs) return this.#inFlight.result;
+    const startedMs = performance.now();
+    const budgetMs = this.#options.readingBudgetMs?.() ?? null;
     const result = this.#fetch(atMs);
     const entry = { atMs, result };
     this.#inFlight = entry;
@@ -170,7 +185,11 @@ export class PrometheusSource {
     const done = () => {
       if (this.#inFlight === entry) this.#inFlight = null;
     };
-    result.then(done, done);
+    result.then(() => {
+      done();
+      const ms = performance.now() - startedMs;
+      if (this.#lastAnswer === null || this.#lastAnswer.atMs <= atMs) this.#lastAnswer = { atMs, ms, late: budgetMs !== null && ms > budgetMs };
+    }, done);
     return result;
   }
 

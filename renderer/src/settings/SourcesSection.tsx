@@ -3,7 +3,7 @@ import type { AppInfo } from '../../../shared/contract';
 import type { SourceInfo, SourceTestResult } from '../../../shared/model/sources';
 import { api } from '../api';
 import { describeError } from '../errors';
-import { formatDateTime } from '../format';
+import { formatDateTime, formatDuration } from '../format';
 import { Field, FormError, Modal } from '../ui/Modal';
 import { Notice } from '../ui/Notice';
 import {
@@ -28,6 +28,13 @@ function HealthCell({ info }: { info: SourceInfo }) {
       <span className={`dot dot--${TONE[health.state]}`} aria-hidden="true" />{' '}
       {health.state === 'ok' ? 'Answering' : health.state === 'error' ? (health.message ?? 'failing') : 'Not asked yet'}
       {health.lastOkAt !== null && health.state !== 'ok' && <span className="muted"> · last answered {formatDateTime(health.lastOkAt)}</span>}
+      {health.state === 'ok' && health.answerMs !== null && (
+        <span className="muted" data-testid={`source-answer-${info.config.id}`} data-late={String(health.late)}>
+          {' '}
+          · a tick&apos;s queries answered in {formatDuration(health.answerMs)}
+          {health.late && ': later than a tick allows, so its values come a tick late (a longer collection interval fits it)'}
+        </span>
+      )}
     </span>
   );
 }

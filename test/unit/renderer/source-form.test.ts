@@ -6,7 +6,7 @@ import { emptySourceForm, fieldOfMessage, formFromSource, formToRequest, keptSec
 const saved: SourceInfo = {
   config: { id: 'prom', kind: 'prometheus', url: 'https://prom.example.org/', nodeLabel: 'instance', timeoutMs: 10_000, secret: 'keychain', tenant: 'team-a' },
   secret: { kind: 'bearer', keptIn: 'keychain' },
-  health: { state: 'ok', message: null, errorKind: null, lastOkAt: 1, nodeCount: 3 },
+  health: { state: 'ok', message: null, errorKind: null, lastOkAt: 1, nodeCount: 3, answerMs: 120, late: false },
 };
 
 describe('the source form', () => {
