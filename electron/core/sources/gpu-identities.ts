@@ -10,7 +10,7 @@
  * Prometheus about a second, added to every twelfth tick while fetches waited for it).
  */
 import type { Labels, QueryResult } from './prometheus-api';
-import { DCGM_SERIES_LABELS } from './dcgm-map';
+import { DCGM_SERIES_LABELS, type PromSample } from './dcgm-map';
 import { dcgmIdentityQuery } from './source-families';
 
 /** How often the GPUs' identity labels are read again (and at the next tick where a GPU has none). */
@@ -31,14 +31,6 @@ interface IdentityRead {
   byKey: Map<string, Labels>;
   /** A DCGM series had no identity in a fetch since: read again (at most every IDENTITY_RETRY_MS). */
   stale: boolean;
-}
-
-/** The one view of a source's GPU identities that a fetch uses from start to end. */
-export interface IdentityView {
-  /** The labels of the GPU a DCGM sample is of (shared, not copied), or undefined. */
-  labelsOf(labels: Labels): Labels | undefined;
-  /** A DCGM sample's GPU was not found: read the identities again soon. */
-  markMissing(): void;
 }
 
 export interface GpuIdentitiesOptions {
@@ -88,16 +80,50 @@ export class GpuIdentities {
     return reading;
   }
 
-  /** The identities read so far, as one view for a fetch; null before any was read. */
-  view(): IdentityView | null {
+  /** Whether any read has answered yet. */
+  get known(): boolean {
+    return this.#known !== null;
+  }
+
+  /** The read a fetch waits for when none has answered yet (started now), else null. */
+  firstRead(atMs: number): Promise<string | null> | null {
+    return this.#known === null ? this.read(atMs) : null;
+  }
+
+  /**
+   * Gives a fetch's DCGM samples their GPU's labels (shared, not copied: dcgm-map reads UUID, bus
+   * id, model and driver from them). Waits for `firstRead`; where a GPU is not in the last read
+   * (a new one) reads again at once if due and waits for it; one still missing has the labels read
+   * again soon. Resolves with why an awaited read failed, or null.
+   */
+  async identify(samples: readonly PromSample[], atMs: number, firstRead: Promise<string | null> | null): Promise<string | null> {
+    let failure = firstRead === null ? null : await firstRead;
+    let missing = this.#relabel(samples);
+    if (missing.length > 0 && firstRead === null && this.due(atMs)) {
+      failure = await this.read(atMs);
+      missing = this.#relabel(missing);
+    }
+    if (missing.length > 0 && this.#known !== null) this.#known.stale = true;
+    return failure;
+  }
+
+  /** The minute's read, not waited for (the next fetch uses it); a failure keeps the last read. */
+  refresh(atMs: number, onFailure: (message: string) => void): void {
+    if (!this.due(atMs)) return;
+    void this.read(atMs).then((failure) => failure !== null && onFailure(failure));
+  }
+
+  /** Relabels the samples whose GPU the last read has; returns the others. */
+  #relabel(samples: readonly PromSample[]): PromSample[] {
     const known = this.#known;
-    if (known === null) return null;
+    if (known === null) return [...samples];
     const { nodeLabel } = this.options;
-    return {
-      labelsOf: (labels) => known.byKey.get(joinKey(labels, nodeLabel)),
-      markMissing: () => {
-        known.stale = true;
-      },
-    };
+    const missing: PromSample[] = [];
+    for (const sample of samples) {
+      const labels = known.byKey.get(joinKey(sample.labels, nodeLabel));
+      if (labels !== undefined) sample.labels = labels;
+      else missing.push(sample);
+    }
+    return missing;
   }
 }

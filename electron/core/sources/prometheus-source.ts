@@ -403,14 +403,10 @@ export class PrometheusSource {
   async #fetch(atMs: number): Promise<Fetch> {
     const { client, nodeLabel } = this.#options;
     const families = this.#families;
-    const gpuIdentities = this.#identities;
     // Before any identity is known this fetch needs the first read; later ones do not wait for a refresh.
-    const firstRead = gpuIdentities.view() === null ? gpuIdentities.read(atMs) : null;
+    const firstRead = this.#identities.firstRead(atMs);
     const settled = await Promise.allSettled(families.map((family) => client.query(family.expr, atMs)));
-    let identityFailure = firstRead === null ? null : await firstRead;
-    let identities = gpuIdentities.view();
-    /** DCGM samples whose GPU has no identity in the view they were grouped with. */
-    const unidentified: PromSample[] = [];
+    const dcgmSamples: PromSample[] = [];
     const samples = new Map<string, PromSample[]>();
     const up = new Map<string, UpSample[]>();
     const failures: Array<FamilyFailure & { error: unknown }> = [];
@@ -448,15 +444,9 @@ export class PrometheusSource {
           up.set(nodeId, list);
           continue;
         }
-        let labels = s.labels;
-        if (dcgm) {
-          // The GPU's labels as read apart (shared, not copied): dcgm-map reads its UUID, bus id, model and driver.
-          const known = identities?.labelsOf(labels);
-          if (known !== undefined) labels = known;
-        }
         const list = samples.get(nodeId);
-        const sample = { name, labels, value: s.value };
-        if (dcgm && labels === s.labels) unidentified.push(sample);
+        const sample = { name, labels: s.labels, value: s.value };
+        if (dcgm) dcgmSamples.push(sample);
         if (list) list.push(sample);
         else if (samples.size < MAX_SOURCE_NODES * 2) samples.set(nodeId, [sample]);
       }
@@ -470,27 +460,12 @@ export class PrometheusSource {
       const pool = wide.length > 0 ? wide : failures;
       throw (pool.find((f) => !STALE_CONNECTION.has((f.error as PrometheusError).reason)) ?? pool[0]!).error;
     }
-    // A GPU not in the last identity read (a new one): read them again now if due, and wait for it.
-    if (unidentified.length > 0 && firstRead === null && gpuIdentities.due(atMs)) {
-      identityFailure = await gpuIdentities.read(atMs);
-      identities = gpuIdentities.view();
-    }
-    if (unidentified.length > 0 && identities !== null) {
-      let missing = false;
-      for (const sample of unidentified) {
-        const known = identities.labelsOf(sample.labels);
-        if (known !== undefined) sample.labels = known;
-        else missing = true;
-      }
-      if (missing) identities.markMissing();
-    }
-    // The periodic refresh: sent once this fetch's answers are in, so it never holds up a tick; the next fetch uses it.
-    if (identityFailure === null && gpuIdentities.due(atMs)) void this.#refreshIdentities(atMs);
+    const identityFailure = await this.#identities.identify(dcgmSamples, atMs, firstRead);
+    // Sent once this fetch's answers are in, so the minute's read never holds up a tick.
+    if (identityFailure === null) this.#identities.refresh(atMs, (failure) => this.#identityFailed(failure));
     // Without any identity read yet, GPUs lack their model, bus id and driver: say so; else the last read serves.
-    if (identityFailure !== null) {
-      if (identities === null) failures.push({ family: 'GPU identity', message: identityFailure, error: null });
-      else this.#options.log.warn(`source ${this.id}: the GPU identity query failed (the last one read is kept): ${identityFailure}`);
-    }
+    else if (!this.#identities.known) failures.push({ family: 'GPU identity', message: identityFailure, error: null });
+    else this.#identityFailed(identityFailure);
     if (failures.length > 0) this.#options.log.warn(`source ${this.id}: ${failuresText(failures)}`);
     for (const nodeId of this.#nodes) if (samples.has(nodeId) || up.has(nodeId)) this.#lastSeenMs.set(nodeId, atMs);
     // Only a later reading replaces the last one (an older fetch finishing late does not).
@@ -511,10 +486,9 @@ export class PrometheusSource {
     return fetched;
   }
 
-  /** Reads the GPU identities again in the background; a failure keeps the last read and is logged (not once closed). */
-  async #refreshIdentities(atMs: number): Promise<void> {
-    const failure = await this.#identities.read(atMs);
-    if (failure !== null && !this.#closed) this.#options.log.warn(`source ${this.id}: the GPU identity query failed (the last one read is kept): ${failure}`);
+  /** An identity read failed where one had answered before: the last read is kept (not logged once closed). */
+  #identityFailed(failure: string): void {
+    if (!this.#closed) this.#options.log.warn(`source ${this.id}: the GPU identity query failed (the last one read is kept): ${failure}`);
   }
 }
 
