@@ -92,7 +92,7 @@ export interface ManagedProcess {
   stop(): Promise<void>;
 }
 
-function manage(bin: string, args: string[]): ManagedProcess {
+export function manage(bin: string, args: string[]): ManagedProcess {
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let tail = '';
   const keep = (chunk: Buffer) => {
@@ -174,6 +174,34 @@ export function scrapeConfig(jobs: ScrapeJob[]): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * Waits until the engine at `base` reports every target of `jobs` up and answers `up` with a
+ * sample for each (health is set with the first scrape; the query layer sees it a little later).
+ * `upQuery` carries the engine's own query parameters (VictoriaMetrics' nocache).
+ */
+export async function waitForScrapeTargets(
+  base: string,
+  jobs: ScrapeJob[],
+  process: ManagedProcess,
+  options: { ca?: string; headers?: Record<string, string>; upQuery?: string } = {},
+): Promise<void> {
+  const expected = jobs.reduce((n, j) => n + j.targets.length, 0);
+  const get = (path: string) => httpGet(`${base}${path}`, { ca: options.ca, headers: options.headers });
+  await waitFor(
+    'every scrape target up',
+    async () => {
+      const targets = JSON.parse((await get('/api/v1/targets')).body) as { data: { activeTargets: Array<{ health: string; lastError: string }> } };
+      const active = targets.data.activeTargets;
+      if (active.length !== expected || active.some((t) => t.health !== 'up'))
+        throw new Error(`targets: ${JSON.stringify(active.map((t) => [t.health, t.lastError]))}`);
+      const up = JSON.parse((await get(`/api/v1/query?${options.upQuery ?? 'query=up'}`)).body) as { data: { result: unknown[] } };
+      return up.data.result.length === expected ? true : null;
+    },
+    45_000,
+    process,
+  );
+}
+
 /** Starts Prometheus and waits for it (and its targets); stop() kills it and removes its folder. */
 export async function startPrometheus(options: PrometheusOptions = {}): Promise<PrometheusLab> {
   const bin = requireBinary(PROMETHEUS_BIN, 'prometheus');
@@ -214,25 +242,7 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
     const auth = options.basicAuth;
     const headers = auth ? { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` } : undefined;
     await waitFor('Prometheus /-/ready', async () => ((await httpGet(`${url}/-/ready`, { ca, headers })).status === 200 ? true : null), 45_000, proc);
-    if (options.waitForTargets ?? jobs.length > 0) {
-      const expected = jobs.reduce((n, j) => n + j.targets.length, 0);
-      await waitFor(
-        'every scrape target up',
-        async () => {
-          const targets = JSON.parse((await httpGet(`${url}/api/v1/targets`, { ca, headers })).body) as {
-            data: { activeTargets: Array<{ health: string; lastError: string }> };
-          };
-          const active = targets.data.activeTargets;
-          if (active.length !== expected || active.some((t) => t.health !== 'up'))
-            throw new Error(`targets: ${JSON.stringify(active.map((t) => [t.health, t.lastError]))}`);
-          // Health is set with the first scrape; wait until the query layer sees its samples too.
-          const up = JSON.parse((await httpGet(`${url}/api/v1/query?query=up`, { ca, headers })).body) as { data: { result: unknown[] } };
-          return up.data.result.length === expected ? true : null;
-        },
-        45_000,
-        proc,
-      );
-    }
+    if (options.waitForTargets ?? jobs.length > 0) await waitForScrapeTargets(url, jobs, proc, { ca, headers });
   } catch (error) {
     await lab.stop();
     throw error;

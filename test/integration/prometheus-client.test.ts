@@ -210,9 +210,20 @@ describe('PrometheusClient errors', () => {
     }
   });
 
-  it('says not Prometheus for an HTML page, a 404 and JSON of another shape', async () => {
+  it('says not Prometheus for an HTML page, a 404, JSON of another shape and an API whose "1" is not the number 1', async () => {
+    const vector = (sample: string) => `{"status":"success","data":{"resultType":"vector","result":[${sample}]}}`;
+    const answers: Record<string, string> = {
+      // VictoriaMetrics' "1": a vector of one sample without labels (victoria-metrics-source.test.ts).
+      '/labelled/': vector('{"metric":{"job":"x"},"value":[1,"1"]}'),
+      '/two/': vector('{"metric":{},"value":[1,"2"]}'),
+      '/twice/': vector('{"metric":{},"value":[1,"1"]},{"metric":{},"value":[1,"1"]}'),
+      '/empty/': vector(''),
+    };
     const server = await serve((req, res) => {
-      if (req.url?.startsWith('/html/')) res.writeHead(200, { 'content-type': 'text/html' }).end('<!DOCTYPE html><html><body>Welcome to nginx!</body></html>');
+      const api = Object.keys(answers).find((prefix) => req.url?.startsWith(prefix));
+      if (api !== undefined) res.writeHead(200, { 'content-type': 'application/json' }).end(answers[api]);
+      else if (req.url?.startsWith('/html/'))
+        res.writeHead(200, { 'content-type': 'text/html' }).end('<!DOCTYPE html><html><body>Welcome to nginx!</body></html>');
       else if (req.url?.startsWith('/json/')) res.writeHead(200, { 'content-type': 'application/json' }).end('{"hello":"world"}');
       else res.writeHead(404, { 'content-type': 'text/plain' }).end('404 page not found');
     });
@@ -225,6 +236,14 @@ describe('PrometheusClient errors', () => {
       });
       expect(await client(`${server.url}/json`).testConnection()).toMatchObject({ ok: false, kind: 'not-prometheus' });
       expect(await client(`${server.url}/missing`).testConnection()).toMatchObject({ ok: false, kind: 'not-prometheus', reason: '404' });
+      for (const prefix of Object.keys(answers)) {
+        expect(await client(`${server.url}${prefix}`).testConnection()).toMatchObject({
+          ok: false,
+          kind: 'not-prometheus',
+          reason: 'unexpected-result',
+          message: expect.stringMatching(/answered the query "1" with a vector, not the number 1$/),
+        });
+      }
     } finally {
       await server.close();
     }

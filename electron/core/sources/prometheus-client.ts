@@ -51,6 +51,25 @@ interface Answer {
   body: string;
 }
 
+/**
+ * Sent with every instant query. VictoriaMetrics answers a query within -search.latencyOffset
+ * (30 s by default) of now with the values of that long ago, stamped with the asked time, unless
+ * told `nocache=1`: a fleet view and its failure detection would run 30 s late without saying so.
+ * Prometheus, Thanos and Mimir ignore form fields they do not know.
+ */
+const ANSWER_THE_ASKED_INSTANT: [string, string] = ['nocache', '1'];
+
+/**
+ * The answer to the query "1": Prometheus's scalar, or VictoriaMetrics' one-sample vector
+ * without labels (it has no scalar results).
+ */
+function isOne(result: QueryResult): boolean {
+  if (result.resultType === 'scalar') return result.value === 1;
+  if (result.resultType !== 'vector' || result.samples.length !== 1) return false;
+  const only = result.samples[0];
+  return only !== undefined && only.value === 1 && Object.keys(only.labels).length === 0;
+}
+
 /** Answers of a "not the API" page quoted in messages: short, one line, no control characters. */
 function snippet(text: string): string {
   const oneLine = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
@@ -104,7 +123,7 @@ export class PrometheusClient {
 
   /** An instant query at atMs (the engine's "now" when absent). */
   async query(expr: string, atMs?: number): Promise<QueryResult> {
-    const form: Array<[string, string]> = [['query', expr]];
+    const form: Array<[string, string]> = [['query', expr], ANSWER_THE_ASKED_INSTANT];
     if (atMs !== undefined) form.push(['time', msToApiTime(atMs)]);
     return this.#queryResult(await this.#call('POST', 'api/v1/query', form));
   }
@@ -153,8 +172,8 @@ export class PrometheusClient {
   async testConnection(): Promise<ConnectionTest> {
     try {
       const result = await this.query('1');
-      if (result.resultType !== 'scalar' || result.value !== 1) {
-        throw new PrometheusError('not-prometheus', `${this.url} answered the query "1" with a ${result.resultType}, not the scalar 1`, 'unexpected-result');
+      if (!isOne(result)) {
+        throw new PrometheusError('not-prometheus', `${this.url} answered the query "1" with a ${result.resultType}, not the number 1`, 'unexpected-result');
       }
       let version: string | null = null;
       try {
