@@ -22,6 +22,7 @@ export function buildBenchProgram(setExitCode: (code: number) => void): Command 
       .option('--gpus <n>', 'GPUs per synthetic node (alerts; default 8); per GPU node (prometheus; default 8, 3 nodes of 4 have GPUs)')
       .option('--ssh-nodes <n>', 'simulated SSH nodes polled beside the Prometheus source (prometheus; default 500; 0: none; --nodes 0: no Prometheus side)')
       .option('--kernel-log <what>', "what the simulated SSH nodes' dmesg prints: this-machine (default) or empty (prometheus)")
+      .option('--engine <name>', "the query engine the source reads: prometheus (default) or victoria-metrics, both Debian's (prometheus)")
       .option('--ssh-config <file>', 'OpenSSH client config naming the SSH hosts to poll (ssh)')
       .option('--host <alias...>', 'Host aliases of the ssh config (repeatable) (ssh)')
       .option('--all-hosts', 'every Host alias of the ssh config (ssh)')

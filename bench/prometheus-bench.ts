@@ -4,7 +4,8 @@
  *
  * - Prometheus side: synthetic exporters (prometheus-sim.ts: a node_exporter and, on 3 nodes of 4,
  *   a dcgm-exporter per node, each on a loopback address of its own, from real captures) scraped
- *   every interval by Debian's Prometheus (prometheus-server.ts); the engine has one source and
+ *   every interval by Debian's Prometheus, or VictoriaMetrics with --engine victoria-metrics
+ *   (prometheus-server.ts); the engine has one source and
  *   nothing else (prometheus-bench-worker.ts): tick p50/p95, CPU, RSS, chart latency.
  * - SSH side: ssh-sim.ts, one process of ssh2 servers with real host keys (known_hosts written for
  *   them) and public-key auth, answering the engine's scripts from recordings; the engine phase
@@ -17,7 +18,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SshNode } from '../shared/model/inventory';
 import type { PromEngineJob, PromEngineRun } from './prometheus-bench-worker';
-import { startBenchPrometheus } from './prometheus-server';
+import { benchEngineName, startBenchPrometheus, type BenchEngine } from './prometheus-server';
 import type { ExporterSimJob, ExporterSimReady } from './prometheus-sim';
 import type { SshSimJob, SshSimReady } from './ssh-sim';
 import type { KernelLogReplay } from './ssh-sim-replies';
@@ -36,6 +37,8 @@ export interface PrometheusBenchOptions {
   /** SSH nodes (0: no SSH side). */
   sshNodes: number;
   gpus: number;
+  /** The query engine scraping the exporters and read by the source (default prometheus). */
+  engine?: BenchEngine;
   /** What the SSH nodes' dmesg prints: this machine's ring buffer (default), or nothing. */
   kernelLog?: KernelLogReplay;
   durationMs: number;
@@ -45,7 +48,8 @@ export interface PrometheusBenchOptions {
 }
 
 export interface PromSideFigures {
-  prometheusVersion: string;
+  /** The query engine read: Prometheus, or VictoriaMetrics with --engine victoria-metrics. */
+  engine: { name: string; version: string };
   seriesPerNode: { node: number; dcgm: number };
   targets: number;
   run: PromEngineRun;
@@ -53,7 +57,7 @@ export interface PromSideFigures {
   steadyTicks: Stat;
   cpuPctOfCore: number;
   rssPeakMb: number;
-  /** CPU of Prometheus and of the exporter simulator over the window, % of one core. */
+  /** CPU of the query engine and of the exporter simulator over the window, % of one core. */
   prometheusCpuPctOfCore: number | null;
   exporterCpuPctOfCore: number | null;
   machineBusyPctOfCore: number | null;
@@ -62,6 +66,8 @@ export interface PromSideFigures {
 export interface PrometheusBenchResult {
   machine: { cpus: number; cpuModel: string; node: string; loadAverageBefore: number[]; loadAverageAfter: number[] };
   nodes: number;
+  /** The query engine of the Prometheus side. */
+  engine: BenchEngine;
   sshNodes: number;
   gpusPerGpuNode: number;
   intervalMs: number;
@@ -137,10 +143,10 @@ async function prometheusSide(options: PrometheusBenchOptions, dir: string, log:
   try {
     const { targets } = sim.ready;
     const jobs = { node: targets.map((t) => t.nodeExporter), dcgm: targets.flatMap((t) => (t.dcgm ? [t.dcgm] : [])) };
-    const prometheus = await startBenchPrometheus(join(dir, 'prometheus'), jobs, options.intervalMs, log);
+    const prometheus = await startBenchPrometheus(options.engine ?? 'prometheus', join(dir, 'prometheus'), jobs, options.intervalMs, log);
     try {
       log(
-        `  Prometheus ${prometheus.version} scrapes ${jobs.node.length + jobs.dcgm.length} targets every ${options.intervalMs / 1000} s; the engine reads it`,
+        `  ${prometheus.name} ${prometheus.version} scrapes ${jobs.node.length + jobs.dcgm.length} targets every ${options.intervalMs / 1000} s; the engine reads it`,
       );
       const cpu0 = { prom: processCpuSeconds(prometheus.pid), sim: processCpuSeconds(sim.child.pid!), busy: machineBusySeconds(), at: performance.now() };
       const run = await runPromEngine(
@@ -158,7 +164,7 @@ async function prometheusSide(options: PrometheusBenchOptions, dir: string, log:
       const pct = (before: number, after: number) => (Number.isFinite(before) && Number.isFinite(after) ? ((after - before) / seconds) * 100 : null);
       const durations = run.ticks.map((t) => t.durationMs);
       return {
-        prometheusVersion: prometheus.version,
+        engine: { name: prometheus.name, version: prometheus.version },
         seriesPerNode: sim.ready.seriesPerNode,
         targets: jobs.node.length + jobs.dcgm.length,
         run,
@@ -261,6 +267,7 @@ export async function runPrometheusBench(options: PrometheusBenchOptions): Promi
   const result: PrometheusBenchResult = {
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', node: process.version, loadAverageBefore, loadAverageAfter: loadavg() },
     nodes: options.nodes,
+    engine: options.engine ?? 'prometheus',
     sshNodes: options.sshNodes,
     gpusPerGpuNode: options.gpus,
     intervalMs: options.intervalMs,
@@ -304,7 +311,7 @@ function splitText(split: EngineRun['memorySplit']): string {
 export function formatPrometheusBench(r: PrometheusBenchResult): string {
   const out: string[] = [];
   out.push(
-    `bench prometheus: ${r.nodes} nodes from a real Prometheus beside ${r.sshNodes} simulated SSH nodes, every ${r.intervalMs / 1000} s for ${r.durationMs / 1000} s each`,
+    `bench prometheus: ${r.nodes} nodes from a real ${benchEngineName(r.engine)} beside ${r.sshNodes} simulated SSH nodes, every ${r.intervalMs / 1000} s for ${r.durationMs / 1000} s each`,
     `  machine: ${r.machine.cpus} x ${r.machine.cpuModel}, Node ${r.machine.node}; load average ${r.machine.loadAverageBefore.map((x) => x.toFixed(2)).join(' ')} before, ${r.machine.loadAverageAfter.map((x) => x.toFixed(2)).join(' ')} after (shared machine: other work counts)`,
     '',
   );
@@ -361,9 +368,9 @@ export function formatPrometheusBench(r: PrometheusBenchResult): string {
     out.push(
       '',
       'Prometheus side',
-      `  Prometheus ${p.prometheusVersion}, ${p.targets} scrape targets; series per node: ${p.seriesPerNode.node} node_exporter + ${p.seriesPerNode.dcgm} DCGM (GPU nodes); start() ${ms(p.run.startMs)}, nodes after start ${p.run.nodesAtStart}`,
+      `  ${p.engine.name} ${p.engine.version}, ${p.targets} scrape targets; series per node: ${p.seriesPerNode.node} node_exporter + ${p.seriesPerNode.dcgm} DCGM (GPU nodes); start() ${ms(p.run.startMs)}, nodes after start ${p.run.nodesAtStart}`,
       `  ticks timed: ${p.ticks.count}; later ticks p50 / p95 ${ms(p.steadyTicks.p50)} / ${ms(p.steadyTicks.p95)}; max ${ms(p.ticks.max)}`,
-      `  CPU over the window, % of one core: engine ${pct(p.cpuPctOfCore)}, Prometheus ${pct(p.prometheusCpuPctOfCore)}, exporter simulator ${pct(p.exporterCpuPctOfCore)}, whole machine ${pct(p.machineBusyPctOfCore)}`,
+      `  CPU over the window, % of one core: engine ${pct(p.cpuPctOfCore)}, ${p.engine.name} ${pct(p.prometheusCpuPctOfCore)}, exporter simulator ${pct(p.exporterCpuPctOfCore)}, whole machine ${pct(p.machineBusyPctOfCore)}`,
       `  one tick's queries by the client alone (HTTP, gunzip, JSON, validation): ${p.run.fetchOnlyMs.map((x) => ms(x)).join(', ')}`,
       `  ${openPeriodText(p.run.openPeriod, r.intervalMs)}`,
     );

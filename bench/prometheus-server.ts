@@ -1,16 +1,69 @@
 /**
- * Debian's real Prometheus for `bench prometheus`: scrapes the synthetic exporters every
- * interval (so that each engine tick sees new samples), storage in a temporary folder. Ready
- * when /-/ready answers and `count(up == 1)` reaches the number of targets: polled, never slept.
+ * The query engine `bench prometheus` reads: Debian's real Prometheus (default) or, with
+ * `--engine victoria-metrics`, Debian's real VictoriaMetrics (single-node, its own scraper), each
+ * scraping the synthetic exporters every interval (so that each engine tick sees new samples) into
+ * a temporary folder. Ready when its health path answers and `count(up == 1)` reaches the number
+ * of targets: polled, never slept.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
-/** Debian's package prometheus (the tests' test/helpers/prometheus.ts uses the same binary). */
-const PROMETHEUS_BIN = '/usr/bin/prometheus';
+export type BenchEngine = 'prometheus' | 'victoria-metrics';
+
+interface EngineSpec {
+  name: string;
+  /** Debian's binary (the tests' helpers use the same ones) and its package. */
+  bin: string;
+  debianPackage: string;
+  args(dir: string, configFile: string, port: number): string[];
+  readyPath: string;
+  /** Query parameters every readiness query carries. */
+  queryParams: string;
+  version(url: string): Promise<string>;
+}
+
+const ENGINES: Record<BenchEngine, EngineSpec> = {
+  prometheus: {
+    name: 'Prometheus',
+    bin: '/usr/bin/prometheus',
+    debianPackage: 'prometheus',
+    args: (dir, configFile, port) => [
+      `--config.file=${configFile}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--storage.tsdb.retention.time=2d',
+      '--log.level=warn',
+    ],
+    readyPath: '/-/ready',
+    queryParams: '',
+    version: async (url) => (JSON.parse((await httpGet(`${url}/api/v1/status/buildinfo`)).body) as { data?: { version?: string } }).data?.version ?? '?',
+  },
+  'victoria-metrics': {
+    name: 'VictoriaMetrics',
+    bin: '/usr/bin/victoria-metrics',
+    debianPackage: 'victoria-metrics',
+    args: (dir, configFile, port) => [
+      `-httpListenAddr=127.0.0.1:${port}`,
+      `-storageDataPath=${join(dir, 'data')}`,
+      `-promscrape.config=${configFile}`,
+      // The scrape config is Prometheus's, with evaluation_interval, which its scraper does not know.
+      '-promscrape.config.strictParse=false',
+      '-retentionPeriod=2d',
+      '-loggerLevel=ERROR',
+    ],
+    readyPath: '/health',
+    // Else it answers as of 30 s ago (-search.latencyOffset), as the source's client knows.
+    queryParams: '&nocache=1',
+    // Its build info is empty, and Debian's binary prints no version: the package's.
+    version: async () => {
+      const dpkg = spawnSync('dpkg-query', ['-W', '-f=${Version}', 'victoria-metrics'], { encoding: 'utf8' });
+      return dpkg.status === 0 && dpkg.stdout ? dpkg.stdout.replace(/\+.*$/, '') : '?';
+    },
+  },
+};
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -36,6 +89,9 @@ function httpGet(url: string): Promise<{ status: number; body: string }> {
   });
 }
 
+/** The engine's process ended while it was awaited: no point in polling on. */
+class EngineExited extends Error {}
+
 /** Polls until check returns a value, or fails with the last reason after deadlineMs. */
 async function waitFor<T>(what: string, check: () => Promise<T | null>, deadlineMs: number): Promise<T> {
   const until = Date.now() + deadlineMs;
@@ -46,14 +102,21 @@ async function waitFor<T>(what: string, check: () => Promise<T | null>, deadline
       if (value !== null) return value;
     } catch (error) {
       last = (error as Error).message;
-      if (last.startsWith('Prometheus exited')) throw error;
+      if (error instanceof EngineExited) throw error;
     }
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
 
+/** The engine's name, e.g. VictoriaMetrics for victoria-metrics. */
+export function benchEngineName(engine: BenchEngine): string {
+  return ENGINES[engine].name;
+}
+
 export interface BenchPrometheus {
+  /** The engine's name, e.g. Prometheus. */
+  name: string;
   url: string;
   pid: number;
   version: string;
@@ -79,23 +142,20 @@ function config(jobs: ScrapeJobs, intervalS: number): string {
   return `${lines.join('\n')}\n`;
 }
 
-export async function startBenchPrometheus(dir: string, jobs: ScrapeJobs, intervalMs: number, log: (line: string) => void): Promise<BenchPrometheus> {
-  if (!existsSync(PROMETHEUS_BIN)) throw new Error(`${PROMETHEUS_BIN} is missing: install Debian's package prometheus`);
-  const bin = PROMETHEUS_BIN;
+export async function startBenchPrometheus(
+  engine: BenchEngine,
+  dir: string,
+  jobs: ScrapeJobs,
+  intervalMs: number,
+  log: (line: string) => void,
+): Promise<BenchPrometheus> {
+  const spec = ENGINES[engine];
+  if (!existsSync(spec.bin)) throw new Error(`${spec.bin} is missing: install Debian's package ${spec.debianPackage}`);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'prometheus.yml'), config(jobs, Math.max(1, Math.round(intervalMs / 1000))));
+  const configFile = join(dir, 'prometheus.yml');
+  writeFileSync(configFile, config(jobs, Math.max(1, Math.round(intervalMs / 1000))));
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    bin,
-    [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--storage.tsdb.retention.time=2d',
-      '--log.level=warn',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const child: ChildProcess = spawn(spec.bin, spec.args(dir, configFile, port), { stdio: ['ignore', 'ignore', 'pipe'] });
   let tail = '';
   child.stderr?.on('data', (chunk: Buffer) => (tail = (tail + chunk.toString('utf8')).slice(-2000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -112,19 +172,19 @@ export async function startBenchPrometheus(dir: string, jobs: ScrapeJobs, interv
   const expected = Object.values(jobs).reduce((n, t) => n + t.length, 0);
   try {
     const check = async <T>(fn: () => Promise<T | null>) => {
-      if (done) throw new Error(`Prometheus exited: ${tail}`);
+      if (done) throw new EngineExited(`${spec.name} exited: ${tail}`);
       return fn();
     };
-    await waitFor('Prometheus /-/ready', () => check(async () => ((await httpGet(`${url}/-/ready`)).status === 200 ? true : null)), 60_000);
+    await waitFor(`${spec.name} ${spec.readyPath}`, () => check(async () => ((await httpGet(`${url}${spec.readyPath}`)).status === 200 ? true : null)), 60_000);
     let last = -1;
     await waitFor(
       `${expected} scrape targets up`,
       () =>
         check(async () => {
-          const reply = await httpGet(`${url}/api/v1/query?query=${encodeURIComponent('count(up == 1)')}`);
+          const reply = await httpGet(`${url}/api/v1/query?query=${encodeURIComponent('count(up == 1)')}${spec.queryParams}`);
           const result = (JSON.parse(reply.body) as { data: { result: Array<{ value: [number, string] }> } }).data.result;
           const up = result.length ? Number(result[0]!.value[1]) : 0;
-          if (up !== last) log(`  Prometheus: ${up} of ${expected} targets up`);
+          if (up !== last) log(`  ${spec.name}: ${up} of ${expected} targets up`);
           last = up;
           if (up < expected) throw new Error(`${up} of ${expected} targets up`);
           return true;
@@ -135,6 +195,5 @@ export async function startBenchPrometheus(dir: string, jobs: ScrapeJobs, interv
     await stop();
     throw error;
   }
-  const info = JSON.parse((await httpGet(`${url}/api/v1/status/buildinfo`)).body) as { data?: { version?: string } };
-  return { url, pid: child.pid!, version: info.data?.version ?? '?', stop };
+  return { name: spec.name, url, pid: child.pid!, version: await spec.version(url), stop };
 }

@@ -41,6 +41,7 @@ export interface BenchFlags {
   // bench prometheus (also --nodes, --duration, --interval, --gpus, --quick, --profile)
   sshNodes?: string;
   kernelLog?: string;
+  engine?: string;
 }
 
 /** The ssh suite's measuring flags, shared by bench/cli.ts and the lab run (test/bench/ssh-lab.bench.ts). */
@@ -138,9 +139,12 @@ const SUITES: Record<string, (flags: BenchFlags) => Promise<{ result: unknown; t
     const sshNodes = flags.sshNodes === '0' ? 0 : positiveInteger(flags.sshNodes, '--ssh-nodes', quick ? 20 : 500);
     const kernelLog = flags.kernelLog ?? 'this-machine';
     if (kernelLog !== 'this-machine' && kernelLog !== 'empty') throw new UsageError('--kernel-log is this-machine or empty');
+    const engine = flags.engine ?? 'prometheus';
+    if (engine !== 'prometheus' && engine !== 'victoria-metrics') throw new UsageError('--engine is prometheus or victoria-metrics');
     const result = await runPrometheusBench({
       nodes: flags.nodes === '0' ? 0 : positiveInteger(flags.nodes, '--nodes', quick ? 20 : 1000),
       kernelLog,
+      engine,
       sshNodes,
       gpus: positiveInteger(flags.gpus, '--gpus', quick ? 2 : 8),
       intervalMs: duration(flags.interval, '--interval', quick ? 2000 : 5000, 1000),

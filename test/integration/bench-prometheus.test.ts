@@ -19,7 +19,8 @@ describe('npm run bench -- prometheus', () => {
     expect([result.nodes, result.sshNodes]).toEqual([20, 20]);
 
     const prom = result.prometheus as PromSideFigures;
-    expect(prom.prometheusVersion).toMatch(/^2\./);
+    expect(result.engine).toBe('prometheus');
+    expect(prom.engine).toEqual({ name: 'Prometheus', version: expect.stringMatching(/^2\./) });
     // 20 node exporters and 15 dcgm-exporters (every 4th node has no GPUs).
     expect(prom.targets).toBe(35);
     expect(prom.run.upAtEnd).toBe(20);
@@ -51,9 +52,11 @@ describe('npm run bench -- prometheus', () => {
     expect(result.misses).toEqual(['prometheus nodes: 20, the target is for 1000 (--nodes 1000)', 'ssh nodes: 20, the targets are for 500 (--nodes 500)']);
   }, 180_000);
 
-  it('prints a table of figures against the targets', () => {
-    const run = runBenchCli(['prometheus', '--quick', '--ssh-nodes', '0', '--nodes', '4'], isolatedEnv(), 120_000);
+  it('prints a table of figures against the targets, here read from VictoriaMetrics', () => {
+    const run = runBenchCli(['prometheus', '--quick', '--ssh-nodes', '0', '--nodes', '4', '--engine', 'victoria-metrics'], isolatedEnv(), 120_000);
     expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^bench prometheus: 4 nodes from a real VictoriaMetrics beside 0 simulated SSH nodes/);
+    expect(run.stdout).toMatch(/^  VictoriaMetrics 1\.\d+\.\d+, 7 scrape targets;/m);
     expect(run.stdout).toMatch(/Figures and targets/);
     expect(run.stdout).toMatch(/prometheus +4 +tick p50 \/ p95 \(engine collection\) .* p95 < 1000 ms/);
     expect(run.stdout).toMatch(/nodes up at the end \/ ticks with values of every node +4 \/ [1-9]\d* of [1-9]\d* +4 +ok/);
@@ -64,5 +67,8 @@ describe('npm run bench -- prometheus', () => {
     const run = runBenchCli(['prometheus', '--ssh-nodes', 'many']);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/--ssh-nodes must be a positive integer/);
+    const engine = runBenchCli(['prometheus', '--engine', 'influx']);
+    expect(engine.status).toBe(2);
+    expect(engine.stderr).toMatch(/--engine is prometheus or victoria-metrics/);
   });
 });
