@@ -55,7 +55,8 @@ interface Answer {
  * Sent with every instant query. VictoriaMetrics answers a query within -search.latencyOffset
  * (30 s by default) of now with the values of that long ago, stamped with the asked time, unless
  * told `nocache=1`: a fleet view and its failure detection would run 30 s late without saying so.
- * Prometheus, Thanos and Mimir ignore form fields they do not know.
+ * Prometheus ignores form fields it does not know (both engines are tested; Thanos and Mimir are
+ * not, here).
  */
 const ANSWER_THE_ASKED_INSTANT: [string, string] = ['nocache', '1'];
 
