@@ -1,11 +1,13 @@
-// What the Sources-from-Settings tests share: an engine on a config file (serve mode, no local
-// node, no inventory), an in-memory secret store standing for the OS keychain, a source config.
+// What the source tests share: an engine on a config file (serve mode, no local node, no
+// inventory), an in-memory secret store standing for the OS keychain, a source config, and a
+// source on its own without an engine.
 import { join } from 'node:path';
 import type { PrometheusSourceConfig } from '../../shared/config';
 import { createEngine, type Engine } from '../../electron/core/engine';
 import { loadConfig } from '../../electron/core/config';
 import type { SecretStore } from '../../electron/core/hosts/ssh/credentials';
 import type { Logger } from '../../electron/core/log';
+import { PrometheusSource, type InstantQuerier, type PrometheusSourceOptions } from '../../electron/core/sources/prometheus-source';
 import { tempDir } from './tmp';
 
 export const silent: Logger = { info: () => {}, warn: () => {}, error: () => {} };
@@ -47,4 +49,9 @@ export function engineWith(configPath: string, secrets: SecretStore | undefined)
     knownHostsFile: join(dir, 'known_hosts'),
     userKnownHostsFiles: [],
   });
+}
+
+/** A source on its own (no engine) reading through `client`: id `p`, node label `instance`, its nodes added nowhere. */
+export function standaloneSource(client: InstantQuerier, extra: Partial<PrometheusSourceOptions> = {}): PrometheusSource {
+  return new PrometheusSource({ id: 'p', client, nodeLabel: 'instance', log: silent, alreadyCollected: () => null, addNode: () => {}, ...extra });
 }

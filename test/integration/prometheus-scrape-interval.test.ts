@@ -5,13 +5,11 @@
  * be the last two distinct scrapes' (as Prometheus's own answers give them), not missing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Logger } from '../../electron/core/log';
 import { PrometheusClient } from '../../electron/core/sources/prometheus-client';
-import { PrometheusSource } from '../../electron/core/sources/prometheus-source';
 import { promInstant, startNodeExporter, startPrometheus, waitFor, type NodeExporterLab, type PrometheusLab } from '../helpers/prometheus';
+import { standaloneSource } from '../helpers/source-engine';
 
 const SCRAPE_S = 3;
-const quiet: Logger = { info: () => {}, warn: () => {}, error: () => {} };
 
 describe('a source read more often than Prometheus scrapes (real Prometheus, node exporter every 3 s)', () => {
   let exporter: NodeExporterLab;
@@ -35,7 +33,7 @@ describe('a source read more often than Prometheus scrapes (real Prometheus, nod
 
   it('gives every reading after the second scrape its CPU and network rates, those of the last two distinct scrapes', async () => {
     const client = new PrometheusClient({ url: prometheus.url, timeoutMs: 10_000, maxResponseBytes: 16 * 1024 * 1024 });
-    const source = new PrometheusSource({ id: 'p', client, nodeLabel: 'instance', log: quiet, alreadyCollected: () => null, addNode: () => {} });
+    const source = standaloneSource(client);
     const nodeId = exporter.address.split(':')[0]!;
     const startMs = Date.now() - 10_000;
     const readings: Array<{ atMs: number; scrapeMs: number; util: number | null; rx: Map<string, number | null> }> = [];
@@ -86,15 +84,7 @@ describe('a source read more often than Prometheus scrapes (real Prometheus, nod
   it('charts a node at steps no finer than its scrapes, so that every point of a rate has two samples', async () => {
     const client = new PrometheusClient({ url: prometheus.url, timeoutMs: 10_000, maxResponseBytes: 16 * 1024 * 1024 });
     // The floor a test source uses (1 s): only what the source sees of the scrapes can raise it.
-    const source = new PrometheusSource({
-      id: 'p',
-      client,
-      nodeLabel: 'instance',
-      log: quiet,
-      alreadyCollected: () => null,
-      addNode: () => {},
-      minHistoryStepMs: 1000,
-    });
+    const source = standaloneSource(client, { minHistoryStepMs: 1000 });
     const nodeId = exporter.address.split(':')[0]!;
     try {
       // 45 s of scrapes: the chart below (15 s, rates over up to 20 s before each point) has samples throughout.

@@ -8,11 +8,12 @@ import { dcgmGpus } from '../../electron/core/sources/dcgm-map';
 import { exposedSamples, parseExposition } from '../../electron/core/sources/exposition';
 import { PrometheusClient } from '../../electron/core/sources/prometheus-client';
 import type { QueryResult } from '../../electron/core/sources/prometheus-api';
-import { PrometheusSource, type InstantQuerier, type NodeReading } from '../../electron/core/sources/prometheus-source';
+import type { InstantQuerier, NodeReading } from '../../electron/core/sources/prometheus-source';
 import { FAMILY_QUERIES } from '../../electron/core/sources/source-families';
 import { forward, serve, type LocalServer } from '../helpers/http-server';
 import { startGpuPrometheusLab, DCGM_CAPTURES, type GpuPrometheusLab } from '../helpers/prometheus-gpu-lab';
 import { promInstant, startPrometheus, type PrometheusLab } from '../helpers/prometheus';
+import { standaloneSource } from '../helpers/source-engine';
 import { tempDir } from '../helpers/tmp';
 
 const captureSamples = (file: string) =>
@@ -35,19 +36,6 @@ async function proxyTo(upstream: string) {
 function recordingLog(): Logger & { lines: string[] } {
   const lines: string[] = [];
   return { lines, info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) };
-}
-
-/** A source on its own (no engine) reading through `client`: one node label, no other collection. */
-function standaloneSource(client: InstantQuerier, readingBudgetMs?: () => number | null): PrometheusSource {
-  return new PrometheusSource({
-    id: 'p',
-    client,
-    nodeLabel: 'instance',
-    log: recordingLog(),
-    alreadyCollected: () => null,
-    addNode: () => {},
-    ...(readingBudgetMs ? { readingBudgetMs } : {}),
-  });
 }
 
 describe('a Prometheus source in the engine (real Prometheus, node exporter, dcgm-exporter capture)', () => {
@@ -154,7 +142,7 @@ describe('a Prometheus source in the engine (real Prometheus, node exporter, dcg
     const proxy = await proxyTo(prometheus.url);
     const client = new PrometheusClient({ url: proxy.url, timeoutMs: 20_000, maxResponseBytes: 16 * 1024 * 1024 });
     let budgetMs: number | null = null;
-    const source = standaloneSource(client, () => budgetMs);
+    const source = standaloneSource(client, { readingBudgetMs: () => budgetMs });
     try {
       const t = Math.floor((Date.now() - 1000) / 1000) * 1000;
       // Without a budget a reading waits for the answer.

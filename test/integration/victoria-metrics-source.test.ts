@@ -12,13 +12,12 @@ import type { Engine } from '../../electron/core/engine';
 import { dcgmGpus } from '../../electron/core/sources/dcgm-map';
 import { exposedSamples, parseExposition } from '../../electron/core/sources/exposition';
 import { PrometheusClient } from '../../electron/core/sources/prometheus-client';
-import { PrometheusSource } from '../../electron/core/sources/prometheus-source';
 import { historyQuery, nodeMatcher } from '../../electron/core/sources/metric-queries';
 import { rateWindow } from '../../electron/core/sources/prometheus-history';
 import { serve, serveCapture, type LocalServer } from '../helpers/http-server';
 import { DCGM_CAPTURES } from '../helpers/prometheus-gpu-lab';
 import { httpGet, startNodeExporter, waitFor, type NodeExporterLab } from '../helpers/prometheus';
-import { engineWith, silent, sourceConfig } from '../helpers/source-engine';
+import { engineWith, sourceConfig, standaloneSource } from '../helpers/source-engine';
 import { tempDir } from '../helpers/tmp';
 import { startVictoriaMetrics, vmInstant, type VictoriaMetricsLab } from '../helpers/victoria-metrics';
 
@@ -117,15 +116,7 @@ describe('a source on a real VictoriaMetrics', () => {
 
   it("charts from VictoriaMetrics' query_range: the points equal its own answer", async () => {
     const client = new PrometheusClient({ url: vm.url, timeoutMs: 10_000, maxResponseBytes: 16 * 1024 * 1024 });
-    const source = new PrometheusSource({
-      id: 'vm',
-      client,
-      nodeLabel: 'instance',
-      log: silent,
-      alreadyCollected: () => null,
-      addNode: () => {},
-      minHistoryStepMs: 1000,
-    });
+    const source = standaloneSource(client, { minHistoryStepMs: 1000 });
     try {
       await source.fetch(Date.now());
       // Points older than the latency offset (30 s), whose values no longer move as time passes.
